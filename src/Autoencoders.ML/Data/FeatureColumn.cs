@@ -1,0 +1,55 @@
+using System;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Autoencoders.ML.Data;
+
+/// <summary>Checks that a column holds known-size vectors of <see cref="float"/>, with ML.NET-style messages.</summary>
+internal static class FeatureColumn
+{
+    /// <summary>Returns the vector size of <paramref name="columnName"/> or throws naming the column, the expected and the actual type.</summary>
+    /// <param name="schema">The schema to look in.</param>
+    /// <param name="columnName">The column's name.</param>
+    /// <param name="role">What the column is for, as in "input" or "target".</param>
+    public static int GetVectorSize(DataViewSchema schema, string columnName, string role)
+    {
+        var column = schema.GetColumnOrNull(columnName)
+            ?? throw new ArgumentOutOfRangeException(
+                nameof(schema),
+                $"Could not find {role} column '{columnName}'. The data has columns: {Describe(schema)}.");
+        return GetVectorSize(column, role);
+    }
+
+    /// <summary>Returns the vector size of <paramref name="column"/> or throws naming the expected and actual type.</summary>
+    public static int GetVectorSize(DataViewSchema.Column column, string role)
+    {
+        if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(column),
+                $"Schema mismatch for {role} column '{column.Name}': expected known-size vector of Single, got {column.Type}. " +
+                "Convert it first, for example with mlContext.Transforms.Conversion.ConvertType and Concatenate.");
+        }
+
+        if (!vector.IsKnownSize)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(column),
+                $"Schema mismatch for {role} column '{column.Name}': expected known-size vector of Single, got variable-length Vector<Single>. " +
+                "Every row must have the same number of values; give the size when loading (for example [VectorType(784)]).");
+        }
+
+        return vector.Size;
+    }
+
+    private static string Describe(DataViewSchema schema)
+    {
+        var names = new string[schema.Count];
+        for (int i = 0; i < schema.Count; i++)
+        {
+            names[i] = $"'{schema[i].Name}' ({schema[i].Type})";
+        }
+
+        return names.Length == 0 ? "(none)" : string.Join(", ", names);
+    }
+}

@@ -1,0 +1,36 @@
+using System;
+using System.Collections.Generic;
+using static TorchSharp.torch;
+
+namespace Autoencoders.ML.Data;
+
+/// <summary>A set of rows that can be served as batches of (N, width) float tensors.</summary>
+internal abstract class RowSource : IDisposable
+{
+    /// <summary>Number of rows in the set.</summary>
+    public abstract long RowCount { get; }
+
+    /// <summary>Values per row.</summary>
+    public abstract int Width { get; }
+
+    /// <summary>
+    /// Batches of at most <paramref name="batchSize"/> rows, shuffled with <paramref name="shuffle"/> when given. Each
+    /// tensor belongs to the caller's dispose scope.
+    /// </summary>
+    public abstract IEnumerable<Tensor> Batches(int batchSize, Random? shuffle);
+
+    /// <inheritdoc />
+    public virtual void Dispose()
+    {
+    }
+
+    /// <summary>Fisher–Yates shuffle of <paramref name="items"/> in place.</summary>
+    protected static void Shuffle<T>(Span<T> items, Random random)
+    {
+        for (int i = items.Length - 1; i > 0; i--)
+        {
+            int j = random.Next(i + 1);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Autoencoders.ML.Data;
+
+/// <summary>
+/// Rows read from an <see cref="IDataView"/> on every pass, never all at once: memory is bounded by one shuffle window
+/// (<c>window × width</c> floats) whatever the number of rows.
+/// </summary>
+internal sealed class StreamingRows : RowSource
+{
+    private readonly IDataView data;
+    private readonly string column;
+    private readonly Func<long, bool> include;
+    private readonly int window;
+
+    /// <summary>Serves the rows of <paramref name="column"/> for which <paramref name="include"/>(row index) is true.</summary>
+    public StreamingRows(IDataView data, string column, int width, long rowCount, Func<long, bool> include, int window)
+    {
+        this.data = data;
+        this.column = column;
+        this.include = include;
+        this.window = window;
+        Width = width;
+        RowCount = rowCount;
+    }
+
+    /// <inheritdoc />
+    public override long RowCount { get; }
+
+    /// <inheritdoc />
+    public override int Width { get; }
+
+    /// <inheritdoc />
+    public override IEnumerable<Tensor> Batches(int batchSize, Random? shuffle)
+    {
+        int windowRows = Math.Max(batchSize, window / batchSize * batchSize);
+        float[] buffer = new float[(long)windowRows * Width];
+        int[] order = new int[windowRows];
+        float[] batch = new float[(long)batchSize * Width];
+        var value = default(VBuffer<float>);
+        var source = data.Schema[column];
+        using var cursor = data.GetRowCursor(new[] { source });
+        var getter = cursor.GetGetter<VBuffer<float>>(source);
+        long rowIndex = -1;
+        int filled = 0;
+        while (true)
+        {
+            bool more = cursor.MoveNext();
+            if (more)
+            {
+                rowIndex++;
+                if (!include(rowIndex))
+                {
+                    continue;
+                }
+
+                getter(ref value);
+                value.CopyTo(buffer.AsSpan(filled * Width, Width));
+                filled++;
+            }
+
+            if (filled == windowRows || (!more && filled > 0))
+            {
+                for (int i = 0; i < filled; i++)
+                {
+                    order[i] = i;
+                }
+
+                if (shuffle != null)
+                {
+                    Shuffle(order.AsSpan(0, filled), shuffle);
+                }
+
+                for (int start = 0; start < filled; start += batchSize)
+                {
+                    int count = Math.Min(batchSize, filled - start);
+                    for (int r = 0; r < count; r++)
+                    {
+                        buffer.AsSpan(order[start + r] * Width, Width).CopyTo(batch.AsSpan(r * Width, Width));
+                    }
+
+                    yield return torch.tensor(batch.AsSpan(0, count * Width).ToArray(), new long[] { count, Width });
+                }
+
+                filled = 0;
+            }
+
+            if (!more)
+            {
+                yield break;
+            }
+        }
+    }
+}

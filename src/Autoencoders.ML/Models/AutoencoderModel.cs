@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Data;
+using Autoencoders.ML.Runtime;
+using Autoencoders.ML.Training;
+using Microsoft.ML;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Autoencoders.ML.Models;
+
+/// <summary>
+/// A trained autoencoder: its architecture, its weights (a TorchSharp module) and how it was trained. The learned state
+/// lives here only; the options it was trained with are kept for reference.
+/// </summary>
+public sealed class AutoencoderModel : IDisposable
+{
+    private readonly object gate = new();
+
+    internal AutoencoderModel(AutoencoderNetwork network, DenseAutoencoderOptions options, TrainingOptions training, TrainingHistory history)
+    {
+        Network = network;
+        Options = options;
+        Training = training;
+        History = history;
+        Network.eval();
+    }
+
+    /// <summary>The architecture the weights belong to.</summary>
+    public AutoencoderSpec Spec => Network.Spec;
+
+    /// <summary>Size of an input row.</summary>
+    public int InputSize => Spec.InputSize;
+
+    /// <summary>Size of the latent code.</summary>
+    public int LatentSize => Spec.LatentSize;
+
+    /// <summary>Reconstruction loss the model was trained with.</summary>
+    public ReconstructionLoss Loss => Options.Loss;
+
+    /// <summary>Architecture hyperparameters used for training.</summary>
+    public DenseAutoencoderOptions Options { get; }
+
+    /// <summary>Training hyperparameters used for training.</summary>
+    public TrainingOptions Training { get; }
+
+    /// <summary>Per-epoch losses and how training ended.</summary>
+    public TrainingHistory History { get; }
+
+    internal AutoencoderNetwork Network { get; }
+
+    /// <summary>Encodes rows to latent codes with the TorchSharp module (evaluation mode).</summary>
+    /// <param name="rows">Rows of <see cref="InputSize"/> values.</param>
+    public float[][] Encode(IReadOnlyList<float[]> rows) => Run(rows, x => Network.Encode(x));
+
+    /// <summary>Reconstructs rows with the TorchSharp module (evaluation mode).</summary>
+    /// <param name="rows">Rows of <see cref="InputSize"/> values.</param>
+    public float[][] Reconstruct(IReadOnlyList<float[]> rows) => Run(rows, x => Network.forward(x));
+
+    /// <summary>Decodes latent codes to data with the TorchSharp module (evaluation mode).</summary>
+    /// <param name="codes">Rows of <see cref="LatentSize"/> values.</param>
+    public float[][] Decode(IReadOnlyList<float[]> codes) => Run(codes, z => Network.Decode(z), LatentSize);
+
+    /// <summary>Reconstruction error of every row of <paramref name="columnName"/> in <paramref name="data"/>.</summary>
+    /// <param name="data">Rows to evaluate (streamed, any size).</param>
+    /// <param name="columnName">A known-size vector column of <see cref="InputSize"/> floats.</param>
+    public ReconstructionMetrics Evaluate(IDataView data, string columnName = IdxDataLoader.DefaultFeatureColumn)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        int width = FeatureColumn.GetVectorSize(data.Schema, columnName, "input");
+        CheckWidth(width, InputSize, columnName);
+        var rows = new StreamingRows(data, columnName, width, 0, _ => true, 4096);
+        double total = 0;
+        long count = 0;
+        lock (gate)
+        {
+            using var noGrad = torch.no_grad();
+            foreach (var batch in rows.Batches(1024, shuffle: null))
+            {
+                using var scope = torch.NewDisposeScope();
+                var reconstruction = Network.forward(batch);
+                total += (reconstruction - batch).square().sum().ToDouble();
+                count += batch.shape[0];
+            }
+        }
+
+        return count == 0
+            ? throw new InvalidOperationException($"Column '{columnName}' has no rows to evaluate.")
+            : new ReconstructionMetrics(total / count / width, total / count, count);
+    }
+
+    /// <summary>Releases the native weights.</summary>
+    public void Dispose() => Network.Dispose();
+
+    private float[][] Run(IReadOnlyList<float[]> rows, Func<Tensor, Tensor> map, int? width = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        int expected = width ?? InputSize;
+        var flat = new float[rows.Count * expected];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            CheckWidth(rows[i].Length, expected, $"rows[{i}]");
+            rows[i].CopyTo(flat, i * expected);
+        }
+
+        TorchRuntime.EnsureInitialized();
+        lock (gate)
+        {
+            using var noGrad = torch.no_grad();
+            using var scope = torch.NewDisposeScope();
+            var output = map(torch.tensor(flat, new long[] { rows.Count, expected }));
+            int outWidth = (int)output.shape[1];
+            var values = output.contiguous().data<float>().ToArray();
+            var result = new float[rows.Count][];
+            for (int i = 0; i < rows.Count; i++)
+            {
+                result[i] = values.AsSpan(i * outWidth, outWidth).ToArray();
+            }
+
+            return result;
+        }
+    }
+
+    private static void CheckWidth(int actual, int expected, string what)
+    {
+        if (actual != expected)
+        {
+            throw new ArgumentException($"'{what}' has {actual} values per row; the model expects {expected}.", nameof(what));
+        }
+    }
+}

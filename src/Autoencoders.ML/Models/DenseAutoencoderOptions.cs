@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Training;
+
+namespace Autoencoders.ML.Models;
+
+/// <summary>
+/// Hyperparameters of a dense (fully connected, optionally stacked) autoencoder. The input size comes from the data.
+/// </summary>
+public sealed class DenseAutoencoderOptions
+{
+    /// <summary>Default values, shared by the options and the catalog methods.</summary>
+    public static class Defaults
+    {
+        /// <summary>Default latent size.</summary>
+        public const int LatentSize = 32;
+
+        /// <summary>Default hidden activation.</summary>
+        public const Activation HiddenActivation = Activation.ReLU;
+
+        /// <summary>Default loss.</summary>
+        public const ReconstructionLoss Loss = ReconstructionLoss.MeanSquaredError;
+    }
+
+    /// <summary>Widths of the encoder's hidden layers, input side first (empty for a single-layer encoder). Default: 256.</summary>
+    public IReadOnlyList<int> HiddenSizes { get; set; } = new[] { 256 };
+
+    /// <summary>
+    /// Widths of the decoder's hidden layers, latent side first. Null (the default) mirrors <see cref="HiddenSizes"/>.
+    /// </summary>
+    public IReadOnlyList<int>? DecoderHiddenSizes { get; set; }
+
+    /// <summary>Size of the latent code; must be smaller than the input size.</summary>
+    public int LatentSize { get; set; } = Defaults.LatentSize;
+
+    /// <summary>Activation of every hidden layer. <see cref="Activation.None"/> with no hidden layers gives a linear autoencoder.</summary>
+    public Activation HiddenActivation { get; set; } = Defaults.HiddenActivation;
+
+    /// <summary>Activation of the latent layer. Default <see cref="Activation.None"/> (a linear code).</summary>
+    public Activation LatentActivation { get; set; } = Activation.None;
+
+    /// <summary>
+    /// Activation of the reconstruction. Null (the default) picks <see cref="OutputActivation.Sigmoid"/> for binary
+    /// cross-entropy and <see cref="OutputActivation.Identity"/> for mean squared error.
+    /// </summary>
+    public OutputActivation? OutputActivation { get; set; }
+
+    /// <summary>Dropout probability after every hidden layer while training, in [0, 1). Default 0.</summary>
+    public float Dropout { get; set; }
+
+    /// <summary>Reconstruction loss. Default mean squared error.</summary>
+    public ReconstructionLoss Loss { get; set; } = Defaults.Loss;
+
+    /// <summary>The output activation actually used, after applying the loss-dependent default.</summary>
+    public OutputActivation ResolvedOutputActivation =>
+        OutputActivation ?? (Loss == ReconstructionLoss.BinaryCrossEntropy ? Architecture.OutputActivation.Sigmoid : Architecture.OutputActivation.Identity);
+
+    /// <summary>Checks the options that do not depend on the data; throws <see cref="ArgumentException"/> naming the option.</summary>
+    public void Validate()
+    {
+        if (HiddenSizes is null)
+        {
+            throw new ArgumentException("HiddenSizes must not be null; use an empty list for no hidden layers.", nameof(HiddenSizes));
+        }
+
+        CheckSizes(HiddenSizes, nameof(HiddenSizes));
+        if (DecoderHiddenSizes != null)
+        {
+            CheckSizes(DecoderHiddenSizes, nameof(DecoderHiddenSizes));
+        }
+
+        if (LatentSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LatentSize), LatentSize, "LatentSize must be positive.");
+        }
+
+        if (!(Dropout >= 0f && Dropout < 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
+        }
+
+        if (Loss == ReconstructionLoss.BinaryCrossEntropy && ResolvedOutputActivation != Architecture.OutputActivation.Sigmoid)
+        {
+            throw new ArgumentException(
+                "Binary cross-entropy needs OutputActivation.Sigmoid (it is computed from the decoder's logits). " +
+                "Leave OutputActivation unset or set it to Sigmoid, or use ReconstructionLoss.MeanSquaredError.",
+                nameof(OutputActivation));
+        }
+    }
+
+    /// <summary>Builds the layer spec for rows of <paramref name="inputSize"/> values (and targets of <paramref name="outputSize"/>).</summary>
+    /// <param name="inputSize">Width of an input row.</param>
+    /// <param name="outputSize">Width of a reconstructed row; defaults to <paramref name="inputSize"/>.</param>
+    public AutoencoderSpec BuildSpec(int inputSize, int? outputSize = null)
+    {
+        Validate();
+        int output = outputSize ?? inputSize;
+        if (inputSize <= 0 || output <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "Input and output sizes must be positive.");
+        }
+
+        if (LatentSize >= inputSize)
+        {
+            throw new ArgumentException(
+                $"LatentSize ({LatentSize}) must be smaller than the input size ({inputSize}); otherwise the autoencoder can learn the identity. " +
+                "Choose a smaller LatentSize.", nameof(LatentSize));
+        }
+
+        var encoder = new List<LayerSpec>();
+        int width = inputSize;
+        foreach (int hidden in HiddenSizes)
+        {
+            encoder.Add(new DenseLayerSpec(width, hidden, HiddenActivation, Dropout));
+            width = hidden;
+        }
+
+        encoder.Add(new DenseLayerSpec(width, LatentSize, LatentActivation));
+
+        var decoder = new List<LayerSpec>();
+        width = LatentSize;
+        foreach (int hidden in DecoderHiddenSizes ?? HiddenSizes.Reverse().ToArray())
+        {
+            decoder.Add(new DenseLayerSpec(width, hidden, HiddenActivation, Dropout));
+            width = hidden;
+        }
+
+        decoder.Add(new DenseLayerSpec(width, output, Activation.None));
+        return new AutoencoderSpec(encoder, decoder, ResolvedOutputActivation);
+    }
+
+    private static void CheckSizes(IReadOnlyList<int> sizes, string name)
+    {
+        for (int i = 0; i < sizes.Count; i++)
+        {
+            if (sizes[i] <= 0)
+            {
+                throw new ArgumentOutOfRangeException(name, sizes[i], $"{name}[{i}] is {sizes[i]}; layer sizes must be positive.");
+            }
+        }
+    }
+}

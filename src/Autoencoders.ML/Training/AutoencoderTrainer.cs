@@ -1,0 +1,279 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using Autoencoders.ML.Data;
+using Autoencoders.ML.Models;
+using Autoencoders.ML.Runtime;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Autoencoders.ML.Training;
+
+/// <summary>
+/// Trains an autoencoder on a column of an <see cref="IDataView"/> with TorchSharp: checks everything first, then runs
+/// the loop zero_grad → forward → loss → backward → step with seeded shuffling, validation, early stopping,
+/// reduce-on-plateau, progress reports and cancellation.
+/// </summary>
+public sealed class AutoencoderTrainer
+{
+    private readonly MLContext mlContext;
+
+    /// <summary>Creates a trainer; the options are validated here and again when training starts.</summary>
+    /// <param name="mlContext">The ML.NET context; training progress goes to its log.</param>
+    /// <param name="model">Architecture hyperparameters (default: one hidden layer of 256, 32-d code).</param>
+    /// <param name="training">Training hyperparameters (default: Adam, 10 epochs, batch 256).</param>
+    public AutoencoderTrainer(MLContext mlContext, DenseAutoencoderOptions? model = null, TrainingOptions? training = null)
+    {
+        this.mlContext = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
+        ModelOptions = model ?? new DenseAutoencoderOptions();
+        TrainingOptions = training ?? new TrainingOptions();
+        ModelOptions.Validate();
+        TrainingOptions.Validate();
+    }
+
+    /// <summary>Architecture hyperparameters.</summary>
+    public DenseAutoencoderOptions ModelOptions { get; }
+
+    /// <summary>Training hyperparameters.</summary>
+    public TrainingOptions TrainingOptions { get; }
+
+    /// <summary>Trains a new model (never continues an earlier one).</summary>
+    /// <param name="data">Training rows.</param>
+    /// <param name="featureColumnName">A known-size <c>Vector&lt;Single&gt;</c> column.</param>
+    /// <param name="validationData">Optional separate validation rows; overrides <see cref="TrainingOptions.ValidationFraction"/>.</param>
+    /// <param name="progress">Receives one <see cref="EpochReport"/> per epoch.</param>
+    /// <param name="cancellationToken">Checked before every batch; cancelling throws <see cref="OperationCanceledException"/> and frees all native memory.</param>
+    /// <exception cref="ArgumentException">Bad options, missing column, wrong type or size.</exception>
+    /// <exception cref="InvalidOperationException">Empty data, a NaN/∞ value or a value out of the loss's range (the row is named).</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    public AutoencoderModel Fit(
+        IDataView data,
+        string featureColumnName = IdxDataLoader.DefaultFeatureColumn,
+        IDataView? validationData = null,
+        IProgress<EpochReport>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var model = ModelOptions;
+        var options = TrainingOptions.Clone();
+        model.Validate();
+        options.Validate();
+        int width = FeatureColumn.GetVectorSize(data.Schema, featureColumnName, "input");
+        var spec = model.BuildSpec(width);
+
+        TorchRuntime.EnsureInitialized();
+        if (options.Threads is int threads)
+        {
+            torch.set_num_threads(threads);
+        }
+
+        var range = model.Loss == ReconstructionLoss.BinaryCrossEntropy
+            ? ValueRange.UnitInterval("binary cross-entropy")
+            : ValueRange.Finite;
+        var host = ((IHostEnvironment)mlContext).Register("Autoencoders.ML");
+        using var channel = host.Start("Train");
+        using var trainingData = TrainingData.Load(
+            data, featureColumnName, validationData, options.ValidationFraction, options.Seed, range,
+            options.MaxInMemoryBytes, options.StreamingShuffleWindow);
+        Log(channel, 
+            $"Training {spec} ({spec.ParameterCount:N0} parameters) on {trainingData.Training.RowCount:N0} rows " +
+            $"({(trainingData.InMemory ? "in memory" : "streamed")}), validation rows: {trainingData.Validation?.RowCount ?? 0:N0}.");
+
+        torch.manual_seed(options.Seed);
+        var network = new AutoencoderNetwork(spec);
+        try
+        {
+            var history = Train(network, model, options, trainingData, channel, progress, cancellationToken);
+            return new AutoencoderModel(network, model, options, history);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    private static TrainingHistory Train(
+        AutoencoderNetwork network, DenseAutoencoderOptions model, TrainingOptions options, TrainingData data,
+        IChannel channel, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
+        using var optimizer = CreateOptimizer(network, options);
+        var reports = new List<EpochReport>();
+        var shuffle = new Random(options.Seed);
+        string monitored = data.Validation != null ? "validation" : "training";
+        double best = double.PositiveInfinity;
+        int bestEpoch = 0;
+        double plateauBest = double.PositiveInfinity;
+        int plateauWait = 0;
+        double learningRate = options.LearningRate;
+        Dictionary<string, Tensor>? bestWeights = null;
+        bool stoppedEarly = false;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            {
+                var epochClock = Stopwatch.StartNew();
+                network.train();
+                double lossSum = 0;
+                long rows = 0;
+                int batchIndex = 0;
+                foreach (var batch in data.Training.Batches(options.BatchSize, shuffle))
+                {
+                    using var owned = batch;
+                    using var scope = torch.NewDisposeScope();
+                    cancellationToken.ThrowIfCancellationRequested();
+                    batchIndex++;
+                    optimizer.zero_grad();
+                    var logits = network.DecodeLogits(network.Encode(batch));
+                    var loss = LossFunctions.Reconstruction(logits, batch, model.Loss, network.Spec.OutputActivation);
+                    double value = loss.ToDouble();
+                    if (!double.IsFinite(value))
+                    {
+                        throw new TrainingDivergedException(epoch, batchIndex, value, learningRate);
+                    }
+
+                    loss.backward();
+                    if (options.GradientClipNorm is double clip)
+                    {
+                        nn.utils.clip_grad_norm_(network.parameters(), clip);
+                    }
+
+                    optimizer.step();
+                    lossSum += value * batch.shape[0];
+                    rows += batch.shape[0];
+                }
+
+                double trainingLoss = lossSum / rows;
+                double? validationLoss = data.Validation == null ? null : Evaluate(network, model, data.Validation, options.BatchSize);
+                double current = validationLoss ?? trainingLoss;
+                bool isBest = current < best;
+                if (isBest)
+                {
+                    best = current;
+                    bestEpoch = epoch;
+                    if (options.EarlyStoppingPatience != null)
+                    {
+                        Release(bestWeights);
+                        bestWeights = Snapshot(network);
+                    }
+                }
+
+                var report = new EpochReport(
+                    epoch, options.Epochs, trainingLoss,
+                    new Dictionary<string, double> { ["reconstruction"] = trainingLoss },
+                    validationLoss, learningRate, clock.Elapsed, rows / epochClock.Elapsed.TotalSeconds, isBest);
+                reports.Add(report);
+                Log(channel, report.ToString());
+                progress?.Report(report);
+
+                if (options.ReduceOnPlateau is PlateauSchedule plateau)
+                {
+                    if (current < plateauBest * (1 - plateau.Threshold))
+                    {
+                        plateauBest = current;
+                        plateauWait = 0;
+                    }
+                    else if (++plateauWait > plateau.Patience && learningRate > plateau.MinLearningRate)
+                    {
+                        learningRate = Math.Max(plateau.MinLearningRate, learningRate * plateau.Factor);
+                        SetLearningRate(optimizer, learningRate);
+                        plateauWait = 0;
+                        Log(channel, $"Loss has not improved for {plateau.Patience} epochs: learning rate reduced to {learningRate:G3}.");
+                    }
+                }
+
+                if (options.EarlyStoppingPatience is int patience && epoch - bestEpoch >= patience && epoch < options.Epochs)
+                {
+                    stoppedEarly = true;
+                    Log(channel, $"Early stopping at epoch {epoch}: no {monitored} improvement since epoch {bestEpoch}.");
+                    break;
+                }
+            }
+
+            if (bestWeights != null)
+            {
+                Restore(network, bestWeights);
+            }
+        }
+        finally
+        {
+            Release(bestWeights);
+        }
+
+        network.eval();
+        return new TrainingHistory(reports, bestEpoch, stoppedEarly, monitored);
+    }
+
+    /// <summary>Mean loss over <paramref name="rows"/> in evaluation mode.</summary>
+    internal static double Evaluate(AutoencoderNetwork network, DenseAutoencoderOptions model, RowSource rows, int batchSize)
+    {
+        network.eval();
+        using var noGrad = torch.no_grad();
+        double sum = 0;
+        long count = 0;
+        foreach (var batch in rows.Batches(batchSize, shuffle: null))
+        {
+            using var owned = batch;
+            using var scope = torch.NewDisposeScope();
+            var logits = network.DecodeLogits(network.Encode(batch));
+            sum += LossFunctions.Reconstruction(logits, batch, model.Loss, network.Spec.OutputActivation).ToDouble() * batch.shape[0];
+            count += batch.shape[0];
+        }
+
+        return sum / count;
+    }
+
+    private static void Log(IChannel channel, string message) =>
+        channel.Info(MessageSensitivity.None, message);
+
+    private static optim.Optimizer CreateOptimizer(AutoencoderNetwork network, TrainingOptions options) => options.Optimizer switch
+    {
+        OptimizerKind.Adam => optim.Adam(network.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.AdamW => optim.AdamW(network.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.Sgd => optim.SGD(network.parameters(), options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
+    };
+
+    private static void SetLearningRate(optim.Optimizer optimizer, double learningRate)
+    {
+        foreach (var group in optimizer.ParamGroups)
+        {
+            group.LearningRate = learningRate;
+        }
+    }
+
+    private static Dictionary<string, Tensor> Snapshot(nn.Module network)
+    {
+        using var noGrad = torch.no_grad();
+        return network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+    }
+
+    private static void Restore(nn.Module network, Dictionary<string, Tensor> weights)
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var (name, value) in network.state_dict())
+        {
+            value.copy_(weights[name]);
+        }
+    }
+
+    private static void Release(Dictionary<string, Tensor>? weights)
+    {
+        if (weights == null)
+        {
+            return;
+        }
+
+        foreach (var tensor in weights.Values)
+        {
+            tensor.Dispose();
+        }
+
+        weights.Clear();
+    }
+}

@@ -1,0 +1,32 @@
+using System;
+using System.Collections.Generic;
+
+namespace Autoencoders.ML.Training;
+
+/// <summary>What happened in one training epoch; sent through <see cref="IProgress{T}"/> and kept in the history.</summary>
+/// <param name="Epoch">1-based epoch number.</param>
+/// <param name="Epochs">Epochs requested.</param>
+/// <param name="TrainingLoss">Mean training loss over the epoch's batches (weighted by batch size).</param>
+/// <param name="TrainingLossParts">The parts of the training loss by name (for example <c>reconstruction</c>).</param>
+/// <param name="ValidationLoss">Loss on the validation rows in evaluation mode, or null without validation data.</param>
+/// <param name="LearningRate">Learning rate used during the epoch.</param>
+/// <param name="Elapsed">Wall time since training started.</param>
+/// <param name="SamplesPerSecond">Training rows processed per second in this epoch.</param>
+/// <param name="IsBest">True when this epoch has the lowest monitored loss so far.</param>
+public sealed record EpochReport(
+    int Epoch,
+    int Epochs,
+    double TrainingLoss,
+    IReadOnlyDictionary<string, double> TrainingLossParts,
+    double? ValidationLoss,
+    double LearningRate,
+    TimeSpan Elapsed,
+    double SamplesPerSecond,
+    bool IsBest)
+{
+    /// <summary>One line such as <c>epoch 3/10  loss 0.01234  val 0.01301  lr 1e-3  52,000 rows/s</c>.</summary>
+    public override string ToString() =>
+        $"epoch {Epoch}/{Epochs}  loss {TrainingLoss:G5}" +
+        (ValidationLoss is double v ? $"  val {v:G5}" : string.Empty) +
+        $"  lr {LearningRate:G3}  {SamplesPerSecond:N0} rows/s  {Elapsed.TotalSeconds:F1}s" + (IsBest ? "  *" : string.Empty);
+}
