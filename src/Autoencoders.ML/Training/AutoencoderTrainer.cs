@@ -250,7 +250,15 @@ public sealed class AutoencoderTrainer
     private static Dictionary<string, Tensor> Snapshot(nn.Module network)
     {
         using var noGrad = torch.no_grad();
-        return network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+        using var scope = torch.NewDisposeScope();
+        var copy = network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+        foreach (var tensor in copy.Values)
+        {
+            // Survives this scope; Release disposes it.
+            tensor.DetachFromDisposeScope();
+        }
+
+        return copy;
     }
 
     private static void Restore(nn.Module network, Dictionary<string, Tensor> weights)

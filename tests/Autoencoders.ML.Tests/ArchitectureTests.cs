@@ -1,0 +1,84 @@
+using System;
+using System.Linq;
+using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Models;
+using Autoencoders.ML.Runtime;
+using Autoencoders.ML.Training;
+using TorchSharp;
+using Xunit;
+
+namespace Autoencoders.ML.Tests;
+
+/// <summary>The layer spec: built from options, mirrored, serialised, and the module built from it.</summary>
+public sealed class ArchitectureTests
+{
+    [Fact]
+    public void DecoderMirrorsTheEncoder()
+    {
+        var spec = new DenseAutoencoderOptions { HiddenSizes = new[] { 512, 128 }, LatentSize = 32 }.BuildSpec(784);
+        Assert.Equal("784-512-128-32-128-512-784", spec.ToString());
+        Assert.Equal(784, spec.InputSize);
+        Assert.Equal(32, spec.LatentSize);
+        Assert.Equal(784, spec.OutputSize);
+        Assert.Equal(new[] { Activation.ReLU, Activation.ReLU, Activation.None }, spec.Encoder.Select(l => l.Activation));
+        Assert.Equal(new[] { Activation.ReLU, Activation.ReLU, Activation.None }, spec.Decoder.Select(l => l.Activation));
+        Assert.Equal(OutputActivation.Identity, spec.OutputActivation);
+        long expected = (784 * 512) + 512 + (512 * 128) + 128 + (128 * 32) + 32 + (32 * 128) + 128 + (128 * 512) + 512 + (512 * 784) + 784;
+        Assert.Equal(expected, spec.ParameterCount);
+    }
+
+    [Fact]
+    public void DecoderCanBeGivenExplicitlyAndBceDefaultsToSigmoid()
+    {
+        var spec = new DenseAutoencoderOptions
+        {
+            HiddenSizes = new[] { 256 }, DecoderHiddenSizes = new[] { 64, 400 }, LatentSize = 10,
+            Loss = ReconstructionLoss.BinaryCrossEntropy,
+        }.BuildSpec(784);
+        Assert.Equal("784-256-10-64-400-784", spec.ToString());
+        Assert.Equal(OutputActivation.Sigmoid, spec.OutputActivation);
+    }
+
+    [Fact]
+    public void SpecRoundTripsThroughJson()
+    {
+        var spec = new DenseAutoencoderOptions { HiddenSizes = new[] { 100, 50 }, LatentSize = 5, HiddenActivation = Activation.GELU, Dropout = 0.25f }
+            .BuildSpec(300);
+        string json = spec.ToJson();
+        Assert.Contains("\"type\": \"dense\"", json);
+        Assert.Contains("\"GELU\"", json);
+        var back = AutoencoderSpec.FromJson(json);
+        Assert.Equal(spec.ToString(), back.ToString());
+        Assert.Equal(spec.Encoder, back.Encoder);
+        Assert.Equal(spec.Decoder, back.Decoder);
+        Assert.Equal(spec.OutputActivation, back.OutputActivation);
+    }
+
+    [Fact]
+    public void MismatchedLayersAreRejected()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new AutoencoderSpec(
+            new LayerSpec[] { new DenseLayerSpec(10, 5, Activation.ReLU), new DenseLayerSpec(6, 2, Activation.None) },
+            new LayerSpec[] { new DenseLayerSpec(2, 10, Activation.None) },
+            OutputActivation.Identity));
+        Assert.Contains("outputs 5 values but layer 1 takes 6", e.Message);
+    }
+
+    [Fact]
+    public void ModuleHasTheSpecsShapesAndStateDictNames()
+    {
+        TorchRuntime.EnsureInitialized();
+        var spec = new DenseAutoencoderOptions { HiddenSizes = new[] { 20 }, LatentSize = 3 }.BuildSpec(12);
+        using var network = new AutoencoderNetwork(spec);
+        var names = network.state_dict().Keys.ToArray();
+        Assert.Equal(
+            new[] { "encoder.0.weight", "encoder.0.bias", "encoder.1.weight", "encoder.1.bias", "decoder.0.weight", "decoder.0.bias", "decoder.1.weight", "decoder.1.bias" },
+            names);
+        Assert.Equal(new long[] { 20, 12 }, network.EncoderLayer(0).weight!.shape);
+        using var scope = torch.NewDisposeScope();
+        var x = torch.rand(7, 12);
+        Assert.Equal(new long[] { 7, 3 }, network.Encode(x).shape);
+        Assert.Equal(new long[] { 7, 12 }, network.forward(x).shape);
+        Assert.Equal(spec.ParameterCount, network.parameters().Sum(p => p.numel()));
+    }
+}

@@ -1,0 +1,164 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Autoencoders.ML.Models;
+using Autoencoders.ML.Training;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Xunit;
+
+namespace Autoencoders.ML.Tests;
+
+/// <summary>Every bad input fails before training starts, with a message that names what is wrong.</summary>
+public sealed class BadInputTests
+{
+    private readonly MLContext ml = new(seed: 0);
+
+    private static DenseAutoencoderOptions Small(ReconstructionLoss loss = ReconstructionLoss.MeanSquaredError) =>
+        new() { HiddenSizes = new[] { 16 }, LatentSize = 4, Loss = loss };
+
+    [Fact]
+    public void MissingColumnIsNamedWithTheColumnsThatExist()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new AutoencoderTrainer(ml, Small()).Fit(Mnist.TrainView(ml, 10), featureColumnName: "Pixels"));
+        Assert.Contains("Could not find input column 'Pixels'", e.Message);
+        Assert.Contains("'Features'", e.Message);
+    }
+
+    [Fact]
+    public void WrongTypeSaysWhatWasFoundAndWhatIsExpected()
+    {
+        var data = ml.Data.LoadFromEnumerable(new[] { new ScalarRow { Features = 1f }, new ScalarRow { Features = 2f } });
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(ml, Small()).Fit(data));
+        Assert.Contains("Schema mismatch for input column 'Features'", e.Message);
+        Assert.Contains("expected known-size vector of Single, got Single", e.Message);
+
+        var doubles = ml.Data.LoadFromEnumerable(new[] { new DoubleRow { Features = new double[] { 1, 2, 3 } } });
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(ml, Small()).Fit(doubles));
+        Assert.Contains("got Vector<Double", e.Message);
+    }
+
+    [Fact]
+    public void VariableLengthVectorsAreRejected()
+    {
+        var data = ml.Data.LoadFromEnumerable(new[] { new Vectors.Row { Features = new float[] { 1, 2, 3 } } });
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(ml, Small()).Fit(data));
+        Assert.Contains("variable-length", e.Message);
+    }
+
+    [Fact]
+    public void EmptyDataIsRejected()
+    {
+        var empty = Vectors.ToDataView(ml, Array.Empty<float[]>(), size: 784);
+        var e = Assert.Throws<InvalidOperationException>(() => new AutoencoderTrainer(ml, Small()).Fit(empty));
+        Assert.Contains("no rows", e.Message);
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NegativeInfinity)]
+    public void NonFiniteValueNamesTheRowAndNothingIsTrained(float bad)
+    {
+        float[][] rows = Mnist.Train(50);
+        rows[37][100] = bad;
+        var reports = new List<EpochReport>();
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            new AutoencoderTrainer(ml, Small()).Fit(Vectors.ToDataView(ml, rows), progress: new InlineProgress(reports.Add)));
+        Assert.Contains("row 37", e.Message);
+        Assert.Contains("value 100", e.Message);
+        Assert.Contains("'Features'", e.Message);
+        Assert.Empty(reports);
+    }
+
+    [Fact]
+    public void BinaryCrossEntropyNeedsValuesInTheUnitInterval()
+    {
+        float[][] rows = Mnist.Train(20);
+        rows[3][5] = 1.5f;
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            new AutoencoderTrainer(ml, Small(ReconstructionLoss.BinaryCrossEntropy)).Fit(Vectors.ToDataView(ml, rows)));
+        Assert.Contains("row 3", e.Message);
+        Assert.Contains("binary cross-entropy", e.Message);
+        Assert.Contains("255", e.Message);
+
+        // The same data is fine for mean squared error.
+        using var model = new AutoencoderTrainer(ml, Small(), new TrainingOptions { Epochs = 1 }).Fit(Vectors.ToDataView(ml, rows));
+    }
+
+    [Fact]
+    public void LatentSizeMustBeSmallerThanTheInput()
+    {
+        var data = Vectors.ToDataView(ml, Enumerable.Range(0, 10).Select(i => new float[] { i, 1, 2, 3 }).ToArray());
+        var e = Assert.Throws<ArgumentException>(() =>
+            new AutoencoderTrainer(ml, new DenseAutoencoderOptions { HiddenSizes = Array.Empty<int>(), LatentSize = 4 }).Fit(data));
+        Assert.Contains("LatentSize (4) must be smaller than the input size (4)", e.Message);
+    }
+
+    public static IEnumerable<object[]> NonPositiveOptions() => new[]
+    {
+        new object[] { "Epochs", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { Epochs = 0 })) },
+        new object[] { "BatchSize", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { BatchSize = -1 })) },
+        new object[] { "LearningRate", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { LearningRate = 0 })) },
+        new object[] { "LearningRate", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { LearningRate = double.NaN })) },
+        new object[] { "LatentSize", (Action)(() => new AutoencoderTrainer(new MLContext(), new DenseAutoencoderOptions { LatentSize = 0 })) },
+        new object[] { "HiddenSizes", (Action)(() => new AutoencoderTrainer(new MLContext(), new DenseAutoencoderOptions { HiddenSizes = new[] { 128, 0 } })) },
+        new object[] { "Dropout", (Action)(() => new AutoencoderTrainer(new MLContext(), new DenseAutoencoderOptions { Dropout = 1f })) },
+        new object[] { "ValidationFraction", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { ValidationFraction = 1 })) },
+        new object[] { "EarlyStoppingPatience", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { EarlyStoppingPatience = 0 })) },
+        new object[] { "Threads", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { Threads = 0 })) },
+        new object[] { "Factor", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { ReduceOnPlateau = new PlateauSchedule { Factor = 1 } })) },
+    };
+
+    [Theory]
+    [MemberData(nameof(NonPositiveOptions))]
+    public void BadOptionsFailWhenTheTrainerIsCreated(string option, Action create)
+    {
+        var e = Assert.ThrowsAny<ArgumentException>(create);
+        Assert.Equal(option, e.ParamName);
+        Assert.Contains(option, e.Message);
+    }
+
+    [Fact]
+    public void BinaryCrossEntropyWithIdentityOutputIsRejected()
+    {
+        var options = new DenseAutoencoderOptions
+        {
+            Loss = ReconstructionLoss.BinaryCrossEntropy,
+            OutputActivation = Architecture.OutputActivation.Identity,
+        };
+        var e = Assert.Throws<ArgumentException>(() => new AutoencoderTrainer(ml, options));
+        Assert.Contains("OutputActivation.Sigmoid", e.Message);
+    }
+
+    [Fact]
+    public void ValidationDataOfAnotherSizeIsRejected()
+    {
+        var validation = Vectors.ToDataView(ml, new[] { new float[10] });
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new AutoencoderTrainer(ml, Small()).Fit(Mnist.TrainView(ml, 10), validationData: validation));
+        Assert.Contains("size 10", e.Message);
+        Assert.Contains("size 784", e.Message);
+    }
+
+    private sealed class ScalarRow
+    {
+        public float Features { get; set; }
+    }
+
+    private sealed class DoubleRow
+    {
+        [VectorType(3)]
+        public double[] Features { get; set; } = Array.Empty<double>();
+    }
+
+    private sealed class InlineProgress : IProgress<EpochReport>
+    {
+        private readonly Action<EpochReport> report;
+
+        public InlineProgress(Action<EpochReport> report) => this.report = report;
+
+        public void Report(EpochReport value) => report(value);
+    }
+}
