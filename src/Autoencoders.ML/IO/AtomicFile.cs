@@ -60,7 +60,7 @@ internal static class AtomicFile
         }
 
         string directory = Path.GetDirectoryName(target)
-            ?? throw new ArgumentException($"'{target}' is a root directory, not a file path.", nameof(target));
+            ?? throw new ArgumentException($"'{target}' is a root directory, not a file path.", "path");
         if (Directory.Exists(directory))
         {
             return directory;

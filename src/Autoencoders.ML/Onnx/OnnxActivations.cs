@@ -1,5 +1,6 @@
 using System;
 using Autoencoders.ML.Architecture;
+using Onnx;
 
 namespace Autoencoders.ML.Onnx;
 
@@ -23,30 +24,22 @@ internal static class OnnxActivations
     /// <param name="prefix">Unique prefix for intermediate tensors, e.g. <c>encoder.0</c>.</param>
     public static void Append(OnnxModelBuilder builder, Activation activation, string input, string output, string prefix)
     {
-        var inputs = new[] { input };
-        switch (activation)
+        if (activation == Activation.GELU)
         {
-            case Activation.ReLU:
-                builder.AddNode("Relu", inputs, output);
-                break;
-            case Activation.LeakyReLU:
-                builder.AddNode("LeakyRelu", inputs, output, OnnxModelBuilder.FloatAttribute("alpha", 0.01f));
-                break;
-            case Activation.Tanh:
-                builder.AddNode("Tanh", inputs, output);
-                break;
-            case Activation.Sigmoid:
-                builder.AddNode("Sigmoid", inputs, output);
-                break;
-            case Activation.ELU:
-                builder.AddNode("Elu", inputs, output, OnnxModelBuilder.FloatAttribute("alpha", 1f));
-                break;
-            case Activation.GELU:
-                AppendGelu(builder, input, output, prefix);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(activation), activation, "No ONNX form for this activation.");
+            AppendGelu(builder, input, output, prefix);
+            return;
         }
+
+        var (opType, attributes) = activation switch
+        {
+            Activation.ReLU => ("Relu", Array.Empty<AttributeProto>()),
+            Activation.LeakyReLU => ("LeakyRelu", new[] { OnnxModelBuilder.FloatAttribute("alpha", 0.01f) }),
+            Activation.Tanh => ("Tanh", Array.Empty<AttributeProto>()),
+            Activation.Sigmoid => ("Sigmoid", Array.Empty<AttributeProto>()),
+            Activation.ELU => ("Elu", new[] { OnnxModelBuilder.FloatAttribute("alpha", 1f) }),
+            _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "No ONNX form for this activation."),
+        };
+        builder.AddNode(opType, new[] { input }, output, attributes);
     }
 
     /// <summary>The ONNX activation that matches an output activation, or <see cref="Activation.None"/> for identity.</summary>
