@@ -90,6 +90,18 @@ public sealed class AutoencoderModel : IDisposable
             : new ReconstructionMetrics(total / count / width, total / count, count);
     }
 
+    /// <summary>
+    /// Saves the model as a folder, or as a zip when <paramref name="path"/> ends in <c>.zip</c>: <c>model.json</c>
+    /// (architecture, options, per-epoch history), <c>weights.bin</c> (TorchSharp weights) and the three ONNX graphs.
+    /// </summary>
+    /// <param name="path">A folder (created if needed) or a <c>.zip</c> file (written atomically).</param>
+    public void Save(string path) => IO.ModelArchive.Save(this, path);
+
+    /// <summary>Loads a model written by <see cref="Save"/>.</summary>
+    /// <param name="path">The folder or <c>.zip</c> file.</param>
+    /// <exception cref="System.IO.InvalidDataException">The file is not ours, is corrupt or is truncated; the message says which.</exception>
+    public static AutoencoderModel Load(string path) => IO.ModelArchive.Load(path);
+
     /// <summary>Releases the native weights.</summary>
     public void Dispose() => Network.Dispose();
 

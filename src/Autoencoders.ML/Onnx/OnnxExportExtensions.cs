@@ -46,7 +46,9 @@ public static class OnnxExportExtensions
     private static global::Onnx.ModelProto Build(AutoencoderModel model, OnnxGraphKind graph)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var info = new OnnxModelInfo("dense", model.Loss.ToString(), "none");
-        return AutoencoderOnnxExporter.Build(model.Network, graph, info);
+        return AutoencoderOnnxExporter.Build(model.Network, graph, Info(model));
     }
+
+    /// <summary>What <paramref name="model"/> says about itself in exported metadata.</summary>
+    internal static OnnxModelInfo Info(AutoencoderModel model) => new("dense", model.Loss.ToString(), "none");
 }

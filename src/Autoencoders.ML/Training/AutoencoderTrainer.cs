@@ -38,6 +38,9 @@ public sealed class AutoencoderTrainer
     /// <summary>Architecture hyperparameters.</summary>
     public DenseAutoencoderOptions ModelOptions { get; }
 
+    /// <summary>Where logs go; the MLContext unless an estimator passes the environment of its catalog.</summary>
+    internal IHostEnvironment? Environment { get; init; }
+
     /// <summary>Training hyperparameters.</summary>
     public TrainingOptions TrainingOptions { get; }
 
@@ -74,7 +77,7 @@ public sealed class AutoencoderTrainer
         var range = model.Loss == ReconstructionLoss.BinaryCrossEntropy
             ? ValueRange.UnitInterval("binary cross-entropy")
             : ValueRange.Finite;
-        var host = ((IHostEnvironment)mlContext).Register("Autoencoders.ML");
+        var host = (Environment ?? mlContext).Register("Autoencoders.ML");
         using var channel = host.Start("Train");
         using var trainingData = TrainingData.Load(
             data, featureColumnName, validationData, options.ValidationFraction, options.Seed, range,

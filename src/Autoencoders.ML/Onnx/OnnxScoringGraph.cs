@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Autoencoders.ML.Models;
+using Onnx;
+
+namespace Autoencoders.ML.Onnx;
+
+/// <summary>
+/// The graph a transform runs: the encoder or the full autoencoder, cut down to the requested outputs, optionally with a
+/// per-row reconstruction error, and optionally with its inputs and outputs renamed (so that ML.NET's OnnxTransformer,
+/// which maps tensor names to column names, can carry it inside a saved model).
+/// </summary>
+internal static class OnnxScoringGraph
+{
+    /// <summary>Per-row mean squared error between the reconstruction and the input, shape [batch].</summary>
+    public const string ReconstructionError = "reconstruction_error";
+
+    /// <summary>Builds the scoring graph.</summary>
+    /// <param name="model">The trained model.</param>
+    /// <param name="outputs">Requested outputs among <see cref="OnnxNames.Latent"/>, <see cref="OnnxNames.Reconstruction"/> and <see cref="ReconstructionError"/>, in the order wanted.</param>
+    /// <param name="rename">Tensor name → new name for graph inputs and outputs (null keeps the contract names).</param>
+    public static ModelProto Build(AutoencoderModel model, IReadOnlyList<string> outputs, IReadOnlyDictionary<string, string>? rename = null)
+    {
+        bool needsDecoder = outputs.Contains(OnnxNames.Reconstruction) || outputs.Contains(ReconstructionError);
+        var onnx = AutoencoderOnnxExporter.Build(
+            model.Network, needsDecoder ? OnnxGraphKind.Autoencoder : OnnxGraphKind.Encoder, OnnxExportExtensions.Info(model));
+        var graph = onnx.Graph;
+        if (outputs.Contains(ReconstructionError))
+        {
+            AppendError(graph);
+        }
+
+        var byName = graph.Output.ToDictionary(o => o.Name);
+        graph.Output.Clear();
+        foreach (string name in outputs)
+        {
+            graph.Output.Add(byName.TryGetValue(name, out var output)
+                ? output
+                : throw new ArgumentException($"The graph has no output '{name}'.", nameof(outputs)));
+        }
+
+        if (rename != null)
+        {
+            Rename(graph, rename);
+        }
+
+        return onnx;
+    }
+
+    private static void AppendError(GraphProto graph)
+    {
+        AddNode(graph, "Sub", new[] { OnnxNames.Reconstruction, OnnxNames.Features }, "error.difference");
+        AddNode(graph, "Mul", new[] { "error.difference", "error.difference" }, "error.squared");
+        var mean = AddNode(graph, "ReduceMean", new[] { "error.squared" }, ReconstructionError);
+        var axes = new AttributeProto { Name = "axes", Type = AttributeProto.Types.AttributeType.Ints };
+        axes.Ints.Add(1);
+        mean.Attribute.Add(axes);
+        mean.Attribute.Add(new AttributeProto { Name = "keepdims", Type = AttributeProto.Types.AttributeType.Int, I = 0 });
+
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = OnnxNames.BatchDimension });
+        graph.Output.Add(new ValueInfoProto
+        {
+            Name = ReconstructionError,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+        });
+    }
+
+    private static NodeProto AddNode(GraphProto graph, string opType, string[] inputs, string output)
+    {
+        var node = new NodeProto { OpType = opType, Name = output, Domain = string.Empty };
+        node.Input.Add(inputs);
+        node.Output.Add(output);
+        graph.Node.Add(node);
+        return node;
+    }
+
+    private static void Rename(GraphProto graph, IReadOnlyDictionary<string, string> rename)
+    {
+        string Map(string name) => rename.TryGetValue(name, out var renamed) ? renamed : name;
+        foreach (var value in graph.Input.Concat(graph.Output))
+        {
+            value.Name = Map(value.Name);
+        }
+
+        foreach (var node in graph.Node)
+        {
+            for (int i = 0; i < node.Input.Count; i++)
+            {
+                node.Input[i] = Map(node.Input[i]);
+            }
+
+            for (int i = 0; i < node.Output.Count; i++)
+            {
+                node.Output[i] = Map(node.Output[i]);
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using Autoencoders.ML.Models;
+using Autoencoders.ML.Training;
+using Microsoft.ML;
+
+namespace Autoencoders.ML.Transforms;
+
+/// <summary>Autoencoder transforms on <c>mlContext.Transforms</c>.</summary>
+public static class AutoencoderCatalog
+{
+    /// <summary>
+    /// Trains a dense autoencoder on <paramref name="inputColumnName"/> and adds its latent code as
+    /// <paramref name="outputColumnName"/> (and, if named, the reconstruction and the per-row reconstruction error).
+    /// </summary>
+    /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
+    /// <param name="outputColumnName">Column for the latent code.</param>
+    /// <param name="inputColumnName">Known-size <c>Vector&lt;Single&gt;</c> column to encode; null means the same as <paramref name="outputColumnName"/> (the code replaces it).</param>
+    /// <param name="latentSize">Size of the code.</param>
+    /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives one layer of 256.</param>
+    /// <param name="epochs">Training epochs.</param>
+    /// <param name="loss">Reconstruction loss; binary cross-entropy needs data in [0, 1].</param>
+    /// <param name="reconstructionColumnName">If set, also add the reconstruction.</param>
+    /// <param name="reconstructionErrorColumnName">If set, also add the per-row mean squared reconstruction error (an anomaly score).</param>
+    /// <param name="seed">Seed for weights, shuffling and dropout.</param>
+    public static AutoencoderEstimator Autoencoder(
+        this TransformsCatalog catalog,
+        string outputColumnName = AutoencoderColumns.DefaultLatent,
+        string? inputColumnName = null,
+        int latentSize = DenseAutoencoderOptions.Defaults.LatentSize,
+        IReadOnlyList<int>? hiddenSizes = null,
+        int epochs = TrainingOptions.Defaults.Epochs,
+        ReconstructionLoss loss = DenseAutoencoderOptions.Defaults.Loss,
+        string? reconstructionColumnName = null,
+        string? reconstructionErrorColumnName = null,
+        int seed = TrainingOptions.Defaults.Seed)
+    {
+        var options = new AutoencoderEstimator.Options
+        {
+            Columns = new AutoencoderColumns
+            {
+                InputColumnName = inputColumnName ?? outputColumnName,
+                LatentColumnName = outputColumnName,
+                ReconstructionColumnName = reconstructionColumnName,
+                ReconstructionErrorColumnName = reconstructionErrorColumnName,
+            },
+            Model = new DenseAutoencoderOptions { LatentSize = latentSize, Loss = loss },
+            Training = new TrainingOptions { Epochs = epochs, Seed = seed },
+        };
+        if (hiddenSizes != null)
+        {
+            options.Model.HiddenSizes = hiddenSizes;
+        }
+
+        return catalog.Autoencoder(options);
+    }
+
+    /// <summary>Trains a dense autoencoder with every setting given in <paramref name="options"/>.</summary>
+    /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
+    /// <param name="options">Columns, architecture, training and scoring settings.</param>
+    public static AutoencoderEstimator Autoencoder(this TransformsCatalog catalog, AutoencoderEstimator.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new AutoencoderEstimator(CatalogEnvironment.Of(catalog), options);
+    }
+
+    /// <summary>
+    /// Wraps an already trained model (for example one loaded with <see cref="AutoencoderModel.Load"/>) as a transform,
+    /// without training. The transform does not dispose the model.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
+    /// <param name="model">The trained model.</param>
+    /// <param name="columns">Input and output columns; null gives <c>Features</c> → <c>Latent</c>.</param>
+    /// <param name="scoringBatchSize">Rows per ONNX Runtime call.</param>
+    public static AutoencoderTransformer ApplyAutoencoder(
+        this TransformsCatalog catalog, AutoencoderModel model, AutoencoderColumns? columns = null, int scoringBatchSize = 512)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new AutoencoderTransformer(model, columns ?? new AutoencoderColumns(), scoringBatchSize, scoringThreads: null, ownsModel: false);
+    }
+}

@@ -1,0 +1,68 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Autoencoders.ML.Models;
+using Autoencoders.ML.Onnx;
+
+namespace Autoencoders.ML.Transforms;
+
+/// <summary>Which column an autoencoder transform reads and which it adds. A null output name means "not produced".</summary>
+public sealed class AutoencoderColumns
+{
+    /// <summary>Default input column.</summary>
+    public const string DefaultInput = "Features";
+
+    /// <summary>Default latent code column.</summary>
+    public const string DefaultLatent = "Latent";
+
+    /// <summary>The known-size <c>Vector&lt;Single&gt;</c> column to encode. Default <c>Features</c>.</summary>
+    public string InputColumnName { get; set; } = DefaultInput;
+
+    /// <summary>Column for the latent code, <c>Vector&lt;Single&gt;</c> of the latent size. Default <c>Latent</c>.</summary>
+    public string? LatentColumnName { get; set; } = DefaultLatent;
+
+    /// <summary>Column for the reconstruction, <c>Vector&lt;Single&gt;</c> of the input size. Default: not produced.</summary>
+    public string? ReconstructionColumnName { get; set; }
+
+    /// <summary>Column for the per-row reconstruction error (mean squared error over the row), <c>Single</c>. Default: not produced.</summary>
+    public string? ReconstructionErrorColumnName { get; set; }
+
+    /// <summary>Checks that at least one output is requested and that output names are distinct.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(InputColumnName))
+        {
+            throw new ArgumentException("InputColumnName must be set.", nameof(InputColumnName));
+        }
+
+        var names = new[] { LatentColumnName, ReconstructionColumnName, ReconstructionErrorColumnName }.Where(n => n != null).ToList();
+        if (names.Count == 0)
+        {
+            throw new ArgumentException(
+                "Request at least one output column: LatentColumnName, ReconstructionColumnName or ReconstructionErrorColumnName.");
+        }
+
+        if (names.Distinct().Count() != names.Count)
+        {
+            throw new ArgumentException($"Output column names must differ; got {string.Join(", ", names.Select(n => $"'{n}'"))}.");
+        }
+    }
+
+    internal IEnumerable<ScoredColumn> Outputs(AutoencoderModel model)
+    {
+        if (LatentColumnName != null)
+        {
+            yield return new ScoredColumn(LatentColumnName, OnnxNames.Latent, model.LatentSize, IsScalar: false);
+        }
+
+        if (ReconstructionColumnName != null)
+        {
+            yield return new ScoredColumn(ReconstructionColumnName, OnnxNames.Reconstruction, model.Spec.OutputSize, IsScalar: false);
+        }
+
+        if (ReconstructionErrorColumnName != null)
+        {
+            yield return new ScoredColumn(ReconstructionErrorColumnName, OnnxScoringGraph.ReconstructionError, 1, IsScalar: true);
+        }
+    }
+}

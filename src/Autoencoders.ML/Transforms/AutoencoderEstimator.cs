@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Autoencoders.ML.Models;
+using Autoencoders.ML.Training;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace Autoencoders.ML.Transforms;
+
+/// <summary>
+/// Trains a dense autoencoder on a column and returns an <see cref="AutoencoderTransformer"/> that adds its latent code,
+/// reconstruction and/or reconstruction error. Create it with <c>mlContext.Transforms.Autoencoder(...)</c>.
+/// </summary>
+/// <remarks>
+/// | | |
+/// |---|---|
+/// | Does this estimator need to look at the data to train its parameters? | Yes |
+/// | Input column data type | Known-size vector of <see cref="float"/> |
+/// | Output column data types | Latent: known-size vector of <see cref="float"/>; reconstruction: vector of the input size; error: <see cref="float"/> |
+/// | Exportable to ONNX | Yes: <c>transformer.Model.ExportOnnx(...)</c>, and <c>mlContext.Model.Save</c> embeds the ONNX graph |
+/// </remarks>
+public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
+{
+    private readonly IHostEnvironment environment;
+
+    internal AutoencoderEstimator(IHostEnvironment environment, Options options)
+    {
+        this.environment = environment;
+        EstimatorOptions = options ?? throw new ArgumentNullException(nameof(options));
+        options.Columns.Validate();
+        options.Model.Validate();
+        options.Training.Validate();
+        if (options.ScoringBatchSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ScoringBatchSize, "ScoringBatchSize must be positive.");
+        }
+    }
+
+    /// <summary>The options this estimator trains with.</summary>
+    public Options EstimatorOptions { get; }
+
+    /// <summary>Trains the autoencoder on <paramref name="input"/> (every bad input is reported before training starts).</summary>
+    public AutoencoderTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = EstimatorOptions;
+        var trainer = new AutoencoderTrainer((MLContext?)(environment as MLContext) ?? new MLContext(), o.Model, o.Training) { Environment = environment };
+        var model = trainer.Fit(input, o.Columns.InputColumnName, o.ValidationData, o.Progress, o.CancellationToken);
+        try
+        {
+            return new AutoencoderTransformer(model, o.Columns, o.ScoringBatchSize, o.ScoringThreads, ownsModel: true);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Checks the input column and returns the schema shape after the transform.</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var c = EstimatorOptions.Columns;
+        SchemaShapes.CheckVectorOfSingle(inputSchema, c.InputColumnName, "input");
+        var added = new List<(string, DataViewType)>();
+        // Sizes are known only after training; the shape records the kind (vector or scalar) and the item type.
+        if (c.LatentColumnName != null)
+        {
+            added.Add((c.LatentColumnName, new VectorDataViewType(NumberDataViewType.Single, EstimatorOptions.Model.LatentSize)));
+        }
+
+        if (c.ReconstructionColumnName != null)
+        {
+            added.Add((c.ReconstructionColumnName, new VectorDataViewType(NumberDataViewType.Single, 1)));
+        }
+
+        if (c.ReconstructionErrorColumnName != null)
+        {
+            added.Add((c.ReconstructionErrorColumnName, NumberDataViewType.Single));
+        }
+
+        return SchemaShapes.Append(inputSchema, added);
+    }
+
+    /// <summary>Everything the estimator needs: columns, architecture, training and scoring settings.</summary>
+    public sealed class Options
+    {
+        /// <summary>Input and output columns.</summary>
+        public AutoencoderColumns Columns { get; set; } = new();
+
+        /// <summary>Architecture and loss.</summary>
+        public DenseAutoencoderOptions Model { get; set; } = new();
+
+        /// <summary>Optimizer, epochs, validation, early stopping, seed...</summary>
+        public TrainingOptions Training { get; set; } = new();
+
+        /// <summary>Optional separate validation rows (same input column).</summary>
+        public IDataView? ValidationData { get; set; }
+
+        /// <summary>Receives one report per epoch.</summary>
+        public IProgress<EpochReport>? Progress { get; set; }
+
+        /// <summary>Cancels training (between batches).</summary>
+        public CancellationToken CancellationToken { get; set; }
+
+        /// <summary>Rows per ONNX Runtime call when the transform scores an <see cref="IDataView"/>. Default 512.</summary>
+        public int ScoringBatchSize { get; set; } = 512;
+
+        /// <summary>ONNX Runtime intra-op threads for scoring; null (default) lets ONNX Runtime decide.</summary>
+        public int? ScoringThreads { get; set; }
+    }
+}
