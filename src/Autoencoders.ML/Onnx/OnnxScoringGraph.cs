@@ -20,7 +20,13 @@ internal static class OnnxScoringGraph
     /// <param name="model">The trained model.</param>
     /// <param name="outputs">Requested outputs among <see cref="OnnxNames.Latent"/>, <see cref="OnnxNames.Reconstruction"/> and <see cref="ReconstructionError"/>, in the order wanted.</param>
     /// <param name="rename">Tensor name → new name for graph inputs and outputs (null keeps the contract names).</param>
-    public static ModelProto Build(AutoencoderModel model, IReadOnlyList<string> outputs, IReadOnlyDictionary<string, string>? rename = null)
+    /// <param name="perRow">
+    /// Declare one row per run: input [InputSize], vector outputs [size], the error a scalar. ML.NET's OnnxTransformer
+    /// runs one row at a time and turns a [batch, n] output into a Vector&lt;Single, 1, n&gt; column, which trainers reject;
+    /// the per-row form gives Vector&lt;Single, n&gt;, and Vector&lt;Single, 1&gt; for the error.
+    /// </param>
+    public static ModelProto Build(
+        AutoencoderModel model, IReadOnlyList<string> outputs, IReadOnlyDictionary<string, string>? rename = null, bool perRow = false)
     {
         bool needsDecoder = outputs.Contains(OnnxNames.Reconstruction) || outputs.Contains(ReconstructionError);
         var onnx = AutoencoderOnnxExporter.Build(
@@ -45,7 +51,69 @@ internal static class OnnxScoringGraph
             Rename(graph, rename);
         }
 
+        if (perRow)
+        {
+            ToPerRow(graph);
+        }
+
         return onnx;
+    }
+
+    private static void ToPerRow(GraphProto graph)
+    {
+        var input = graph.Input.Single();
+        long width = input.Type.TensorType.Shape.Dim[1].DimValue;
+        string batched = input.Name + ".rows";
+        Rename(graph, new Dictionary<string, string> { [input.Name] = batched }, includeGraphIO: false);
+        SetShape(input, width);
+        var head = new List<NodeProto> { Reshape(graph, input.Name, batched, 1, -1) };
+
+        var tail = new List<NodeProto>();
+        foreach (var output in graph.Output)
+        {
+            string rows = output.Name + ".rows";
+            Rename(graph, new Dictionary<string, string> { [output.Name] = rows }, includeGraphIO: false);
+            var dims = output.Type.TensorType.Shape.Dim;
+            if (dims.Count == 2)
+            {
+                SetShape(output, dims[1].DimValue);
+                tail.Add(Reshape(graph, rows, output.Name, -1));
+            }
+            else
+            {
+                // A rank-0 output would be the natural scalar, but ML.NET's OnnxTransformer cannot read one (its getter
+                // throws); [1] loads as Vector<Single, 1>.
+                SetShape(output, 1);
+                tail.Add(Reshape(graph, rows, output.Name, 1));
+            }
+        }
+
+        var body = graph.Node.ToList();
+        graph.Node.Clear();
+        graph.Node.Add(head.Concat(body).Concat(tail));
+    }
+
+    private static NodeProto Reshape(GraphProto graph, string input, string output, params long[] shape)
+    {
+        var constant = new TensorProto { Name = output + ".shape", DataType = (int)TensorProto.Types.DataType.Int64 };
+        constant.Dims.Add(shape.Length);
+        constant.Int64Data.Add(shape);
+        graph.Initializer.Add(constant);
+        var node = new NodeProto { OpType = "Reshape", Name = output, Domain = string.Empty };
+        node.Input.Add(new[] { input, constant.Name });
+        node.Output.Add(output);
+        return node;
+    }
+
+    private static void SetShape(ValueInfoProto value, params long[] dims)
+    {
+        var shape = new TensorShapeProto();
+        foreach (long dim in dims)
+        {
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = dim });
+        }
+
+        value.Type.TensorType.Shape = shape;
     }
 
     private static void AppendError(GraphProto graph)
@@ -76,12 +144,15 @@ internal static class OnnxScoringGraph
         return node;
     }
 
-    private static void Rename(GraphProto graph, IReadOnlyDictionary<string, string> rename)
+    private static void Rename(GraphProto graph, IReadOnlyDictionary<string, string> rename, bool includeGraphIO = true)
     {
         string Map(string name) => rename.TryGetValue(name, out var renamed) ? renamed : name;
-        foreach (var value in graph.Input.Concat(graph.Output))
+        if (includeGraphIO)
         {
-            value.Name = Map(value.Name);
+            foreach (var value in graph.Input.Concat(graph.Output))
+            {
+                value.Name = Map(value.Name);
+            }
         }
 
         foreach (var node in graph.Node)

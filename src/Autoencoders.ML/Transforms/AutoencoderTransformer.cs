@@ -104,7 +104,7 @@ public sealed class AutoencoderTransformer : ITransformer, IDisposable
             rename[output.OnnxOutput] = temporary[output.ColumnName];
         }
 
-        byte[] graph = OnnxScoringGraph.Build(Model, outputs.Select(o => o.OnnxOutput).ToList(), rename).ToByteArray();
+        byte[] graph = OnnxScoringGraph.Build(Model, outputs.Select(o => o.OnnxOutput).ToList(), rename, perRow: true).ToByteArray();
         var dummy = EmptyInput(ml, input, Model.InputSize);
         IEstimator<ITransformer> pipeline = ml.Transforms.ApplyOnnxModel(
             outputs.Select(o => temporary[o.ColumnName]).ToArray(), new[] { input }, new MemoryStream(graph));
