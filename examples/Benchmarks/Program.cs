@@ -4,6 +4,7 @@ using System;
 using System.CommandLine;
 using Autoencoders.ML.Examples;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 var quickOption = new Option<bool>("--quick") { Description = "Smaller runs for a smoke test (a minute or so)." };
 var root = new RootCommand("Autoencoders.ML benchmarks.") { quickOption };
@@ -25,5 +26,16 @@ static int Run(bool quick)
     Console.WriteLine($"achieved GFLOP/s    {t.AchievedGflops:F1}");
     Console.WriteLine($"peak matmul GFLOP/s {t.PeakGflops:F1} (2048³ float32, same process)");
     Console.WriteLine($"efficiency          {t.Efficiency:F2} (target ≥ 0.6)");
+
+    var test = BundledMnist.Test(ml);
+    var s = ScoringThroughput.Run(ml, train, test, quick ? 1 : 3);
+    Console.WriteLine();
+    Console.WriteLine("## Scoring (encode transform)");
+    Console.WriteLine($"encoder of {s.Architecture}, {s.Rows:N0} MNIST rows, best of {(quick ? 1 : 3)} runs after a warm-up");
+    Console.WriteLine($"our transform (batch {s.BatchSize})      {s.Transform,12:N0} rows/s");
+    Console.WriteLine($"raw ONNX Runtime Run (batch {s.BatchSize}) {s.RawOnnxRuntime,12:N0} rows/s");
+    Console.WriteLine($"ML.NET ApplyOnnxModel            {s.ApplyOnnxModel,12:N0} rows/s");
+    Console.WriteLine($"transform / raw                  {s.VersusRaw,12:F2} (target ≥ 0.8)");
+    Console.WriteLine($"transform / ApplyOnnxModel       {s.VersusApplyOnnxModel,12:F2} (target ≥ 4)");
     return 0;
 }

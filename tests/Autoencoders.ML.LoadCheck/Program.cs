@@ -15,8 +15,9 @@ var model = ml.Model.Load(args[0], out var inputSchema);
 var request = JsonSerializer.Deserialize<Request>(File.ReadAllText(args[1]))!;
 int size = ((VectorDataViewType)inputSchema[request.column].Type).Size;
 var definition = SchemaDefinition.Create(typeof(Row));
-definition[nameof(Row.Features)].ColumnName = request.column;
-definition[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
+var features = definition[nameof(Row.Features)];
+features.ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
+features.ColumnName = request.column;
 var data = ml.Data.LoadFromEnumerable(request.rows.Select(r => new Row { Features = r }).ToList(), definition);
 var scored = model.Transform(data);
 

@@ -73,19 +73,20 @@ public sealed class PersistenceTests : IClassFixture<TrainedTransformFixture>, I
     }
 
     [Fact]
-    public void InPlaceEncodingSavesAndLoads()
+    public void InPlaceEncodingOfAnyColumnSavesAndLoads()
     {
-        // inputColumnName = null: the code replaces "Features", the usual way to feed a trainer that reads "Features".
-        var train = Mnist.TrainView(Ml, 500);
-        using var transformer = Ml.Transforms.Autoencoder("Features", latentSize: 8, hiddenSizes: new[] { 32 }, epochs: 1).Fit(train);
-        var test = Mnist.TestView(Ml, 50);
-        var expected = transformer.Transform(test).GetColumn<float[]>("Features").ToArray();
+        // inputColumnName = null: the code replaces its input column, the usual way to feed a trainer that reads it.
+        var train = Vectors.ToDataView(Ml, Mnist.Train(500), "Pixels");
+        using var transformer = Ml.Transforms.Autoencoder("Pixels", latentSize: 8, hiddenSizes: new[] { 32 }, epochs: 1).Fit(train);
+        var test = Vectors.ToDataView(Ml, Mnist.Test(50), "Pixels");
+        var expected = transformer.Transform(test).GetColumn<float[]>("Pixels").ToArray();
         Assert.Equal(8, expected[0].Length);
 
         string zip = Path.Combine(folder, "inplace.zip");
         Ml.Model.Save(transformer, train.Schema, zip);
-        var loaded = new MLContext().Model.Load(zip, out _);
-        var actual = loaded.Transform(test).GetColumn<float[]>("Features").ToArray();
+        var loaded = new MLContext().Model.Load(zip, out var schema);
+        Assert.Equal(784, ((VectorDataViewType)schema["Pixels"].Type).Size);
+        var actual = loaded.Transform(test).GetColumn<float[]>("Pixels").ToArray();
         Assert.True(TransformTests.MaxAbsDifference(actual, expected) <= 1e-6);
     }
 

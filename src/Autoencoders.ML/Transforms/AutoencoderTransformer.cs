@@ -119,8 +119,10 @@ public sealed class AutoencoderTransformer : ITransformer, IDisposable
     private static IDataView EmptyInput(MLContext ml, string column, int size)
     {
         var schema = SchemaDefinition.Create(typeof(InputRow));
-        schema[nameof(InputRow.Features)].ColumnName = column;
-        schema[nameof(InputRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
+        // The indexer looks columns up by their current name: set the type before renaming.
+        var features = schema[nameof(InputRow.Features)];
+        features.ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
+        features.ColumnName = column;
         return ml.Data.LoadFromEnumerable(new[] { new InputRow { Features = new float[size] } }, schema);
     }
 
