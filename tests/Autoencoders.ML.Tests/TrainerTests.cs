@@ -224,6 +224,56 @@ public sealed class TrainerTests
         Assert.Contains("scale the inputs", e.Message);
     }
 
+    [Fact]
+    public void TrainingContinuesFromSavedWeights()
+    {
+        var ml = new MLContext(seed: 0);
+        var data = Mnist.TrainView(ml, 2000);
+        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"continue-{Guid.NewGuid():N}.zip");
+        try
+        {
+            using (var first = new AutoencoderTrainer(ml, Small(), new TrainingOptions { Epochs = 4 }).Fit(data))
+            {
+                first.Save(path);
+            }
+
+            using var loaded = AutoencoderModel.Load(path);
+            double before = loaded.Evaluate(data).MeanSquaredError;
+            using var continued = new AutoencoderTrainer(ml, null, new TrainingOptions { Epochs = 2, LearningRate = 5e-4 }).Continue(loaded, data);
+            using var fresh = new AutoencoderTrainer(ml, Small(), new TrainingOptions { Epochs = 2 }).Fit(data);
+
+            // The continued run starts where the saved one stopped, far below a fresh start, and improves on it.
+            Assert.True(continued.History.Epochs[0].TrainingLoss < fresh.History.Epochs[0].TrainingLoss * 0.8);
+            Assert.True(continued.Evaluate(data).MeanSquaredError < before);
+            Assert.Equal(before, loaded.Evaluate(data).MeanSquaredError); // the loaded model is untouched
+            Assert.Equal(loaded.Spec.ToString(), continued.Spec.ToString());
+        }
+        finally
+        {
+            System.IO.File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void ProgressReachesMlContextLog()
+    {
+        var ml = new MLContext(seed: 0);
+        var messages = new List<string>();
+        ml.Log += (_, e) =>
+        {
+            lock (messages)
+            {
+                messages.Add(e.Message);
+            }
+        };
+        using var model = new AutoencoderTrainer(ml, Small(), new TrainingOptions { Epochs = 2 }).Fit(Mnist.TrainView(ml, 300));
+        lock (messages)
+        {
+            Assert.Contains(messages, m => m.Contains("Training 784-64-16-64-784", StringComparison.Ordinal));
+            Assert.Contains(messages, m => m.Contains("epoch 2/2", StringComparison.Ordinal));
+        }
+    }
+
     /// <summary>IProgress that runs the callback inline (Progress&lt;T&gt; posts to the thread pool).</summary>
     private sealed class SynchronousProgress<T> : IProgress<T>
     {

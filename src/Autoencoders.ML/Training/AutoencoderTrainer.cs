@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
+using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Data;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Runtime;
@@ -61,13 +62,49 @@ public sealed class AutoencoderTrainer
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var model = ModelOptions;
-        var options = TrainingOptions.Clone();
-        model.Validate();
-        options.Validate();
+        ModelOptions.Validate();
         int width = FeatureColumn.GetVectorSize(data.Schema, featureColumnName, "input");
-        var spec = model.BuildSpec(width);
+        return FitCore(ModelOptions, ModelOptions.BuildSpec(width), null, data, featureColumnName, validationData, progress, cancellationToken);
+    }
 
+    /// <summary>
+    /// Continues training <paramref name="model"/> (for example one loaded with <see cref="AutoencoderModel.Load"/>) with
+    /// this trainer's <see cref="TrainingOptions"/>; the architecture and loss are the model's own. Returns a new model
+    /// and leaves <paramref name="model"/> unchanged. The optimizer starts afresh (its state is not saved).
+    /// </summary>
+    /// <param name="model">The model whose weights are the starting point.</param>
+    /// <param name="data">Training rows, with the model's input size.</param>
+    /// <param name="featureColumnName">A known-size <c>Vector&lt;Single&gt;</c> column.</param>
+    /// <param name="validationData">Optional separate validation rows.</param>
+    /// <param name="progress">Receives one <see cref="EpochReport"/> per epoch.</param>
+    /// <param name="cancellationToken">Checked before every batch.</param>
+    public AutoencoderModel Continue(
+        AutoencoderModel model,
+        IDataView data,
+        string featureColumnName = IdxDataLoader.DefaultFeatureColumn,
+        IDataView? validationData = null,
+        IProgress<EpochReport>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        int width = FeatureColumn.GetVectorSize(data.Schema, featureColumnName, "input");
+        if (width != model.InputSize)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(data),
+                $"Schema mismatch for input column '{featureColumnName}': expected vector of Single of size {model.InputSize} (the model's input size), got size {width}.");
+        }
+
+        return FitCore(model.Options, model.Spec, model.Network, data, featureColumnName, validationData, progress, cancellationToken);
+    }
+
+    private AutoencoderModel FitCore(
+        DenseAutoencoderOptions model, AutoencoderSpec spec, AutoencoderNetwork? initial, IDataView data, string featureColumnName,
+        IDataView? validationData, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
+        var options = TrainingOptions.Clone();
+        options.Validate();
         TorchRuntime.EnsureInitialized();
         if (options.Threads is int threads)
         {
@@ -82,14 +119,21 @@ public sealed class AutoencoderTrainer
         using var trainingData = TrainingData.Load(
             data, featureColumnName, validationData, options.ValidationFraction, options.Seed, range,
             options.MaxInMemoryBytes, options.StreamingShuffleWindow);
-        Log(channel, 
+        Log(
+            channel,
             $"Training {spec} ({spec.ParameterCount:N0} parameters) on {trainingData.Training.RowCount:N0} rows " +
-            $"({(trainingData.InMemory ? "in memory" : "streamed")}), validation rows: {trainingData.Validation?.RowCount ?? 0:N0}.");
+            $"({(trainingData.InMemory ? "in memory" : "streamed")}), validation rows: {trainingData.Validation?.RowCount ?? 0:N0}" +
+            (initial != null ? ", starting from the given model's weights." : "."));
 
         torch.manual_seed(options.Seed);
         var network = new AutoencoderNetwork(spec);
         try
         {
+            if (initial != null)
+            {
+                Restore(network, initial.state_dict());
+            }
+
             var history = Train(network, model, options, trainingData, channel, progress, cancellationToken);
             return new AutoencoderModel(network, model, options, history);
         }
@@ -264,7 +308,7 @@ public sealed class AutoencoderTrainer
         return copy;
     }
 
-    private static void Restore(nn.Module network, Dictionary<string, Tensor> weights)
+    private static void Restore(nn.Module network, IDictionary<string, Tensor> weights)
     {
         using var noGrad = torch.no_grad();
         foreach (var (name, value) in network.state_dict())
