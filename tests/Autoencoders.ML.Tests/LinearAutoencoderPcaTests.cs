@@ -45,7 +45,7 @@ public sealed class LinearAutoencoderPcaTests
         var principal = eigenvectors.narrow(1, 784 - Rank, Rank); // (784, k), orthonormal
 
         // Principal angles between the decoder's column space and the top-k principal subspace.
-        var decoder = model.Network.DecoderLayer(0).weight!.detach().to_type(ScalarType.Float64); // (784, k)
+        var decoder = ((AutoencoderNetwork)model.Network).DecoderLayer(0).weight!.detach().to_type(ScalarType.Float64); // (784, k)
         var (q, _) = torch.linalg.qr(decoder);
         var cosines = torch.linalg.svdvals(principal.T.matmul(q));
         double smallestCosine = cosines.min().ToDouble();

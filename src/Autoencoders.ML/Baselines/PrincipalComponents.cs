@@ -48,7 +48,7 @@ public sealed class PrincipalComponents
         }
 
         TorchRuntime.EnsureInitialized();
-        var rows = new StreamingRows(data, columnName, width, 0, _ => true, 8192);
+        var rows = new StreamingRows(data, columnName, width, 8192);
         using var scope = torch.NewDisposeScope();
         var sum = torch.zeros(width, dtype: ScalarType.Float64);
         var gram = torch.zeros(width, width, dtype: ScalarType.Float64);

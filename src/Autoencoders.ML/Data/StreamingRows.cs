@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using TorchSharp;
@@ -9,24 +10,30 @@ namespace Autoencoders.ML.Data;
 
 /// <summary>
 /// Rows read from an <see cref="IDataView"/> on every pass, never all at once: memory is bounded by one shuffle window
-/// (<c>window × width</c> floats) whatever the number of rows.
+/// (<c>window × width</c> floats) whatever the number of rows. Several columns are laid side by side in each row.
 /// </summary>
 internal sealed class StreamingRows : RowSource
 {
     private readonly IDataView data;
-    private readonly string column;
+    private readonly IReadOnlyList<RowColumn> columns;
     private readonly Func<long, bool> include;
     private readonly int window;
 
-    /// <summary>Serves the rows of <paramref name="column"/> for which <paramref name="include"/>(row index) is true.</summary>
-    public StreamingRows(IDataView data, string column, int width, long rowCount, Func<long, bool> include, int window)
+    /// <summary>Serves the rows for which <paramref name="include"/>(row index) is true.</summary>
+    public StreamingRows(IDataView data, IReadOnlyList<RowColumn> columns, long rowCount, Func<long, bool> include, int window)
     {
         this.data = data;
-        this.column = column;
+        this.columns = columns;
         this.include = include;
         this.window = window;
-        Width = width;
+        Width = RowColumns.TotalWidth(columns);
         RowCount = rowCount;
+    }
+
+    /// <summary>Serves every row of one column.</summary>
+    public StreamingRows(IDataView data, string column, int width, int window)
+        : this(data, new[] { new RowColumn(column, "input", width, ValueRange.Finite) }, 0, _ => true, window)
+    {
     }
 
     /// <inheritdoc />
@@ -42,10 +49,10 @@ internal sealed class StreamingRows : RowSource
         float[] buffer = new float[(long)windowRows * Width];
         int[] order = new int[windowRows];
         float[] batch = new float[(long)batchSize * Width];
-        var value = default(VBuffer<float>);
-        var source = data.Schema[column];
-        using var cursor = data.GetRowCursor(new[] { source });
-        var getter = cursor.GetGetter<VBuffer<float>>(source);
+        var values = new VBuffer<float>[columns.Count];
+        var sources = columns.Select(c => data.Schema[c.Name]).ToArray();
+        using var cursor = data.GetRowCursor(sources.Distinct());
+        var getters = sources.Select(s => cursor.GetGetter<VBuffer<float>>(s)).ToArray();
         long rowIndex = -1;
         int filled = 0;
         while (true)
@@ -59,8 +66,14 @@ internal sealed class StreamingRows : RowSource
                     continue;
                 }
 
-                getter(ref value);
-                value.CopyTo(buffer.AsSpan(filled * Width, Width));
+                int offset = filled * Width;
+                for (int c = 0; c < columns.Count; c++)
+                {
+                    getters[c](ref values[c]);
+                    values[c].CopyTo(buffer.AsSpan(offset, columns[c].Width));
+                    offset += columns[c].Width;
+                }
+
                 filled++;
             }
 

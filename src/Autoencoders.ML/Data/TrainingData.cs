@@ -8,13 +8,17 @@ using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Data;
 
-/// <summary>The training rows and, optionally, the validation rows of one training run.</summary>
+/// <summary>
+/// The training rows and, optionally, the validation rows of one training run. A row holds the input column and, for
+/// paired training, the target column side by side.
+/// </summary>
 internal sealed class TrainingData : IDisposable
 {
-    private TrainingData(RowSource training, RowSource? validation)
+    private TrainingData(RowSource training, RowSource? validation, IReadOnlyList<RowColumn> columns)
     {
         Training = training;
         Validation = validation;
+        Columns = columns;
     }
 
     /// <summary>Rows the optimizer sees.</summary>
@@ -23,51 +27,55 @@ internal sealed class TrainingData : IDisposable
     /// <summary>Rows only evaluated, or null.</summary>
     public RowSource? Validation { get; }
 
+    /// <summary>The columns of a row, in order.</summary>
+    public IReadOnlyList<RowColumn> Columns { get; }
+
     /// <summary>True when the training rows are held in one native tensor rather than streamed.</summary>
     public bool InMemory => Training is InMemoryRows;
 
     /// <summary>
-    /// Reads and validates every row once (before any training): schema, finite values, value range. Data that fits in
+    /// Reads and validates every row once (before any training): schema, finite values, value ranges. Data that fits in
     /// <paramref name="maxInMemoryBytes"/> is kept in one tensor; otherwise it is streamed on every epoch.
     /// </summary>
     public static TrainingData Load(
-        IDataView data, string column, IDataView? validationData, double validationFraction, int seed,
-        ValueRange range, long maxInMemoryBytes, int shuffleWindow)
+        IDataView data, IReadOnlyList<RowColumn> columns, IDataView? validationData, double validationFraction, int seed,
+        long maxInMemoryBytes, int shuffleWindow)
     {
-        int width = FeatureColumn.GetVectorSize(data.Schema, column, "input");
         if (validationData != null)
         {
-            int validationWidth = FeatureColumn.GetVectorSize(validationData.Schema, column, "validation input");
-            if (validationWidth != width)
+            foreach (var column in columns)
             {
-                throw new ArgumentOutOfRangeException(
-                    nameof(validationData),
-                    $"Validation column '{column}' has vectors of size {validationWidth}, but the training data has size {width}.");
+                int width = FeatureColumn.GetVectorSize(validationData.Schema, column.Name, "validation " + column.Role);
+                if (width != column.Width)
+                {
+                    throw new ArgumentOutOfRangeException(
+                        nameof(validationData),
+                        $"Validation column '{column.Name}' has vectors of size {width}, but the training data has size {column.Width}.");
+                }
             }
         }
 
-        var (rows, count) = ReadAndValidate(data, column, width, range, maxInMemoryBytes);
+        var (rows, count) = ReadAndValidate(data, columns, maxInMemoryBytes);
         if (count == 0)
         {
-            throw new InvalidOperationException($"The training data has no rows (column '{column}'). Training needs at least one row.");
+            throw new InvalidOperationException($"The training data has no rows (column '{columns[0].Name}'). Training needs at least one row.");
         }
 
         if (validationData != null)
         {
-            var training = AllRows(data, column, rows, count, width, shuffleWindow);
-            var (validationRows, validationCount) = ReadAndValidate(validationData, column, width, range, maxInMemoryBytes);
+            var training = AllRows(data, columns, rows, count, shuffleWindow);
+            var (validationRows, validationCount) = ReadAndValidate(validationData, columns, maxInMemoryBytes);
             if (validationCount == 0)
             {
-                throw new InvalidOperationException($"The validation data has no rows (column '{column}').");
+                throw new InvalidOperationException($"The validation data has no rows (column '{columns[0].Name}').");
             }
 
-            var validation = AllRows(validationData, column, validationRows, validationCount, width, shuffleWindow);
-            return new TrainingData(training, validation);
+            return new TrainingData(training, AllRows(validationData, columns, validationRows, validationCount, shuffleWindow), columns);
         }
 
         if (validationFraction <= 0)
         {
-            return new TrainingData(AllRows(data, column, rows, count, width, shuffleWindow), null);
+            return new TrainingData(AllRows(data, columns, rows, count, shuffleWindow), null, columns);
         }
 
         if (rows is not null)
@@ -89,10 +97,10 @@ internal sealed class TrainingData : IDisposable
                     $"ValidationFraction {validationFraction} of {count} rows leaves {held} validation and {count - held} training rows; both need at least one.");
             }
 
-            var tensor = rows;
             return new TrainingData(
-                new InMemoryRows(tensor, permutation[..(int)(count - held)], ownsData: true),
-                new InMemoryRows(tensor, permutation[(int)(count - held)..], ownsData: false));
+                new InMemoryRows(rows, permutation[..(int)(count - held)], ownsData: true),
+                new InMemoryRows(rows, permutation[(int)(count - held)..], ownsData: false),
+                columns);
         }
 
         // Streaming split: a seeded hash of the row index decides, so every pass sees the same split.
@@ -104,8 +112,9 @@ internal sealed class TrainingData : IDisposable
         }
 
         return new TrainingData(
-            new StreamingRows(data, column, width, count - heldOut, r => !IsValidation(r), shuffleWindow),
-            new StreamingRows(data, column, width, heldOut, IsValidation, shuffleWindow));
+            new StreamingRows(data, columns, count - heldOut, r => !IsValidation(r), shuffleWindow),
+            new StreamingRows(data, columns, heldOut, IsValidation, shuffleWindow),
+            columns);
     }
 
     /// <inheritdoc />
@@ -115,38 +124,47 @@ internal sealed class TrainingData : IDisposable
         Validation?.Dispose();
     }
 
-    private static RowSource AllRows(IDataView data, string column, Tensor? rows, long count, int width, int shuffleWindow) =>
+    private static RowSource AllRows(IDataView data, IReadOnlyList<RowColumn> columns, Tensor? rows, long count, int shuffleWindow) =>
         rows is not null
             ? new InMemoryRows(rows, Enumerable.Range(0, (int)count).Select(i => (long)i).ToArray(), ownsData: true)
-            : new StreamingRows(data, column, width, count, _ => true, shuffleWindow);
+            : new StreamingRows(data, columns, count, _ => true, shuffleWindow);
 
     /// <summary>
-    /// One pass over the column: checks each row and, while the total stays under the limit, copies it into one tensor.
-    /// Returns the tensor (null when the data is to be streamed) and the row count.
+    /// One pass over the columns: checks each row and, while the total stays under the limit, copies it into one
+    /// tensor. Returns the tensor (null when the data is to be streamed) and the row count.
     /// </summary>
-    private static (Tensor? Rows, long Count) ReadAndValidate(IDataView data, string column, int width, ValueRange range, long maxInMemoryBytes)
+    private static (Tensor? Rows, long Count) ReadAndValidate(IDataView data, IReadOnlyList<RowColumn> columns, long maxInMemoryBytes)
     {
-        var source = data.Schema[column];
+        int width = RowColumns.TotalWidth(columns);
         const int ChunkRows = 4096;
         var chunks = new List<float[]>();
         float[]? chunk = null;
         bool keep = maxInMemoryBytes > 0;
         long count = 0;
-        var value = default(VBuffer<float>);
-        using (var cursor = data.GetRowCursor(new[] { source }))
+        var sources = columns.Select(c => data.Schema[c.Name]).ToArray();
+        var values = new VBuffer<float>[columns.Count];
+        using (var cursor = data.GetRowCursor(sources.Distinct()))
         {
-            var getter = cursor.GetGetter<VBuffer<float>>(source);
+            var getters = sources.Select(s => cursor.GetGetter<VBuffer<float>>(s)).ToArray();
             float[] row = new float[width];
             while (cursor.MoveNext())
             {
-                getter(ref value);
-                if (value.Length != width)
+                int offset = 0;
+                for (int c = 0; c < columns.Count; c++)
                 {
-                    throw new InvalidOperationException($"Column '{column}', row {count} has {value.Length} values; expected {width}.");
+                    var column = columns[c];
+                    getters[c](ref values[c]);
+                    if (values[c].Length != column.Width)
+                    {
+                        throw new InvalidOperationException($"Column '{column.Name}', row {count} has {values[c].Length} values; expected {column.Width}.");
+                    }
+
+                    var span = row.AsSpan(offset, column.Width);
+                    values[c].CopyTo(span);
+                    column.Range.Check(span, column.Name, count);
+                    offset += column.Width;
                 }
 
-                value.CopyTo(row);
-                range.Check(row, column, count);
                 if (keep)
                 {
                     if ((count + 1) * width * 4L > maxInMemoryBytes)

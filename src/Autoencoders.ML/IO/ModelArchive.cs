@@ -114,7 +114,7 @@ internal static class ModelArchive
         }
 
         TorchRuntime.EnsureInitialized();
-        var network = new AutoencoderNetwork(config.Architecture);
+        var network = AutoencoderTrainer.CreateNetwork(config.Architecture, config.Options);
         try
         {
             using var weights = open(WeightsFile) ?? throw NotOurs(path, $"it has no {WeightsFile}");

@@ -18,7 +18,7 @@ public sealed class AutoencoderModel : IDisposable
 {
     private readonly object gate = new();
 
-    internal AutoencoderModel(AutoencoderNetwork network, DenseAutoencoderOptions options, TrainingOptions training, TrainingHistory history)
+    internal AutoencoderModel(AutoencoderModule network, DenseAutoencoderOptions options, TrainingOptions training, TrainingHistory history)
     {
         Network = network;
         Options = options;
@@ -36,6 +36,9 @@ public sealed class AutoencoderModel : IDisposable
     /// <summary>Size of the latent code.</summary>
     public int LatentSize => Spec.LatentSize;
 
+    /// <summary>The model family: <c>dense</c>, <c>denoising</c> (trained on corrupted input) or another kind's name.</summary>
+    public string Kind => Training.Corruption != null ? "denoising" : Network.Kind;
+
     /// <summary>Reconstruction loss the model was trained with.</summary>
     public ReconstructionLoss Loss => Options.Loss;
 
@@ -48,7 +51,7 @@ public sealed class AutoencoderModel : IDisposable
     /// <summary>Per-epoch losses and how training ended.</summary>
     public TrainingHistory History { get; }
 
-    internal AutoencoderNetwork Network { get; }
+    internal AutoencoderModule Network { get; }
 
     /// <summary>Encodes rows to latent codes with the TorchSharp module (evaluation mode).</summary>
     /// <param name="rows">Rows of <see cref="InputSize"/> values.</param>
@@ -70,7 +73,7 @@ public sealed class AutoencoderModel : IDisposable
         ArgumentNullException.ThrowIfNull(data);
         int width = FeatureColumn.GetVectorSize(data.Schema, columnName, "input");
         CheckWidth(width, InputSize, columnName);
-        var rows = new StreamingRows(data, columnName, width, 0, _ => true, 4096);
+        var rows = new StreamingRows(data, columnName, width, 4096);
         double total = 0;
         long count = 0;
         lock (gate)

@@ -11,22 +11,22 @@ namespace Autoencoders.ML.Models;
 /// The TorchSharp module of an autoencoder, built from an <see cref="AutoencoderSpec"/>. The state-dict keys are
 /// <c>encoder.{i}.weight|bias</c> and <c>decoder.{i}.weight|bias</c>, one index per layer of the spec.
 /// </summary>
-internal sealed class AutoencoderNetwork : nn.Module<Tensor, Tensor>
+internal sealed class AutoencoderNetwork : AutoencoderModule
 {
     // Field names are state-dict prefixes: keep them stable, saved weights depend on them.
     private readonly ModuleList<Linear> encoder;
     private readonly ModuleList<Linear> decoder;
 
     public AutoencoderNetwork(AutoencoderSpec spec)
-        : base(nameof(AutoencoderNetwork))
+        : base(nameof(AutoencoderNetwork), spec)
     {
-        Spec = spec;
         encoder = new ModuleList<Linear>(CreateLinear(spec.Encoder));
         decoder = new ModuleList<Linear>(CreateLinear(spec.Decoder));
         RegisterComponents();
     }
 
-    public AutoencoderSpec Spec { get; }
+    /// <inheritdoc />
+    public override string Kind => "dense";
 
     /// <summary>The affine map of encoder layer <paramref name="index"/>.</summary>
     public Linear EncoderLayer(int index) => encoder[index];
@@ -34,21 +34,11 @@ internal sealed class AutoencoderNetwork : nn.Module<Tensor, Tensor>
     /// <summary>The affine map of decoder layer <paramref name="index"/>.</summary>
     public Linear DecoderLayer(int index) => decoder[index];
 
-    /// <summary>x (N, D) → latent code (N, latent).</summary>
-    public Tensor Encode(Tensor x) => Run(encoder, Spec.Encoder, x);
+    /// <inheritdoc />
+    public override Tensor Encode(Tensor x) => Run(encoder, Spec.Encoder, x);
 
-    /// <summary>latent (N, latent) → decoder output before the output activation (N, D').</summary>
-    public Tensor DecodeLogits(Tensor z) => Run(decoder, Spec.Decoder, z);
-
-    /// <summary>latent (N, latent) → reconstruction (N, D'), output activation applied.</summary>
-    public Tensor Decode(Tensor z) => ApplyOutputActivation(DecodeLogits(z));
-
-    /// <summary>x (N, D) → reconstruction (N, D').</summary>
-    public override Tensor forward(Tensor x) => Decode(Encode(x));
-
-    /// <summary>Applies the spec's output activation to decoder logits.</summary>
-    public Tensor ApplyOutputActivation(Tensor logits) =>
-        Spec.OutputActivation == OutputActivation.Sigmoid ? torch.sigmoid(logits) : logits;
+    /// <inheritdoc />
+    public override Tensor DecodeLogits(Tensor z) => Run(decoder, Spec.Decoder, z);
 
     /// <summary>Applies <paramref name="activation"/> element-wise, exactly as the ONNX export does.</summary>
     public static Tensor Activate(Tensor x, Activation activation) => activation switch

@@ -46,9 +46,12 @@ public static class OnnxExportExtensions
     private static global::Onnx.ModelProto Build(AutoencoderModel model, OnnxGraphKind graph)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return AutoencoderOnnxExporter.Build(model.Network, graph, Info(model));
+        return AutoencoderOnnxExporter.Build(
+            model.Network as AutoencoderNetwork ?? throw new NotSupportedException($"ONNX export of {model.Network.Kind} models is not supported."),
+            graph,
+            Info(model));
     }
 
     /// <summary>What <paramref name="model"/> says about itself in exported metadata.</summary>
-    internal static OnnxModelInfo Info(AutoencoderModel model) => new("dense", model.Loss.ToString(), "none");
+    internal static OnnxModelInfo Info(AutoencoderModel model) => new(model.Kind, model.Loss.ToString(), "none");
 }

@@ -30,7 +30,7 @@ internal static class OnnxScoringGraph
     {
         bool needsDecoder = outputs.Contains(OnnxNames.Reconstruction) || outputs.Contains(ReconstructionError);
         var onnx = AutoencoderOnnxExporter.Build(
-            model.Network, needsDecoder ? OnnxGraphKind.Autoencoder : OnnxGraphKind.Encoder, OnnxExportExtensions.Info(model));
+            (AutoencoderNetwork)model.Network, needsDecoder ? OnnxGraphKind.Autoencoder : OnnxGraphKind.Encoder, OnnxExportExtensions.Info(model));
         var graph = onnx.Graph;
         if (outputs.Contains(ReconstructionError))
         {

@@ -47,10 +47,14 @@ public sealed class AutoencoderTrainer
 
     /// <summary>Trains a new model (never continues an earlier one).</summary>
     /// <param name="data">Training rows.</param>
-    /// <param name="featureColumnName">A known-size <c>Vector&lt;Single&gt;</c> column.</param>
+    /// <param name="featureColumnName">A known-size <c>Vector&lt;Single&gt;</c> column: what the encoder sees.</param>
     /// <param name="validationData">Optional separate validation rows; overrides <see cref="TrainingOptions.ValidationFraction"/>.</param>
     /// <param name="progress">Receives one <see cref="EpochReport"/> per epoch.</param>
     /// <param name="cancellationToken">Checked before every batch; cancelling throws <see cref="OperationCanceledException"/> and frees all native memory.</param>
+    /// <param name="targetColumnName">
+    /// Paired training: what the reconstruction should be (for example clean 28×28 images for degraded or 14×14 inputs);
+    /// its size sets the decoder's output size. Null (default) reconstructs the input itself.
+    /// </param>
     /// <exception cref="ArgumentException">Bad options, missing column, wrong type or size.</exception>
     /// <exception cref="InvalidOperationException">Empty data, a NaN/∞ value or a value out of the loss's range (the row is named).</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
@@ -59,12 +63,16 @@ public sealed class AutoencoderTrainer
         string featureColumnName = IdxDataLoader.DefaultFeatureColumn,
         IDataView? validationData = null,
         IProgress<EpochReport>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        string? targetColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ModelOptions.Validate();
+        TrainingOptions.Validate();
         int width = FeatureColumn.GetVectorSize(data.Schema, featureColumnName, "input");
-        return FitCore(ModelOptions, ModelOptions.BuildSpec(width), null, data, featureColumnName, validationData, progress, cancellationToken);
+        int? targetWidth = targetColumnName == null ? null : FeatureColumn.GetVectorSize(data.Schema, targetColumnName, "target");
+        var spec = ModelOptions.BuildSpec(width, targetWidth);
+        return FitCore(ModelOptions, spec, null, data, featureColumnName, targetColumnName, validationData, progress, cancellationToken);
     }
 
     /// <summary>
@@ -78,55 +86,72 @@ public sealed class AutoencoderTrainer
     /// <param name="validationData">Optional separate validation rows.</param>
     /// <param name="progress">Receives one <see cref="EpochReport"/> per epoch.</param>
     /// <param name="cancellationToken">Checked before every batch.</param>
+    /// <param name="targetColumnName">For a paired model, the target column.</param>
     public AutoencoderModel Continue(
         AutoencoderModel model,
         IDataView data,
         string featureColumnName = IdxDataLoader.DefaultFeatureColumn,
         IDataView? validationData = null,
         IProgress<EpochReport>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        string? targetColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
-        int width = FeatureColumn.GetVectorSize(data.Schema, featureColumnName, "input");
-        if (width != model.InputSize)
+        TrainingOptions.Validate();
+        CheckSize(data, featureColumnName, "input", model.InputSize);
+        if (targetColumnName != null)
+        {
+            CheckSize(data, targetColumnName, "target", model.Spec.OutputSize);
+        }
+
+        return FitCore(model.Options, model.Spec, model.Network, data, featureColumnName, targetColumnName, validationData, progress, cancellationToken);
+    }
+
+    private static void CheckSize(IDataView data, string column, string role, int expected)
+    {
+        int width = FeatureColumn.GetVectorSize(data.Schema, column, role);
+        if (width != expected)
         {
             throw new ArgumentOutOfRangeException(
                 nameof(data),
-                $"Schema mismatch for input column '{featureColumnName}': expected vector of Single of size {model.InputSize} (the model's input size), got size {width}.");
+                $"Schema mismatch for {role} column '{column}': expected vector of Single of size {expected} (the model's size), got size {width}.");
         }
-
-        return FitCore(model.Options, model.Spec, model.Network, data, featureColumnName, validationData, progress, cancellationToken);
     }
 
     private AutoencoderModel FitCore(
-        DenseAutoencoderOptions model, AutoencoderSpec spec, AutoencoderNetwork? initial, IDataView data, string featureColumnName,
-        IDataView? validationData, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+        DenseAutoencoderOptions model, AutoencoderSpec spec, AutoencoderModule? initial, IDataView data, string featureColumnName,
+        string? targetColumnName, IDataView? validationData, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         var options = TrainingOptions.Clone();
-        options.Validate();
         TorchRuntime.EnsureInitialized();
         if (options.Threads is int threads)
         {
             torch.set_num_threads(threads);
         }
 
-        var range = model.Loss == ReconstructionLoss.BinaryCrossEntropy
-            ? ValueRange.UnitInterval("binary cross-entropy")
-            : ValueRange.Finite;
+        // The loss constrains the target (the input itself unless a target column is given); every value must be finite.
+        var targetRange = model.Loss == ReconstructionLoss.BinaryCrossEntropy ? ValueRange.UnitInterval("binary cross-entropy") : ValueRange.Finite;
+        var columns = new List<RowColumn> { new(featureColumnName, "input", spec.InputSize, targetColumnName == null ? targetRange : ValueRange.Finite) };
+        if (targetColumnName != null)
+        {
+            columns.Add(new RowColumn(targetColumnName, "target", spec.OutputSize, targetRange));
+        }
+
         var host = (Environment ?? mlContext).Register("Autoencoders.ML");
         using var channel = host.Start("Train");
         using var trainingData = TrainingData.Load(
-            data, featureColumnName, validationData, options.ValidationFraction, options.Seed, range,
-            options.MaxInMemoryBytes, options.StreamingShuffleWindow);
+            data, columns, validationData, options.ValidationFraction, options.Seed, options.MaxInMemoryBytes, options.StreamingShuffleWindow);
         Log(
             channel,
             $"Training {spec} ({spec.ParameterCount:N0} parameters) on {trainingData.Training.RowCount:N0} rows " +
             $"({(trainingData.InMemory ? "in memory" : "streamed")}), validation rows: {trainingData.Validation?.RowCount ?? 0:N0}" +
+            (options.Corruption != null ? ", corrupted input (denoising)" : string.Empty) +
+            (targetColumnName != null ? $", target column '{targetColumnName}'" : string.Empty) +
             (initial != null ? ", starting from the given model's weights." : "."));
 
         torch.manual_seed(options.Seed);
-        var network = new AutoencoderNetwork(spec);
+        var network = CreateNetwork(spec, model);
         try
         {
             if (initial != null)
@@ -144,11 +169,15 @@ public sealed class AutoencoderTrainer
         }
     }
 
+    /// <summary>The network of the model kind the options describe.</summary>
+    internal static AutoencoderModule CreateNetwork(AutoencoderSpec spec, DenseAutoencoderOptions model) => new AutoencoderNetwork(spec);
+
     private static TrainingHistory Train(
-        AutoencoderNetwork network, DenseAutoencoderOptions model, TrainingOptions options, TrainingData data,
+        AutoencoderModule network, DenseAutoencoderOptions model, TrainingOptions options, TrainingData data,
         IChannel channel, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         using var optimizer = CreateOptimizer(network, options);
+        using var noise = new torch.Generator((ulong)options.Seed + 0x5EED);
         var reports = new List<EpochReport>();
         var shuffle = new Random(options.Seed);
         string monitored = data.Validation != null ? "validation" : "training";
@@ -157,6 +186,7 @@ public sealed class AutoencoderTrainer
         double plateauBest = double.PositiveInfinity;
         int plateauWait = 0;
         double learningRate = options.LearningRate;
+        long batchesPerEpoch = Math.Max(1, (data.Training.RowCount + options.BatchSize - 1) / options.BatchSize);
         Dictionary<string, Tensor>? bestWeights = null;
         bool stoppedEarly = false;
         var clock = Stopwatch.StartNew();
@@ -166,6 +196,7 @@ public sealed class AutoencoderTrainer
             {
                 var epochClock = Stopwatch.StartNew();
                 network.train();
+                var partSums = new Dictionary<string, double>();
                 double lossSum = 0;
                 long rows = 0;
                 int batchIndex = 0;
@@ -175,28 +206,40 @@ public sealed class AutoencoderTrainer
                     using var scope = torch.NewDisposeScope();
                     cancellationToken.ThrowIfCancellationRequested();
                     batchIndex++;
+                    var (input, target) = Split(batch, data.Columns);
+                    if (options.Corruption != null)
+                    {
+                        input = options.Corruption.Apply(input, noise);
+                    }
+
                     optimizer.zero_grad();
-                    var logits = network.DecodeLogits(network.Encode(batch));
-                    var loss = LossFunctions.Reconstruction(logits, batch, model.Loss, network.Spec.OutputActivation);
-                    double value = loss.ToDouble();
+                    var fraction = ((epoch - 1) + ((double)batchIndex / batchesPerEpoch)) / options.Epochs;
+                    var loss = network.Loss(input, target, model.Loss, new TrainingProgress(epoch, options.Epochs, fraction));
+                    double value = loss.Total.ToDouble();
                     if (!double.IsFinite(value))
                     {
                         throw new TrainingDivergedException(epoch, batchIndex, value, learningRate);
                     }
 
-                    loss.backward();
+                    loss.Total.backward();
                     if (options.GradientClipNorm is double clip)
                     {
                         nn.utils.clip_grad_norm_(network.parameters(), clip);
                     }
 
                     optimizer.step();
-                    lossSum += value * batch.shape[0];
-                    rows += batch.shape[0];
+                    long n = batch.shape[0];
+                    lossSum += value * n;
+                    foreach (var (name, part) in loss.Parts)
+                    {
+                        partSums[name] = partSums.GetValueOrDefault(name) + (part.ToDouble() * n);
+                    }
+
+                    rows += n;
                 }
 
                 double trainingLoss = lossSum / rows;
-                double? validationLoss = data.Validation == null ? null : Evaluate(network, model, data.Validation, options.BatchSize);
+                double? validationLoss = data.Validation == null ? null : Evaluate(network, model, data.Validation, data.Columns, options);
                 double current = validationLoss ?? trainingLoss;
                 bool isBest = current < best;
                 if (isBest)
@@ -212,7 +255,7 @@ public sealed class AutoencoderTrainer
 
                 var report = new EpochReport(
                     epoch, options.Epochs, trainingLoss,
-                    new Dictionary<string, double> { ["reconstruction"] = trainingLoss },
+                    partSums.ToDictionary(p => p.Key, p => p.Value / rows),
                     validationLoss, learningRate, clock.Elapsed, rows / epochClock.Elapsed.TotalSeconds, isBest);
                 reports.Add(report);
                 Log(channel, report.ToString());
@@ -256,19 +299,31 @@ public sealed class AutoencoderTrainer
         return new TrainingHistory(reports, bestEpoch, stoppedEarly, monitored);
     }
 
-    /// <summary>Mean loss over <paramref name="rows"/> in evaluation mode.</summary>
-    internal static double Evaluate(AutoencoderNetwork network, DenseAutoencoderOptions model, RowSource rows, int batchSize)
+    /// <summary>The input and the target of a batch whose row holds the input then, for paired training, the target.</summary>
+    private static (Tensor Input, Tensor Target) Split(Tensor batch, IReadOnlyList<RowColumn> columns)
+    {
+        if (columns.Count == 1)
+        {
+            return (batch, batch);
+        }
+
+        return (batch.narrow(1, 0, columns[0].Width), batch.narrow(1, columns[0].Width, columns[1].Width));
+    }
+
+    /// <summary>Mean loss over <paramref name="rows"/> in evaluation mode, on clean input.</summary>
+    private static double Evaluate(AutoencoderModule network, DenseAutoencoderOptions model, RowSource rows, IReadOnlyList<RowColumn> columns, TrainingOptions options)
     {
         network.eval();
         using var noGrad = torch.no_grad();
         double sum = 0;
         long count = 0;
-        foreach (var batch in rows.Batches(batchSize, shuffle: null))
+        var progress = new TrainingProgress(options.Epochs, options.Epochs, 1.0);
+        foreach (var batch in rows.Batches(options.BatchSize, shuffle: null))
         {
             using var owned = batch;
             using var scope = torch.NewDisposeScope();
-            var logits = network.DecodeLogits(network.Encode(batch));
-            sum += LossFunctions.Reconstruction(logits, batch, model.Loss, network.Spec.OutputActivation).ToDouble() * batch.shape[0];
+            var (input, target) = Split(batch, columns);
+            sum += network.Loss(input, target, model.Loss, progress).Total.ToDouble() * batch.shape[0];
             count += batch.shape[0];
         }
 
@@ -278,7 +333,7 @@ public sealed class AutoencoderTrainer
     private static void Log(IChannel channel, string message) =>
         channel.Info(MessageSensitivity.None, message);
 
-    private static optim.Optimizer CreateOptimizer(AutoencoderNetwork network, TrainingOptions options) => options.Optimizer switch
+    private static optim.Optimizer CreateOptimizer(AutoencoderModule network, TrainingOptions options) => options.Optimizer switch
     {
         OptimizerKind.Adam => optim.Adam(network.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
         OptimizerKind.AdamW => optim.AdamW(network.parameters(), options.LearningRate, weight_decay: options.WeightDecay),

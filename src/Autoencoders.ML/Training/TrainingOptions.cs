@@ -60,7 +60,13 @@ public sealed class TrainingOptions
     /// </summary>
     public int? EarlyStoppingPatience { get; set; }
 
-    /// <summary>Seed for weight initialisation, shuffling, dropout and the validation split. Default 0.</summary>
+    /// <summary>
+    /// Corrupt the input of every training batch (a denoising autoencoder); null (default) trains on clean input.
+    /// Validation loss is computed on clean input.
+    /// </summary>
+    public CorruptionOptions? Corruption { get; set; }
+
+    /// <summary>Seed for weight initialisation, shuffling, dropout, corruption noise and the validation split. Default 0.</summary>
     public int Seed { get; set; } = Defaults.Seed;
 
     /// <summary>Threads torch may use; null (default) keeps torch's own setting. Applies process-wide.</summary>

@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Autoencoders.ML.Training;
+
+/// <summary>
+/// Turns training into denoising: each batch's input is corrupted by every <see cref="Corruptions"/> entry in order,
+/// then clipped to [<see cref="ClipMin"/>, <see cref="ClipMax"/>] if given; the loss compares the reconstruction with
+/// the clean input (or the target column). Checked when created.
+/// </summary>
+public sealed class CorruptionOptions
+{
+    /// <summary>Creates the options.</summary>
+    /// <param name="corruptions">At least one corruption, applied in order.</param>
+    /// <param name="clipMin">Lower clip bound (null = none).</param>
+    /// <param name="clipMax">Upper clip bound (null = none).</param>
+    [JsonConstructor]
+    public CorruptionOptions(IReadOnlyList<Corruption> corruptions, float? clipMin = null, float? clipMax = null)
+    {
+        if (corruptions == null || corruptions.Count == 0 || corruptions.Any(c => c == null))
+        {
+            throw new ArgumentException(
+                "A denoising autoencoder needs at least one corruption, e.g. Corruption.Gaussian(0.5), Corruption.Masking(0.3) or Corruption.SaltAndPepper(0.1).",
+                nameof(corruptions));
+        }
+
+        if (clipMin is float min && clipMax is float max && !(min < max))
+        {
+            throw new ArgumentException($"The clipping range needs min < max; got [{min}, {max}].", nameof(clipMin));
+        }
+
+        Corruptions = corruptions.ToArray();
+        ClipMin = clipMin;
+        ClipMax = clipMax;
+    }
+
+    /// <summary>The corruptions, applied in order.</summary>
+    public IReadOnlyList<Corruption> Corruptions { get; }
+
+    /// <summary>Lower clip bound after corruption, or null.</summary>
+    public float? ClipMin { get; }
+
+    /// <summary>Upper clip bound after corruption, or null.</summary>
+    public float? ClipMax { get; }
+
+    /// <summary>Gaussian noise of σ clipped to [0, 1], the usual choice for images scaled to [0, 1].</summary>
+    public static CorruptionOptions GaussianClipped(double sigma) => new(new[] { Corruption.Gaussian(sigma) }, 0f, 1f);
+
+    /// <summary>Applies every corruption and the clipping to a copy of <paramref name="x"/>.</summary>
+    internal Tensor Apply(Tensor x, Generator generator)
+    {
+        foreach (var corruption in Corruptions)
+        {
+            x = corruption.Apply(x, generator);
+        }
+
+        return ClipMin == null && ClipMax == null ? x : x.clamp(ClipMin, ClipMax);
+    }
+}
