@@ -94,6 +94,61 @@ public sealed class AutoencoderModel : IDisposable
     }
 
     /// <summary>
+    /// Measures denoising (or any paired mapping): the model maps <paramref name="noisyColumnName"/> and the result is
+    /// compared with <paramref name="cleanColumnName"/>, next to the noisy input itself when the sizes match.
+    /// </summary>
+    /// <param name="data">Rows with both columns (streamed, any size).</param>
+    /// <param name="noisyColumnName">The corrupted input, <see cref="InputSize"/> values.</param>
+    /// <param name="cleanColumnName">The clean reference, <see cref="AutoencoderSpec.OutputSize"/> values.</param>
+    /// <param name="peak">Largest possible value, for PSNR (1 for data in [0, 1]).</param>
+    public DenoisingMetrics EvaluateDenoising(IDataView data, string noisyColumnName, string cleanColumnName, double peak = 1.0)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckWidth(FeatureColumn.GetVectorSize(data.Schema, noisyColumnName, "noisy input"), InputSize, noisyColumnName);
+        CheckWidth(FeatureColumn.GetVectorSize(data.Schema, cleanColumnName, "clean"), Spec.OutputSize, cleanColumnName);
+        if (!(peak > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(peak), peak, "peak must be positive.");
+        }
+
+        var columns = new[]
+        {
+            new RowColumn(noisyColumnName, "noisy input", InputSize, ValueRange.Finite),
+            new RowColumn(cleanColumnName, "clean", Spec.OutputSize, ValueRange.Finite),
+        };
+        var rows = new StreamingRows(data, columns, 0, _ => true, 4096);
+        double noisy = 0;
+        double denoised = 0;
+        long count = 0;
+        lock (gate)
+        {
+            using var noGrad = torch.no_grad();
+            foreach (var batch in rows.Batches(1024, shuffle: null))
+            {
+                using var owned = batch;
+                using var scope = torch.NewDisposeScope();
+                var input = batch.narrow(1, 0, InputSize);
+                var clean = batch.narrow(1, InputSize, Spec.OutputSize);
+                denoised += (Network.forward(input) - clean).square().sum().ToDouble();
+                if (InputSize == Spec.OutputSize)
+                {
+                    noisy += (input - clean).square().sum().ToDouble();
+                }
+
+                count += batch.shape[0];
+            }
+        }
+
+        if (count == 0)
+        {
+            throw new InvalidOperationException("There are no rows to evaluate.");
+        }
+
+        double values = (double)count * Spec.OutputSize;
+        return new DenoisingMetrics(InputSize == Spec.OutputSize ? noisy / values : double.NaN, denoised / values, peak, count);
+    }
+
+    /// <summary>
     /// Saves the model as a folder, or as a zip when <paramref name="path"/> ends in <c>.zip</c>: <c>model.json</c>
     /// (architecture, options, per-epoch history), <c>weights.bin</c> (TorchSharp weights) and the three ONNX graphs.
     /// </summary>

@@ -50,6 +50,45 @@ public sealed class CorruptionOptions
     /// <summary>Gaussian noise of σ clipped to [0, 1], the usual choice for images scaled to [0, 1].</summary>
     public static CorruptionOptions GaussianClipped(double sigma) => new(new[] { Corruption.Gaussian(sigma) }, 0f, 1f);
 
+    /// <summary>
+    /// Corrupts rows outside training (to build a noisy evaluation set, or for data augmentation), reproducibly for a
+    /// given <paramref name="seed"/>.
+    /// </summary>
+    /// <param name="rows">Rows of equal length.</param>
+    /// <param name="seed">Seed of the noise.</param>
+    public float[][] Apply(IReadOnlyList<float[]> rows, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            return Array.Empty<float[]>();
+        }
+
+        int width = rows[0].Length;
+        if (rows.Any(r => r.Length != width))
+        {
+            throw new ArgumentException($"Every row must have {width} values like the first one.", nameof(rows));
+        }
+
+        Runtime.TorchRuntime.EnsureInitialized();
+        using var generator = new torch.Generator((ulong)seed);
+        using var scope = torch.NewDisposeScope();
+        var flat = new float[rows.Count * width];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            rows[i].CopyTo(flat, i * width);
+        }
+
+        var corrupted = Apply(torch.tensor(flat, new long[] { rows.Count, width }), generator).contiguous().data<float>().ToArray();
+        var result = new float[rows.Count][];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            result[i] = corrupted.AsSpan(i * width, width).ToArray();
+        }
+
+        return result;
+    }
+
     /// <summary>Applies every corruption and the clipping to a copy of <paramref name="x"/>.</summary>
     internal Tensor Apply(Tensor x, Generator generator)
     {

@@ -55,6 +55,91 @@ public static class AutoencoderCatalog
         return catalog.Autoencoder(options);
     }
 
+    /// <summary>
+    /// Trains a denoising autoencoder: every training batch of <paramref name="inputColumnName"/> is corrupted by
+    /// <paramref name="corruption"/> and the network learns to output the clean values. The fitted transform maps a
+    /// (noisy) input column to a clean <paramref name="outputColumnName"/> column of the same size.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
+    /// <param name="outputColumnName">Column for the denoised values.</param>
+    /// <param name="inputColumnName">Known-size <c>Vector&lt;Single&gt;</c> column; null means the same as <paramref name="outputColumnName"/> (the denoised values replace it).</param>
+    /// <param name="corruption">The noise used in training, e.g. <c>CorruptionOptions.GaussianClipped(0.5)</c>.</param>
+    /// <param name="latentSize">Size of the code.</param>
+    /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives one layer of 256.</param>
+    /// <param name="epochs">Training epochs.</param>
+    /// <param name="loss">Reconstruction loss; binary cross-entropy needs clean data in [0, 1].</param>
+    /// <param name="seed">Seed for weights, shuffling and noise.</param>
+    public static AutoencoderEstimator DenoisingAutoencoder(
+        this TransformsCatalog catalog,
+        string outputColumnName,
+        string? inputColumnName,
+        CorruptionOptions corruption,
+        int latentSize = DenseAutoencoderOptions.Defaults.LatentSize,
+        IReadOnlyList<int>? hiddenSizes = null,
+        int epochs = TrainingOptions.Defaults.Epochs,
+        ReconstructionLoss loss = DenseAutoencoderOptions.Defaults.Loss,
+        int seed = TrainingOptions.Defaults.Seed)
+    {
+        ArgumentNullException.ThrowIfNull(corruption);
+        var options = new AutoencoderEstimator.Options
+        {
+            Columns = new AutoencoderColumns
+            {
+                InputColumnName = inputColumnName ?? outputColumnName,
+                LatentColumnName = null,
+                ReconstructionColumnName = outputColumnName,
+            },
+            Model = new DenseAutoencoderOptions { LatentSize = latentSize, Loss = loss },
+            Training = new TrainingOptions { Epochs = epochs, Seed = seed, Corruption = corruption },
+        };
+        if (hiddenSizes != null)
+        {
+            options.Model.HiddenSizes = hiddenSizes;
+        }
+
+        return catalog.Autoencoder(options);
+    }
+
+    /// <summary>
+    /// Trains an image-to-image (paired) autoencoder that maps <paramref name="inputColumnName"/> to
+    /// <paramref name="targetColumnName"/>, whose size may differ (e.g. 14×14 → 28×28 super-resolution, watermarked →
+    /// clean, grey → colour). The fitted transform adds <paramref name="outputColumnName"/> with the target's size.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
+    /// <param name="outputColumnName">Column for the predicted target.</param>
+    /// <param name="inputColumnName">Known-size <c>Vector&lt;Single&gt;</c> input column.</param>
+    /// <param name="targetColumnName">Known-size <c>Vector&lt;Single&gt;</c> column to learn; needed for training only.</param>
+    /// <param name="latentSize">Size of the code.</param>
+    /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives one layer of 256.</param>
+    /// <param name="epochs">Training epochs.</param>
+    /// <param name="loss">Reconstruction loss; binary cross-entropy needs targets in [0, 1].</param>
+    /// <param name="seed">Seed for weights and shuffling.</param>
+    public static AutoencoderEstimator PairedAutoencoder(
+        this TransformsCatalog catalog,
+        string outputColumnName,
+        string inputColumnName,
+        string targetColumnName,
+        int latentSize = DenseAutoencoderOptions.Defaults.LatentSize,
+        IReadOnlyList<int>? hiddenSizes = null,
+        int epochs = TrainingOptions.Defaults.Epochs,
+        ReconstructionLoss loss = DenseAutoencoderOptions.Defaults.Loss,
+        int seed = TrainingOptions.Defaults.Seed)
+    {
+        var options = new AutoencoderEstimator.Options
+        {
+            Columns = new AutoencoderColumns { InputColumnName = inputColumnName, LatentColumnName = null, ReconstructionColumnName = outputColumnName },
+            TargetColumnName = targetColumnName,
+            Model = new DenseAutoencoderOptions { LatentSize = latentSize, Loss = loss },
+            Training = new TrainingOptions { Epochs = epochs, Seed = seed },
+        };
+        if (hiddenSizes != null)
+        {
+            options.Model.HiddenSizes = hiddenSizes;
+        }
+
+        return catalog.Autoencoder(options);
+    }
+
     /// <summary>Trains a dense autoencoder with every setting given in <paramref name="options"/>.</summary>
     /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
     /// <param name="options">Columns, architecture, training and scoring settings.</param>

@@ -32,6 +32,14 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         options.Columns.Validate();
         options.Model.Validate();
         options.Training.Validate();
+        if (options.TargetColumnName != null && options.Columns.ReconstructionErrorColumnName != null)
+        {
+            throw new ArgumentException(
+                "ReconstructionErrorColumnName compares the output with the input, which a paired model (TargetColumnName set) does not reconstruct. " +
+                "Leave ReconstructionErrorColumnName unset and compare the output with the target yourself, or use AutoencoderModel.EvaluateDenoising.",
+                nameof(options));
+        }
+
         if (options.ScoringBatchSize <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.ScoringBatchSize, "ScoringBatchSize must be positive.");
@@ -47,7 +55,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         ArgumentNullException.ThrowIfNull(input);
         var o = EstimatorOptions;
         var trainer = new AutoencoderTrainer((MLContext?)(environment as MLContext) ?? new MLContext(), o.Model, o.Training) { Environment = environment };
-        var model = trainer.Fit(input, o.Columns.InputColumnName, o.ValidationData, o.Progress, o.CancellationToken);
+        var model = trainer.Fit(input, o.Columns.InputColumnName, o.ValidationData, o.Progress, o.CancellationToken, o.TargetColumnName);
         try
         {
             return new AutoencoderTransformer(model, o.Columns, o.ScoringBatchSize, o.ScoringThreads, ownsModel: true);
@@ -65,6 +73,11 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         ArgumentNullException.ThrowIfNull(inputSchema);
         var c = EstimatorOptions.Columns;
         SchemaShapes.CheckVectorOfSingle(inputSchema, c.InputColumnName, "input");
+        if (EstimatorOptions.TargetColumnName != null)
+        {
+            SchemaShapes.CheckVectorOfSingle(inputSchema, EstimatorOptions.TargetColumnName, "target");
+        }
+
         var added = new List<(string, DataViewType)>();
         // Sizes are known only after training; the shape records the kind (vector or scalar) and the item type.
         if (c.LatentColumnName != null)
@@ -96,6 +109,13 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
 
         /// <summary>Optimizer, epochs, validation, early stopping, seed...</summary>
         public TrainingOptions Training { get; set; } = new();
+
+        /// <summary>
+        /// Paired training (image-to-image: denoising with real clean/noisy pairs, super-resolution, watermark removal,
+        /// coloring): the column the reconstruction must match. Its size becomes the output size. Null (default)
+        /// reconstructs the input. Needed only by <see cref="Fit"/>; the fitted transform reads the input column only.
+        /// </summary>
+        public string? TargetColumnName { get; set; }
 
         /// <summary>Optional separate validation rows (same input column).</summary>
         public IDataView? ValidationData { get; set; }
