@@ -1,0 +1,44 @@
+using System.CommandLine;
+using System.IO;
+
+namespace Autoencoders.ML.Cli.Commands;
+
+/// <summary>Options shared by several commands.</summary>
+internal static class CommonOptions
+{
+    public static Option<string> Model() => new("--model")
+    {
+        Description = "Model folder written by 'train' (model.json, weights.bin, *.onnx).",
+        Required = true,
+    };
+
+    public static Option<string?> Data(bool required) => new("--data")
+    {
+        Description = "CSV with a header (numeric columns are features), or an IDX / IDX.gz file (pixels are divided by 255)." +
+            (required ? string.Empty : " Default: the bundled MNIST training images."),
+        Required = required,
+    };
+
+    public static Option<string?> LabelColumn() => new("--label-column")
+    {
+        Description = "CSV column that is not a feature; kept for reports and written next to outputs.",
+    };
+
+    public static Option<string?> Features() => new("--features")
+    {
+        Description = "Comma-separated CSV columns to use as features (default: every numeric column).",
+    };
+
+    public static Option<string?> Output(string description) => new("--out") { Description = description };
+
+    public static string[]? SplitList(string? value) =>
+        value?.Split(',', System.StringSplitOptions.RemoveEmptyEntries | System.StringSplitOptions.TrimEntries);
+
+    public static void EnsureModelFolder(string path)
+    {
+        if (!Directory.Exists(path) && !File.Exists(path))
+        {
+            throw new Input.InputException($"{path}: model folder not found; train one with 'autoencoders train --out {path}'.");
+        }
+    }
+}

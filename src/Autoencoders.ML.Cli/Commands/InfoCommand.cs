@@ -1,0 +1,41 @@
+using System;
+using System.CommandLine;
+using System.Linq;
+using System.Text.Json;
+
+namespace Autoencoders.ML.Cli.Commands;
+
+/// <summary><c>autoencoders info</c>: what a model folder holds, as JSON.</summary>
+internal static class InfoCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var command = new Command("info", "Print a model's kind, architecture, sizes, loss and training summary as JSON.") { model };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            using var loaded = ModelInput.LoadModel(parse.GetValue(model)!);
+            var history = loaded.History;
+            Console.WriteLine(JsonSerializer.Serialize(
+                new
+                {
+                    kind = loaded.Kind,
+                    architecture = loaded.Spec.ToString(),
+                    parameters = loaded.Spec.ParameterCount,
+                    input_size = loaded.InputSize,
+                    latent_size = loaded.LatentSize,
+                    output_size = loaded.Spec.OutputSize,
+                    loss = loaded.Loss.ToString(),
+                    output_activation = loaded.Spec.OutputActivation.ToString(),
+                    epochs = history.Epochs.Count,
+                    best_epoch = history.BestEpoch,
+                    stopped_early = history.StoppedEarly,
+                    final_training_loss = history.Epochs.LastOrDefault()?.TrainingLoss,
+                    final_validation_loss = history.Epochs.LastOrDefault()?.ValidationLoss,
+                },
+                new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,61 @@
+using System;
+using System.CommandLine;
+using Autoencoders.ML.Cli.Input;
+using Autoencoders.ML.Cli.Output;
+using Autoencoders.ML.Models;
+
+namespace Autoencoders.ML.Cli.Commands;
+
+/// <summary><c>encode</c>, <c>reconstruct</c> and <c>denoise</c>: map every row of a data file and write CSV.</summary>
+internal static class MapCommands
+{
+    public static Command Encode() => Create(
+        "encode", "Write the latent code of every row as CSV (columns z0..z{k-1}, plus the label column if given).",
+        (model, rows) => model.Encode(rows), (model, dataset) => CsvOutput.Names("z", model.LatentSize));
+
+    public static Command Reconstruct() => Create(
+        "reconstruct", "Write the reconstruction of every row as CSV (the input's column names).",
+        (model, rows) => model.Reconstruct(rows), (model, dataset) => OutputNames(model, dataset));
+
+    public static Command Denoise() => Create(
+        "denoise", "Write the denoised version of every (noisy) row as CSV; needs a model trained with --kind dae.",
+        (model, rows) =>
+        {
+            if (model.Kind != "denoising")
+            {
+                throw new InputException($"this model is '{model.Kind}', not a denoising autoencoder; train one with --kind dae --noise ..., or use 'reconstruct'.");
+            }
+
+            return model.Reconstruct(rows);
+        },
+        (model, dataset) => OutputNames(model, dataset));
+
+    private static string[] OutputNames(AutoencoderModel model, Dataset dataset) =>
+        model.Spec.OutputSize == dataset.Width ? new System.Collections.Generic.List<string>(dataset.FeatureNames).ToArray() : CsvOutput.Names("y", model.Spec.OutputSize);
+
+    private static Command Create(string name, string description, Func<AutoencoderModel, float[][], float[][]> map, Func<AutoencoderModel, Dataset, string[]> header)
+    {
+        var model = CommonOptions.Model();
+        var data = CommonOptions.Data(required: true);
+        var label = CommonOptions.LabelColumn();
+        var features = CommonOptions.Features();
+        var output = CommonOptions.Output("CSV file to write (default: stdout).");
+        var command = new Command(name, description) { model, data, label, features, output };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            using var loaded = ModelInput.LoadModel(parse.GetValue(model)!);
+            var dataset = ModelInput.LoadData(loaded, parse.GetValue(data)!, parse.GetValue(label), parse.GetValue(features), loaded.InputSize);
+            var result = new float[dataset.Rows.Length][];
+            const int Batch = 4096;
+            for (int start = 0; start < dataset.Rows.Length; start += Batch)
+            {
+                var part = dataset.Rows.AsSpan(start, Math.Min(Batch, dataset.Rows.Length - start)).ToArray();
+                map(loaded, part).CopyTo(result, start);
+            }
+
+            CsvOutput.Write(parse.GetValue(output), header(loaded, dataset), result, dataset.Labels, parse.GetValue(label) ?? "label");
+            return 0;
+        }));
+        return command;
+    }
+}

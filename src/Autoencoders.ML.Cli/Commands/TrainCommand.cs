@@ -1,0 +1,194 @@
+using System;
+using System.CommandLine;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Autoencoders.ML.Cli.Input;
+using Autoencoders.ML.Cli.Output;
+using Autoencoders.ML.Examples;
+using Autoencoders.ML.Models;
+using Autoencoders.ML.Training;
+using Autoencoders.ML.Transforms;
+using Microsoft.ML;
+
+namespace Autoencoders.ML.Cli.Commands;
+
+/// <summary><c>autoencoders train</c>: trains a model and writes everything needed to use and deploy it.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = CommonOptions.Data(required: false);
+        var label = CommonOptions.LabelColumn();
+        var features = CommonOptions.Features();
+        var kind = new Option<string>("--kind") { Description = "ae (plain), dae (denoising, needs --noise) or vae (variational).", DefaultValueFactory = _ => "ae" };
+        kind.AcceptOnlyFromAmong("ae", "dae", "vae");
+        var architecture = new Option<string>("--architecture") { Description = "dense or conv.", DefaultValueFactory = _ => "dense" };
+        architecture.AcceptOnlyFromAmong("dense", "conv");
+        var hidden = new Option<string>("--hidden") { Description = "Encoder hidden layer widths, e.g. 512,128 (the decoder mirrors them); empty for none.", DefaultValueFactory = _ => "512,128" };
+        var latent = new Option<int>("--latent") { Description = "Latent code size.", DefaultValueFactory = _ => 32 };
+        var imageShape = new Option<string?>("--image-shape") { Description = "CxHxW of image rows, e.g. 1x28x28 (IDX images know theirs)." };
+        var loss = new Option<string>("--loss") { Description = "mse or bce (bce needs values in [0, 1]).", DefaultValueFactory = _ => "mse" };
+        loss.AcceptOnlyFromAmong("mse", "bce");
+        var noise = new Option<string[]>("--noise") { Description = "Corruption for --kind dae, repeatable: gaussian:SIGMA, mask:P, saltpepper:P." };
+        var clip = new Option<string?>("--clip") { Description = "Clip corrupted values to MIN,MAX, e.g. 0,1." };
+        var beta = new Option<double>("--beta") { Description = "Weight of the KL term for --kind vae.", DefaultValueFactory = _ => 1.0 };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 10 };
+        var batch = new Option<int>("--batch-size") { Description = "Rows per step.", DefaultValueFactory = _ => 256 };
+        var lr = new Option<double>("--lr") { Description = "Learning rate (Adam).", DefaultValueFactory = _ => 1e-3 };
+        var seed = new Option<int>("--seed") { Description = "Seed for weights, shuffling, noise and the validation split.", DefaultValueFactory = _ => 0 };
+        var validation = new Option<double>("--validation-fraction") { Description = "Rows held out for validation.", DefaultValueFactory = _ => 0.1 };
+        var patience = new Option<int?>("--patience") { Description = "Early stopping: epochs without validation improvement (restores the best epoch)." };
+        var threads = new Option<int?>("--threads") { Description = "Threads torch may use." };
+        var scale = new Option<string>("--scale") { Description = "Input scaling fitted on the training data: none, minmax or standard.", DefaultValueFactory = _ => "none" };
+        scale.AcceptOnlyFromAmong("none", "minmax", "standard");
+        var output = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => "autoencoder-model" };
+
+        var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, model.json, loss.png and (for images) reconstructions.png.")
+        {
+            data, label, features, kind, architecture, hidden, latent, imageShape, loss, noise, clip, beta, epochs, batch, lr, seed, validation,
+            patience, threads, scale, output,
+        };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            string kindValue = parse.GetValue(kind)!;
+            if (parse.GetValue(architecture) == "conv" || kindValue == "vae" || parse.GetValue(scale) != "none")
+            {
+                throw new InputException("--architecture conv, --kind vae and --scale minmax|standard are not available in this build.");
+            }
+
+            var corruption = NoiseSpec.Parse(parse.GetValue(noise), ParseClip(parse.GetValue(clip)).Min, ParseClip(parse.GetValue(clip)).Max);
+            if (kindValue == "dae" && corruption == null)
+            {
+                throw new InputException("--kind dae needs at least one --noise, e.g. --noise gaussian:0.5 --clip 0,1.");
+            }
+
+            if (kindValue != "dae" && corruption != null)
+            {
+                throw new InputException("--noise corrupts the input of a denoising autoencoder: add --kind dae.");
+            }
+
+            var dataset = DatasetLoader.Load(parse.GetValue(data), parse.GetValue(label), CommonOptions.SplitList(parse.GetValue(features)));
+            if (parse.GetValue(imageShape) is string shape)
+            {
+                dataset.ImageShape = ParseShape(shape, dataset.Width);
+            }
+
+            var modelOptions = new DenseAutoencoderOptions
+            {
+                HiddenSizes = ParseSizes(parse.GetValue(hidden)!),
+                LatentSize = parse.GetValue(latent),
+                Loss = parse.GetValue(loss) == "bce" ? ReconstructionLoss.BinaryCrossEntropy : ReconstructionLoss.MeanSquaredError,
+            };
+            var trainingOptions = new TrainingOptions
+            {
+                Epochs = parse.GetValue(epochs),
+                BatchSize = parse.GetValue(batch),
+                LearningRate = parse.GetValue(lr),
+                Seed = parse.GetValue(seed),
+                ValidationFraction = parse.GetValue(validation),
+                EarlyStoppingPatience = parse.GetValue(patience),
+                Threads = parse.GetValue(threads),
+                Corruption = corruption,
+            };
+            string outDir = parse.GetValue(output)!;
+            return Train(dataset, modelOptions, trainingOptions, outDir);
+        }));
+        return command;
+    }
+
+    private static int Train(Dataset dataset, DenseAutoencoderOptions modelOptions, TrainingOptions trainingOptions, string outDir)
+    {
+        var ml = new MLContext(seed: trainingOptions.Seed);
+        IDataView view = dataset.ToDataView(ml);
+        AutoencoderTrainer trainer;
+        try
+        {
+            trainer = new AutoencoderTrainer(ml, modelOptions, trainingOptions);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InputException(CliRunner.OneLine(e));
+        }
+
+        Console.Error.WriteLine($"training on {dataset.Rows.Length:N0} rows × {dataset.Width} features from {dataset.Source}");
+        using var model = ProgressView.Run(trainingOptions.Epochs, progress => trainer.Fit(view, progress: progress));
+        var metrics = model.Evaluate(view);
+
+        Directory.CreateDirectory(outDir);
+        model.Save(outDir);
+        using (var transformer = ml.Transforms.ApplyAutoencoder(model, new AutoencoderColumns { ReconstructionColumnName = "Reconstruction" }))
+        {
+            ml.Model.Save(transformer, view.Schema, Path.Combine(outDir, "model.zip"));
+        }
+
+        LossPlot.Save(Path.Combine(outDir, "loss.png"), model.History);
+        if (dataset.ImageShape is var (c, h, w) && c * h * w == dataset.Width)
+        {
+            var originals = dataset.Rows.Take(12).ToArray();
+            ImageGrid.Save(Path.Combine(outDir, "reconstructions.png"), new[] { originals, model.Reconstruct(originals) }, h, w, c);
+        }
+
+        AddToModelJson(Path.Combine(outDir, "model.json"), dataset, metrics, model);
+        var last = model.History.Epochs[^1];
+        Console.WriteLine(
+            $"trained {model.Spec} ({model.Kind}) in {last.Elapsed.TotalSeconds:F0} s: training MSE per value {metrics.MeanSquaredError:G4}" +
+            (last.ValidationLoss is double v ? $", last validation loss {v:G4}" : string.Empty) + $"; wrote {Path.GetFullPath(outDir)}");
+        return 0;
+    }
+
+    // model.json is the library's (architecture, options, history); the tool adds the data description and final metrics.
+    private static void AddToModelJson(string path, Dataset dataset, ReconstructionMetrics metrics, AutoencoderModel model)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        json["data"] = JsonSerializer.SerializeToNode(dataset.Describe());
+        json["finalMetrics"] = new JsonObject
+        {
+            ["trainingMse"] = metrics.MeanSquaredError,
+            ["trainingSquaredErrorPerRow"] = metrics.SquaredErrorPerRow,
+            ["rows"] = metrics.Rows,
+            ["bestEpoch"] = model.History.BestEpoch,
+            ["finalValidationLoss"] = model.History.Epochs[^1].ValidationLoss,
+        };
+        File.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static int[] ParseSizes(string text) =>
+        CommonOptions.SplitList(text)!.Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
+            ? v
+            : throw new InputException($"--hidden '{text}': '{s}' is not an integer; expected e.g. 512,128.")).ToArray();
+
+    private static (float? Min, float? Max) ParseClip(string? text)
+    {
+        if (text == null)
+        {
+            return (null, null);
+        }
+
+        var parts = CommonOptions.SplitList(text)!;
+        if (parts.Length != 2
+            || !float.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out float min)
+            || !float.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out float max))
+        {
+            throw new InputException($"--clip '{text}': expected MIN,MAX, e.g. 0,1.");
+        }
+
+        return (min, max);
+    }
+
+    private static (int, int, int) ParseShape(string text, int width)
+    {
+        var parts = text.ToLowerInvariant().Split('x');
+        if (parts.Length != 3 || parts.Any(p => !int.TryParse(p, out int v) || v <= 0))
+        {
+            throw new InputException($"--image-shape '{text}': expected CxHxW with positive integers, e.g. 1x28x28.");
+        }
+
+        var (c, h, w) = (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture), int.Parse(parts[2], CultureInfo.InvariantCulture));
+        return c * h * w == width
+            ? (c, h, w)
+            : throw new InputException($"--image-shape {text} has {c * h * w} values but the rows have {width}.");
+    }
+}

@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Autoencoders.ML.Cli.Input;
+
+/// <summary>Rows of numeric features read from a file, with optional labels (kept for plots and reports).</summary>
+internal sealed class Dataset
+{
+    public Dataset(string source, IReadOnlyList<string> featureNames, float[][] rows, string[]? labels, (int C, int H, int W)? imageShape)
+    {
+        Source = source;
+        FeatureNames = featureNames;
+        Rows = rows;
+        Labels = labels;
+        ImageShape = imageShape;
+    }
+
+    /// <summary>Where the rows came from (a path, or "bundled MNIST").</summary>
+    public string Source { get; }
+
+    public IReadOnlyList<string> FeatureNames { get; }
+
+    public float[][] Rows { get; }
+
+    public string[]? Labels { get; }
+
+    /// <summary>Known for IDX images (1×H×W); null for CSV unless given with --image-shape.</summary>
+    public (int C, int H, int W)? ImageShape { get; set; }
+
+    public int Width => FeatureNames.Count;
+
+    public IDataView ToDataView(MLContext ml, string column = "Features")
+    {
+        var schema = SchemaDefinition.Create(typeof(Row));
+        var features = schema[nameof(Row.Features)];
+        features.ColumnType = new VectorDataViewType(NumberDataViewType.Single, Width);
+        features.ColumnName = column;
+        return ml.Data.LoadFromEnumerable(Rows.Select(r => new Row { Features = r }).ToList(), schema);
+    }
+
+    /// <summary>A description for model.json.</summary>
+    public object Describe() => new
+    {
+        source = Source,
+        rows = Rows.Length,
+        features = Width,
+        feature_names = Width <= 64 ? FeatureNames : FeatureNames.Take(3).Concat(new[] { "..." }).ToArray(),
+        labels = Labels != null,
+        image_shape = ImageShape is var (c, h, w) ? $"{c}x{h}x{w}" : null,
+        min = Rows.Length == 0 ? 0 : Rows.Min(r => r.Min()),
+        max = Rows.Length == 0 ? 0 : Rows.Max(r => r.Max()),
+    };
+
+    private sealed class Row
+    {
+        public float[] Features { get; set; } = Array.Empty<float>();
+    }
+}

@@ -1,0 +1,44 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using CsvHelper;
+
+namespace Autoencoders.ML.Cli.Output;
+
+/// <summary>Writes rows of numbers (and an optional label column) as CSV with a header, to a file or stdout.</summary>
+internal static class CsvOutput
+{
+    public static void Write(string? path, IReadOnlyList<string> header, IReadOnlyList<float[]> rows, IReadOnlyList<string>? labels = null, string labelName = "label")
+    {
+        using TextWriter writer = path == null ? new StreamWriter(System.Console.OpenStandardOutput()) : new StreamWriter(path);
+        using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        if (labels != null)
+        {
+            csv.WriteField(labelName);
+        }
+
+        foreach (string name in header)
+        {
+            csv.WriteField(name);
+        }
+
+        csv.NextRecord();
+        for (int r = 0; r < rows.Count; r++)
+        {
+            if (labels != null)
+            {
+                csv.WriteField(labels[r]);
+            }
+
+            foreach (float value in rows[r])
+            {
+                csv.WriteField(value.ToString("R", CultureInfo.InvariantCulture));
+            }
+
+            csv.NextRecord();
+        }
+    }
+
+    public static string[] Names(string prefix, int count) => Enumerable.Range(0, count).Select(i => $"{prefix}{i}").ToArray();
+}

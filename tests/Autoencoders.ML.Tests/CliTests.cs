@@ -1,0 +1,167 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using Xunit;
+
+namespace Autoencoders.ML.Tests;
+
+/// <summary>The command-line tool, run as a separate process the way a user runs it.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string folder = Path.Combine(Path.GetTempPath(), $"ae-cli-{Guid.NewGuid():N}");
+
+    public CliTests()
+    {
+        Directory.CreateDirectory(folder);
+    }
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public void TrainEvaluateEncodeExportAndInfoOnACsvFile()
+    {
+        string csv = WriteMnistCsv("digits.csv", 600);
+        string model = Path.Combine(folder, "model");
+        var train = Run("train", "--data", csv, "--label-column", "label", "--hidden", "64", "--latent", "8", "--epochs", "8", "--batch-size", "32",
+            "--image-shape", "1x28x28", "--out", model);
+        Assert.True(train.Code == 0, train.Error);
+        foreach (string file in new[] { "model.zip", "encoder.onnx", "decoder.onnx", "autoencoder.onnx", "model.json", "loss.png", "reconstructions.png", "weights.bin" })
+        {
+            Assert.True(File.Exists(Path.Combine(model, file)), $"{file} missing");
+        }
+
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "model.json"))))
+        {
+            Assert.Equal(8, json.RootElement.GetProperty("history").GetArrayLength());
+            Assert.Equal(600, json.RootElement.GetProperty("data").GetProperty("rows").GetInt32());
+            Assert.True(json.RootElement.GetProperty("finalMetrics").GetProperty("trainingMse").GetDouble() > 0);
+        }
+
+        var evaluate = Run("evaluate", "--model", model, "--data", csv, "--label-column", "label");
+        Assert.True(evaluate.Code == 0, evaluate.Error);
+        using (var result = JsonDocument.Parse(evaluate.Output))
+        {
+            Assert.Equal(600, result.RootElement.GetProperty("rows").GetInt32());
+            Assert.InRange(result.RootElement.GetProperty("mse").GetDouble(), 0.0, 0.08);
+        }
+
+        string codes = Path.Combine(folder, "codes.csv");
+        Assert.Equal(0, Run("encode", "--model", model, "--data", csv, "--label-column", "label", "--out", codes).Code);
+        var lines = File.ReadAllLines(codes);
+        Assert.Equal("label,z0,z1,z2,z3,z4,z5,z6,z7", lines[0]);
+        Assert.Equal(601, lines.Length);
+
+        var reconstruct = Run("reconstruct", "--model", model, "--data", csv, "--label-column", "label");
+        Assert.StartsWith("label,p0,p1,", reconstruct.Output);
+
+        string onnx = Path.Combine(folder, "onnx");
+        Assert.Equal(0, Run("export", "--model", model, "--out", onnx).Code);
+        Assert.Equal(3, Directory.GetFiles(onnx, "*.onnx").Length);
+
+        var info = Run("info", "--model", model);
+        Assert.Contains("\"architecture\": \"784-64-8-64-784\"", info.Output);
+
+        var denoise = Run("denoise", "--model", model, "--data", csv, "--label-column", "label");
+        Assert.Equal(2, denoise.Code);
+        Assert.Contains("not a denoising autoencoder", denoise.Error);
+    }
+
+    [Fact]
+    public void DenoisingKindTrainsAndDenoises()
+    {
+        string csv = WriteMnistCsv("digits.csv", 300);
+        string model = Path.Combine(folder, "dae");
+        var train = Run("train", "--data", csv, "--label-column", "label", "--kind", "dae", "--noise", "gaussian:0.3", "--noise", "mask:0.1",
+            "--clip", "0,1", "--hidden", "32", "--latent", "8", "--epochs", "1", "--out", model);
+        Assert.True(train.Code == 0, train.Error);
+        Assert.Contains("\"kind\": \"denoising\"", Run("info", "--model", model).Output);
+        Assert.Equal(0, Run("denoise", "--model", model, "--data", csv, "--label-column", "label", "--out", Path.Combine(folder, "clean.csv")).Code);
+    }
+
+    [Theory]
+    [InlineData("missing", "missing.csv: file not found")]
+    [InlineData("nan", "nan.csv: row 3, column 'b': 'NaN' is not a finite number")]
+    [InlineData("text", "text.csv: row 4, column 'c': 'abc' is not a finite number")]
+    [InlineData("ragged", "ragged.csv: row 3 has 2 cells but the header has 3")]
+    [InlineData("empty", "empty.csv: the file is empty")]
+    public void BadDataExitsWithCodeTwoAndOneLineNamingFileRowAndColumn(string name, string expected)
+    {
+        string content = name switch
+        {
+            "nan" => "a,b,c\n1,2,3\n4,NaN,6\n",
+            "text" => "a,b,c\n1,2,3\n4,5,6\n7,8,abc\n",
+            "ragged" => "a,b,c\n1,2,3\n4,5\n",
+            "empty" => string.Empty,
+            _ => null!,
+        };
+        string path = Path.Combine(folder, $"{name}.csv");
+        if (content != null)
+        {
+            File.WriteAllText(path, content);
+        }
+
+        var result = Run("train", "--data", path, "--hidden", "", "--latent", "1", "--epochs", "1", "--out", Path.Combine(folder, "m"));
+        Assert.Equal(2, result.Code);
+        Assert.Contains(expected, result.Error);
+        Assert.Single(result.Error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void BadUsageExitsWithCodeTwo()
+    {
+        var unknown = Run("train", "--kind", "gan");
+        Assert.Equal(2, unknown.Code);
+        Assert.Single(unknown.Error.Trim().Split('\n'));
+        Assert.Equal(2, Run("train", "--kind", "dae", "--epochs", "1").Code);
+        Assert.Contains("needs at least one --noise", Run("train", "--kind", "dae").Error);
+        Assert.Contains("model folder not found", Run("evaluate", "--model", Path.Combine(folder, "none"), "--data", "x.csv").Error);
+        var noise = Run("train", "--kind", "dae", "--noise", "gaussian:-1");
+        Assert.Equal(2, noise.Code);
+        Assert.Contains("σ must be ≥ 0", noise.Error);
+    }
+
+    private string WriteMnistCsv(string name, int rows)
+    {
+        var images = Mnist.Train(rows);
+        var builder = new StringBuilder("label," + string.Join(',', Enumerable.Range(0, 784).Select(i => $"p{i}")) + "\n");
+        for (int r = 0; r < rows; r++)
+        {
+            builder.Append(r % 10).Append(',').AppendJoin(',', images[r].Select(v => v.ToString("R", CultureInfo.InvariantCulture))).Append('\n');
+        }
+
+        string path = Path.Combine(folder, name);
+        File.WriteAllText(path, builder.ToString());
+        return path;
+    }
+
+    private (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+        start.ArgumentList.Add(CliPath());
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output, error.Result);
+    }
+
+    private static string CliPath()
+    {
+        // tests/Autoencoders.ML.Tests/bin/<Configuration>/<tfm>/ → src/Autoencoders.ML.Cli/bin/<Configuration>/<tfm>/autoencoders.dll
+        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = tfm.Parent!;
+        var root = configuration.Parent!.Parent!.Parent!.Parent!;
+        string path = Path.Combine(root.FullName, "src", "Autoencoders.ML.Cli", "bin", configuration.Name, tfm.Name, "autoencoders.dll");
+        Assert.True(File.Exists(path), $"{path} was not built");
+        return path;
+    }
+}
