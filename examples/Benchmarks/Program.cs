@@ -1,41 +1,66 @@
-// Benchmarks: prints the figures the issues ask for, measured side by side in one process.
-//   dotnet run --project examples/Benchmarks -c Release -- [--quick]
+// Benchmarks: every figure the issues ask for, measured side by side in one run, printed as a table and written to
+// docs/benchmarks.md (with plots).
+//   dotnet run --project examples/Benchmarks -c Release              full run for the docs (~25 minutes on 2 cores)
+//   dotnet run --project examples/Benchmarks -c Release -- --quick   smoke run (a few minutes), report in artifacts/
 using System;
 using System.CommandLine;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
 using Autoencoders.ML.Examples;
+using Autoencoders.ML.Training;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 
-var quickOption = new Option<bool>("--quick") { Description = "Smaller runs for a smoke test (a minute or so)." };
-var root = new RootCommand("Autoencoders.ML benchmarks.") { quickOption };
-root.SetAction(parse => Run(parse.GetValue(quickOption)));
+if (args.Length == 2 && args[0] == MemoryBenchmark.ProbeArgument)
+{
+    return MemoryBenchmark.RunProbe(long.Parse(args[1], CultureInfo.InvariantCulture));
+}
+
+var quickOption = new Option<bool>("--quick") { Description = "Smaller runs for a smoke test (a few minutes); the report goes to artifacts/." };
+var reportOption = new Option<string?>("--report") { Description = "Markdown report path (default docs/benchmarks.md, or artifacts/benchmarks-quick.md with --quick)." };
+var root = new RootCommand("Autoencoders.ML benchmarks.") { quickOption, reportOption };
+root.SetAction(parse => Run(parse.GetValue(quickOption), parse.GetValue(reportOption)));
 return root.Parse(args).Invoke();
 
-static int Run(bool quick)
+static int Run(bool quick, string? reportPath)
 {
     var ml = new MLContext(seed: 0);
-    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
-
+    var report = new BenchmarkReport(quick);
     var train = BundledMnist.Train(ml);
-    var t = TrainingThroughput.Run(ml, train, quick ? 10_000 : 60_000, quick ? 1 : 3);
-    Console.WriteLine();
-    Console.WriteLine("## Training throughput");
-    Console.WriteLine($"architecture {t.Architecture}, batch {t.BatchSize}, {t.Rows:N0} MNIST rows × {t.Epochs} timed epochs");
-    Console.WriteLine($"samples/s           {t.SamplesPerSecond:N0}");
-    Console.WriteLine($"MFLOP per sample    {t.MegaFlopPerSample:F2} (forward + weight grads + input grads)");
-    Console.WriteLine($"achieved GFLOP/s    {t.AchievedGflops:F1}");
-    Console.WriteLine($"peak matmul GFLOP/s {t.PeakGflops:F1} (2048³ float32, same process)");
-    Console.WriteLine($"efficiency          {t.Efficiency:F2} (target ≥ 0.6)");
-
     var test = BundledMnist.Test(ml);
-    var s = ScoringThroughput.Run(ml, train, test, quick ? 1 : 3);
+    Console.WriteLine($"machine: {BenchmarkReport.Machine()}");
+
+    Section("reconstruction (Hinton & Salakhutdinov 2006)");
+    var lines = new List<EpochReport>();
+    var r = ReconstructionBenchmark.Run(ml, quick ? ml.Data.TakeRows(train, 20_000) : train, test, quick ? 3 : 60, new InlineProgress<EpochReport>(e =>
+    {
+        lines.Add(e);
+        Console.WriteLine("  " + e);
+    }));
+    report.Reconstruction(r, lines);
+
+    Section("pretraining with few labels");
+    report.Pretraining(PretrainingBenchmark.Run(ml, train, test, labeled: 1000, epochs: quick ? 2 : 30));
+
+    Section("training efficiency");
+    report.Training(TrainingThroughput.Run(ml, train, quick ? 10_000 : 60_000, quick ? 1 : 3));
+
+    Section("scoring");
+    report.Scoring(ScoringThroughput.Run(ml, train, test, quick ? 1 : 3));
+
+    Section("memory while streaming");
+    report.Memory(quick ? MemoryBenchmark.Run(20_000, 200_000) : MemoryBenchmark.Run(60_000, 600_000));
+
+    string path = reportPath ?? (quick ? Path.Combine("artifacts", "benchmarks-quick.md") : Path.Combine("docs", "benchmarks.md"));
+    report.Write(path);
     Console.WriteLine();
-    Console.WriteLine("## Scoring (encode transform)");
-    Console.WriteLine($"encoder of {s.Architecture}, {s.Rows:N0} MNIST rows, best of {(quick ? 1 : 3)} runs after a warm-up");
-    Console.WriteLine($"our transform (batch {s.BatchSize})      {s.Transform,12:N0} rows/s");
-    Console.WriteLine($"raw ONNX Runtime Run (batch {s.BatchSize}) {s.RawOnnxRuntime,12:N0} rows/s");
-    Console.WriteLine($"ML.NET ApplyOnnxModel            {s.ApplyOnnxModel,12:N0} rows/s");
-    Console.WriteLine($"transform / raw                  {s.VersusRaw,12:F2} (target ≥ 0.8)");
-    Console.WriteLine($"transform / ApplyOnnxModel       {s.VersusApplyOnnxModel,12:F2} (target ≥ 4)");
+    Console.WriteLine(report.Table());
+    Console.WriteLine($"report: {Path.GetFullPath(path)}");
     return 0;
+}
+
+static void Section(string name)
+{
+    Console.WriteLine();
+    Console.WriteLine($"## {name}");
 }

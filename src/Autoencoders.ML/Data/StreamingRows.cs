@@ -97,10 +97,19 @@ internal sealed class StreamingRows : RowSource
                         buffer.AsSpan(order[start + r] * Width, Width).CopyTo(batch.AsSpan(r * Width, Width));
                     }
 
-                    yield return torch.tensor(batch.AsSpan(0, count * Width).ToArray(), new long[] { count, Width });
+                    // Copy from the reused buffer: a fresh array per batch would land on the large-object heap and make
+                    // memory grow with the number of rows until a full collection.
+                    var tensor = torch.empty(new long[] { count, Width }, ScalarType.Float32);
+                    using (var accessor = tensor.data<float>())
+                    {
+                        accessor.CopyFrom((ReadOnlySpan<float>)batch.AsSpan(0, count * Width), 0, 0);
+                    }
+
+                    yield return tensor;
                 }
 
                 filled = 0;
+                Runtime.NativeMemory.Trim();
             }
 
             if (!more)

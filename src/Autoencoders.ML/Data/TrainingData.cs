@@ -200,9 +200,9 @@ internal sealed class TrainingData : IDisposable
         {
             long start = (long)c * ChunkRows;
             long n = Math.Min(ChunkRows, count - start);
-            using var part = torch.tensor(chunks[c].AsSpan(0, (int)(n * width)).ToArray(), new long[] { n, width });
             using var slice = all.narrow(0, start, n);
-            slice.copy_(part);
+            using var accessor = slice.data<float>();
+            accessor.CopyFrom((ReadOnlySpan<float>)chunks[c].AsSpan(0, (int)(n * width)), 0, 0);
         }
 
         return (all, count);

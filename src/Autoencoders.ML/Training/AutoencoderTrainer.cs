@@ -238,6 +238,7 @@ public sealed class AutoencoderTrainer
                     rows += n;
                 }
 
+                NativeMemory.Trim();
                 double trainingLoss = lossSum / rows;
                 double? validationLoss = data.Validation == null ? null : Evaluate(network, model, data.Validation, data.Columns, options);
                 double current = validationLoss ?? trainingLoss;

@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Text;
+using Autoencoders.ML.Training;
+
+namespace Autoencoders.ML.Examples;
+
+/// <summary>Collects the measured figures, prints the table and writes docs/benchmarks.md with its plots.</summary>
+internal sealed class BenchmarkReport
+{
+    private readonly bool quick;
+    private readonly List<(string Figure, string Measured, string Target, string Verdict)> rows = new();
+    private readonly StringBuilder details = new();
+    private readonly List<(string File, Action<string> Draw)> plots = new();
+
+    public BenchmarkReport(bool quick) => this.quick = quick;
+
+    public static string Machine()
+    {
+        string cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':')[1].Trim() ?? "unknown CPU"
+            : "unknown CPU";
+        return $"{Environment.ProcessorCount} cores ({cpu}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, no GPU";
+    }
+
+    public void Reconstruction(ReconstructionBenchmark.Result r, IReadOnlyList<EpochReport> epochs)
+    {
+        Add("MNIST 784-1000-500-250-30 AE: test squared error per image", F(r.Autoencoder), "≤ 3.00 (published AE 3.00)", r.Autoencoder <= 3.0);
+        Add("PCA-30, same run", F(r.Pca), "published 13.87", null);
+        Add("linear AE-30, same run", F(r.LinearAutoencoder), "≈ PCA-30", null);
+        Add("deep AE training time", $"{r.TrainSeconds / 60:F1} min, {r.Epochs} epochs", "≤ 15 min", r.TrainSeconds <= 900);
+        plots.Add(("benchmarks-reconstruction-loss.png", path =>
+        {
+            var plot = new ScottPlot.Plot();
+            double[] x = epochs.Select(e => (double)e.Epoch).ToArray();
+            plot.Add.Scatter(x, epochs.Select(e => e.TrainingLoss).ToArray()).LegendText = "training BCE per pixel";
+            plot.Add.Scatter(x, epochs.Select(e => e.ValidationLoss ?? double.NaN).ToArray()).LegendText = "validation BCE per pixel";
+            plot.Title("784-1000-500-250-30 autoencoder on MNIST");
+            plot.XLabel("epoch");
+            plot.ShowLegend();
+            plot.SavePng(path, 800, 450);
+        }));
+    }
+
+    public void Pretraining(PretrainingBenchmark.Result r)
+    {
+        Add($"few labels ({r.Labeled:N0}): accuracy, raw pixels", P(r.RawPixels), string.Empty, null);
+        Add($"few labels ({r.Labeled:N0}): accuracy, PCA-32 codes", P(r.Pca), string.Empty, null);
+        Add($"few labels ({r.Labeled:N0}): accuracy, AE-32 codes", P(r.Autoencoder), "≥ 3 points above both",
+            r.Autoencoder - r.RawPixels >= 0.03 && r.Autoencoder - r.Pca >= 0.03);
+        plots.Add(("benchmarks-pretraining.png", path =>
+        {
+            var plot = new ScottPlot.Plot();
+            double[] values = { r.RawPixels * 100, r.Pca * 100, r.Autoencoder * 100 };
+            plot.Add.Bars(values);
+            plot.Axes.Bottom.SetTicks(new double[] { 0, 1, 2 }, new[] { "raw pixels", "PCA-32", "autoencoder-32" });
+            plot.Axes.SetLimitsY(Math.Floor(values.Min() / 5) * 5 - 5, 100);
+            plot.Title($"Test accuracy with {r.Labeled:N0} labeled MNIST images");
+            plot.YLabel("accuracy (%)");
+            plot.SavePng(path, 700, 450);
+        }));
+    }
+
+    public void Training(TrainingThroughput.Result t)
+    {
+        Add($"training {t.Architecture}, batch {t.BatchSize}", $"{t.SamplesPerSecond:N0} samples/s, {t.AchievedGflops:F1} GFLOP/s", string.Empty, null);
+        Add("training efficiency (achieved ÷ peak matmul GFLOP/s)", $"{t.Efficiency:F2} (peak {t.PeakGflops:F0})", "≥ 0.6", t.Efficiency >= 0.6);
+    }
+
+    public void Scoring(ScoringThroughput.Result s)
+    {
+        Add("scoring: our transform", $"{s.Transform:N0} rows/s", string.Empty, null);
+        Add("scoring: ÷ raw batched ONNX Runtime", $"{s.VersusRaw:F2} ({s.RawOnnxRuntime:N0} rows/s)", "≥ 0.8", s.VersusRaw >= 0.8);
+        Add("scoring: ÷ stock ApplyOnnxModel", $"{s.VersusApplyOnnxModel:F1} ({s.ApplyOnnxModel:N0} rows/s)", "≥ 4", s.VersusApplyOnnxModel >= 4);
+    }
+
+    public void Memory(MemoryBenchmark.Result m) =>
+        Add($"peak RSS streaming {m.SmallRows:N0} vs {m.LargeRows:N0} rows", $"{m.SmallPeakMiB:F0} vs {m.LargePeakMiB:F0} MiB, ratio {m.Ratio:F2}", "ratio ≤ 1.2", m.Ratio <= 1.2);
+
+    public string Table()
+    {
+        var text = new StringBuilder("| figure | measured | target | met |\n|---|---|---|---|\n");
+        foreach (var (figure, measured, target, verdict) in rows)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {figure} | {measured} | {target} | {verdict} |\n");
+        }
+
+        return text.ToString();
+    }
+
+    public void Write(string path)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(folder);
+        foreach (var (file, draw) in plots)
+        {
+            draw(Path.Combine(folder, file));
+        }
+
+        var text = new StringBuilder();
+        text.Append("# Benchmarks\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"Measured on {DateTime.UtcNow:yyyy-MM-dd} on {Machine()}.\n\n");
+        text.Append(quick
+            ? "This is a **--quick** smoke run (smaller data and fewer epochs): its figures are not the headline ones.\n\n"
+            : "Reproduce: `dotnet run --project examples/Benchmarks -c Release` (writes this file). Every figure comes from that one run.\n\n");
+        text.Append(Table()).Append('\n');
+        foreach (var (file, _) in plots)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"![{file}]({file})\n\n");
+        }
+
+        text.Append("""
+            ## What is measured
+
+            - **Reconstruction**: 784-1000-500-250-30 with ReLU hidden units, a linear 30-d code, sigmoid output and
+              binary cross-entropy, Adam (lr 1e-3, batch 128, reduce-on-plateau, early stopping on 1/12 of the training
+              rows). Error = squared error per test image summed over the 784 pixels in [0, 1]. PCA-30 is exact (float64
+              eigendecomposition) and a linear AE-30 is trained with MSE, both in the same run. Hinton & Salakhutdinov
+              used RBM pretraining; this is plain end-to-end training.
+            - **Few labels**: the autoencoder (784-512-128-32) and PCA-32 are fitted on all 60,000 training images
+              without labels; a multiclass logistic regression (ML.NET L-BFGS maximum entropy, inputs standardised) learns
+              from the first 1,000 labeled training images; accuracy on the 10,000 test images.
+            - **Training efficiency**: matrix-multiply FLOPs of forward, weight gradients and input gradients per sample ×
+              samples/s of the real trainer, divided by the best 2048³ float32 matmul rate of torch in the same process.
+            - **Scoring**: the encoder of 784-512-128-32 over all 70,000 MNIST rows: our transform (batch 512), raw
+              `InferenceSession.Run` on batches of 512 from arrays, and ML.NET's `ApplyOnnxModel` (one row per call).
+            - **Memory**: a child process per size streams the rows (`MaxInMemoryBytes = 0`) through one epoch and
+              reports its peak resident set size (VmHWM).
+
+            """);
+        File.WriteAllText(path, text.ToString());
+    }
+
+    private void Add(string figure, string measured, string target, bool? met) =>
+        rows.Add((figure, measured, target, met switch { true => "yes", false => "no", null => string.Empty }));
+
+    private static string F(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
+
+    private static string P(double value) => (value * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
+}
