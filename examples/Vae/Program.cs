@@ -64,7 +64,8 @@ static int Run(DirectoryInfo output, int epochs, int epochs2d, int importanceSam
         HiddenSizes = new[] { 512, 256 }, LatentSize = latent, Loss = ReconstructionLoss.BinaryCrossEntropy, KlWarmupFraction = 0.1,
     };
     var progress = new InlineProgress<EpochReport>(r => Console.WriteLine(
-        $"  epoch {r.Epoch,3}/{r.Epochs}  −ELBO {r.TrainingLoss,7:F2} = reconstruction {r.TrainingLossParts["reconstruction"],7:F2} + KL {r.TrainingLossParts["kl"],6:F2} nats" +
+        $"  epoch {r.Epoch,3}/{r.Epochs}  −ELBO {r.TrainingLossParts["reconstruction"] + r.TrainingLossParts["kl"],7:F2} = reconstruction {r.TrainingLossParts["reconstruction"],7:F2} + KL {r.TrainingLossParts["kl"],6:F2} nats" +
+        $"  (loss with the warm-up KL weight {r.TrainingLoss,7:F2})" +
         $"  {r.SamplesPerSecond,7:N0} rows/s  {r.Elapsed.TotalSeconds,5:F0} s"));
 
     // 2. The 16-d VAE.

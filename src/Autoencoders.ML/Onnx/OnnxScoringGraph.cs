@@ -18,7 +18,7 @@ internal static class OnnxScoringGraph
 
     /// <summary>Builds the scoring graph.</summary>
     /// <param name="model">The trained model.</param>
-    /// <param name="outputs">Requested outputs among <see cref="OnnxNames.Latent"/>, <see cref="OnnxNames.Reconstruction"/> and <see cref="ReconstructionError"/>, in the order wanted.</param>
+    /// <param name="outputs">Requested outputs among <see cref="OnnxNames.Latent"/>, <see cref="OnnxNames.Reconstruction"/> and <see cref="ReconstructionError"/> (and <see cref="OnnxNames.LogVariance"/> for a variational model, whose latent is the posterior mean), in the order wanted.</param>
     /// <param name="rename">Tensor name → new name for graph inputs and outputs (null keeps the contract names).</param>
     /// <param name="perRow">
     /// Declare one row per run: input [InputSize], vector outputs [size], the error a scalar. ML.NET's OnnxTransformer
