@@ -14,7 +14,7 @@ namespace Autoencoders.ML.Models;
 /// A trained autoencoder: its architecture, its weights (a TorchSharp module) and how it was trained. The learned state
 /// lives here only; the options it was trained with are kept for reference.
 /// </summary>
-public sealed class AutoencoderModel : IDisposable
+public sealed partial class AutoencoderModel : IDisposable
 {
     private readonly object gate = new();
 

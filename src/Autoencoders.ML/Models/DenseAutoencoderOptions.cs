@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json.Serialization;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Training;
 
@@ -8,8 +9,12 @@ namespace Autoencoders.ML.Models;
 
 /// <summary>
 /// Hyperparameters of a dense (fully connected, optionally stacked) autoencoder. The input size comes from the data.
+/// Derived options select another model kind on the same layer spec (<see cref="VariationalAutoencoderOptions"/>).
 /// </summary>
-public sealed class DenseAutoencoderOptions
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(DenseAutoencoderOptions), "dense")]
+[JsonDerivedType(typeof(VariationalAutoencoderOptions), "variational")]
+public class DenseAutoencoderOptions
 {
     /// <summary>Default values, shared by the options and the catalog methods.</summary>
     public static class Defaults
@@ -58,7 +63,7 @@ public sealed class DenseAutoencoderOptions
         OutputActivation ?? (Loss == ReconstructionLoss.BinaryCrossEntropy ? Architecture.OutputActivation.Sigmoid : Architecture.OutputActivation.Identity);
 
     /// <summary>Checks the options that do not depend on the data; throws <see cref="ArgumentException"/> naming the option.</summary>
-    public void Validate()
+    public virtual void Validate()
     {
         if (HiddenSizes is null)
         {

@@ -43,13 +43,16 @@ public static class OnnxExportExtensions
         AtomicFile.Write(path, stream => onnx.WriteTo(stream));
     }
 
-    private static global::Onnx.ModelProto Build(AutoencoderModel model, OnnxGraphKind graph)
+    /// <summary>The graph of <paramref name="model"/>, written by the exporter of its network kind.</summary>
+    internal static global::Onnx.ModelProto Build(AutoencoderModel model, OnnxGraphKind graph)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return AutoencoderOnnxExporter.Build(
-            model.Network as AutoencoderNetwork ?? throw new NotSupportedException($"ONNX export of {model.Network.Kind} models is not supported."),
-            graph,
-            Info(model));
+        return model.Network switch
+        {
+            VariationalAutoencoderNetwork variational => VariationalOnnxExporter.Build(variational, graph, Info(model)),
+            AutoencoderNetwork dense => AutoencoderOnnxExporter.Build(dense, graph, Info(model)),
+            _ => throw new NotSupportedException($"ONNX export of {model.Network.Kind} models is not supported."),
+        };
     }
 
     /// <summary>What <paramref name="model"/> says about itself in exported metadata.</summary>

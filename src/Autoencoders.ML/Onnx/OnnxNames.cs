@@ -18,6 +18,12 @@ public static class OnnxNames
     /// <summary>Output of the decoder and autoencoder graphs: reconstructed rows, shape [batch, output size].</summary>
     public const string Reconstruction = "reconstruction";
 
+    /// <summary>Output of a variational encoder graph: the posterior mean μ, shape [batch, latent size].</summary>
+    public const string Mean = "mean";
+
+    /// <summary>Output of a variational encoder graph: the posterior log-variance log σ², shape [batch, latent size].</summary>
+    public const string LogVariance = "log_variance";
+
     /// <summary>The symbolic (dim_param) name of the first dimension of every input and output.</summary>
     public const string BatchDimension = "batch";
 }

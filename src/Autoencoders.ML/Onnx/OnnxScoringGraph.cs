@@ -18,7 +18,7 @@ internal static class OnnxScoringGraph
 
     /// <summary>Builds the scoring graph.</summary>
     /// <param name="model">The trained model.</param>
-    /// <param name="outputs">Requested outputs among <see cref="OnnxNames.Latent"/>, <see cref="OnnxNames.Reconstruction"/> and <see cref="ReconstructionError"/>, in the order wanted.</param>
+    /// <param name="outputs">Requested outputs among <see cref="OnnxNames.Latent"/>, <see cref="OnnxNames.Reconstruction"/> and <see cref="ReconstructionError"/> (and <see cref="OnnxNames.LogVariance"/> for a variational model, whose latent is the posterior mean), in the order wanted.</param>
     /// <param name="rename">Tensor name → new name for graph inputs and outputs (null keeps the contract names).</param>
     /// <param name="perRow">
     /// Declare one row per run: input [InputSize], vector outputs [size], the error a scalar. ML.NET's OnnxTransformer
@@ -29,8 +29,11 @@ internal static class OnnxScoringGraph
         AutoencoderModel model, IReadOnlyList<string> outputs, IReadOnlyDictionary<string, string>? rename = null, bool perRow = false)
     {
         bool needsDecoder = outputs.Contains(OnnxNames.Reconstruction) || outputs.Contains(ReconstructionError);
-        var onnx = AutoencoderOnnxExporter.Build(
-            (AutoencoderNetwork)model.Network, needsDecoder ? OnnxGraphKind.Autoencoder : OnnxGraphKind.Encoder, OnnxExportExtensions.Info(model));
+        var kind = needsDecoder ? OnnxGraphKind.Autoencoder : OnnxGraphKind.Encoder;
+        var onnx = model.Network is VariationalAutoencoderNetwork variational
+            // The transform's code column is the posterior mean, under the graph name every transform reads.
+            ? VariationalOnnxExporter.Build(variational, kind, OnnxExportExtensions.Info(model), meanOutput: OnnxNames.Latent)
+            : AutoencoderOnnxExporter.Build((AutoencoderNetwork)model.Network, kind, OnnxExportExtensions.Info(model));
         var graph = onnx.Graph;
         if (outputs.Contains(ReconstructionError))
         {
@@ -59,7 +62,8 @@ internal static class OnnxScoringGraph
         return onnx;
     }
 
-    private static void ToPerRow(GraphProto graph)
+    /// <summary>Turns a [batch, n] graph into the one-row form ML.NET's OnnxTransformer needs (see <see cref="Build"/>).</summary>
+    internal static void ToPerRow(GraphProto graph)
     {
         var input = graph.Input.Single();
         long width = input.Type.TensorType.Shape.Dim[1].DimValue;
@@ -144,7 +148,8 @@ internal static class OnnxScoringGraph
         return node;
     }
 
-    private static void Rename(GraphProto graph, IReadOnlyDictionary<string, string> rename, bool includeGraphIO = true)
+    /// <summary>Renames tensors everywhere in the graph (and its inputs and outputs unless told otherwise).</summary>
+    internal static void Rename(GraphProto graph, IReadOnlyDictionary<string, string> rename, bool includeGraphIO = true)
     {
         string Map(string name) => rename.TryGetValue(name, out var renamed) ? renamed : name;
         if (includeGraphIO)

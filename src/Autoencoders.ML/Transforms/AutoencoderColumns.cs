@@ -27,6 +27,12 @@ public sealed class AutoencoderColumns
     /// <summary>Column for the per-row reconstruction error (mean squared error over the row), <c>Single</c>. Default: not produced.</summary>
     public string? ReconstructionErrorColumnName { get; set; }
 
+    /// <summary>
+    /// Column for the posterior log-variance log σ² of a variational model, <c>Vector&lt;Single&gt;</c> of the latent size
+    /// (the latent column then holds the mean μ). Default: not produced; setting it for another model kind is an error.
+    /// </summary>
+    public string? LogVarianceColumnName { get; set; }
+
     /// <summary>Checks that at least one output is requested and that output names are distinct.</summary>
     public void Validate()
     {
@@ -35,7 +41,7 @@ public sealed class AutoencoderColumns
             throw new ArgumentException("InputColumnName must be set.", nameof(InputColumnName));
         }
 
-        var names = new[] { LatentColumnName, ReconstructionColumnName, ReconstructionErrorColumnName }.Where(n => n != null).ToList();
+        var names = new[] { LatentColumnName, ReconstructionColumnName, ReconstructionErrorColumnName, LogVarianceColumnName }.Where(n => n != null).ToList();
         if (names.Count == 0)
         {
             throw new ArgumentException(
@@ -63,6 +69,14 @@ public sealed class AutoencoderColumns
         if (ReconstructionErrorColumnName != null)
         {
             yield return new ScoredColumn(ReconstructionErrorColumnName, OnnxScoringGraph.ReconstructionError, 1, IsScalar: true);
+        }
+
+        if (LogVarianceColumnName != null)
+        {
+            yield return model.IsVariational
+                ? new ScoredColumn(LogVarianceColumnName, OnnxNames.LogVariance, model.LatentSize, IsScalar: false)
+                : throw new ArgumentException(
+                    $"LogVarianceColumnName ('{LogVarianceColumnName}') needs a variational model; this one is {model.Kind}. Train with VariationalAutoencoderOptions or leave it unset.");
         }
     }
 }

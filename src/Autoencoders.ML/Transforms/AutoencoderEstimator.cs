@@ -44,6 +44,11 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.ScoringBatchSize, "ScoringBatchSize must be positive.");
         }
+
+        if (options.Columns.LogVarianceColumnName != null && options.Model is not VariationalAutoencoderOptions)
+        {
+            throw new ArgumentException("Columns.LogVarianceColumnName needs a variational model: set Model to a VariationalAutoencoderOptions.", nameof(options));
+        }
     }
 
     /// <summary>The options this estimator trains with.</summary>
@@ -93,6 +98,11 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         if (c.ReconstructionErrorColumnName != null)
         {
             added.Add((c.ReconstructionErrorColumnName, NumberDataViewType.Single));
+        }
+
+        if (c.LogVarianceColumnName != null)
+        {
+            added.Add((c.LogVarianceColumnName, new VectorDataViewType(NumberDataViewType.Single, EstimatorOptions.Model.LatentSize)));
         }
 
         return SchemaShapes.Append(inputSchema, added);
