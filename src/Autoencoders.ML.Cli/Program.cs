@@ -15,6 +15,7 @@ var root = new RootCommand("Autoencoders.ML: train, evaluate and use autoencoder
     MapCommands.Denoise(),
     ExportCommand.Create(),
     InfoCommand.Create(),
+    SampleCommand.Create(),
 };
 
 var parse = root.Parse(args);

@@ -65,6 +65,7 @@ public sealed class CliTests : IDisposable
         var info = Run("info", "--model", model);
         Assert.Contains("\"architecture\": \"784-64-8-64-784\"", info.Output);
 
+        Assert.Contains("needs a variational autoencoder", Run("sample", "--model", model).Error);
         var denoise = Run("denoise", "--model", model, "--data", csv, "--label-column", "label");
         Assert.Equal(2, denoise.Code);
         Assert.Contains("not a denoising autoencoder", denoise.Error);
@@ -80,6 +81,35 @@ public sealed class CliTests : IDisposable
         Assert.True(train.Code == 0, train.Error);
         Assert.Contains("\"kind\": \"denoising\"", Run("info", "--model", model).Output);
         Assert.Equal(0, Run("denoise", "--model", model, "--data", csv, "--label-column", "label", "--out", Path.Combine(folder, "clean.csv")).Code);
+    }
+
+    [Fact]
+    public void VariationalKindEvaluatesLikelihoodAndSamples()
+    {
+        string csv = WriteMnistCsv("digits.csv", 400);
+        string model = Path.Combine(folder, "vae");
+        var train = Run("train", "--data", csv, "--label-column", "label", "--kind", "vae", "--loss", "bce", "--beta", "1", "--hidden", "64",
+            "--latent", "4", "--epochs", "2", "--batch-size", "32", "--image-shape", "1x28x28", "--out", model);
+        Assert.True(train.Code == 0, train.Error);
+        Assert.True(File.Exists(Path.Combine(model, "samples.png")));
+
+        var evaluate = Run("evaluate", "--model", model, "--data", csv, "--label-column", "label", "--importance-samples", "5");
+        Assert.True(evaluate.Code == 0, evaluate.Error);
+        using (var result = JsonDocument.Parse(evaluate.Output))
+        {
+            double elbo = result.RootElement.GetProperty("elbo").GetDouble();
+            double nll = result.RootElement.GetProperty("nll").GetDouble();
+            Assert.True(elbo < 0 && nll > 0 && nll <= -elbo + 1e-6, $"elbo {elbo}, nll {nll}");
+        }
+
+        string samples = Path.Combine(folder, "samples.csv");
+        Assert.Equal(0, Run("sample", "--model", model, "--count", "5", "--seed", "3", "--out", samples).Code);
+        Assert.Equal(6, File.ReadAllLines(samples).Length);
+        Assert.True(File.Exists(Path.Combine(folder, "samples.png")));
+        Assert.Equal(File.ReadAllLines(samples), Run("sample", "--model", model, "--count", "5", "--seed", "3").Output.Split(new[] { "\r\n", "\n" }, StringSplitOptions.RemoveEmptyEntries)); // seeded: same draws
+
+        Assert.Equal(2, Run("sample", "--model", model, "--count", "0").Code);
+        Assert.Equal(2, Run("train", "--kind", "vae", "--beta", "-1").Code);
     }
 
     [Theory]

@@ -1,6 +1,8 @@
 using System;
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Autoencoders.ML.Cli.Input;
 using Microsoft.ML;
 
 namespace Autoencoders.ML.Cli.Commands;
@@ -14,20 +16,41 @@ internal static class EvaluateCommand
         var data = CommonOptions.Data(required: true);
         var label = CommonOptions.LabelColumn();
         var features = CommonOptions.Features();
-        var command = new Command("evaluate", "Print one JSON object with mse (per value), squared_error_per_row and rows for --data.") { model, data, label, features };
+        var samples = new Option<int>("--importance-samples") { Description = "k of the IWAE estimate of a VAE's negative log-likelihood.", DefaultValueFactory = _ => 100 };
+        var command = new Command("evaluate", "Print one JSON object with mse (per value), squared_error_per_row and rows for --data (and elbo, nll in nats for a VAE).")
+        {
+            model, data, label, features, samples,
+        };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             using var loaded = ModelInput.LoadModel(parse.GetValue(model)!);
             var dataset = ModelInput.LoadData(loaded, parse.GetValue(data)!, parse.GetValue(label), parse.GetValue(features), loaded.InputSize);
-            var metrics = loaded.Evaluate(dataset.ToDataView(new MLContext()));
-            Console.WriteLine(JsonSerializer.Serialize(new
+            var view = dataset.ToDataView(new MLContext());
+            var metrics = loaded.Evaluate(view);
+            var result = new JsonObject
             {
-                mse = metrics.MeanSquaredError,
-                squared_error_per_row = metrics.SquaredErrorPerRow,
-                rows = metrics.Rows,
-                kind = loaded.Kind,
-                architecture = loaded.Spec.ToString(),
-            }));
+                ["mse"] = metrics.MeanSquaredError,
+                ["squared_error_per_row"] = metrics.SquaredErrorPerRow,
+                ["rows"] = metrics.Rows,
+                ["kind"] = loaded.Kind,
+                ["architecture"] = loaded.Spec.ToString(),
+            };
+            if (loaded.IsVariational)
+            {
+                int k = parse.GetValue(samples);
+                if (k < 1)
+                {
+                    throw new InputException($"--importance-samples {k}: k must be at least 1.");
+                }
+
+                var likelihood = loaded.EstimateLikelihood(view, importanceSamples: k);
+                result["elbo"] = likelihood.Elbo;
+                result["nll"] = likelihood.NegativeLogLikelihood;
+                result["kl"] = likelihood.Kl;
+                result["importance_samples"] = k;
+            }
+
+            Console.WriteLine(result.ToJsonString());
             return 0;
         }));
         return command;

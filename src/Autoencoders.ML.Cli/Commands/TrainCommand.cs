@@ -54,9 +54,9 @@ internal static class TrainCommand
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string kindValue = parse.GetValue(kind)!;
-            if (parse.GetValue(architecture) == "conv" || kindValue == "vae" || parse.GetValue(scale) != "none")
+            if (parse.GetValue(architecture) == "conv" || parse.GetValue(scale) != "none")
             {
-                throw new InputException("--architecture conv, --kind vae and --scale minmax|standard are not available in this build.");
+                throw new InputException("--architecture conv and --scale minmax|standard are not available in this build.");
             }
 
             var corruption = NoiseSpec.Parse(parse.GetValue(noise), ParseClip(parse.GetValue(clip)).Min, ParseClip(parse.GetValue(clip)).Max);
@@ -76,12 +76,12 @@ internal static class TrainCommand
                 dataset.ImageShape = ParseShape(shape, dataset.Width);
             }
 
-            var modelOptions = new DenseAutoencoderOptions
-            {
-                HiddenSizes = ParseSizes(parse.GetValue(hidden)!),
-                LatentSize = parse.GetValue(latent),
-                Loss = parse.GetValue(loss) == "bce" ? ReconstructionLoss.BinaryCrossEntropy : ReconstructionLoss.MeanSquaredError,
-            };
+            DenseAutoencoderOptions modelOptions = kindValue == "vae"
+                ? new VariationalAutoencoderOptions { Beta = CheckBeta(parse.GetValue(beta)) }
+                : new DenseAutoencoderOptions();
+            modelOptions.HiddenSizes = ParseSizes(parse.GetValue(hidden)!);
+            modelOptions.LatentSize = parse.GetValue(latent);
+            modelOptions.Loss = parse.GetValue(loss) == "bce" ? ReconstructionLoss.BinaryCrossEntropy : ReconstructionLoss.MeanSquaredError;
             var trainingOptions = new TrainingOptions
             {
                 Epochs = parse.GetValue(epochs),
@@ -129,6 +129,11 @@ internal static class TrainCommand
         {
             var originals = dataset.Rows.Take(12).ToArray();
             ImageGrid.Save(Path.Combine(outDir, "reconstructions.png"), new[] { originals, model.Reconstruct(originals) }, h, w, c);
+            if (model.IsVariational)
+            {
+                var samples = model.SamplePrior(36, trainingOptions.Seed);
+                ImageGrid.Save(Path.Combine(outDir, "samples.png"), Enumerable.Range(0, 3).Select(r => samples.Skip(r * 12).Take(12).ToArray()).ToArray(), h, w, c);
+            }
         }
 
         AddToModelJson(Path.Combine(outDir, "model.json"), dataset, metrics, model);
@@ -154,6 +159,9 @@ internal static class TrainCommand
         };
         File.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
+
+    private static double CheckBeta(double beta) =>
+        beta >= 0 && double.IsFinite(beta) ? beta : throw new InputException($"--beta {beta}: the KL weight must be ≥ 0.");
 
     private static int[] ParseSizes(string text) =>
         CommonOptions.SplitList(text)!.Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)

@@ -1,0 +1,70 @@
+using System;
+using System.CommandLine;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Autoencoders.ML.Cli.Input;
+using Autoencoders.ML.Cli.Output;
+using Autoencoders.ML.Examples;
+
+namespace Autoencoders.ML.Cli.Commands;
+
+/// <summary><c>autoencoders sample</c>: draws from a VAE's prior and decodes, as CSV (and a PNG grid for images).</summary>
+internal static class SampleCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var count = new Option<int>("--count") { Description = "Number of samples.", DefaultValueFactory = _ => 16 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the latent draws.", DefaultValueFactory = _ => 0 };
+        var output = CommonOptions.Output("CSV file to write (default: stdout).");
+        var png = new Option<string?>("--png") { Description = "Also write the samples as a PNG grid (image models; default: samples.png beside --out)." };
+        var command = new Command("sample", "Generate data from a variational autoencoder: z ~ N(0, I), decoded.") { model, count, seed, output, png };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            int n = parse.GetValue(count);
+            if (n <= 0)
+            {
+                throw new InputException($"--count {n}: the number of samples must be positive.");
+            }
+
+            string folder = parse.GetValue(model)!;
+            using var loaded = ModelInput.LoadModel(folder);
+            if (!loaded.IsVariational)
+            {
+                throw new InputException($"this model is '{loaded.Kind}'; sampling from a prior needs a variational autoencoder (train with --kind vae).");
+            }
+
+            var samples = loaded.SamplePrior(n, parse.GetValue(seed));
+            string? csv = parse.GetValue(output);
+            CsvOutput.Write(csv, CsvOutput.Names("x", loaded.Spec.OutputSize), samples);
+            string? image = parse.GetValue(png) ?? (csv == null ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(csv))!, "samples.png"));
+            if (image != null && ImageShape(folder) is var (c, h, w) && c * h * w == loaded.Spec.OutputSize)
+            {
+                ImageGrid.Save(image, samples.Chunk(12).ToArray(), h, w, c);
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    // The tool records the data's image shape in model.json when it trains.
+    private static (int C, int H, int W)? ImageShape(string folder)
+    {
+        string path = Path.Combine(folder, "model.json");
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        using var json = JsonDocument.Parse(File.ReadAllText(path));
+        if (!json.RootElement.TryGetProperty("data", out var data) || !data.TryGetProperty("image_shape", out var shape) || shape.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        var parts = shape.GetString()!.Split('x').Select(int.Parse).ToArray();
+        return (parts[0], parts[1], parts[2]);
+    }
+}
