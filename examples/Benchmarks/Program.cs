@@ -48,6 +48,9 @@ static int Run(bool quick, string? reportPath)
     Section("scoring");
     report.Scoring(ScoringThroughput.Run(ml, train, test, quick ? 1 : 3));
 
+    Section("VAE likelihood");
+    report.Vae(VaeBenchmark.Run(ml, train, test, epochs: quick ? 1 : 60, importanceSamples: quick ? 10 : 500, rows: quick ? 10_000 : 60_000));
+
     Section("memory while streaming");
     report.Memory(quick ? MemoryBenchmark.Run(20_000, 200_000) : MemoryBenchmark.Run(60_000, 600_000));
 
