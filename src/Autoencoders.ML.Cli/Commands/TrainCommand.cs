@@ -54,9 +54,9 @@ internal static class TrainCommand
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string kindValue = parse.GetValue(kind)!;
-            if (parse.GetValue(architecture) == "conv" || parse.GetValue(scale) != "none")
+            if (parse.GetValue(architecture) == "conv")
             {
-                throw new InputException("--architecture conv and --scale minmax|standard are not available in this build.");
+                throw new InputException("--architecture conv is not available in this build.");
             }
 
             var corruption = NoiseSpec.Parse(parse.GetValue(noise), ParseClip(parse.GetValue(clip)).Min, ParseClip(parse.GetValue(clip)).Max);
@@ -92,6 +92,7 @@ internal static class TrainCommand
                 EarlyStoppingPatience = parse.GetValue(patience),
                 Threads = parse.GetValue(threads),
                 Corruption = corruption,
+                Scaling = parse.GetValue(scale) switch { "minmax" => ScalingKind.MinMax, "standard" => ScalingKind.Standard, _ => ScalingKind.None },
             };
             string outDir = parse.GetValue(output)!;
             return Train(dataset, modelOptions, trainingOptions, outDir);

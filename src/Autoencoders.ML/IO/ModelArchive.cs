@@ -133,7 +133,7 @@ internal static class ModelArchive
             }
 
             var history = new TrainingHistory(config.History, config.BestEpoch, config.StoppedEarly, config.MonitoredLoss);
-            return new AutoencoderModel(network, config.Options, config.Training, history);
+            return new AutoencoderModel(network, config.Options, config.Training, history, config.Scaling);
         }
         catch
         {
@@ -145,7 +145,7 @@ internal static class ModelArchive
     private static ModelFile Describe(AutoencoderModel model) => new(
         Format, FormatVersion, typeof(ModelArchive).Assembly.GetName().Version?.ToString() ?? "unknown", model.Kind,
         model.Spec, model.Options, model.Training, model.History.Epochs, model.History.BestEpoch, model.History.StoppedEarly,
-        model.History.MonitoredLoss);
+        model.History.MonitoredLoss, model.Scaling);
 
     private static byte[] Weights(AutoencoderModel model)
     {
@@ -175,5 +175,6 @@ internal static class ModelArchive
         IReadOnlyList<EpochReport> History,
         int BestEpoch,
         bool StoppedEarly,
-        string MonitoredLoss);
+        string MonitoredLoss,
+        FeatureScaling? Scaling = null);
 }

@@ -18,14 +18,22 @@ public sealed partial class AutoencoderModel : IDisposable
 {
     private readonly object gate = new();
 
-    internal AutoencoderModel(AutoencoderModule network, DenseAutoencoderOptions options, TrainingOptions training, TrainingHistory history)
+    internal AutoencoderModel(
+        AutoencoderModule network, DenseAutoencoderOptions options, TrainingOptions training, TrainingHistory history, FeatureScaling? scaling = null)
     {
         Network = network;
         Options = options;
         Training = training;
         History = history;
+        Scaling = scaling;
         Network.eval();
     }
+
+    /// <summary>
+    /// The input scaling fitted on the training rows (<see cref="TrainingOptions.Scaling"/>), or null. Every method of
+    /// the model and every exported graph applies it: inputs and outputs are in the data's own units.
+    /// </summary>
+    public FeatureScaling? Scaling { get; }
 
     /// <summary>The architecture the weights belong to.</summary>
     public AutoencoderSpec Spec => Network.Spec;
@@ -55,15 +63,15 @@ public sealed partial class AutoencoderModel : IDisposable
 
     /// <summary>Encodes rows to latent codes with the TorchSharp module (evaluation mode).</summary>
     /// <param name="rows">Rows of <see cref="InputSize"/> values.</param>
-    public float[][] Encode(IReadOnlyList<float[]> rows) => Run(rows, x => Network.Encode(x));
+    public float[][] Encode(IReadOnlyList<float[]> rows) => Run(rows, x => Network.Encode(ScaleInput(x)));
 
     /// <summary>Reconstructs rows with the TorchSharp module (evaluation mode).</summary>
     /// <param name="rows">Rows of <see cref="InputSize"/> values.</param>
-    public float[][] Reconstruct(IReadOnlyList<float[]> rows) => Run(rows, x => Network.forward(x));
+    public float[][] Reconstruct(IReadOnlyList<float[]> rows) => Run(rows, Forward);
 
     /// <summary>Decodes latent codes to data with the TorchSharp module (evaluation mode).</summary>
     /// <param name="codes">Rows of <see cref="LatentSize"/> values.</param>
-    public float[][] Decode(IReadOnlyList<float[]> codes) => Run(codes, z => Network.Decode(z), LatentSize);
+    public float[][] Decode(IReadOnlyList<float[]> codes) => Run(codes, z => UnscaleOutput(Network.Decode(z)), LatentSize);
 
     /// <summary>Reconstruction error of every row of <paramref name="columnName"/> in <paramref name="data"/>.</summary>
     /// <param name="data">Rows to evaluate (streamed, any size).</param>
@@ -82,7 +90,7 @@ public sealed partial class AutoencoderModel : IDisposable
             foreach (var batch in rows.Batches(1024, shuffle: null))
             {
                 using var scope = torch.NewDisposeScope();
-                var reconstruction = Network.forward(batch);
+                var reconstruction = Forward(batch);
                 total += (reconstruction - batch).square().sum().ToDouble();
                 count += batch.shape[0];
             }
@@ -129,7 +137,7 @@ public sealed partial class AutoencoderModel : IDisposable
                 using var scope = torch.NewDisposeScope();
                 var input = batch.narrow(1, 0, InputSize);
                 var clean = batch.narrow(1, InputSize, Spec.OutputSize);
-                denoised += (Network.forward(input) - clean).square().sum().ToDouble();
+                denoised += (Forward(input) - clean).square().sum().ToDouble();
                 if (InputSize == Spec.OutputSize)
                 {
                     noisy += (input - clean).square().sum().ToDouble();
@@ -159,6 +167,13 @@ public sealed partial class AutoencoderModel : IDisposable
     /// <param name="path">The folder or <c>.zip</c> file.</param>
     /// <exception cref="System.IO.InvalidDataException">The file is not ours, is corrupt or is truncated; the message says which.</exception>
     public static AutoencoderModel Load(string path) => IO.ModelArchive.Load(path);
+
+    /// <summary>Input (N, D) in data units → reconstruction (N, D') in data units.</summary>
+    internal Tensor Forward(Tensor x) => UnscaleOutput(Network.forward(ScaleInput(x)));
+
+    internal Tensor ScaleInput(Tensor x) => Scaling == null ? x : Scaling.ScaleInput(x);
+
+    internal Tensor UnscaleOutput(Tensor y) => Scaling == null ? y : Scaling.UnscaleOutput(y);
 
     /// <summary>Releases the native weights.</summary>
     public void Dispose() => Network.Dispose();

@@ -34,6 +34,7 @@ internal static class OnnxScoringGraph
             // The transform's code column is the posterior mean, under the graph name every transform reads.
             ? VariationalOnnxExporter.Build(variational, kind, OnnxExportExtensions.Info(model), meanOutput: OnnxNames.Latent)
             : AutoencoderOnnxExporter.Build((AutoencoderNetwork)model.Network, kind, OnnxExportExtensions.Info(model));
+        OnnxScaling.Apply(onnx, model.Scaling);
         var graph = onnx.Graph;
         if (outputs.Contains(ReconstructionError))
         {

@@ -34,6 +34,7 @@ public sealed class AutoencoderTrainer
         TrainingOptions = training ?? new TrainingOptions();
         ModelOptions.Validate();
         TrainingOptions.Validate();
+        CheckScaling(ModelOptions, TrainingOptions);
     }
 
     /// <summary>Architecture hyperparameters.</summary>
@@ -105,7 +106,7 @@ public sealed class AutoencoderTrainer
             CheckSize(data, targetColumnName, "target", model.Spec.OutputSize);
         }
 
-        return FitCore(model.Options, model.Spec, model.Network, data, featureColumnName, targetColumnName, validationData, progress, cancellationToken);
+        return FitCore(model.Options, model.Spec, model.Network, data, featureColumnName, targetColumnName, validationData, progress, cancellationToken, model.Scaling);
     }
 
     private static void CheckSize(IDataView data, string column, string role, int expected)
@@ -121,7 +122,8 @@ public sealed class AutoencoderTrainer
 
     private AutoencoderModel FitCore(
         DenseAutoencoderOptions model, AutoencoderSpec spec, AutoencoderModule? initial, IDataView data, string featureColumnName,
-        string? targetColumnName, IDataView? validationData, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+        string? targetColumnName, IDataView? validationData, IProgress<EpochReport>? progress, CancellationToken cancellationToken,
+        FeatureScaling? initialScaling = null)
     {
         var options = TrainingOptions.Clone();
         TorchRuntime.EnsureInitialized();
@@ -130,8 +132,13 @@ public sealed class AutoencoderTrainer
             torch.set_num_threads(threads);
         }
 
+        CheckScaling(model, options);
+
         // The loss constrains the target (the input itself unless a target column is given); every value must be finite.
-        var targetRange = model.Loss == ReconstructionLoss.BinaryCrossEntropy ? ValueRange.UnitInterval("binary cross-entropy") : ValueRange.Finite;
+        // Min-max scaling brings the training targets into [0, 1] itself.
+        var targetRange = model.Loss == ReconstructionLoss.BinaryCrossEntropy && options.Scaling == ScalingKind.None
+            ? ValueRange.UnitInterval("binary cross-entropy")
+            : ValueRange.Finite;
         var columns = new List<RowColumn> { new(featureColumnName, "input", spec.InputSize, targetColumnName == null ? targetRange : ValueRange.Finite) };
         if (targetColumnName != null)
         {
@@ -150,6 +157,10 @@ public sealed class AutoencoderTrainer
             (targetColumnName != null ? $", target column '{targetColumnName}'" : string.Empty) +
             (initial != null ? ", starting from the given model's weights." : "."));
 
+        // Continuing keeps the scaling the weights were trained with.
+        var scaling = initialScaling ?? (options.Scaling == ScalingKind.None
+            ? null
+            : FeatureScaling.Fit(options.Scaling, trainingData.Training, spec.InputSize, spec.OutputSize, paired: targetColumnName != null));
         torch.manual_seed(options.Seed);
         var network = CreateNetwork(spec, model);
         try
@@ -159,8 +170,8 @@ public sealed class AutoencoderTrainer
                 Restore(network, initial.state_dict());
             }
 
-            var history = Train(network, model, options, trainingData, channel, progress, cancellationToken);
-            return new AutoencoderModel(network, model, options, history);
+            var history = Train(network, model, options, trainingData, scaling, channel, progress, cancellationToken);
+            return new AutoencoderModel(network, model, options, history, scaling);
         }
         catch
         {
@@ -177,7 +188,7 @@ public sealed class AutoencoderTrainer
     };
 
     private static TrainingHistory Train(
-        AutoencoderModule network, DenseAutoencoderOptions model, TrainingOptions options, TrainingData data,
+        AutoencoderModule network, DenseAutoencoderOptions model, TrainingOptions options, TrainingData data, FeatureScaling? scaling,
         IChannel channel, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         using var optimizer = CreateOptimizer(network, options);
@@ -213,8 +224,11 @@ public sealed class AutoencoderTrainer
                     var (input, target) = Split(batch, data.Columns);
                     if (options.Corruption != null)
                     {
+                        // Noise and clipping are in the data's units, before scaling.
                         input = options.Corruption.Apply(input, noise);
                     }
+
+                    (input, target) = Scale(scaling, input, target);
 
                     optimizer.zero_grad();
                     var fraction = ((epoch - 1) + ((double)batchIndex / batchesPerEpoch)) / options.Epochs;
@@ -244,7 +258,7 @@ public sealed class AutoencoderTrainer
 
                 NativeMemory.Trim();
                 double trainingLoss = lossSum / rows;
-                double? validationLoss = data.Validation == null ? null : Evaluate(network, model, data.Validation, data.Columns, options);
+                double? validationLoss = data.Validation == null ? null : Evaluate(network, model, data.Validation, data.Columns, options, scaling);
                 double current = validationLoss ?? trainingLoss;
                 bool isBest = current < best;
                 if (isBest)
@@ -304,6 +318,29 @@ public sealed class AutoencoderTrainer
         return new TrainingHistory(reports, bestEpoch, stoppedEarly, monitored);
     }
 
+    private static (Tensor Input, Tensor Target) Scale(FeatureScaling? scaling, (Tensor Input, Tensor Target) pair) =>
+        Scale(scaling, pair.Input, pair.Target);
+
+    private static (Tensor Input, Tensor Target) Scale(FeatureScaling? scaling, Tensor input, Tensor target) =>
+        scaling == null ? (input, target) : (scaling.ScaleInput(input), scaling.ScaleTarget(target));
+
+    private static void CheckScaling(DenseAutoencoderOptions model, TrainingOptions options)
+    {
+        if (options.Scaling == ScalingKind.Standard && model.Loss == ReconstructionLoss.BinaryCrossEntropy)
+        {
+            throw new ArgumentException(
+                "Standard scaling gives values outside [0, 1], which binary cross-entropy cannot compare. Use ScalingKind.MinMax or ReconstructionLoss.MeanSquaredError.",
+                nameof(options));
+        }
+
+        if (options.Scaling != ScalingKind.None && model is VariationalAutoencoderOptions)
+        {
+            throw new ArgumentException(
+                "A variational autoencoder's likelihoods are defined on the data as given; scale the data yourself and use ScalingKind.None.",
+                nameof(options));
+        }
+    }
+
     /// <summary>The input and the target of a batch whose row holds the input then, for paired training, the target.</summary>
     private static (Tensor Input, Tensor Target) Split(Tensor batch, IReadOnlyList<RowColumn> columns)
     {
@@ -316,7 +353,8 @@ public sealed class AutoencoderTrainer
     }
 
     /// <summary>Mean loss over <paramref name="rows"/> in evaluation mode, on clean input.</summary>
-    private static double Evaluate(AutoencoderModule network, DenseAutoencoderOptions model, RowSource rows, IReadOnlyList<RowColumn> columns, TrainingOptions options)
+    private static double Evaluate(
+        AutoencoderModule network, DenseAutoencoderOptions model, RowSource rows, IReadOnlyList<RowColumn> columns, TrainingOptions options, FeatureScaling? scaling)
     {
         network.eval();
         using var noGrad = torch.no_grad();
@@ -327,7 +365,7 @@ public sealed class AutoencoderTrainer
         {
             using var owned = batch;
             using var scope = torch.NewDisposeScope();
-            var (input, target) = Split(batch, columns);
+            var (input, target) = Scale(scaling, Split(batch, columns));
             sum += network.Loss(input, target, model.Loss, progress).Total.ToDouble() * batch.shape[0];
             count += batch.shape[0];
         }

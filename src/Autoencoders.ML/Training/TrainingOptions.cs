@@ -66,6 +66,12 @@ public sealed class TrainingOptions
     /// </summary>
     public CorruptionOptions? Corruption { get; set; }
 
+    /// <summary>
+    /// Scale the input (and the target) per value, fitted on the training rows; the model and its ONNX graphs take and
+    /// return values in the data's own units. Default <see cref="ScalingKind.None"/>.
+    /// </summary>
+    public ScalingKind Scaling { get; set; }
+
     /// <summary>Seed for weight initialisation, shuffling, dropout, corruption noise and the validation split. Default 0.</summary>
     public int Seed { get; set; } = Defaults.Seed;
 
