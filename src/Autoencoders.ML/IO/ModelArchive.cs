@@ -143,7 +143,7 @@ internal static class ModelArchive
     }
 
     private static ModelFile Describe(AutoencoderModel model) => new(
-        Format, FormatVersion, typeof(ModelArchive).Assembly.GetName().Version?.ToString() ?? "unknown", "dense",
+        Format, FormatVersion, typeof(ModelArchive).Assembly.GetName().Version?.ToString() ?? "unknown", model.Network.Kind,
         model.Spec, model.Options, model.Training, model.History.Epochs, model.History.BestEpoch, model.History.StoppedEarly,
         model.History.MonitoredLoss);
 

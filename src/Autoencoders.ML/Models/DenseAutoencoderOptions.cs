@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json.Serialization;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Training;
 
@@ -53,6 +54,13 @@ public sealed class DenseAutoencoderOptions
     /// <summary>Reconstruction loss. Default mean squared error.</summary>
     public ReconstructionLoss Loss { get; set; } = Defaults.Loss;
 
+    /// <summary>
+    /// Makes the autoencoder convolutional for rows that are images (see <see cref="ConvolutionalAutoencoderOptions"/>):
+    /// convolution blocks around the dense layers set here. Null (the default) builds a dense autoencoder.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ConvolutionalAutoencoderOptions? Convolution { get; set; }
+
     /// <summary>The output activation actually used, after applying the loss-dependent default.</summary>
     public OutputActivation ResolvedOutputActivation =>
         OutputActivation ?? (Loss == ReconstructionLoss.BinaryCrossEntropy ? Architecture.OutputActivation.Sigmoid : Architecture.OutputActivation.Identity);
@@ -81,6 +89,7 @@ public sealed class DenseAutoencoderOptions
             throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
         }
 
+        Convolution?.Validate();
         if (Loss == ReconstructionLoss.BinaryCrossEntropy && ResolvedOutputActivation != Architecture.OutputActivation.Sigmoid)
         {
             throw new ArgumentException(
@@ -107,6 +116,11 @@ public sealed class DenseAutoencoderOptions
             throw new ArgumentException(
                 $"LatentSize ({LatentSize}) must be smaller than the input size ({inputSize}); otherwise the autoencoder can learn the identity. " +
                 "Choose a smaller LatentSize.", nameof(LatentSize));
+        }
+
+        if (Convolution != null)
+        {
+            return Convolution.BuildSpec(inputSize, this, outputSize);
         }
 
         var encoder = new List<LayerSpec>();

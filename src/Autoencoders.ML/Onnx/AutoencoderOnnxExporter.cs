@@ -100,7 +100,7 @@ internal static class AutoencoderOnnxExporter
         }
     }
 
-    private static string Describe(AutoencoderSpec spec, OnnxGraphKind graph, OnnxModelInfo info)
+    internal static string Describe(AutoencoderSpec spec, OnnxGraphKind graph, OnnxModelInfo info)
     {
         string features = $"'{OnnxNames.Features}' float32 [{OnnxNames.BatchDimension}, {spec.InputSize}]";
         string latent = $"'{OnnxNames.Latent}' float32 [{OnnxNames.BatchDimension}, {spec.LatentSize}]";
@@ -115,7 +115,7 @@ internal static class AutoencoderOnnxExporter
             $"Output activation {spec.OutputActivation}, trained with {info.Loss} loss, input scaling {info.InputScaling}.";
     }
 
-    private static (string Key, string Value)[] Metadata(AutoencoderSpec spec, string graphName, OnnxModelInfo info)
+    internal static (string Key, string Value)[] Metadata(AutoencoderSpec spec, string graphName, OnnxModelInfo info)
     {
         var culture = CultureInfo.InvariantCulture;
         return new[]

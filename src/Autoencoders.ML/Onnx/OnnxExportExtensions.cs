@@ -43,13 +43,17 @@ public static class OnnxExportExtensions
         AtomicFile.Write(path, stream => onnx.WriteTo(stream));
     }
 
-    private static global::Onnx.ModelProto Build(AutoencoderModel model, OnnxGraphKind graph)
+    internal static global::Onnx.ModelProto Build(AutoencoderModel model, OnnxGraphKind graph)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return AutoencoderOnnxExporter.Build(
-            model.Network as AutoencoderNetwork ?? throw new NotSupportedException($"ONNX export of {model.Network.Kind} models is not supported."),
-            graph,
-            Info(model));
+        return model.Network switch
+        {
+            ConvolutionalAutoencoderNetwork conv => ConvolutionalOnnxExporter.Build(conv, graph, Info(model)),
+            _ => AutoencoderOnnxExporter.Build(
+                model.Network as AutoencoderNetwork ?? throw new NotSupportedException($"ONNX export of {model.Network.Kind} models is not supported."),
+                graph,
+                Info(model)),
+        };
     }
 
     /// <summary>What <paramref name="model"/> says about itself in exported metadata.</summary>

@@ -29,8 +29,7 @@ internal static class OnnxScoringGraph
         AutoencoderModel model, IReadOnlyList<string> outputs, IReadOnlyDictionary<string, string>? rename = null, bool perRow = false)
     {
         bool needsDecoder = outputs.Contains(OnnxNames.Reconstruction) || outputs.Contains(ReconstructionError);
-        var onnx = AutoencoderOnnxExporter.Build(
-            (AutoencoderNetwork)model.Network, needsDecoder ? OnnxGraphKind.Autoencoder : OnnxGraphKind.Encoder, OnnxExportExtensions.Info(model));
+        var onnx = OnnxExportExtensions.Build(model, needsDecoder ? OnnxGraphKind.Autoencoder : OnnxGraphKind.Encoder);
         var graph = onnx.Graph;
         if (outputs.Contains(ReconstructionError))
         {

@@ -170,7 +170,8 @@ public sealed class AutoencoderTrainer
     }
 
     /// <summary>The network of the model kind the options describe.</summary>
-    internal static AutoencoderModule CreateNetwork(AutoencoderSpec spec, DenseAutoencoderOptions model) => new AutoencoderNetwork(spec);
+    internal static AutoencoderModule CreateNetwork(AutoencoderSpec spec, DenseAutoencoderOptions model) =>
+        ConvolutionalAutoencoderNetwork.Handles(spec) ? new ConvolutionalAutoencoderNetwork(spec) : new AutoencoderNetwork(spec);
 
     private static TrainingHistory Train(
         AutoencoderModule network, DenseAutoencoderOptions model, TrainingOptions options, TrainingData data,
