@@ -33,16 +33,16 @@ static int Run(DirectoryInfo output, int epochs)
     // Both models: 32-d linear code, ReLU, MSE, identical training settings and seed.
     var training = new TrainingOptions { Epochs = epochs, BatchSize = 128, LearningRate = 1e-3, ValidationFraction = 1.0 / 12, Seed = 0 };
 
-    // Convolutional: 1×28×28 → conv 32 (14×14) → conv 64 (7×7) → flatten → 32, and back with transposed convolutions.
+    // Convolutional: 1×28×28 → conv 16 (14×14) → conv 32 (7×7) → flatten → 32, and back with transposed convolutions.
     var convolutional = new DenseAutoencoderOptions
     {
         HiddenSizes = Array.Empty<int>(),
         LatentSize = 32,
-        Convolution = new ConvolutionalAutoencoderOptions { ImageShape = new ImageShape(1, 28, 28), Filters = new[] { 32, 64 }, KernelSize = 3 },
+        Convolution = new ConvolutionalAutoencoderOptions { ImageShape = new ImageShape(1, 28, 28), Filters = new[] { 16, 32 }, KernelSize = 3 },
     };
 
-    // Dense: 784-150-32-150-784, chosen to have about as many parameters as the convolutional model.
-    var dense = new DenseAutoencoderOptions { HiddenSizes = new[] { 150 }, LatentSize = 32 };
+    // Dense: 784-68-32-68-784, chosen to have about as many parameters as the convolutional model.
+    var dense = new DenseAutoencoderOptions { HiddenSizes = new[] { 68 }, LatentSize = 32 };
 
     var (convModel, convSeconds) = Train(ml, "convolutional", convolutional, training, train);
     using var conv = convModel;
@@ -64,7 +64,7 @@ static int Run(DirectoryInfo output, int epochs)
         epochs,
         parameters = conv.Spec.ParameterCount,
         dense_parameters = denseAe.Spec.ParameterCount,
-        architecture = "1x28x28, conv 3x3/2 to 32x14x14, conv 3x3/2 to 64x7x7, dense 32; dense 3136, convT 3x3/2 to 32x14x14, convT 3x3/2 to 1x28x28",
+        architecture = "1x28x28, conv 3x3/2 to 16x14x14, conv 3x3/2 to 32x7x7, dense 32; dense 1568, convT 3x3/2 to 16x14x14, convT 3x3/2 to 1x28x28",
         dense_architecture = denseAe.Spec.ToString(),
         train_seconds = Math.Round(convSeconds, 1),
         dense_train_seconds = Math.Round(denseSeconds, 1),
