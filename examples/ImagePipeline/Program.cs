@@ -18,8 +18,8 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 
 var outOption = new Option<DirectoryInfo>("--out") { Description = "Folder for the outputs.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("models", "image-pipeline")) };
-var epochsOption = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 40 };
-var countOption = new Option<int>("--images") { Description = "Images to generate.", DefaultValueFactory = _ => 240 };
+var epochsOption = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 60 };
+var countOption = new Option<int>("--images") { Description = "Images to generate.", DefaultValueFactory = _ => 800 };
 var root = new RootCommand("Trains a convolutional autoencoder in an ML.NET image pipeline and writes its reconstructions as PNGs.") { outOption, epochsOption, countOption };
 root.SetAction(parse => Run(parse.GetValue(outOption)!, parse.GetValue(epochsOption), parse.GetValue(countOption)));
 return root.Parse(args).Invoke();
