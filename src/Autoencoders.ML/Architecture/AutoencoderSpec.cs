@@ -56,7 +56,7 @@ public sealed record AutoencoderSpec
 
     /// <summary>Number of trainable parameters.</summary>
     [JsonIgnore]
-    public long ParameterCount => Encoder.Concat(Decoder).OfType<DenseLayerSpec>().Sum(l => l.ParameterCount);
+    public long ParameterCount => Encoder.Concat(Decoder).Sum(l => l switch { DenseLayerSpec d => d.ParameterCount, ImageLayerSpec i => i.ParameterCount, _ => 0 });
 
     /// <summary>A short human-readable form such as <c>784-512-128-32-128-512-784</c>.</summary>
     public override string ToString() =>

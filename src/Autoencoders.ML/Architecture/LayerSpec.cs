@@ -8,6 +8,10 @@ namespace Autoencoders.ML.Architecture;
 /// </remarks>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(DenseLayerSpec), "dense")]
+[JsonDerivedType(typeof(Conv2dLayerSpec), "conv2d")]
+[JsonDerivedType(typeof(ConvTranspose2dLayerSpec), "convTranspose2d")]
+[JsonDerivedType(typeof(UpsampleConv2dLayerSpec), "upsampleConv2d")]
+[JsonDerivedType(typeof(CropOrPadLayerSpec), "cropOrPad")]
 public abstract record LayerSpec
 {
     /// <summary>Number of values each row carries into the layer.</summary>

@@ -58,6 +58,13 @@ public class DenseAutoencoderOptions
     /// <summary>Reconstruction loss. Default mean squared error.</summary>
     public ReconstructionLoss Loss { get; set; } = Defaults.Loss;
 
+    /// <summary>
+    /// Makes the autoencoder convolutional for rows that are images (see <see cref="ConvolutionalAutoencoderOptions"/>):
+    /// convolution blocks around the dense layers set here. Null (the default) builds a dense autoencoder.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ConvolutionalAutoencoderOptions? Convolution { get; set; }
+
     /// <summary>The output activation actually used, after applying the loss-dependent default.</summary>
     public OutputActivation ResolvedOutputActivation =>
         OutputActivation ?? (Loss == ReconstructionLoss.BinaryCrossEntropy ? Architecture.OutputActivation.Sigmoid : Architecture.OutputActivation.Identity);
@@ -86,6 +93,7 @@ public class DenseAutoencoderOptions
             throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
         }
 
+        Convolution?.Validate();
         if (Loss == ReconstructionLoss.BinaryCrossEntropy && ResolvedOutputActivation != Architecture.OutputActivation.Sigmoid)
         {
             throw new ArgumentException(
@@ -112,6 +120,11 @@ public class DenseAutoencoderOptions
             throw new ArgumentException(
                 $"LatentSize ({LatentSize}) must be smaller than the input size ({inputSize}); otherwise the autoencoder can learn the identity. " +
                 "Choose a smaller LatentSize.", nameof(LatentSize));
+        }
+
+        if (Convolution != null)
+        {
+            return Convolution.BuildSpec(inputSize, this, outputSize);
         }
 
         var encoder = new List<LayerSpec>();

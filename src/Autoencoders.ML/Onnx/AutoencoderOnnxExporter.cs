@@ -100,7 +100,7 @@ internal static class AutoencoderOnnxExporter
         }
     }
 
-    private static string Describe(AutoencoderSpec spec, OnnxGraphKind graph, OnnxModelInfo info)
+    internal static string Describe(AutoencoderSpec spec, OnnxGraphKind graph, OnnxModelInfo info)
     {
         string features = $"'{OnnxNames.Features}' float32 [{OnnxNames.BatchDimension}, {spec.InputSize}]";
         string latent = $"'{OnnxNames.Latent}' float32 [{OnnxNames.BatchDimension}, {spec.LatentSize}]";

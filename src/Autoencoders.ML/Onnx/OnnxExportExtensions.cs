@@ -43,13 +43,14 @@ public static class OnnxExportExtensions
         AtomicFile.Write(path, stream => onnx.WriteTo(stream));
     }
 
-    /// <summary>The graph of <paramref name="model"/>, written by the exporter of its network kind.</summary>
+    /// <summary>The graph of <paramref name="model"/>, written by the exporter of its network kind, with its input scaling.</summary>
     internal static global::Onnx.ModelProto Build(AutoencoderModel model, OnnxGraphKind graph)
     {
         ArgumentNullException.ThrowIfNull(model);
         var onnx = model.Network switch
         {
             VariationalAutoencoderNetwork variational => VariationalOnnxExporter.Build(variational, graph, Info(model)),
+            ConvolutionalAutoencoderNetwork convolutional => ConvolutionalOnnxExporter.Build(convolutional, graph, Info(model)),
             AutoencoderNetwork dense => AutoencoderOnnxExporter.Build(dense, graph, Info(model)),
             _ => throw new NotSupportedException($"ONNX export of {model.Network.Kind} models is not supported."),
         };

@@ -30,11 +30,17 @@ internal static class OnnxScoringGraph
     {
         bool needsDecoder = outputs.Contains(OnnxNames.Reconstruction) || outputs.Contains(ReconstructionError);
         var kind = needsDecoder ? OnnxGraphKind.Autoencoder : OnnxGraphKind.Encoder;
-        var onnx = model.Network is VariationalAutoencoderNetwork variational
+        ModelProto onnx;
+        if (model.Network is VariationalAutoencoderNetwork variational)
+        {
             // The transform's code column is the posterior mean, under the graph name every transform reads.
-            ? VariationalOnnxExporter.Build(variational, kind, OnnxExportExtensions.Info(model), meanOutput: OnnxNames.Latent)
-            : AutoencoderOnnxExporter.Build((AutoencoderNetwork)model.Network, kind, OnnxExportExtensions.Info(model));
-        OnnxScaling.Apply(onnx, model.Scaling);
+            onnx = VariationalOnnxExporter.Build(variational, kind, OnnxExportExtensions.Info(model), meanOutput: OnnxNames.Latent);
+            OnnxScaling.Apply(onnx, model.Scaling);
+        }
+        else
+        {
+            onnx = OnnxExportExtensions.Build(model, kind);
+        }
         var graph = onnx.Graph;
         if (outputs.Contains(ReconstructionError))
         {
