@@ -112,6 +112,25 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, Run("train", "--kind", "vae", "--beta", "-1").Code);
     }
 
+    [Fact]
+    public void ConvolutionalArchitectureAndScalingFromTheCommandLine()
+    {
+        string csv = WriteMnistCsv("digits.csv", 300);
+        string conv = Path.Combine(folder, "conv");
+        var train = Run("train", "--data", csv, "--label-column", "label", "--architecture", "conv", "--filters", "4,8", "--latent", "8",
+            "--image-shape", "1x28x28", "--epochs", "1", "--batch-size", "32", "--out", conv);
+        Assert.True(train.Code == 0, train.Error);
+        Assert.Contains("\"kind\": \"convolutional\"", Run("info", "--model", conv).Output);
+        Assert.Contains("needs the image shape", Run("train", "--data", csv, "--label-column", "label", "--architecture", "conv").Error);
+
+        string scaled = Path.Combine(folder, "scaled");
+        var standard = Run("train", "--data", csv, "--label-column", "label", "--scale", "standard", "--hidden", "32", "--latent", "4",
+            "--epochs", "1", "--out", scaled);
+        Assert.True(standard.Code == 0, standard.Error);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(scaled, "model.json")));
+        Assert.Equal("Standard", json.RootElement.GetProperty("scaling").GetProperty("kind").GetString());
+    }
+
     [Theory]
     [InlineData("missing", "missing.csv: file not found")]
     [InlineData("nan", "nan.csv: row 3, column 'b': 'NaN' is not a finite number")]

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Cli.Input;
 using Autoencoders.ML.Cli.Output;
 using Autoencoders.ML.Examples;
@@ -27,7 +28,13 @@ internal static class TrainCommand
         kind.AcceptOnlyFromAmong("ae", "dae", "vae");
         var architecture = new Option<string>("--architecture") { Description = "dense or conv.", DefaultValueFactory = _ => "dense" };
         architecture.AcceptOnlyFromAmong("dense", "conv");
-        var hidden = new Option<string>("--hidden") { Description = "Encoder hidden layer widths, e.g. 512,128 (the decoder mirrors them); empty for none.", DefaultValueFactory = _ => "512,128" };
+        var hidden = new Option<string?>("--hidden")
+        {
+            Description = "Encoder hidden layer widths, e.g. 512,128 (the decoder mirrors them); empty for none. Default 512,128 " +
+                "(dense) or none (conv: dense layers between the feature maps and the code).",
+        };
+        var filters = new Option<string>("--filters") { Description = "Conv: filters of each stride-2 block, e.g. 32,64.", DefaultValueFactory = _ => "32,64" };
+        var batchNorm = new Option<bool>("--batch-norm") { Description = "Conv: batch normalisation in every block." };
         var latent = new Option<int>("--latent") { Description = "Latent code size.", DefaultValueFactory = _ => 32 };
         var imageShape = new Option<string?>("--image-shape") { Description = "CxHxW of image rows, e.g. 1x28x28 (IDX images know theirs)." };
         var loss = new Option<string>("--loss") { Description = "mse or bce (bce needs values in [0, 1]).", DefaultValueFactory = _ => "mse" };
@@ -48,16 +55,12 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, model.json, loss.png and (for images) reconstructions.png.")
         {
-            data, label, features, kind, architecture, hidden, latent, imageShape, loss, noise, clip, beta, epochs, batch, lr, seed, validation,
-            patience, threads, scale, output,
+            data, label, features, kind, architecture, hidden, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, epochs, batch, lr, seed,
+            validation, patience, threads, scale, output,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string kindValue = parse.GetValue(kind)!;
-            if (parse.GetValue(architecture) == "conv")
-            {
-                throw new InputException("--architecture conv is not available in this build.");
-            }
 
             var corruption = NoiseSpec.Parse(parse.GetValue(noise), ParseClip(parse.GetValue(clip)).Min, ParseClip(parse.GetValue(clip)).Max);
             if (kindValue == "dae" && corruption == null)
@@ -79,7 +82,23 @@ internal static class TrainCommand
             DenseAutoencoderOptions modelOptions = kindValue == "vae"
                 ? new VariationalAutoencoderOptions { Beta = CheckBeta(parse.GetValue(beta)) }
                 : new DenseAutoencoderOptions();
-            modelOptions.HiddenSizes = ParseSizes(parse.GetValue(hidden)!);
+            bool conv = parse.GetValue(architecture) == "conv";
+            modelOptions.HiddenSizes = ParseSizes(parse.GetValue(hidden) ?? (conv ? string.Empty : "512,128"), "--hidden");
+            if (conv)
+            {
+                if (dataset.ImageShape is not var (c, h, w))
+                {
+                    throw new InputException("--architecture conv needs the image shape: give --image-shape CxHxW (IDX images know theirs).");
+                }
+
+                modelOptions.Convolution = new ConvolutionalAutoencoderOptions
+                {
+                    ImageShape = new ImageShape(c, h, w),
+                    Filters = ParseSizes(parse.GetValue(filters)!, "--filters"),
+                    BatchNorm = parse.GetValue(batchNorm),
+                };
+            }
+
             modelOptions.LatentSize = parse.GetValue(latent);
             modelOptions.Loss = parse.GetValue(loss) == "bce" ? ReconstructionLoss.BinaryCrossEntropy : ReconstructionLoss.MeanSquaredError;
             var trainingOptions = new TrainingOptions
@@ -164,10 +183,10 @@ internal static class TrainCommand
     private static double CheckBeta(double beta) =>
         beta >= 0 && double.IsFinite(beta) ? beta : throw new InputException($"--beta {beta}: the KL weight must be ≥ 0.");
 
-    private static int[] ParseSizes(string text) =>
+    private static int[] ParseSizes(string text, string option) =>
         CommonOptions.SplitList(text)!.Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
             ? v
-            : throw new InputException($"--hidden '{text}': '{s}' is not an integer; expected e.g. 512,128.")).ToArray();
+            : throw new InputException($"{option} '{text}': '{s}' is not an integer; expected e.g. 32,64.")).ToArray();
 
     private static (float? Min, float? Max) ParseClip(string? text)
     {

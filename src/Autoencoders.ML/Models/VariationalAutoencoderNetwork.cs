@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Training;
 using TorchSharp;
@@ -18,54 +19,61 @@ internal sealed class VariationalAutoencoderNetwork : AutoencoderModule
     /// <summary>Name of the KL part of the loss.</summary>
     public const string KlPart = "kl";
 
-    // Field names are state-dict prefixes: keep them stable, saved weights depend on them.
-    private readonly ModuleList<Linear> encoder;
+    // Field names are state-dict prefixes: keep them stable, saved weights depend on them. The trunk and the decoder
+    // are layer stacks, so dense and convolutional VAEs share this class.
+    private readonly LayerStack encoder;
+    private readonly Linear mean;
     private readonly Linear logVariance;
-    private readonly ModuleList<Linear> decoder;
+    private readonly LayerStack decoder;
 
     public VariationalAutoencoderNetwork(AutoencoderSpec spec, VariationalAutoencoderOptions options)
         : base(nameof(VariationalAutoencoderNetwork), spec)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (spec.Encoder[^1] is not DenseLayerSpec { Act: Activation.None } mean)
+        if (spec.Encoder[^1] is not DenseLayerSpec { Act: Activation.None } head)
         {
             throw new NotSupportedException("A variational autoencoder needs a dense, linear last encoder layer (the mean head).");
         }
 
         Options = options;
-        encoder = new ModuleList<Linear>(CreateLinear(spec.Encoder));
-        logVariance = nn.Linear(mean.In, mean.Out);
-        decoder = new ModuleList<Linear>(CreateLinear(spec.Decoder));
+        encoder = new LayerStack("encoder", spec.Encoder.Take(spec.Encoder.Count - 1).ToArray());
+        mean = nn.Linear(head.In, head.Out);
+        logVariance = nn.Linear(head.In, head.Out);
+        decoder = new LayerStack("decoder", spec.Decoder);
         RegisterComponents();
     }
 
-    /// <inheritdoc />
+    /// <summary>The shared trunk (every encoder layer but the heads); may be empty.</summary>
+    public LayerStack Trunk => encoder;
+
+    /// <summary>The decoder layers.</summary>
+    public LayerStack DecoderStack => decoder;
+
     public override string Kind => "variational";
 
     /// <summary>β, warm-up and the log-variance clamp.</summary>
     public VariationalAutoencoderOptions Options { get; }
 
     /// <summary>The affine map of encoder layer <paramref name="index"/> (the last one is the mean head).</summary>
-    public Linear EncoderLayer(int index) => encoder[index];
+    /// <summary>Dense encoder layer <paramref name="index"/>; the last index is the mean head.</summary>
+    public Linear EncoderLayer(int index) => index == Spec.Encoder.Count - 1 ? mean : (Linear)encoder.Layer(index);
 
-    /// <summary>The affine map of the log-variance head.</summary>
     public Linear LogVarianceLayer => logVariance;
 
-    /// <summary>The affine map of decoder layer <paramref name="index"/>.</summary>
-    public Linear DecoderLayer(int index) => decoder[index];
+    /// <summary>Dense decoder layer <paramref name="index"/>.</summary>
+    public Linear DecoderLayer(int index) => (Linear)decoder.Layer(index);
 
-    /// <summary>The posterior mean: the deterministic code used by transforms and <c>Reconstruct</c>.</summary>
     public override Tensor Encode(Tensor x) => Posterior(x).Mean;
 
     /// <inheritdoc />
-    public override Tensor DecodeLogits(Tensor z) => Run(decoder, Spec.Decoder, 0, Spec.Decoder.Count, z);
+    public override Tensor DecodeLogits(Tensor z) => decoder.forward(z);
 
     /// <summary>x (N, D) → μ and the clamped log σ² of q(z|x), both (N, latent).</summary>
     public (Tensor Mean, Tensor LogVariance) Posterior(Tensor x)
     {
-        var trunk = Run(encoder, Spec.Encoder, 0, Spec.Encoder.Count - 1, x);
+        var trunk = Spec.Encoder.Count > 1 ? encoder.forward(x) : x;
         double clamp = Options.LogVarianceClamp;
-        return (encoder[Spec.Encoder.Count - 1].forward(trunk), logVariance.forward(trunk).clamp(-clamp, clamp));
+        return (mean.forward(trunk), logVariance.forward(trunk).clamp(-clamp, clamp));
     }
 
     /// <summary>
@@ -83,33 +91,5 @@ internal sealed class VariationalAutoencoderNetwork : AutoencoderModule
         var kl = VariationalMath.KlToStandardNormal(mean, logVar).mean();
         var total = reconstruction + (kl * Options.KlWeight(progress.Fraction));
         return new LossBreakdown(total, new Dictionary<string, Tensor> { [LossBreakdown.Reconstruction] = reconstruction, [KlPart] = kl });
-    }
-
-    private Tensor Run(ModuleList<Linear> layers, IReadOnlyList<LayerSpec> specs, int from, int to, Tensor x)
-    {
-        for (int i = from; i < to; i++)
-        {
-            var spec = (DenseLayerSpec)specs[i];
-            x = AutoencoderNetwork.Activate(layers[i].forward(x), spec.Act);
-            if (spec.Dropout > 0f && training)
-            {
-                x = nn.functional.dropout(x, spec.Dropout, training: true);
-            }
-        }
-
-        return x;
-    }
-
-    private static Linear[] CreateLinear(IReadOnlyList<LayerSpec> specs)
-    {
-        var layers = new Linear[specs.Count];
-        for (int i = 0; i < specs.Count; i++)
-        {
-            layers[i] = specs[i] is DenseLayerSpec dense
-                ? nn.Linear(dense.In, dense.Out)
-                : throw new NotSupportedException($"Layer {i} is a {specs[i].GetType().Name}; the variational network takes dense layers only.");
-        }
-
-        return layers;
     }
 }

@@ -82,11 +82,5 @@ public sealed class VariationalAutoencoderOptions : DenseAutoencoderOptions
                 $"A variational autoencoder's mean head must be linear (μ ranges over all reals); LatentActivation is {LatentActivation}. Leave it at Activation.None.",
                 nameof(LatentActivation));
         }
-
-        if (Convolution != null)
-        {
-            throw new NotSupportedException(
-                "Convolutional variational autoencoders are not supported yet: leave Convolution unset (dense VAE), or use a convolutional plain or denoising autoencoder.");
-        }
     }
 }

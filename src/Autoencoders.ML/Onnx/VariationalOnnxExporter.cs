@@ -19,6 +19,7 @@ internal static class VariationalOnnxExporter
 {
     // Also the state-dict prefixes, so initializers are named like the saved weights.
     private const string EncoderPrefix = "encoder";
+    private const string MeanPrefix = "mean";
     private const string LogVariancePrefix = "logVariance";
     private const string DecoderPrefix = "decoder";
 
@@ -68,16 +69,16 @@ internal static class VariationalOnnxExporter
         var layers = network.Spec.Encoder;
         int last = layers.Count - 1;
         string trunk = OnnxNames.Features;
-        for (int i = 0; i < last; i++)
+        if (last > 0)
         {
-            string output = $"{EncoderPrefix}.{i}.output";
-            AppendDense(builder, layers[i], network.EncoderLayer(i), $"{EncoderPrefix}.{i}", trunk, output);
-            trunk = output;
+            // Dense or convolutional trunk, written by the same layer-stack writer as the other kinds.
+            trunk = EncoderPrefix + ".trunk";
+            LayerStackOnnx.Append(builder, network.Trunk, EncoderPrefix, OnnxNames.Features, trunk);
         }
 
         // Two heads on the trunk: the mean, and the log-variance clamped exactly as torch clamps it.
         var mean = (DenseLayerSpec)layers[last];
-        AppendDense(builder, mean, network.EncoderLayer(last), $"{EncoderPrefix}.{last}", trunk, meanOutput);
+        DenseOnnxLayer.Append(builder, mean with { Dropout = 0f }, network.EncoderLayer(last), MeanPrefix, trunk, meanOutput);
         string raw = LogVariancePrefix + ".unclamped";
         DenseOnnxLayer.Append(builder, mean with { Dropout = 0f }, network.LogVarianceLayer, LogVariancePrefix, trunk, raw);
         float clamp = (float)network.Options.LogVarianceClamp;
@@ -89,30 +90,14 @@ internal static class VariationalOnnxExporter
 
     private static void AppendDecoder(OnnxModelBuilder builder, VariationalAutoencoderNetwork network, string input)
     {
-        var layers = network.Spec.Decoder;
         var outputActivation = OnnxActivations.Of(network.Spec.OutputActivation);
         string logits = outputActivation == Activation.None ? OnnxNames.Reconstruction : DecoderPrefix + ".logits";
-        for (int i = 0; i < layers.Count; i++)
-        {
-            string output = i == layers.Count - 1 ? logits : $"{DecoderPrefix}.{i}.output";
-            AppendDense(builder, layers[i], network.DecoderLayer(i), $"{DecoderPrefix}.{i}", input, output);
-            input = output;
-        }
-
+        LayerStackOnnx.Append(builder, network.DecoderStack, DecoderPrefix, input, logits);
         if (outputActivation != Activation.None)
         {
             OnnxActivations.Append(builder, outputActivation, logits, OnnxNames.Reconstruction, DecoderPrefix + ".output");
         }
     }
-
-    private static void AppendDense(OnnxModelBuilder builder, LayerSpec layer, Linear linear, string prefix, string input, string output) =>
-        DenseOnnxLayer.Append(
-            builder,
-            layer as DenseLayerSpec ?? throw new NotSupportedException($"Layer '{prefix}' is a {layer.GetType().Name}; ONNX export of a VAE supports dense layers only."),
-            linear,
-            prefix,
-            input,
-            output);
 
     private static string Describe(VariationalAutoencoderNetwork network, OnnxGraphKind graph, OnnxModelInfo info, string meanOutput)
     {
@@ -135,12 +120,15 @@ internal static class VariationalOnnxExporter
     private static IEnumerable<(string Key, string Value)> Metadata(VariationalAutoencoderNetwork network, string graphName, OnnxModelInfo info)
     {
         var culture = CultureInfo.InvariantCulture;
-        return AutoencoderOnnxExporter.Metadata(network.Spec, graphName, info).Concat(new[]
+        var metadata = AutoencoderOnnxExporter.Metadata(network.Spec, graphName, info).Concat(new[]
         {
             ("latent_distribution", "diagonal_gaussian"),
             ("prior", "standard_normal"),
             ("beta", network.Options.Beta.ToString("R", culture)),
             ("log_variance_clamp", network.Options.LogVarianceClamp.ToString("R", culture)),
         });
+        return LayerStack.HasImageLayers(network.Spec.Encoder)
+            ? metadata.Append(("input_layout", ConvolutionalOnnxExporter.FlatChannelMajor)).Append(("image_shape", ConvolutionalOnnxExporter.ImageShapeText(network.Spec)))
+            : metadata;
     }
 }
