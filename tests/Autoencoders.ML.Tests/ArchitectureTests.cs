@@ -72,7 +72,11 @@ public sealed class ArchitectureTests
         using var network = new AutoencoderNetwork(spec);
         var names = network.state_dict().Keys.ToArray();
         Assert.Equal(
-            new[] { "encoder.0.weight", "encoder.0.bias", "encoder.1.weight", "encoder.1.bias", "decoder.0.weight", "decoder.0.bias", "decoder.1.weight", "decoder.1.bias" },
+            new[]
+            {
+                "encoder.layers.0.weight", "encoder.layers.0.bias", "encoder.layers.1.weight", "encoder.layers.1.bias",
+                "decoder.layers.0.weight", "decoder.layers.0.bias", "decoder.layers.1.weight", "decoder.layers.1.bias",
+            },
             names);
         Assert.Equal(new long[] { 20, 12 }, network.EncoderLayer(0).weight!.shape);
         using var scope = torch.NewDisposeScope();

@@ -69,7 +69,7 @@ public sealed class ConvolutionalAutoencoderTests
         Assert.Equal(needsCrop, spec.Decoder[^1] is CropOrPadLayerSpec);
         Assert.Equal(shape, ((ImageLayerSpec)spec.Decoder[^1]).OutputShape);
 
-        using var network = new ConvolutionalAutoencoderNetwork(spec);
+        using var network = new AutoencoderNetwork(spec);
         network.eval();
         using var scope = torch.NewDisposeScope();
         var x = torch.tensor(MnistImages.Of(shape, 5).SelectMany(r => r).ToArray(), 5, shape.Size);
@@ -237,7 +237,7 @@ public sealed class ConvolutionalAutoencoderTests
             new ConvTranspose2dLayerSpec(new ImageShape(1, 4, 4), 1, 3, 2, 1, 1, Activation.None),
         };
         TorchRuntime.EnsureInitialized();
-        var mismatch = Fails(() => new ConvolutionalAutoencoderNetwork(new AutoencoderSpec(encoder, decoder, OutputActivation.Identity)));
+        var mismatch = Fails(() => new AutoencoderNetwork(new AutoencoderSpec(encoder, decoder, OutputActivation.Identity)));
         Assert.Contains("outputs images of 4×2×2 but layer 2 takes 1×4×4", mismatch.Message);
     }
 }

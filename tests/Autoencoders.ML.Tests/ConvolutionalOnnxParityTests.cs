@@ -165,7 +165,7 @@ public sealed class ConvolutionalOnnxParityTests
     {
         TorchRuntime.EnsureInitialized();
         torch.manual_seed(seed);
-        var network = new ConvolutionalAutoencoderNetwork(spec);
+        var network = new AutoencoderNetwork(spec);
         using (torch.no_grad())
         {
             // Torch's default init shrinks the signal through this many layers until the output hardly depends on the input,

@@ -8,37 +8,48 @@ using static TorchSharp.torch;
 namespace Autoencoders.ML.Models;
 
 /// <summary>
-/// The TorchSharp module of an autoencoder, built from an <see cref="AutoencoderSpec"/>. The state-dict keys are
-/// <c>encoder.{i}.weight|bias</c> and <c>decoder.{i}.weight|bias</c>, one index per layer of the spec.
+/// The TorchSharp module of a plain autoencoder, dense or convolutional, built from an <see cref="AutoencoderSpec"/>:
+/// an encoder and a decoder <see cref="LayerStack"/>. State-dict keys are <c>encoder.layers.{i}.*</c> and
+/// <c>decoder.layers.{i}.*</c>, one index per layer of the spec.
 /// </summary>
 internal sealed class AutoencoderNetwork : AutoencoderModule
 {
+    /// <summary>The kind of a network whose spec has image layers.</summary>
+    public const string ConvolutionalKind = "convolutional";
+
     // Field names are state-dict prefixes: keep them stable, saved weights depend on them.
-    private readonly ModuleList<Linear> encoder;
-    private readonly ModuleList<Linear> decoder;
+    private readonly LayerStack encoder;
+    private readonly LayerStack decoder;
 
     public AutoencoderNetwork(AutoencoderSpec spec)
         : base(nameof(AutoencoderNetwork), spec)
     {
-        encoder = new ModuleList<Linear>(CreateLinear(spec.Encoder));
-        decoder = new ModuleList<Linear>(CreateLinear(spec.Decoder));
+        encoder = new LayerStack("encoder", spec.Encoder);
+        decoder = new LayerStack("decoder", spec.Decoder);
         RegisterComponents();
     }
 
     /// <inheritdoc />
-    public override string Kind => "dense";
+    public override string Kind => IsConvolutional(Spec) ? ConvolutionalKind : "dense";
 
-    /// <summary>The affine map of encoder layer <paramref name="index"/>.</summary>
-    public Linear EncoderLayer(int index) => encoder[index];
+    public LayerStack Encoder => encoder;
 
-    /// <summary>The affine map of decoder layer <paramref name="index"/>.</summary>
-    public Linear DecoderLayer(int index) => decoder[index];
+    public LayerStack Decoder => decoder;
+
+    /// <summary>The affine map of dense encoder layer <paramref name="index"/>.</summary>
+    public Linear EncoderLayer(int index) => (Linear)encoder.Layer(index);
+
+    /// <summary>The affine map of dense decoder layer <paramref name="index"/>.</summary>
+    public Linear DecoderLayer(int index) => (Linear)decoder.Layer(index);
+
+    /// <summary>True when the spec has image (convolutional) layers.</summary>
+    public static bool IsConvolutional(AutoencoderSpec spec) => LayerStack.HasImageLayers(spec.Encoder) || LayerStack.HasImageLayers(spec.Decoder);
 
     /// <inheritdoc />
-    public override Tensor Encode(Tensor x) => Run(encoder, Spec.Encoder, x);
+    public override Tensor Encode(Tensor x) => encoder.forward(x);
 
     /// <inheritdoc />
-    public override Tensor DecodeLogits(Tensor z) => Run(decoder, Spec.Decoder, z);
+    public override Tensor DecodeLogits(Tensor z) => decoder.forward(z);
 
     /// <summary>Applies <paramref name="activation"/> element-wise, exactly as the ONNX export does.</summary>
     public static Tensor Activate(Tensor x, Activation activation) => activation switch
@@ -52,32 +63,4 @@ internal sealed class AutoencoderNetwork : AutoencoderModule
         Activation.GELU => nn.functional.gelu(x),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };
-
-    private Tensor Run(ModuleList<Linear> layers, IReadOnlyList<LayerSpec> specs, Tensor x)
-    {
-        for (int i = 0; i < specs.Count; i++)
-        {
-            var spec = (DenseLayerSpec)specs[i];
-            x = Activate(layers[i].forward(x), spec.Act);
-            if (spec.Dropout > 0f && training)
-            {
-                x = nn.functional.dropout(x, spec.Dropout, training: true);
-            }
-        }
-
-        return x;
-    }
-
-    private static Linear[] CreateLinear(IReadOnlyList<LayerSpec> specs)
-    {
-        var layers = new Linear[specs.Count];
-        for (int i = 0; i < specs.Count; i++)
-        {
-            layers[i] = specs[i] is DenseLayerSpec dense
-                ? nn.Linear(dense.In, dense.Out)
-                : throw new NotSupportedException($"Layer {i} is a {specs[i].GetType().Name}; the dense network takes dense layers only.");
-        }
-
-        return layers;
-    }
 }

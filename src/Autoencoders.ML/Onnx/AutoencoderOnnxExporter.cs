@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Models;
 using Onnx;
@@ -17,6 +18,9 @@ internal static class AutoencoderOnnxExporter
     private const string EncoderPrefix = "encoder";
     private const string DecoderPrefix = "decoder";
 
+    /// <summary>The <c>input_layout</c> metadata value of image models: flat rows of C·H·W values, channel-major (planar).</summary>
+    public const string FlatChannelMajor = "flat_chw";
+
     /// <summary>Builds the <paramref name="graph"/> of <paramref name="network"/> with <paramref name="info"/> in its metadata.</summary>
     public static ModelProto Build(AutoencoderNetwork network, OnnxGraphKind graph, OnnxModelInfo info)
     {
@@ -29,7 +33,7 @@ internal static class AutoencoderOnnxExporter
         {
             case OnnxGraphKind.Encoder:
                 builder.AddInput(OnnxNames.Features, spec.InputSize);
-                AppendEncoder(builder, network, OnnxNames.Features);
+                LayerStackOnnx.Append(builder, network.Encoder, EncoderPrefix, OnnxNames.Features, OnnxNames.Latent);
                 builder.AddOutput(OnnxNames.Latent, spec.LatentSize);
                 break;
             case OnnxGraphKind.Decoder:
@@ -39,14 +43,25 @@ internal static class AutoencoderOnnxExporter
                 break;
             case OnnxGraphKind.Autoencoder:
                 builder.AddInput(OnnxNames.Features, spec.InputSize);
-                AppendEncoder(builder, network, OnnxNames.Features);
+                LayerStackOnnx.Append(builder, network.Encoder, EncoderPrefix, OnnxNames.Features, OnnxNames.Latent);
                 AppendDecoder(builder, network);
                 builder.AddOutput(OnnxNames.Reconstruction, spec.OutputSize);
                 builder.AddOutput(OnnxNames.Latent, spec.LatentSize);
                 break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(graph), graph, "Choose Encoder, Decoder or Autoencoder.");
         }
 
-        return builder.Build(Describe(spec, graph, info), Metadata(spec, graphName, info));
+        string doc = Describe(spec, graph, info);
+        var metadata = Metadata(spec, graphName, info);
+        if (AutoencoderNetwork.IsConvolutional(spec))
+        {
+            string shape = ImageShapeText(spec);
+            doc += $" Rows are flat images {shape} (channels x height x width), channel-major as ML.NET ExtractPixels writes by default.";
+            metadata = metadata.Append(("input_layout", FlatChannelMajor)).Append(("image_shape", shape)).ToArray();
+        }
+
+        return builder.Build(doc, metadata);
     }
 
     /// <summary>The lower-case name of a graph kind, as written to the <c>graph</c> metadata entry.</summary>
@@ -58,47 +73,25 @@ internal static class AutoencoderOnnxExporter
         _ => throw new ArgumentOutOfRangeException(nameof(graph), graph, "Choose Encoder, Decoder or Autoencoder."),
     };
 
-    private static void AppendEncoder(OnnxModelBuilder builder, AutoencoderNetwork network, string input) =>
-        AppendChain(builder, network, network.Spec.Encoder, EncoderPrefix, input, OnnxNames.Latent);
+    /// <summary>The image shape of an image model as <c>CxHxW</c>, for metadata.</summary>
+    public static string ImageShapeText(AutoencoderSpec spec)
+    {
+        var shape = spec.Encoder.OfType<ImageLayerSpec>().Select(l => l.InputShape).FirstOrDefault()
+            ?? spec.Decoder.OfType<ImageLayerSpec>().Last().OutputShape;
+        return $"{shape.Channels}x{shape.Height}x{shape.Width}";
+    }
 
     private static void AppendDecoder(OnnxModelBuilder builder, AutoencoderNetwork network)
     {
         var output = OnnxActivations.Of(network.Spec.OutputActivation);
         string logits = output == Activation.None ? OnnxNames.Reconstruction : DecoderPrefix + ".logits";
-        AppendChain(builder, network, network.Spec.Decoder, DecoderPrefix, OnnxNames.Latent, logits);
+        LayerStackOnnx.Append(builder, network.Decoder, DecoderPrefix, OnnxNames.Latent, logits);
         if (output != Activation.None)
         {
             OnnxActivations.Append(builder, output, logits, OnnxNames.Reconstruction, DecoderPrefix + ".output");
         }
     }
 
-    private static void AppendChain(
-        OnnxModelBuilder builder, AutoencoderNetwork network, IReadOnlyList<LayerSpec> layers, string prefix, string input, string output)
-    {
-        for (int i = 0; i < layers.Count; i++)
-        {
-            string layerOutput = i == layers.Count - 1 ? output : $"{prefix}.{i}.output";
-            AppendLayer(builder, network, layers[i], prefix, i, input, layerOutput);
-            input = layerOutput;
-        }
-    }
-
-    // One case per layer kind: a new kind adds its own writer file and a case here.
-    private static void AppendLayer(
-        OnnxModelBuilder builder, AutoencoderNetwork network, LayerSpec layer, string part, int index, string input, string output)
-    {
-        string prefix = $"{part}.{index}";
-        switch (layer)
-        {
-            case DenseLayerSpec dense:
-                var linear = part == EncoderPrefix ? network.EncoderLayer(index) : network.DecoderLayer(index);
-                DenseOnnxLayer.Append(builder, dense, linear, prefix, input, output);
-                break;
-            default:
-                throw new NotSupportedException(
-                    $"Layer {index} of the {part} is a {layer.GetType().Name}; ONNX export does not support that layer type.");
-        }
-    }
 
     internal static string Describe(AutoencoderSpec spec, OnnxGraphKind graph, OnnxModelInfo info)
     {

@@ -50,7 +50,6 @@ public static class OnnxExportExtensions
         var onnx = model.Network switch
         {
             VariationalAutoencoderNetwork variational => VariationalOnnxExporter.Build(variational, graph, Info(model)),
-            ConvolutionalAutoencoderNetwork convolutional => ConvolutionalOnnxExporter.Build(convolutional, graph, Info(model)),
             AutoencoderNetwork dense => AutoencoderOnnxExporter.Build(dense, graph, Info(model)),
             _ => throw new NotSupportedException($"ONNX export of {model.Network.Kind} models is not supported."),
         };

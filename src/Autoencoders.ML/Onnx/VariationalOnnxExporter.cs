@@ -128,7 +128,7 @@ internal static class VariationalOnnxExporter
             ("log_variance_clamp", network.Options.LogVarianceClamp.ToString("R", culture)),
         });
         return LayerStack.HasImageLayers(network.Spec.Encoder)
-            ? metadata.Append(("input_layout", ConvolutionalOnnxExporter.FlatChannelMajor)).Append(("image_shape", ConvolutionalOnnxExporter.ImageShapeText(network.Spec)))
+            ? metadata.Append(("input_layout", AutoencoderOnnxExporter.FlatChannelMajor)).Append(("image_shape", AutoencoderOnnxExporter.ImageShapeText(network.Spec)))
             : metadata;
     }
 }

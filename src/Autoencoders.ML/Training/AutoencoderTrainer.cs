@@ -184,7 +184,6 @@ public sealed class AutoencoderTrainer
     internal static AutoencoderModule CreateNetwork(AutoencoderSpec spec, DenseAutoencoderOptions model) => model switch
     {
         VariationalAutoencoderOptions variational => new VariationalAutoencoderNetwork(spec, variational),
-        _ when ConvolutionalAutoencoderNetwork.Handles(spec) => new ConvolutionalAutoencoderNetwork(spec),
         _ => new AutoencoderNetwork(spec),
     };
 
