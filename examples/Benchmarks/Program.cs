@@ -17,13 +17,16 @@ if (args.Length == 2 && args[0] == MemoryBenchmark.ProbeArgument)
 }
 
 var quickOption = new Option<bool>("--quick") { Description = "Smaller runs for a smoke test (a few minutes); the report goes to artifacts/." };
+var onlyOption = new Option<string?>("--only") { Description = "Comma-separated sections to run: training, scoring, memory, pretraining, reconstruction, vae (default: all)." };
 var reportOption = new Option<string?>("--report") { Description = "Markdown report path (default docs/benchmarks.md, or artifacts/benchmarks-quick.md with --quick)." };
-var root = new RootCommand("Autoencoders.ML benchmarks.") { quickOption, reportOption };
-root.SetAction(parse => Run(parse.GetValue(quickOption), parse.GetValue(reportOption)));
+var root = new RootCommand("Autoencoders.ML benchmarks.") { quickOption, onlyOption, reportOption };
+root.SetAction(parse => Run(parse.GetValue(quickOption), parse.GetValue(reportOption), parse.GetValue(onlyOption)));
 return root.Parse(args).Invoke();
 
-static int Run(bool quick, string? reportPath)
+static int Run(bool quick, string? reportPath, string? only)
 {
+    var sections = only?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    bool Wanted(string name) => sections == null || Array.IndexOf(sections, name) >= 0;
     var ml = new MLContext(seed: 0);
     var report = new BenchmarkReport(quick);
     var train = BundledMnist.Train(ml);
@@ -31,29 +34,47 @@ static int Run(bool quick, string? reportPath)
     Console.WriteLine($"machine: {BenchmarkReport.Machine()}");
 
     // Speed figures first, while nothing else has warmed or loaded the machine.
-    Section("training efficiency");
-    report.Training(TrainingThroughput.Run(ml, train, quick ? 10_000 : 60_000, quick ? 1 : 3));
-
-    Section("scoring");
-    report.Scoring(ScoringThroughput.Run(ml, train, test, quick ? 1 : 3));
-
-    Section("memory while streaming");
-    report.Memory(quick ? MemoryBenchmark.Run(20_000, 200_000) : MemoryBenchmark.Run(60_000, 600_000));
-
-    Section("pretraining with few labels");
-    report.Pretraining(PretrainingBenchmark.Run(ml, train, test, labeled: 1000, epochs: quick ? 2 : 30));
-
-    Section("reconstruction (Hinton & Salakhutdinov 2006)");
-    var lines = new List<EpochReport>();
-    var r = ReconstructionBenchmark.Run(ml, quick ? ml.Data.TakeRows(train, 20_000) : train, test, quick ? 3 : 60, new InlineProgress<EpochReport>(e =>
+    if (Wanted("training"))
     {
-        lines.Add(e);
-        Console.WriteLine("  " + e);
-    }));
-    report.Reconstruction(r, lines);
+        Section("training efficiency");
+        report.Training(TrainingThroughput.Run(ml, train, quick ? 10_000 : 60_000, quick ? 1 : 3));
+    }
 
-    Section("VAE likelihood");
-    report.Vae(VaeBenchmark.Run(ml, train, test, epochs: quick ? 1 : 60, importanceSamples: quick ? 10 : 500, rows: quick ? 10_000 : 60_000));
+    if (Wanted("scoring"))
+    {
+        Section("scoring");
+        report.Scoring(ScoringThroughput.Run(ml, train, test, quick ? 1 : 3));
+    }
+
+    if (Wanted("memory"))
+    {
+        Section("memory while streaming");
+        report.Memory(quick ? MemoryBenchmark.Run(20_000, 200_000) : MemoryBenchmark.Run(60_000, 600_000));
+    }
+
+    if (Wanted("pretraining"))
+    {
+        Section("pretraining with few labels");
+        report.Pretraining(PretrainingBenchmark.Run(ml, train, test, labeled: 1000, epochs: quick ? 2 : 30));
+    }
+
+    if (Wanted("reconstruction"))
+    {
+        Section("reconstruction (Hinton & Salakhutdinov 2006)");
+        var lines = new List<EpochReport>();
+        var r = ReconstructionBenchmark.Run(ml, quick ? ml.Data.TakeRows(train, 20_000) : train, test, quick ? 3 : 60, new InlineProgress<EpochReport>(e =>
+        {
+            lines.Add(e);
+            Console.WriteLine("  " + e);
+        }));
+        report.Reconstruction(r, lines);
+    }
+
+    if (Wanted("vae"))
+    {
+        Section("VAE likelihood");
+        report.Vae(VaeBenchmark.Run(ml, train, test, epochs: quick ? 1 : 60, importanceSamples: quick ? 10 : 500, rows: quick ? 10_000 : 60_000));
+    }
 
     string path = reportPath ?? (quick ? Path.Combine("artifacts", "benchmarks-quick.md") : Path.Combine("docs", "benchmarks.md"));
     report.Write(path);
