@@ -16,6 +16,8 @@ using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
 
+using static Autoencoders.ML.Tests.OnnxCheck;
+
 namespace Autoencoders.ML.Tests;
 
 /// <summary>
@@ -25,7 +27,6 @@ namespace Autoencoders.ML.Tests;
 /// </summary>
 public sealed class ConvolutionalOnnxParityTests
 {
-    private const double Tolerance = 1e-5;
     private const int Batch = 32;
     private readonly ITestOutputHelper output;
 
@@ -209,38 +210,5 @@ public sealed class ConvolutionalOnnxParityTests
 
         var history = new TrainingHistory(Array.Empty<EpochReport>(), 0, stoppedEarly: false, "training");
         return new AutoencoderModel(network, options, new TrainingOptions(), history);
-    }
-
-    private static Dictionary<string, float[]> Run(InferenceSession session, string inputName, float[][] rows)
-    {
-        var input = new DenseTensor<float>(rows.SelectMany(r => r).ToArray(), new[] { rows.Length, rows[0].Length });
-        using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(inputName, input) });
-        return results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray());
-    }
-
-    private static double MaxAbsDifference(float[][] expected, float[] actual)
-    {
-        Assert.Equal(expected.Sum(r => r.Length), actual.Length);
-        double worst = 0;
-        int k = 0;
-        foreach (float[] row in expected)
-        {
-            foreach (float value in row)
-            {
-                double difference = Math.Abs((double)value - actual[k++]);
-                worst = double.IsNaN(difference) ? double.PositiveInfinity : Math.Max(worst, difference);
-            }
-        }
-
-        return worst;
-    }
-
-    private static void AssertVaries(float[][] values, string what)
-    {
-        if (values.Length > 1)
-        {
-            double spread = Enumerable.Range(0, values[0].Length).Max(j => values.Max(r => r[j]) - values.Min(r => r[j]));
-            Assert.True(spread > 10 * Tolerance, $"{what} hardly depends on the input (largest spread over rows {spread:E2})");
-        }
     }
 }

@@ -17,6 +17,8 @@ using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
 
+using static Autoencoders.ML.Tests.OnnxCheck;
+
 namespace Autoencoders.ML.Tests;
 
 /// <summary>
@@ -25,7 +27,6 @@ namespace Autoencoders.ML.Tests;
 /// </summary>
 public sealed class OnnxParityTests
 {
-    private const double Tolerance = 1e-5;
     private const int LatentSize = 16;
     private const int FullBatch = 1000;
 
@@ -289,42 +290,6 @@ public sealed class OnnxParityTests
             _ => Math.Sqrt(2),
         };
         weight.normal_(0, gain / Math.Sqrt(weight.shape[1]));
-    }
-
-    private static Dictionary<string, float[]> Run(InferenceSession session, string inputName, float[][] rows)
-    {
-        var input = new DenseTensor<float>(rows.SelectMany(r => r).ToArray(), new[] { rows.Length, rows[0].Length });
-        using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(inputName, input) });
-        return results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray());
-    }
-
-    private static double MaxAbsDifference(float[][] expected, float[] actual)
-    {
-        Assert.Equal(expected.Sum(r => r.Length), actual.Length);
-        double worst = 0;
-        int k = 0;
-        foreach (float[] row in expected)
-        {
-            foreach (float value in row)
-            {
-                double difference = Math.Abs((double)value - actual[k++]);
-                // NaN must fail, not vanish in Math.Max.
-                worst = double.IsNaN(difference) ? double.PositiveInfinity : Math.Max(worst, difference);
-            }
-        }
-
-        return worst;
-    }
-
-    // Guards against a vacuous comparison: the values must vary across rows by much more than the tolerance, or a graph
-    // that ignored its input could pass. (Random deep sigmoid stacks saturate, so this is not a given.)
-    private static void AssertVaries(float[][] values, string what)
-    {
-        if (values.Length > 1)
-        {
-            double spread = Enumerable.Range(0, values[0].Length).Max(j => values.Max(r => r[j]) - values.Min(r => r[j]));
-            Assert.True(spread > 10 * Tolerance, $"{what} hardly depends on the input (largest spread over rows {spread:E2})");
-        }
     }
 
     private static void AssertTensors((string Name, int Width)[] expected, IList<global::Onnx.ValueInfoProto> actual)

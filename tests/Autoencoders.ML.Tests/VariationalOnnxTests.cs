@@ -15,12 +15,13 @@ using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
 
+using static Autoencoders.ML.Tests.OnnxCheck;
+
 namespace Autoencoders.ML.Tests;
 
 /// <summary>The VAE's ONNX graphs against TorchSharp, and the encode transform with the log-variance column.</summary>
 public sealed class VariationalOnnxTests : IClassFixture<TrainedVaeFixture>
 {
-    private const double Tolerance = 1e-5;
     private readonly TrainedVaeFixture fixture;
     private readonly ITestOutputHelper output;
 
@@ -187,29 +188,5 @@ public sealed class VariationalOnnxTests : IClassFixture<TrainedVaeFixture>
         var network = new VariationalAutoencoderNetwork(options.BuildSpec(784), options);
         var history = new TrainingHistory(Array.Empty<EpochReport>(), 0, stoppedEarly: false, "training");
         return new AutoencoderModel(network, options, new TrainingOptions(), history);
-    }
-
-    private static Dictionary<string, float[]> Run(InferenceSession session, string inputName, IReadOnlyList<float[]> rows)
-    {
-        var input = new DenseTensor<float>(rows.SelectMany(r => r).ToArray(), new[] { rows.Count, rows[0].Length });
-        using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(inputName, input) });
-        return results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray());
-    }
-
-    private static double MaxAbsDifference(IReadOnlyList<float[]> expected, float[] actual)
-    {
-        Assert.Equal(expected.Sum(r => r.Length), actual.Length);
-        double worst = 0;
-        int k = 0;
-        foreach (float[] row in expected)
-        {
-            foreach (float value in row)
-            {
-                double difference = Math.Abs((double)value - actual[k++]);
-                worst = double.IsNaN(difference) ? double.PositiveInfinity : Math.Max(worst, difference);
-            }
-        }
-
-        return worst;
     }
 }

@@ -211,7 +211,7 @@ public sealed partial class AutoencoderModel : IDisposable
     {
         if (actual != expected)
         {
-            throw new ArgumentException($"'{what}' has {actual} values per row; the model expects {expected}.", nameof(what));
+            throw new ArgumentException($"'{what}' has {actual} values per row; the model expects {expected}.");
         }
     }
 }
