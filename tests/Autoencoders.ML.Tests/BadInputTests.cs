@@ -109,6 +109,9 @@ public sealed class BadInputTests
         new object[] { "EarlyStoppingPatience", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { EarlyStoppingPatience = 0 })) },
         new object[] { "Threads", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { Threads = 0 })) },
         new object[] { "Factor", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { ReduceOnPlateau = new PlateauSchedule { Factor = 1 } })) },
+        new object[] { "WarmupFraction", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { CosineAnnealing = new CosineSchedule { WarmupFraction = 1 } })) },
+        new object[] { "MinLearningRate", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { CosineAnnealing = new CosineSchedule { MinLearningRate = 1 } })) },
+        new object[] { "CosineAnnealing", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { CosineAnnealing = new CosineSchedule(), ReduceOnPlateau = new PlateauSchedule() })) },
     };
 
     [Theory]

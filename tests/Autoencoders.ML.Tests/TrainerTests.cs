@@ -139,6 +139,39 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void CosineScheduleWarmsUpThenAnnealsToTheMinimum()
+    {
+        var plain = new CosineSchedule();
+        Assert.Equal(1e-3, plain.RateAt(1e-3, 0), 12);
+        Assert.Equal(0.5e-3, plain.RateAt(1e-3, 0.5), 12);
+        Assert.Equal(0, plain.RateAt(1e-3, 1), 12);
+
+        var warm = new CosineSchedule { WarmupFraction = 0.2, MinLearningRate = 1e-4 };
+        Assert.Equal(0.5e-3, warm.RateAt(1e-3, 0.1), 12);
+        Assert.Equal(1e-3, warm.RateAt(1e-3, 0.2), 12);
+        Assert.Equal(0.55e-3, warm.RateAt(1e-3, 0.6), 12); // halfway through the cosine part: midway between max and min
+        Assert.Equal(1e-4, warm.RateAt(1e-3, 1), 12);
+    }
+
+    [Fact]
+    public void CosineAnnealingLowersTheRateEveryEpochAndEndsNearTheMinimum()
+    {
+        var ml = new MLContext(seed: 0);
+        var schedule = new CosineSchedule { MinLearningRate = 1e-5 };
+        var training = new TrainingOptions { Epochs = 5, BatchSize = 100, LearningRate = 1e-2, CosineAnnealing = schedule };
+        using var model = new AutoencoderTrainer(ml, Small(), training).Fit(Mnist.TrainView(ml, 1000));
+        // Each report carries the rate of the epoch's last batch: batch 10 of 10 starts at (e − 1 + 0.9) / 5 of the run.
+        var rates = model.History.Epochs.Select(e => e.LearningRate).ToArray();
+        for (int epoch = 1; epoch <= 5; epoch++)
+        {
+            Assert.Equal(schedule.RateAt(1e-2, (epoch - 1 + 0.9) / 5), rates[epoch - 1], 12);
+        }
+
+        Assert.True(rates[^1] < 1e-4, string.Join(", ", rates));
+        Assert.True(model.History.Epochs[^1].TrainingLoss < model.History.Epochs[0].TrainingLoss);
+    }
+
+    [Fact]
     public void CancellationStopsCleanlyAndFreesNativeMemory()
     {
         var ml = new MLContext(seed: 0);

@@ -45,6 +45,12 @@ internal static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 10 };
         var batch = new Option<int>("--batch-size") { Description = "Rows per step.", DefaultValueFactory = _ => 256 };
         var lr = new Option<double>("--lr") { Description = "Learning rate (Adam).", DefaultValueFactory = _ => 1e-3 };
+        var schedule = new Option<string>("--lr-schedule")
+        {
+            Description = "Learning-rate schedule: constant, cosine (annealed to 0 over all epochs) or plateau (halved after 2 epochs without improvement).",
+            DefaultValueFactory = _ => "constant",
+        };
+        schedule.AcceptOnlyFromAmong("constant", "cosine", "plateau");
         var seed = new Option<int>("--seed") { Description = "Seed for weights, shuffling, noise and the validation split.", DefaultValueFactory = _ => 0 };
         var validation = new Option<double>("--validation-fraction") { Description = "Rows held out for validation.", DefaultValueFactory = _ => 0.1 };
         var patience = new Option<int?>("--patience") { Description = "Early stopping: epochs without validation improvement (restores the best epoch)." };
@@ -55,7 +61,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, model.json, loss.png and (for images) reconstructions.png.")
         {
-            data, label, features, kind, architecture, hidden, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, epochs, batch, lr, seed,
+            data, label, features, kind, architecture, hidden, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, epochs, batch, lr, schedule, seed,
             validation, patience, threads, scale, output,
         };
         command.SetAction(parse => CliRunner.Run(() =>
@@ -106,6 +112,8 @@ internal static class TrainCommand
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(lr),
+                CosineAnnealing = parse.GetValue(schedule) == "cosine" ? new CosineSchedule() : null,
+                ReduceOnPlateau = parse.GetValue(schedule) == "plateau" ? new PlateauSchedule() : null,
                 Seed = parse.GetValue(seed),
                 ValidationFraction = parse.GetValue(validation),
                 EarlyStoppingPatience = parse.GetValue(patience),

@@ -231,6 +231,13 @@ public sealed class AutoencoderTrainer
                     (input, target) = Scale(scaling, input, target);
 
                     optimizer.zero_grad();
+                    if (options.CosineAnnealing is CosineSchedule cosine)
+                    {
+                        // The rate for this batch: where the batch starts in the run.
+                        learningRate = cosine.RateAt(options.LearningRate, ((epoch - 1) + ((double)(batchIndex - 1) / batchesPerEpoch)) / options.Epochs);
+                        SetLearningRate(optimizer, learningRate);
+                    }
+
                     var fraction = ((epoch - 1) + ((double)batchIndex / batchesPerEpoch)) / options.Epochs;
                     var loss = network.Loss(input, target, model.Loss, new TrainingProgress(epoch, options.Epochs, fraction));
                     double value = loss.Total.ToDouble();

@@ -9,7 +9,7 @@ namespace Autoencoders.ML.Training;
 /// <param name="TrainingLoss">Mean training loss over the epoch's batches (weighted by batch size).</param>
 /// <param name="TrainingLossParts">The parts of the training loss by name (for example <c>reconstruction</c>).</param>
 /// <param name="ValidationLoss">Loss on the validation rows in evaluation mode, or null without validation data.</param>
-/// <param name="LearningRate">Learning rate used during the epoch.</param>
+/// <param name="LearningRate">Learning rate of the epoch's last batch (a cosine schedule changes it every batch).</param>
 /// <param name="Elapsed">Wall time since training started.</param>
 /// <param name="SamplesPerSecond">Training rows processed per second in this epoch.</param>
 /// <param name="IsBest">True when this epoch has the lowest monitored loss so far.</param>
