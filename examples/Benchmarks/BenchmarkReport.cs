@@ -30,6 +30,7 @@ internal sealed class BenchmarkReport
     public void Reconstruction(ReconstructionBenchmark.Result r, IReadOnlyList<EpochReport> epochs)
     {
         Add("MNIST 784-1000-500-250-30 AE: test squared error per image", F(r.Autoencoder), "≤ 3.00 (published AE 3.00)", r.Autoencoder <= 3.0);
+        Add("the same AE on its 60,000 training images", F(r.TrainingError), string.Empty, null);
         Add("PCA-30, same run", F(r.Pca), "published 13.87", null);
         Add("linear AE-30, same run", F(r.LinearAutoencoder), "≈ PCA-30", null);
         Add("deep AE training time", $"{r.TrainSeconds / 60:F1} min, {r.Epochs} epochs", "≤ 15 min", r.TrainSeconds <= 900);
@@ -38,7 +39,11 @@ internal sealed class BenchmarkReport
             var plot = new ScottPlot.Plot();
             double[] x = epochs.Select(e => (double)e.Epoch).ToArray();
             plot.Add.Scatter(x, epochs.Select(e => e.TrainingLoss).ToArray()).LegendText = "training BCE per pixel";
-            plot.Add.Scatter(x, epochs.Select(e => e.ValidationLoss ?? double.NaN).ToArray()).LegendText = "validation BCE per pixel";
+            if (epochs.All(e => e.ValidationLoss != null))
+            {
+                plot.Add.Scatter(x, epochs.Select(e => e.ValidationLoss!.Value).ToArray()).LegendText = "validation BCE per pixel";
+            }
+
             plot.Title("784-1000-500-250-30 autoencoder on MNIST");
             plot.XLabel("epoch");
             plot.ShowLegend();
@@ -122,11 +127,11 @@ internal sealed class BenchmarkReport
         text.Append("""
             ## What is measured
 
-            - **Reconstruction**: 784-1000-500-250-30 with ReLU hidden units, a linear 30-d code, sigmoid output and
-              binary cross-entropy, Adam (lr 1e-3, batch 128, reduce-on-plateau, early stopping on 1/12 of the training
-              rows). Error = squared error per test image summed over the 784 pixels in [0, 1]. PCA-30 is exact (float64
-              eigendecomposition) and a linear AE-30 is trained with MSE, both in the same run. Hinton & Salakhutdinov
-              used RBM pretraining; this is plain end-to-end training.
+            - **Reconstruction**: 784-1000-500-250-30 with ELU hidden units, a linear 30-d code, sigmoid output and
+              binary cross-entropy, Adam (lr 1e-3 annealed to 0 along a cosine, batch 128) on all 60,000 training
+              images. Error = squared error per test image summed over the 784 pixels in [0, 1]. PCA-30 is exact
+              (float64 eigendecomposition) and a linear AE-30 is trained with MSE, both in the same run. Hinton &
+              Salakhutdinov used RBM pretraining; this is plain end-to-end training.
             - **Few labels**: the autoencoder (784-512-128-32) and PCA-32 are fitted on all 60,000 training images
               without labels; a multiclass logistic regression (ML.NET L-BFGS maximum entropy, inputs standardised) learns
               from the first 1,000 labeled training images; accuracy on the 10,000 test images.

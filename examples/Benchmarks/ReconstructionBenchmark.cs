@@ -15,7 +15,7 @@ namespace Autoencoders.ML.Examples;
 /// </summary>
 internal static class ReconstructionBenchmark
 {
-    public sealed record Result(double Autoencoder, double Pca, double LinearAutoencoder, int Epochs, double TrainSeconds, double BestValidation);
+    public sealed record Result(double Autoencoder, double TrainingError, double Pca, double LinearAutoencoder, int Epochs, double TrainSeconds);
 
     public static Result Run(MLContext ml, IDataView train, IDataView test, int epochs, IProgress<EpochReport>? progress)
     {
@@ -26,7 +26,9 @@ internal static class ReconstructionBenchmark
             {
                 HiddenSizes = new[] { 1000, 500, 250 },
                 LatentSize = 30,
-                HiddenActivation = Activation.ReLU,
+                // ELU rather than ReLU: no dead units in the narrow layers next to the 30-d code. On 40 epochs with
+                // this schedule, ELU reached 2.83 and ReLU 4.54 (closing note of issue 7).
+                HiddenActivation = Activation.ELU,
                 Loss = ReconstructionLoss.BinaryCrossEntropy, // Hinton's cross-entropy with logistic output units
             },
             new TrainingOptions
@@ -34,13 +36,12 @@ internal static class ReconstructionBenchmark
                 Epochs = epochs,
                 BatchSize = 128,
                 LearningRate = 1e-3,
-                ValidationFraction = 1.0 / 12,
-                ReduceOnPlateau = new PlateauSchedule { Patience = 2, Factor = 0.5 },
-                EarlyStoppingPatience = 6,
+                CosineAnnealing = new CosineSchedule(),
             });
         using var model = deep.Fit(train, progress: progress);
         double seconds = clock.Elapsed.TotalSeconds;
         double ours = model.Evaluate(test).SquaredErrorPerRow;
+        double trainingError = model.Evaluate(train).SquaredErrorPerRow;
 
         double pca = PrincipalComponents.Fit(train, 30).MeanSquaredError(test) * 784;
         var linear = new AutoencoderTrainer(
@@ -49,6 +50,6 @@ internal static class ReconstructionBenchmark
             new TrainingOptions { Epochs = Math.Max(3, epochs / 3), BatchSize = 128, LearningRate = 3e-3, ReduceOnPlateau = new PlateauSchedule { Patience = 1 } });
         using var linearModel = linear.Fit(train);
         double linearError = linearModel.Evaluate(test).SquaredErrorPerRow;
-        return new Result(ours, pca, linearError, model.History.Epochs.Count, seconds, model.History.Epochs[model.History.BestEpoch - 1].ValidationLoss ?? double.NaN);
+        return new Result(ours, trainingError, pca, linearError, model.History.Epochs.Count, seconds);
     }
 }
