@@ -128,6 +128,32 @@ public sealed class VariationalLossTests
     }
 
     [Fact]
+    public void KlWarmupWeighsTheFirstRunButNotAContinuedOne()
+    {
+        var ml = new MLContext(seed: 0);
+        var data = Mnist.TrainView(ml, 2000);
+        var options = new VariationalAutoencoderOptions { HiddenSizes = new[] { 64 }, LatentSize = 8, Loss = ReconstructionLoss.BinaryCrossEntropy, KlWarmupFraction = 1 };
+        var training = new TrainingOptions { Epochs = 3, BatchSize = 50, LearningRate = 3e-3, Seed = 3 };
+        using var first = new AutoencoderTrainer(ml, options, training).Fit(data);
+        using var continued = new AutoencoderTrainer(ml, options, training).Continue(first, data);
+        foreach (var (name, epoch) in first.History.Epochs.Select(e => ("first", e)).Concat(continued.History.Epochs.Select(e => ("continued", e))))
+        {
+            double kl = epoch.TrainingLossParts[VariationalAutoencoderNetwork.KlPart];
+            output.WriteLine($"{name} epoch {epoch.Epoch}: loss {epoch.TrainingLoss:F3}, reconstruction + KL {epoch.TrainingLossParts[LossBreakdown.Reconstruction] + kl:F3}, KL {kl:F3}");
+        }
+
+        // Warming up over the whole first run: its last epoch has KL weights 2/3 … 1, so its loss is below rec + KL by
+        // at least a tenth of the KL; the continued run uses the full weight from its first batch.
+        var warm = first.History.Epochs[^1];
+        double warmKl = warm.TrainingLossParts[VariationalAutoencoderNetwork.KlPart];
+        Assert.True(warmKl > 1, $"KL {warmKl}");
+        Assert.True(warm.TrainingLoss < warm.TrainingLossParts[LossBreakdown.Reconstruction] + (0.9 * warmKl));
+        var next = continued.History.Epochs[0];
+        double nextKl = next.TrainingLossParts[VariationalAutoencoderNetwork.KlPart];
+        Assert.Equal(next.TrainingLossParts[LossBreakdown.Reconstruction] + nextKl, next.TrainingLoss, 0.01 * nextKl);
+    }
+
+    [Fact]
     public void BetaZeroReconstructsBetterWhileBetaOneKeepsPosteriorMeansCloserToTheStandardNormal()
     {
         var ml = new MLContext(seed: 0);

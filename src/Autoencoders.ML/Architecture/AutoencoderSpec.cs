@@ -58,9 +58,18 @@ public sealed record AutoencoderSpec
     [JsonIgnore]
     public long ParameterCount => Encoder.Concat(Decoder).Sum(l => l switch { DenseLayerSpec d => d.ParameterCount, ImageLayerSpec i => i.ParameterCount, _ => 0 });
 
-    /// <summary>A short human-readable form such as <c>784-512-128-32-128-512-784</c>.</summary>
+    /// <summary>
+    /// A short human-readable form such as <c>784-512-128-32-128-512-784</c>; image layers show their shape, as in
+    /// <c>1×28×28-32×14×14-64×7×7-32-64×7×7-32×14×14-1×28×28</c>.
+    /// </summary>
     public override string ToString() =>
-        string.Join("-", new[] { InputSize }.Concat(Encoder.Select(l => l.OutputSize)).Concat(Decoder.Select(l => l.OutputSize)));
+        string.Join("-", new[] { Describe(Encoder[0], input: true) }.Concat(Encoder.Concat(Decoder).Select(l => Describe(l, input: false))));
+
+    private static string Describe(LayerSpec layer, bool input) => layer switch
+    {
+        ImageLayerSpec image => (input ? image.InputShape : image.OutputShape).ToString(),
+        _ => (input ? layer.InputSize : layer.OutputSize).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     /// <summary>Serializes the spec to indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);

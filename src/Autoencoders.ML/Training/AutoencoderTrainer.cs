@@ -79,7 +79,8 @@ public sealed class AutoencoderTrainer
     /// <summary>
     /// Continues training <paramref name="model"/> (for example one loaded with <see cref="AutoencoderModel.Load"/>) with
     /// this trainer's <see cref="TrainingOptions"/>; the architecture and loss are the model's own. Returns a new model
-    /// and leaves <paramref name="model"/> unchanged. The optimizer starts afresh (its state is not saved).
+    /// and leaves <paramref name="model"/> unchanged. The optimizer starts afresh (its state is not saved); a VAE
+    /// continues with the full KL weight, since its warm-up belongs to the first run.
     /// </summary>
     /// <param name="model">The model whose weights are the starting point.</param>
     /// <param name="data">Training rows, with the model's input size.</param>
@@ -149,20 +150,19 @@ public sealed class AutoencoderTrainer
         using var channel = host.Start("Train");
         using var trainingData = TrainingData.Load(
             data, columns, validationData, options.ValidationFraction, options.Seed, options.MaxInMemoryBytes, options.StreamingShuffleWindow);
-        Log(
-            channel,
-            $"Training {spec} ({spec.ParameterCount:N0} parameters) on {trainingData.Training.RowCount:N0} rows " +
-            $"({(trainingData.InMemory ? "in memory" : "streamed")}), validation rows: {trainingData.Validation?.RowCount ?? 0:N0}" +
-            (options.Corruption != null ? ", corrupted input (denoising)" : string.Empty) +
-            (targetColumnName != null ? $", target column '{targetColumnName}'" : string.Empty) +
-            (initial != null ? ", starting from the given model's weights." : "."));
-
         // Continuing keeps the scaling the weights were trained with.
         var scaling = initialScaling ?? (options.Scaling == ScalingKind.None
             ? null
             : FeatureScaling.Fit(options.Scaling, trainingData.Training, spec.InputSize, spec.OutputSize, paired: targetColumnName != null));
         torch.manual_seed(options.Seed);
         var network = CreateNetwork(spec, model);
+        Log(
+            channel,
+            $"Training {spec} ({network.parameters().Sum(p => p.numel()):N0} parameters) on {trainingData.Training.RowCount:N0} rows " +
+            $"({(trainingData.InMemory ? "in memory" : "streamed")}), validation rows: {trainingData.Validation?.RowCount ?? 0:N0}" +
+            (options.Corruption != null ? ", corrupted input (denoising)" : string.Empty) +
+            (targetColumnName != null ? $", target column '{targetColumnName}'" : string.Empty) +
+            (initial != null ? ", starting from the given model's weights." : "."));
         try
         {
             if (initial != null)
@@ -170,7 +170,7 @@ public sealed class AutoencoderTrainer
                 Restore(network, initial.state_dict());
             }
 
-            var history = Train(network, model, options, trainingData, scaling, channel, progress, cancellationToken);
+            var history = Train(network, model, options, trainingData, scaling, channel, progress, cancellationToken, continuing: initial != null);
             return new AutoencoderModel(network, model, options, history, scaling);
         }
         catch
@@ -189,7 +189,7 @@ public sealed class AutoencoderTrainer
 
     private static TrainingHistory Train(
         AutoencoderModule network, DenseAutoencoderOptions model, TrainingOptions options, TrainingData data, FeatureScaling? scaling,
-        IChannel channel, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+        IChannel channel, IProgress<EpochReport>? progress, CancellationToken cancellationToken, bool continuing)
     {
         using var optimizer = CreateOptimizer(network, options);
         using var noise = new torch.Generator((ulong)options.Seed + 0x5EED);
@@ -238,7 +238,8 @@ public sealed class AutoencoderTrainer
                         SetLearningRate(optimizer, learningRate);
                     }
 
-                    var fraction = ((epoch - 1) + ((double)batchIndex / batchesPerEpoch)) / options.Epochs;
+                    // How far the run has gone, for the KL warm-up; a continued run is past its warm-up.
+                    var fraction = continuing ? 1.0 : ((epoch - 1) + ((double)batchIndex / batchesPerEpoch)) / options.Epochs;
                     var loss = network.Loss(input, target, model.Loss, new TrainingProgress(epoch, options.Epochs, fraction));
                     double value = loss.Total.ToDouble();
                     if (!double.IsFinite(value))
