@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Autoencoders.ML.Baselines;
 using Autoencoders.ML.Models;
@@ -15,20 +16,38 @@ namespace Autoencoders.ML.Examples;
 /// </summary>
 internal static class PretrainingBenchmark
 {
-    public sealed record Result(int Labeled, double RawPixels, double Pca, double Autoencoder, int AutoencoderEpochs);
+    /// <summary>A candidate autoencoder: its masking-noise level and its 5-fold accuracy on the labeled rows.</summary>
+    public sealed record Candidate(double Masking, double CrossValidated);
 
-    public static Result Run(MLContext ml, IDataView unlabeled, IDataView test, int labeled, int epochs)
+    public sealed record Result(int Labeled, double RawPixels, double Pca, double Autoencoder, int AutoencoderEpochs, IReadOnlyList<Candidate> Candidates, double ChosenMasking);
+
+    public static Result Run(MLContext ml, IDataView unlabeled, IDataView test, int labeled, int epochs, IReadOnlyList<double> maskings)
     {
         var few = ml.Data.TakeRows(unlabeled, labeled);
 
-        // (c) The autoencoder sees every training image, never a label.
-        var options = new DenseAutoencoderOptions { HiddenSizes = new[] { 512, 128 }, LatentSize = 32 };
-        // Masking noise makes the code robust to missing strokes: better features for a linear classifier (measured
-        // against the plain autoencoder in the closing note of issue 7).
-        var training = new TrainingOptions { Epochs = epochs, Seed = 0, Corruption = new CorruptionOptions(new[] { Corruption.Masking(0.5) }) };
-        using var model = new AutoencoderTrainer(ml, options, training).Fit(unlabeled);
-        using var encode = ml.Transforms.ApplyAutoencoder(model, new AutoencoderColumns { LatentColumnName = "Code" });
-        double autoencoder = Accuracy(ml, encode.Transform(few), encode.Transform(test), "Code");
+        // (c) Denoising autoencoders with masking noise see every training image, never a label. Which noise level gives
+        // the best features is chosen by 5-fold cross-validation on the labeled rows only: the test set plays no part.
+        // The deep 784-1000-500-250-32 net of the reconstruction figure: on held-out training rows its codes beat those of
+        // 784-512-128-32 by about 3 points (closing note of issue 7).
+        var options = new DenseAutoencoderOptions { HiddenSizes = new[] { 1000, 500, 250 }, LatentSize = 32 };
+        var candidates = new List<Candidate>();
+        double best = double.NegativeInfinity, autoencoder = 0, chosen = 0;
+        foreach (double masking in maskings)
+        {
+            var training = new TrainingOptions { Epochs = epochs, Seed = 0, Corruption = new CorruptionOptions(new[] { Corruption.Masking(masking) }) };
+            using var model = new AutoencoderTrainer(ml, options, training).Fit(unlabeled);
+            using var encode = ml.Transforms.ApplyAutoencoder(model, new AutoencoderColumns { LatentColumnName = "Code" });
+            var codes = ml.Data.Cache(encode.Transform(few));
+            double crossValidated = ml.MulticlassClassification.CrossValidate(codes, Classifier(ml, "Code"), numberOfFolds: 5, labelColumnName: "Key", seed: 0)
+                .Average(fold => fold.Metrics.MicroAccuracy);
+            candidates.Add(new Candidate(masking, crossValidated));
+            if (crossValidated > best)
+            {
+                best = crossValidated;
+                chosen = masking;
+                autoencoder = Accuracy(ml, codes, encode.Transform(test), "Code");
+            }
+        }
 
         // (b) PCA with as many components as the code, also fitted without labels on all images.
         var pca = PrincipalComponents.Fit(unlabeled, 32);
@@ -36,15 +55,18 @@ internal static class PretrainingBenchmark
 
         // (a) Raw pixels.
         double raw = Accuracy(ml, few, test, "Features");
-        return new Result(labeled, raw, pcaAccuracy, autoencoder, epochs);
+        return new Result(labeled, raw, pcaAccuracy, autoencoder, epochs, candidates, chosen);
     }
+
+    /// <summary>The same classifier for every representation: standardised inputs, multiclass logistic regression.</summary>
+    private static IEstimator<ITransformer> Classifier(MLContext ml, string features) =>
+        ml.Transforms.NormalizeMeanVariance("Input", features)
+            .Append(ml.Transforms.Conversion.MapValueToKey("Key", "Label"))
+            .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Key", "Input"));
 
     private static double Accuracy(MLContext ml, IDataView train, IDataView test, string features)
     {
-        var pipeline = ml.Transforms.NormalizeMeanVariance("Input", features)
-            .Append(ml.Transforms.Conversion.MapValueToKey("Key", "Label"))
-            .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Key", "Input"));
-        var model = pipeline.Fit(train);
+        var model = Classifier(ml, features).Fit(train);
         return ml.MulticlassClassification.Evaluate(model.Transform(test), "Key").MicroAccuracy;
     }
 

@@ -55,7 +55,7 @@ static int Run(bool quick, string? reportPath, string? only)
     if (Wanted("pretraining"))
     {
         Section("pretraining with few labels");
-        report.Pretraining(PretrainingBenchmark.Run(ml, train, test, labeled: 1000, epochs: quick ? 2 : 30));
+        report.Pretraining(PretrainingBenchmark.Run(ml, train, test, labeled: 1000, epochs: quick ? 2 : 30, maskings: quick ? new[] { 0.5 } : new[] { 0.5, 0.7 }));
     }
 
     if (Wanted("reconstruction"))
