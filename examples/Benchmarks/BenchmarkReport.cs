@@ -87,7 +87,7 @@ internal sealed class BenchmarkReport
 
     public void Vae(VaeBenchmark.Result v)
     {
-        Add($"VAE-16 test NLL, binarized MNIST (IWAE k = {v.ImportanceSamples})", $"{F(v.Nll)} nats (ELBO {F(v.Elbo)}, KL {F(v.Kl)})", "≤ 89 nats", v.Nll <= 89);
+        Add($"VAE-32 test NLL, binarized MNIST (IWAE k = {v.ImportanceSamples})", $"{F(v.Nll)} nats (ELBO {F(v.Elbo)}, KL {F(v.Kl)})", "≤ 89 nats", v.Nll <= 89);
         Add("VAE training time", $"{v.TrainSeconds / 60:F1} min, {v.Epochs} epochs", string.Empty, null);
     }
 
@@ -143,9 +143,10 @@ internal sealed class BenchmarkReport
               samples/s of the real trainer, divided by the best 2048³ float32 matmul rate of torch in the same process.
             - **Scoring**: the encoder of 784-512-128-32 over all 70,000 MNIST rows: our transform (batch 512), raw
               `InferenceSession.Run` on batches of 512 from arrays, and ML.NET's `ApplyOnnxModel` (one row per call).
-            - **VAE**: 784-512-256-16 with a Bernoulli decoder, trained on dynamically binarized digits (each pixel drawn
-              from Bernoulli(intensity) afresh every epoch), KL warm-up over the first 10%; the test set is binarized once
-              with a fixed seed; NLL is the importance-weighted bound with k samples, in nats.
+            - **VAE**: 784-512-256-32 with ELU units and a Bernoulli decoder, trained on dynamically binarized digits
+              (each pixel drawn from Bernoulli(intensity) afresh every epoch), Adam 1e-3 annealed along a cosine, KL
+              warm-up over the first 10%; the test set is binarized once with a fixed seed; NLL is the
+              importance-weighted bound with k samples, in nats.
             - **Memory**: a child process per size streams the rows (`MaxInMemoryBytes = 0`) through one epoch and
               reports its peak resident set size (VmHWM).
 

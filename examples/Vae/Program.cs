@@ -1,9 +1,9 @@
 // Vae — a variational autoencoder on dynamically binarized MNIST.
-// Trains a 784-512-256-16 Bernoulli VAE (each training pixel re-drawn as Bernoulli(intensity) every epoch), measures
+// Trains a 784-512-256-32 Bernoulli VAE (ELU units) (each training pixel re-drawn as Bernoulli(intensity) every epoch), measures
 // the test ELBO and the importance-weighted NLL on the test set binarized once with a fixed seed, trains a second VAE
 // with a 2-d latent space for a picture of it, and writes to --out:
-//   encoder.onnx      features [batch, 784] → mean, log_variance [batch, 16]
-//   decoder.onnx      latent [batch, 16] → reconstruction [batch, 784] (Bernoulli probabilities)
+//   encoder.onnx      features [batch, 784] → mean, log_variance [batch, 32]
+//   decoder.onnx      latent [batch, 32] → reconstruction [batch, 784] (Bernoulli probabilities)
 //   metrics.json      test_elbo, test_nll (IWAE), kl, reconstruction, in nats per test image, and the run's figures
 //   samples.png       decoded prior samples z ~ N(0, I)
 //   interpolation.png walks through the latent space between test digits (the real digits at both ends)
@@ -23,7 +23,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 
 var outOption = new Option<DirectoryInfo>("--out") { Description = "Folder for the outputs.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("models", "vae")) };
-var epochsOption = new Option<int>("--epochs") { Description = "Training epochs of the 16-d VAE.", DefaultValueFactory = _ => 60 };
+var epochsOption = new Option<int>("--epochs") { Description = "Training epochs of the 32-d VAE.", DefaultValueFactory = _ => 60 };
 var epochs2dOption = new Option<int>("--epochs-2d") { Description = "Training epochs of the 2-d VAE.", DefaultValueFactory = _ => 20 };
 var samplesOption = new Option<int>("--iwae-samples") { Description = "k of the importance-weighted NLL estimate (≥ 100 for the reported figure).", DefaultValueFactory = _ => 500 };
 // One thread by default: on a shared 2-core machine two torch threads spin against other jobs (measured 1,000 rows/s
@@ -53,24 +53,16 @@ static int Run(DirectoryInfo output, int epochs, int epochs2d, int importanceSam
     float[][] testBinary = DynamicBinarization.Once(testIntensities, seed: 20_240);
     IDataView testView = DynamicBinarization.View(ml, testBinary.Select(r => new DynamicBinarization.Row { Features = r }).ToArray(), 784);
 
-    // MaxInMemoryBytes = 0 makes the trainer stream the view every epoch, so every epoch sees a new binarization; the
-    // shuffle window covers the whole set.
-    TrainingOptions Training(int count) => new()
-    {
-        Epochs = count, BatchSize = 128, LearningRate = 1e-3, Seed = 0, MaxInMemoryBytes = 0, StreamingShuffleWindow = train.Length, Threads = threads,
-    };
-    VariationalAutoencoderOptions Vae(int latent) => new()
-    {
-        HiddenSizes = new[] { 512, 256 }, LatentSize = latent, Loss = ReconstructionLoss.BinaryCrossEntropy, KlWarmupFraction = 0.1,
-    };
+    // VaeSetup streams the view every epoch (so every epoch sees a new binarization) through a whole-set shuffle window.
+    TrainingOptions Training(int count) => VaeSetup.Training(count, train.Length, threads);
     var progress = new InlineProgress<EpochReport>(r => Console.WriteLine(
         $"  epoch {r.Epoch,3}/{r.Epochs}  −ELBO {r.TrainingLossParts["reconstruction"] + r.TrainingLossParts["kl"],7:F2} = reconstruction {r.TrainingLossParts["reconstruction"],7:F2} + KL {r.TrainingLossParts["kl"],6:F2} nats" +
         $"  (loss with the warm-up KL weight {r.TrainingLoss,7:F2})" +
         $"  {r.SamplesPerSecond,7:N0} rows/s  {r.Elapsed.TotalSeconds,5:F0} s"));
 
-    // 2. The 16-d VAE.
-    Console.WriteLine($"Training a Bernoulli VAE 784-512-256-16 on 60,000 dynamically binarized MNIST images for {epochs} epochs (KL warm-up over the first 10%)...");
-    using var model = new AutoencoderTrainer(ml, Vae(16), Training(epochs)).Fit(trainView, progress: progress);
+    // 2. The 32-d VAE.
+    Console.WriteLine($"Training a Bernoulli VAE 784-512-256-32 (ELU) on 60,000 dynamically binarized MNIST images for {epochs} epochs (KL warm-up over the first 10%, cosine learning rate)...");
+    using var model = new AutoencoderTrainer(ml, VaeSetup.Model(32), Training(epochs)).Fit(trainView, progress: progress);
     double trainSeconds = clock.Elapsed.TotalSeconds;
 
     // 3. Likelihood of the fixed binarized test set.
@@ -88,7 +80,7 @@ static int Run(DirectoryInfo output, int epochs, int epochs2d, int importanceSam
 
     // 5. A second VAE with a 2-d latent space, to see the space itself.
     Console.WriteLine($"Training a 2-d VAE (784-512-256-2) for {epochs2d} epochs...");
-    using var planar = new AutoencoderTrainer(ml, Vae(2), Training(epochs2d)).Fit(trainView, progress: progress);
+    using var planar = new AutoencoderTrainer(ml, VaeSetup.Model(2), Training(epochs2d)).Fit(trainView, progress: progress);
     var planarLikelihood = planar.EstimateLikelihood(testView, importanceSamples: 100, seed: 0);
     LatentScatter.Save(
         Path.Combine(output.FullName, "latent.png"), planar.Encode(testBinary), testLabels,
