@@ -27,7 +27,7 @@ public sealed class CliTests : IDisposable
         string csv = WriteMnistCsv("digits.csv", 600);
         string model = Path.Combine(folder, "model");
         var train = Run("train", "--data", csv, "--label-column", "label", "--hidden", "64", "--latent", "8", "--epochs", "8", "--batch-size", "32",
-            "--lr-schedule", "cosine", "--image-shape", "1x28x28", "--out", model);
+            "--lr-schedule", "cosine", "--activation", "elu", "--image-shape", "1x28x28", "--out", model);
         Assert.True(train.Code == 0, train.Error);
         foreach (string file in new[] { "model.zip", "encoder.onnx", "decoder.onnx", "autoencoder.onnx", "model.json", "loss.png", "reconstructions.png", "weights.bin" })
         {
@@ -41,6 +41,8 @@ public sealed class CliTests : IDisposable
             // --lr-schedule cosine: the rate falls every epoch, to near zero at the end.
             double firstRate = history[0].GetProperty("learningRate").GetDouble(), lastRate = history[7].GetProperty("learningRate").GetDouble();
             Assert.True(firstRate > lastRate && lastRate < 1e-4, $"learning rates {firstRate} → {lastRate}");
+            Assert.Equal("ELU", json.RootElement.GetProperty("options").GetProperty("hiddenActivation").GetString());
+            Assert.NotEqual(JsonValueKind.Null, json.RootElement.GetProperty("training").GetProperty("cosineAnnealing").ValueKind);
             Assert.Equal(600, json.RootElement.GetProperty("data").GetProperty("rows").GetInt32());
             Assert.True(json.RootElement.GetProperty("finalMetrics").GetProperty("trainingMse").GetDouble() > 0);
         }

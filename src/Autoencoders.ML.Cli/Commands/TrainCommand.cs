@@ -35,6 +35,12 @@ internal static class TrainCommand
         };
         var filters = new Option<string>("--filters") { Description = "Conv: filters of each stride-2 block, e.g. 32,64.", DefaultValueFactory = _ => "32,64" };
         var batchNorm = new Option<bool>("--batch-norm") { Description = "Conv: batch normalisation in every block." };
+        var activation = new Option<string>("--activation")
+        {
+            Description = "Hidden-layer activation: relu, leakyrelu, elu, gelu, tanh or sigmoid.",
+            DefaultValueFactory = _ => "relu",
+        };
+        activation.AcceptOnlyFromAmong("relu", "leakyrelu", "elu", "gelu", "tanh", "sigmoid");
         var latent = new Option<int>("--latent") { Description = "Latent code size.", DefaultValueFactory = _ => 32 };
         var imageShape = new Option<string?>("--image-shape") { Description = "CxHxW of image rows, e.g. 1x28x28 (IDX images know theirs)." };
         var loss = new Option<string>("--loss") { Description = "mse or bce (bce needs values in [0, 1]).", DefaultValueFactory = _ => "mse" };
@@ -61,7 +67,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, model.json, loss.png and (for images) reconstructions.png.")
         {
-            data, label, features, kind, architecture, hidden, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, epochs, batch, lr, schedule, seed,
+            data, label, features, kind, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, epochs, batch, lr, schedule, seed,
             validation, patience, threads, scale, output,
         };
         command.SetAction(parse => CliRunner.Run(() =>
@@ -105,6 +111,7 @@ internal static class TrainCommand
                 };
             }
 
+            modelOptions.HiddenActivation = Enum.Parse<Activation>(parse.GetValue(activation)!, ignoreCase: true);
             modelOptions.LatentSize = parse.GetValue(latent);
             modelOptions.Loss = parse.GetValue(loss) == "bce" ? ReconstructionLoss.BinaryCrossEntropy : ReconstructionLoss.MeanSquaredError;
             var trainingOptions = new TrainingOptions
