@@ -1,6 +1,6 @@
 // Benchmarks: every figure the issues ask for, measured side by side in one run, printed as a table and written to
 // docs/benchmarks.md (with plots).
-//   dotnet run --project examples/Benchmarks -c Release              full run for the docs (~25 minutes on 2 cores)
+//   dotnet run --project examples/Benchmarks -c Release              full run for the docs (~20 minutes on 2 cores)
 //   dotnet run --project examples/Benchmarks -c Release -- --quick   smoke run (a few minutes), report in artifacts/
 using System;
 using System.CommandLine;
