@@ -34,7 +34,7 @@ internal static class MemoryBenchmark
         float[][] images = BundledMnist.Train(ml).GetColumn<float[]>("Features").ToArray();
         var data = new CyclingDataView(images, rows);
         var training = new TrainingOptions { Epochs = 1, BatchSize = 256, MaxInMemoryBytes = 0, StreamingShuffleWindow = 16_384 };
-        using var model = new AutoencoderTrainer(ml, new DenseAutoencoderOptions { HiddenSizes = new[] { 512, 128 }, LatentSize = 32 }, training).Fit(data);
+        using var model = new AutoencoderTrainer(ml, new AutoencoderOptions { HiddenSizes = new[] { 512, 128 }, LatentSize = 32 }, training).Fit(data);
         Console.WriteLine(PeakResidentMiB().ToString("F1", CultureInfo.InvariantCulture));
         return 0;
     }

@@ -29,7 +29,7 @@ internal static class PretrainingBenchmark
         // the best features is chosen by 5-fold cross-validation on the labeled rows only: the test set plays no part.
         // The deep 784-1000-500-250-32 net of the reconstruction figure: on held-out training rows its codes beat those of
         // 784-512-128-32 by about 3 points (closing note of issue 7).
-        var options = new DenseAutoencoderOptions { HiddenSizes = new[] { 1000, 500, 250 }, LatentSize = 32 };
+        var options = new AutoencoderOptions { HiddenSizes = new[] { 1000, 500, 250 }, LatentSize = 32 };
         var candidates = new List<Candidate>();
         double best = double.NegativeInfinity, autoencoder = 0, chosen = 0;
         foreach (double masking in maskings)

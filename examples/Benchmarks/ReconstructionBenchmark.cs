@@ -22,7 +22,7 @@ internal static class ReconstructionBenchmark
         var clock = Stopwatch.StartNew();
         var deep = new AutoencoderTrainer(
             ml,
-            new DenseAutoencoderOptions
+            new AutoencoderOptions
             {
                 HiddenSizes = new[] { 1000, 500, 250 },
                 LatentSize = 30,
@@ -46,7 +46,7 @@ internal static class ReconstructionBenchmark
         double pca = PrincipalComponents.Fit(train, 30).MeanSquaredError(test) * 784;
         var linear = new AutoencoderTrainer(
             ml,
-            new DenseAutoencoderOptions { HiddenSizes = Array.Empty<int>(), LatentSize = 30, HiddenActivation = Activation.None },
+            new AutoencoderOptions { HiddenSizes = Array.Empty<int>(), LatentSize = 30, HiddenActivation = Activation.None },
             new TrainingOptions { Epochs = Math.Max(3, epochs / 3), BatchSize = 128, LearningRate = 3e-3, ReduceOnPlateau = new PlateauSchedule { Patience = 1 } });
         using var linearModel = linear.Fit(train);
         double linearError = linearModel.Evaluate(test).SquaredErrorPerRow;

@@ -28,7 +28,7 @@ internal static class ScoringThroughput
     public static Result Run(MLContext ml, IDataView train, IDataView test, int repeats)
     {
         // Speed does not depend on the weights: a short training run gives a real model of the QuickStart's shape.
-        var options = new DenseAutoencoderOptions { HiddenSizes = new[] { 512, 128 }, LatentSize = 32 };
+        var options = new AutoencoderOptions { HiddenSizes = new[] { 512, 128 }, LatentSize = 32 };
         using var model = new AutoencoderTrainer(ml, options, new TrainingOptions { Epochs = 1 }).Fit(ml.Data.TakeRows(train, 5000));
         float[][] rows = train.GetColumn<float[]>("Features").Concat(test.GetColumn<float[]>("Features")).ToArray();
         const int batch = 512;

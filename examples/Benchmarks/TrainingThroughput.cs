@@ -25,7 +25,7 @@ internal static class TrainingThroughput
     {
         TorchRuntime.EnsureInitialized();
         double peak = PeakMatmulGflops();
-        var options = new DenseAutoencoderOptions { HiddenSizes = new[] { 512, 128 }, LatentSize = 32 };
+        var options = new AutoencoderOptions { HiddenSizes = new[] { 512, 128 }, LatentSize = 32 };
         var training = new TrainingOptions { Epochs = epochs + 1, BatchSize = 256, Seed = 0 };
         var data = ml.Data.TakeRows(train, rows);
         using var model = new AutoencoderTrainer(ml, options, training).Fit(data);

@@ -34,7 +34,7 @@ static int Run(DirectoryInfo output, int epochs)
     var training = new TrainingOptions { Epochs = epochs, BatchSize = 128, LearningRate = 1e-3, ValidationFraction = 1.0 / 12, Seed = 0 };
 
     // Convolutional: 1×28×28 → conv 16 (14×14) → conv 32 (7×7) → flatten → 32, and back with transposed convolutions.
-    var convolutional = new DenseAutoencoderOptions
+    var convolutional = new AutoencoderOptions
     {
         HiddenSizes = Array.Empty<int>(),
         LatentSize = 32,
@@ -42,7 +42,7 @@ static int Run(DirectoryInfo output, int epochs)
     };
 
     // Dense: 784-68-32-68-784, chosen to have about as many parameters as the convolutional model.
-    var dense = new DenseAutoencoderOptions { HiddenSizes = new[] { 68 }, LatentSize = 32 };
+    var dense = new AutoencoderOptions { HiddenSizes = new[] { 68 }, LatentSize = 32 };
 
     var (convModel, convSeconds) = Train(ml, "convolutional", convolutional, training, train);
     using var conv = convModel;
@@ -86,7 +86,7 @@ static int Run(DirectoryInfo output, int epochs)
     return 0;
 }
 
-static (AutoencoderModel Model, double Seconds) Train(MLContext ml, string name, DenseAutoencoderOptions model, TrainingOptions training, IDataView train)
+static (AutoencoderModel Model, double Seconds) Train(MLContext ml, string name, AutoencoderOptions model, TrainingOptions training, IDataView train)
 {
     var clock = Stopwatch.StartNew();
     Console.WriteLine($"Training the {name} autoencoder on 55,000 MNIST images (5,000 held out) for {training.Epochs} epochs...");

@@ -49,7 +49,7 @@ static int Run(DirectoryInfo output, int epochs)
     using var denoiser = ml.Transforms.Autoencoder(new AutoencoderEstimator.Options
     {
         Columns = new AutoencoderColumns { LatentColumnName = null, ReconstructionColumnName = "Denoised" },
-        Model = new DenseAutoencoderOptions { HiddenSizes = new[] { 512, 256 }, LatentSize = 64, Loss = ReconstructionLoss.BinaryCrossEntropy },
+        Model = new AutoencoderOptions { HiddenSizes = new[] { 512, 256 }, LatentSize = 64, Loss = ReconstructionLoss.BinaryCrossEntropy },
         Training = new TrainingOptions { Epochs = epochs, Corruption = corruption, Seed = 0 },
         Progress = progress,
     }).Fit(trainView);
@@ -114,7 +114,7 @@ static AutoencoderTransformer Paired(MLContext ml, float[][] inputs, float[][] t
     {
         Columns = new AutoencoderColumns { InputColumnName = "Input", LatentColumnName = null, ReconstructionColumnName = "Output" },
         TargetColumnName = "Target",
-        Model = new DenseAutoencoderOptions { HiddenSizes = new[] { 512 }, LatentSize = latent, Loss = ReconstructionLoss.BinaryCrossEntropy },
+        Model = new AutoencoderOptions { HiddenSizes = new[] { 512 }, LatentSize = latent, Loss = ReconstructionLoss.BinaryCrossEntropy },
         Training = new TrainingOptions { Epochs = epochs, Seed = 0 },
         Progress = progress,
     }).Fit(Pairs(ml, inputs, targets));

@@ -46,7 +46,7 @@ static int Run(DirectoryInfo output, int epochs, int count)
         .Append(ml.Transforms.Autoencoder(new AutoencoderEstimator.Options
         {
             Columns = new AutoencoderColumns { InputColumnName = "Features", LatentColumnName = "Latent", ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error" },
-            Model = new DenseAutoencoderOptions
+            Model = new AutoencoderOptions
             {
                 HiddenSizes = Array.Empty<int>(),
                 LatentSize = 32,

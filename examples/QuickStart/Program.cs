@@ -40,7 +40,7 @@ static int Run(DirectoryInfo output, int epochs)
     var estimator = ml.Transforms.Autoencoder(new AutoencoderEstimator.Options
     {
         Columns = new AutoencoderColumns { InputColumnName = "Features", LatentColumnName = "Latent", ReconstructionColumnName = "Reconstruction" },
-        Model = new DenseAutoencoderOptions { HiddenSizes = new[] { 512, 128 }, LatentSize = 32 },
+        Model = new AutoencoderOptions { HiddenSizes = new[] { 512, 128 }, LatentSize = 32 },
         Training = new TrainingOptions { Epochs = epochs, BatchSize = 256, LearningRate = 1e-3, ValidationFraction = 1.0 / 12, Seed = 0 },
         Progress = new InlineProgress<EpochReport>(r => Console.WriteLine("  " + r)),
     });

@@ -15,7 +15,7 @@ public sealed class ArchitectureTests
     [Fact]
     public void DecoderMirrorsTheEncoder()
     {
-        var spec = new DenseAutoencoderOptions { HiddenSizes = new[] { 512, 128 }, LatentSize = 32 }.BuildSpec(784);
+        var spec = new AutoencoderOptions { HiddenSizes = new[] { 512, 128 }, LatentSize = 32 }.BuildSpec(784);
         Assert.Equal("784-512-128-32-128-512-784", spec.ToString());
         Assert.Equal(784, spec.InputSize);
         Assert.Equal(32, spec.LatentSize);
@@ -30,7 +30,7 @@ public sealed class ArchitectureTests
     [Fact]
     public void DecoderCanBeGivenExplicitlyAndBceDefaultsToSigmoid()
     {
-        var spec = new DenseAutoencoderOptions
+        var spec = new AutoencoderOptions
         {
             HiddenSizes = new[] { 256 }, DecoderHiddenSizes = new[] { 64, 400 }, LatentSize = 10,
             Loss = ReconstructionLoss.BinaryCrossEntropy,
@@ -42,7 +42,7 @@ public sealed class ArchitectureTests
     [Fact]
     public void SpecRoundTripsThroughJson()
     {
-        var spec = new DenseAutoencoderOptions { HiddenSizes = new[] { 100, 50 }, LatentSize = 5, HiddenActivation = Activation.GELU, Dropout = 0.25f }
+        var spec = new AutoencoderOptions { HiddenSizes = new[] { 100, 50 }, LatentSize = 5, HiddenActivation = Activation.GELU, Dropout = 0.25f }
             .BuildSpec(300);
         string json = spec.ToJson();
         Assert.Contains("\"type\": \"dense\"", json);
@@ -68,7 +68,7 @@ public sealed class ArchitectureTests
     public void ModuleHasTheSpecsShapesAndStateDictNames()
     {
         TorchRuntime.EnsureInitialized();
-        var spec = new DenseAutoencoderOptions { HiddenSizes = new[] { 20 }, LatentSize = 3 }.BuildSpec(12);
+        var spec = new AutoencoderOptions { HiddenSizes = new[] { 20 }, LatentSize = 3 }.BuildSpec(12);
         using var network = new AutoencoderNetwork(spec);
         var names = network.state_dict().Keys.ToArray();
         Assert.Equal(

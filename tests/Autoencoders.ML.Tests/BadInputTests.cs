@@ -14,7 +14,7 @@ public sealed class BadInputTests
 {
     private readonly MLContext ml = new(seed: 0);
 
-    private static DenseAutoencoderOptions Small(ReconstructionLoss loss = ReconstructionLoss.MeanSquaredError) =>
+    private static AutoencoderOptions Small(ReconstructionLoss loss = ReconstructionLoss.MeanSquaredError) =>
         new() { HiddenSizes = new[] { 16 }, LatentSize = 4, Loss = loss };
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class BadInputTests
     {
         var data = Vectors.ToDataView(ml, Enumerable.Range(0, 10).Select(i => new float[] { i, 1, 2, 3 }).ToArray());
         var e = Assert.Throws<ArgumentException>(() =>
-            new AutoencoderTrainer(ml, new DenseAutoencoderOptions { HiddenSizes = Array.Empty<int>(), LatentSize = 4 }).Fit(data));
+            new AutoencoderTrainer(ml, new AutoencoderOptions { HiddenSizes = Array.Empty<int>(), LatentSize = 4 }).Fit(data));
         Assert.Contains("LatentSize (4) must be smaller than the input size (4)", e.Message);
     }
 
@@ -102,9 +102,9 @@ public sealed class BadInputTests
         new object[] { "BatchSize", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { BatchSize = -1 })) },
         new object[] { "LearningRate", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { LearningRate = 0 })) },
         new object[] { "LearningRate", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { LearningRate = double.NaN })) },
-        new object[] { "LatentSize", (Action)(() => new AutoencoderTrainer(new MLContext(), new DenseAutoencoderOptions { LatentSize = 0 })) },
-        new object[] { "HiddenSizes", (Action)(() => new AutoencoderTrainer(new MLContext(), new DenseAutoencoderOptions { HiddenSizes = new[] { 128, 0 } })) },
-        new object[] { "Dropout", (Action)(() => new AutoencoderTrainer(new MLContext(), new DenseAutoencoderOptions { Dropout = 1f })) },
+        new object[] { "LatentSize", (Action)(() => new AutoencoderTrainer(new MLContext(), new AutoencoderOptions { LatentSize = 0 })) },
+        new object[] { "HiddenSizes", (Action)(() => new AutoencoderTrainer(new MLContext(), new AutoencoderOptions { HiddenSizes = new[] { 128, 0 } })) },
+        new object[] { "Dropout", (Action)(() => new AutoencoderTrainer(new MLContext(), new AutoencoderOptions { Dropout = 1f })) },
         new object[] { "ValidationFraction", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { ValidationFraction = 1 })) },
         new object[] { "EarlyStoppingPatience", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { EarlyStoppingPatience = 0 })) },
         new object[] { "Threads", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { Threads = 0 })) },
@@ -126,7 +126,7 @@ public sealed class BadInputTests
     [Fact]
     public void BinaryCrossEntropyWithIdentityOutputIsRejected()
     {
-        var options = new DenseAutoencoderOptions
+        var options = new AutoencoderOptions
         {
             Loss = ReconstructionLoss.BinaryCrossEntropy,
             OutputActivation = Architecture.OutputActivation.Identity,

@@ -22,7 +22,7 @@ public sealed class ConvolutionalAutoencoderTests
 
     public ConvolutionalAutoencoderTests(ITestOutputHelper output) => this.output = output;
 
-    private static DenseAutoencoderOptions Options(ImageShape shape, int[] filters, UpsamplingMode upsampling = UpsamplingMode.TransposedConvolution, bool batchNorm = false) => new()
+    private static AutoencoderOptions Options(ImageShape shape, int[] filters, UpsamplingMode upsampling = UpsamplingMode.TransposedConvolution, bool batchNorm = false) => new()
     {
         HiddenSizes = Array.Empty<int>(),
         LatentSize = 16,
@@ -222,7 +222,7 @@ public sealed class ConvolutionalAutoencoderTests
         var badShape = Fails(() => new AutoencoderTrainer(ml, Options(new ImageShape(0, 28, 28), new[] { 8 })));
         Assert.Contains("positive number of channels", badShape.Message);
 
-        var missing = new DenseAutoencoderOptions { Convolution = new ConvolutionalAutoencoderOptions() };
+        var missing = new AutoencoderOptions { Convolution = new ConvolutionalAutoencoderOptions() };
         Assert.Contains("ImageShape is required", Fails(() => missing.Validate()).Message);
 
         // A paired target of another size cannot come out of an image decoder.

@@ -45,7 +45,7 @@ public sealed class ConvolutionalOnnxParityTests
     public void OnnxRuntimeMatchesTorchSharp(int channels, int height, int width, UpsamplingMode upsampling, Activation activation, OutputActivation outputActivation)
     {
         var shape = new ImageShape(channels, height, width);
-        var options = new DenseAutoencoderOptions
+        var options = new AutoencoderOptions
         {
             HiddenSizes = new[] { 64 },
             LatentSize = 16,
@@ -87,7 +87,7 @@ public sealed class ConvolutionalOnnxParityTests
             new CropOrPadLayerSpec(new ImageShape(3, 5, 9), 9, 9),
         };
         var spec = new AutoencoderSpec(encoder, decoder, OutputActivation.Identity);
-        using var model = RandomModel(spec, new DenseAutoencoderOptions(), seed: 7);
+        using var model = RandomModel(spec, new AutoencoderOptions(), seed: 7);
         double worst = Compare(model, MnistImages.Of(new ImageShape(3, 9, 9), Batch));
         output.WriteLine($"crop + pad: max |ONNX − torch| {worst:E2}");
 
@@ -103,7 +103,7 @@ public sealed class ConvolutionalOnnxParityTests
         // mlContext.Model.Save embeds a per-row graph (input [C·H·W]); the reshape to [-1, C, H, W] must survive it.
         var ml = new MLContext(seed: 0);
         var shape = new ImageShape(1, 28, 28);
-        var options = new DenseAutoencoderOptions
+        var options = new AutoencoderOptions
         {
             HiddenSizes = Array.Empty<int>(),
             LatentSize = 8,
@@ -162,7 +162,7 @@ public sealed class ConvolutionalOnnxParityTests
     }
 
     /// <summary>Torch's initial weights, with batch-norm statistics and affine parameters drawn away from their identity defaults.</summary>
-    private static AutoencoderModel RandomModel(AutoencoderSpec spec, DenseAutoencoderOptions options, int seed)
+    private static AutoencoderModel RandomModel(AutoencoderSpec spec, AutoencoderOptions options, int seed)
     {
         TorchRuntime.EnsureInitialized();
         torch.manual_seed(seed);

@@ -53,7 +53,7 @@ public sealed class DenoisingTests
         float[] Train(int seed)
         {
             var training = new TrainingOptions { Epochs = 1, Seed = seed, Corruption = options };
-            using var model = new AutoencoderTrainer(ml, new DenseAutoencoderOptions { HiddenSizes = new[] { 32 }, LatentSize = 8 }, training).Fit(data);
+            using var model = new AutoencoderTrainer(ml, new AutoencoderOptions { HiddenSizes = new[] { 32 }, LatentSize = 8 }, training).Fit(data);
             return model.Reconstruct(rows.Take(3).ToArray()).SelectMany(r => r).ToArray();
         }
 
@@ -77,7 +77,7 @@ public sealed class DenoisingTests
     {
         var corruption = CorruptionOptions.GaussianClipped(0.5);
         var train = Mnist.TrainView(ml, 6000);
-        var architecture = new DenseAutoencoderOptions { HiddenSizes = new[] { 256 }, LatentSize = 32 };
+        var architecture = new AutoencoderOptions { HiddenSizes = new[] { 256 }, LatentSize = 32 };
         using var plain = new AutoencoderTrainer(ml, architecture, new TrainingOptions { Epochs = 10 }).Fit(train);
         using var denoiser = new AutoencoderTrainer(ml, architecture, new TrainingOptions { Epochs = 10, Corruption = corruption }).Fit(train);
         Assert.Equal("denoising", denoiser.Kind);
@@ -132,7 +132,7 @@ public sealed class DenoisingTests
         Assert.Contains("target column 'Target'", e.Message);
 
         // Continuing a 784 → 784 model with targets of another size.
-        using var model = new AutoencoderTrainer(ml, new DenseAutoencoderOptions { HiddenSizes = new[] { 16 }, LatentSize = 4 }, new TrainingOptions { Epochs = 1 })
+        using var model = new AutoencoderTrainer(ml, new AutoencoderOptions { HiddenSizes = new[] { 16 }, LatentSize = 4 }, new TrainingOptions { Epochs = 1 })
             .Fit(data, "Noisy", targetColumnName: "Clean");
         var small = Pairs(Mnist.Train(10), Mnist.Train(10).Select(Downsample).ToArray());
         e = Assert.Throws<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(ml).Continue(model, small, "Noisy", targetColumnName: "Clean"));

@@ -27,7 +27,7 @@ public sealed class LinearAutoencoderPcaTests
         float[][] rows = Mnist.Train(Rows);
         var trainer = new AutoencoderTrainer(
             ml,
-            new DenseAutoencoderOptions { HiddenSizes = Array.Empty<int>(), LatentSize = Rank, HiddenActivation = Activation.None },
+            new AutoencoderOptions { HiddenSizes = Array.Empty<int>(), LatentSize = Rank, HiddenActivation = Activation.None },
             new TrainingOptions
             {
                 Epochs = 120, BatchSize = 64, LearningRate = 3e-3, Seed = 1,

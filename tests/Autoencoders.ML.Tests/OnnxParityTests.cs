@@ -157,7 +157,7 @@ public sealed class OnnxParityTests
         var rows = Rows.Value;
         var trainer = new AutoencoderTrainer(
             ml,
-            new DenseAutoencoderOptions { HiddenSizes = new[] { 128 }, LatentSize = LatentSize, Loss = ReconstructionLoss.BinaryCrossEntropy },
+            new AutoencoderOptions { HiddenSizes = new[] { 128 }, LatentSize = LatentSize, Loss = ReconstructionLoss.BinaryCrossEntropy },
             new TrainingOptions { Epochs = 2, BatchSize = 64, Seed = 2 });
         using var model = trainer.Fit(Vectors.ToDataView(ml, rows));
         using var folder = new TemporaryFolder();
@@ -248,7 +248,7 @@ public sealed class OnnxParityTests
     private static AutoencoderModel RandomModel(Activation activation, int hiddenLayers, OutputActivation outputActivation, int seed)
     {
         TorchRuntime.EnsureInitialized();
-        var options = new DenseAutoencoderOptions
+        var options = new AutoencoderOptions
         {
             HiddenSizes = HiddenSizesByDepth.Single(h => h.Length == hiddenLayers),
             LatentSize = LatentSize,

@@ -42,7 +42,7 @@ public sealed class PersistenceTests : IClassFixture<TrainedTransformFixture>, I
             .Append(Ml.Transforms.Autoencoder(new AutoencoderEstimator.Options
             {
                 Columns = new AutoencoderColumns { ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error" },
-                Model = new DenseAutoencoderOptions { HiddenSizes = new[] { 64 }, LatentSize = 8 },
+                Model = new AutoencoderOptions { HiddenSizes = new[] { 64 }, LatentSize = 8 },
                 Training = new TrainingOptions { Epochs = 2 },
             }))
             .Append(Ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Latent"));

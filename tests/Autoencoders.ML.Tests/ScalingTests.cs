@@ -26,7 +26,7 @@ public sealed class ScalingTests
     {
         float[][] train = Awkward(Mnist.Train(3000));
         float[][] test = Awkward(Mnist.Test(200));
-        var architecture = new DenseAutoencoderOptions { HiddenSizes = new[] { 128 }, LatentSize = 16 };
+        var architecture = new AutoencoderOptions { HiddenSizes = new[] { 128 }, LatentSize = 16 };
         var training = new TrainingOptions { Epochs = 12, BatchSize = 64, Scaling = kind };
         using var scaled = new AutoencoderTrainer(ml, architecture, training).Fit(Vectors.ToDataView(ml, train));
         double scaledError = scaled.Evaluate(Vectors.ToDataView(ml, test)).MeanSquaredError;
@@ -66,7 +66,7 @@ public sealed class ScalingTests
     public void IncompatibleCombinationsFailWhenTheTrainerIsCreated()
     {
         var e = Assert.Throws<ArgumentException>(() => new AutoencoderTrainer(
-            ml, new DenseAutoencoderOptions { Loss = ReconstructionLoss.BinaryCrossEntropy }, new TrainingOptions { Scaling = ScalingKind.Standard }));
+            ml, new AutoencoderOptions { Loss = ReconstructionLoss.BinaryCrossEntropy }, new TrainingOptions { Scaling = ScalingKind.Standard }));
         Assert.Contains("ScalingKind.MinMax", e.Message);
         e = Assert.Throws<ArgumentException>(() => new AutoencoderTrainer(
             ml, new VariationalAutoencoderOptions(), new TrainingOptions { Scaling = ScalingKind.MinMax }));

@@ -14,7 +14,7 @@ namespace Autoencoders.ML.Tests;
 /// <summary>The training loop on real MNIST slices.</summary>
 public sealed class TrainerTests
 {
-    private static DenseAutoencoderOptions Small(ReconstructionLoss loss = ReconstructionLoss.MeanSquaredError) =>
+    private static AutoencoderOptions Small(ReconstructionLoss loss = ReconstructionLoss.MeanSquaredError) =>
         new() { HiddenSizes = new[] { 64 }, LatentSize = 16, Loss = loss };
 
     [Theory]
@@ -40,7 +40,7 @@ public sealed class TrainerTests
     {
         var ml = new MLContext(seed: 0);
         var training = new TrainingOptions { Epochs = 8 };
-        using var model = new AutoencoderTrainer(ml, new DenseAutoencoderOptions { HiddenSizes = new[] { 256, 64 }, LatentSize = 16 }, training)
+        using var model = new AutoencoderTrainer(ml, new AutoencoderOptions { HiddenSizes = new[] { 256, 64 }, LatentSize = 16 }, training)
             .Fit(Mnist.TrainView(ml, 4000));
         var test = model.Evaluate(Mnist.TestView(ml, 1000));
         // Predicting the mean image scores ~0.067 per pixel on MNIST; a trained 16-d code must do far better.
@@ -60,7 +60,7 @@ public sealed class TrainerTests
     public void EveryHiddenActivationTrains(Activation activation)
     {
         var ml = new MLContext(seed: 0);
-        var options = new DenseAutoencoderOptions { HiddenSizes = new[] { 64 }, LatentSize = 8, HiddenActivation = activation, Dropout = 0.1f };
+        var options = new AutoencoderOptions { HiddenSizes = new[] { 64 }, LatentSize = 8, HiddenActivation = activation, Dropout = 0.1f };
         using var model = new AutoencoderTrainer(ml, options, new TrainingOptions { Epochs = 3 }).Fit(Mnist.TrainView(ml, 1000));
         Assert.True(model.History.Epochs[^1].TrainingLoss < model.History.Epochs[0].TrainingLoss);
     }
@@ -92,7 +92,7 @@ public sealed class TrainerTests
         // A tiny training set and a separate validation set: the network overfits, validation loss turns up.
         var train = Mnist.TrainView(ml, 200);
         var validation = Mnist.TestView(ml, 500);
-        var options = new DenseAutoencoderOptions { HiddenSizes = new[] { 512 }, LatentSize = 64 };
+        var options = new AutoencoderOptions { HiddenSizes = new[] { 512 }, LatentSize = 64 };
         var training = new TrainingOptions { Epochs = 200, BatchSize = 32, LearningRate = 3e-3, EarlyStoppingPatience = 3 };
         using var model = new AutoencoderTrainer(ml, options, training).Fit(train, validationData: validation);
         var history = model.History;

@@ -22,7 +22,7 @@ public sealed class TrainedTransformFixture : IDisposable
         Estimator = Ml.Transforms.Autoencoder(new AutoencoderEstimator.Options
         {
             Columns = new AutoencoderColumns { ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error" },
-            Model = new DenseAutoencoderOptions { HiddenSizes = new[] { 128 }, LatentSize = 16 },
+            Model = new AutoencoderOptions { HiddenSizes = new[] { 128 }, LatentSize = 16 },
             Training = new TrainingOptions { Epochs = 3 },
             ScoringBatchSize = 64,
         });

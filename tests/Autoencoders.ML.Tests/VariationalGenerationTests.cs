@@ -209,7 +209,7 @@ public sealed class VariationalGenerationTests : IClassFixture<TrainedVaeFixture
         string folder = Path.Combine(Path.GetTempPath(), $"dense-model-{Guid.NewGuid():N}");
         try
         {
-            using var dense = new AutoencoderTrainer(Ml, new DenseAutoencoderOptions { HiddenSizes = new[] { 32 }, LatentSize = 4 }, new TrainingOptions { Epochs = 1 })
+            using var dense = new AutoencoderTrainer(Ml, new AutoencoderOptions { HiddenSizes = new[] { 32 }, LatentSize = 4 }, new TrainingOptions { Epochs = 1 })
                 .Fit(Mnist.TrainView(Ml, 200));
             dense.Save(folder);
             string file = Path.Combine(folder, "model.json");
@@ -219,7 +219,7 @@ public sealed class VariationalGenerationTests : IClassFixture<TrainedVaeFixture
             File.WriteAllText(file, json.Replace("\"kind\": \"dense\",\n    \"hiddenSizes\"", "\"hiddenSizes\"").Replace("\"kind\": \"dense\",\r\n    \"hiddenSizes\"", "\"hiddenSizes\""));
             Assert.DoesNotContain("\"kind\": \"dense\",\n    \"hiddenSizes\"", File.ReadAllText(file));
             using var loaded = AutoencoderModel.Load(folder);
-            Assert.IsType<DenseAutoencoderOptions>(loaded.Options);
+            Assert.IsType<AutoencoderOptions>(loaded.Options);
             Assert.False(loaded.IsVariational);
             Assert.Throws<NotSupportedException>(() => loaded.SamplePrior(1, 0));
         }
@@ -246,7 +246,7 @@ public sealed class VariationalGenerationTests : IClassFixture<TrainedVaeFixture
         var count = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Data.SampleFromPrior(Model, count: -3));
         Assert.Contains("got -3", count.Message);
         Assert.Throws<ArgumentException>(() => Ml.Data.SampleFromPrior(Model, 5, latentColumnName: "Z", outputColumnName: "Z"));
-        using var dense = new AutoencoderTrainer(Ml, new DenseAutoencoderOptions { HiddenSizes = Array.Empty<int>(), LatentSize = 2 }, new TrainingOptions { Epochs = 1 })
+        using var dense = new AutoencoderTrainer(Ml, new AutoencoderOptions { HiddenSizes = Array.Empty<int>(), LatentSize = 2 }, new TrainingOptions { Epochs = 1 })
             .Fit(Mnist.TrainView(Ml, 50));
         var logVariance = Assert.Throws<ArgumentException>(() => Ml.Transforms.ApplyAutoencoder(dense, new AutoencoderColumns { LogVarianceColumnName = "LogVariance" }));
         Assert.Contains("needs a variational model", logVariance.Message);

@@ -163,7 +163,7 @@ public sealed class VariationalOnnxTests : IClassFixture<TrainedVaeFixture>
         var error = Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder(new AutoencoderEstimator.Options
         {
             Columns = new AutoencoderColumns { LogVarianceColumnName = "LogVariance" },
-            Model = new DenseAutoencoderOptions(),
+            Model = new AutoencoderOptions(),
         }));
         Assert.Contains("LogVarianceColumnName needs a variational model", error.Message);
     }

@@ -91,9 +91,9 @@ internal static class TrainCommand
                 dataset.ImageShape = ParseShape(shape, dataset.Width);
             }
 
-            DenseAutoencoderOptions modelOptions = kindValue == "vae"
+            AutoencoderOptions modelOptions = kindValue == "vae"
                 ? new VariationalAutoencoderOptions { Beta = CheckBeta(parse.GetValue(beta)) }
-                : new DenseAutoencoderOptions();
+                : new AutoencoderOptions();
             bool conv = parse.GetValue(architecture) == "conv";
             modelOptions.HiddenSizes = ParseSizes(parse.GetValue(hidden) ?? (conv ? string.Empty : "512,128"), "--hidden");
             if (conv)
@@ -134,7 +134,7 @@ internal static class TrainCommand
         return command;
     }
 
-    private static int Train(Dataset dataset, DenseAutoencoderOptions modelOptions, TrainingOptions trainingOptions, string outDir)
+    private static int Train(Dataset dataset, AutoencoderOptions modelOptions, TrainingOptions trainingOptions, string outDir)
     {
         var ml = new MLContext(seed: trainingOptions.Seed);
         IDataView view = dataset.ToDataView(ml);

@@ -170,7 +170,7 @@ internal static class ModelArchive
         string LibraryVersion,
         string Kind,
         AutoencoderSpec Architecture,
-        DenseAutoencoderOptions Options,
+        AutoencoderOptions Options,
         TrainingOptions Training,
         IReadOnlyList<EpochReport> History,
         int BestEpoch,

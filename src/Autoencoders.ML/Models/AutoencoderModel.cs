@@ -19,7 +19,7 @@ public sealed partial class AutoencoderModel : IDisposable
     private readonly object gate = new();
 
     internal AutoencoderModel(
-        AutoencoderModule network, DenseAutoencoderOptions options, TrainingOptions training, TrainingHistory history, FeatureScaling? scaling = null)
+        AutoencoderModule network, AutoencoderOptions options, TrainingOptions training, TrainingHistory history, FeatureScaling? scaling = null)
     {
         Network = network;
         Options = options;
@@ -51,7 +51,7 @@ public sealed partial class AutoencoderModel : IDisposable
     public ReconstructionLoss Loss => Options.Loss;
 
     /// <summary>Architecture hyperparameters used for training.</summary>
-    public DenseAutoencoderOptions Options { get; }
+    public AutoencoderOptions Options { get; }
 
     /// <summary>Training hyperparameters used for training.</summary>
     public TrainingOptions Training { get; }

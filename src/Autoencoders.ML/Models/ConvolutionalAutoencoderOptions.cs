@@ -6,12 +6,12 @@ using Autoencoders.ML.Architecture;
 namespace Autoencoders.ML.Models;
 
 /// <summary>
-/// The image part of a convolutional autoencoder; set it as <see cref="DenseAutoencoderOptions.Convolution"/>. The
+/// The image part of a convolutional autoencoder; set it as <see cref="AutoencoderOptions.Convolution"/>. The
 /// encoder is one stride-2 convolution block per entry of <see cref="Filters"/> (each halves height and width, rounding
-/// up), then flatten, the dense <see cref="DenseAutoencoderOptions.HiddenSizes"/> and the code. The decoder mirrors it:
+/// up), then flatten, the dense <see cref="AutoencoderOptions.HiddenSizes"/> and the code. The decoder mirrors it:
 /// dense layers, reshape, one doubling block per filter entry back to <see cref="ImageShape"/>'s channels, then a crop
 /// of the bottom and right rows and columns when the size is not a multiple of 2^blocks. The code size, activations,
-/// loss and dropout are those of the <see cref="DenseAutoencoderOptions"/> that holds these options.
+/// loss and dropout are those of the <see cref="AutoencoderOptions"/> that holds these options.
 /// </summary>
 /// <remarks>
 /// Rows are flat vectors of C·H·W values, read channel-major (all of channel 0 row by row, then channel 1...): the
@@ -82,7 +82,7 @@ public sealed class ConvolutionalAutoencoderOptions
     /// <param name="inputSize">Width of an input row (the column's vector size).</param>
     /// <param name="model">The options holding these ones: code size, activations, dropout, loss.</param>
     /// <param name="outputSize">Width of a reconstructed row; must equal <paramref name="inputSize"/> (null means the same).</param>
-    public AutoencoderSpec BuildSpec(int inputSize, DenseAutoencoderOptions model, int? outputSize = null)
+    public AutoencoderSpec BuildSpec(int inputSize, AutoencoderOptions model, int? outputSize = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         Validate();

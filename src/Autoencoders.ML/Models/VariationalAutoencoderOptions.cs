@@ -21,7 +21,7 @@ namespace Autoencoders.ML.Models;
 /// (equivalently, β = 2σ² for a Gaussian decoder of variance σ²). Likelihoods reported by
 /// <see cref="AutoencoderModel.EstimateLikelihood"/> include the constant.</para>
 /// </remarks>
-public sealed class VariationalAutoencoderOptions : DenseAutoencoderOptions
+public sealed class VariationalAutoencoderOptions : AutoencoderOptions
 {
     private double beta = 1;
     private double klWarmupFraction;

@@ -27,10 +27,10 @@ public sealed class AutoencoderTrainer
     /// <param name="mlContext">The ML.NET context; training progress goes to its log.</param>
     /// <param name="model">Architecture hyperparameters (default: one hidden layer of 256, 32-d code).</param>
     /// <param name="training">Training hyperparameters (default: Adam, 10 epochs, batch 256).</param>
-    public AutoencoderTrainer(MLContext mlContext, DenseAutoencoderOptions? model = null, TrainingOptions? training = null)
+    public AutoencoderTrainer(MLContext mlContext, AutoencoderOptions? model = null, TrainingOptions? training = null)
     {
         this.mlContext = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
-        ModelOptions = model ?? new DenseAutoencoderOptions();
+        ModelOptions = model ?? new AutoencoderOptions();
         TrainingOptions = training ?? new TrainingOptions();
         ModelOptions.Validate();
         TrainingOptions.Validate();
@@ -38,7 +38,7 @@ public sealed class AutoencoderTrainer
     }
 
     /// <summary>Architecture hyperparameters.</summary>
-    public DenseAutoencoderOptions ModelOptions { get; }
+    public AutoencoderOptions ModelOptions { get; }
 
     /// <summary>Where logs go; the MLContext unless an estimator passes the environment of its catalog.</summary>
     internal IHostEnvironment? Environment { get; init; }
@@ -122,7 +122,7 @@ public sealed class AutoencoderTrainer
     }
 
     private AutoencoderModel FitCore(
-        DenseAutoencoderOptions model, AutoencoderSpec spec, AutoencoderModule? initial, IDataView data, string featureColumnName,
+        AutoencoderOptions model, AutoencoderSpec spec, AutoencoderModule? initial, IDataView data, string featureColumnName,
         string? targetColumnName, IDataView? validationData, IProgress<EpochReport>? progress, CancellationToken cancellationToken,
         FeatureScaling? initialScaling = null)
     {
@@ -181,14 +181,14 @@ public sealed class AutoencoderTrainer
     }
 
     /// <summary>The network of the model kind the options describe.</summary>
-    internal static AutoencoderModule CreateNetwork(AutoencoderSpec spec, DenseAutoencoderOptions model) => model switch
+    internal static AutoencoderModule CreateNetwork(AutoencoderSpec spec, AutoencoderOptions model) => model switch
     {
         VariationalAutoencoderOptions variational => new VariationalAutoencoderNetwork(spec, variational),
         _ => new AutoencoderNetwork(spec),
     };
 
     private static TrainingHistory Train(
-        AutoencoderModule network, DenseAutoencoderOptions model, TrainingOptions options, TrainingData data, FeatureScaling? scaling,
+        AutoencoderModule network, AutoencoderOptions model, TrainingOptions options, TrainingData data, FeatureScaling? scaling,
         IChannel channel, IProgress<EpochReport>? progress, CancellationToken cancellationToken, bool continuing)
     {
         using var optimizer = CreateOptimizer(network, options);
@@ -332,7 +332,7 @@ public sealed class AutoencoderTrainer
     private static (Tensor Input, Tensor Target) Scale(FeatureScaling? scaling, Tensor input, Tensor target) =>
         scaling == null ? (input, target) : (scaling.ScaleInput(input), scaling.ScaleTarget(target));
 
-    private static void CheckScaling(DenseAutoencoderOptions model, TrainingOptions options)
+    private static void CheckScaling(AutoencoderOptions model, TrainingOptions options)
     {
         if (options.Scaling == ScalingKind.Standard && model.Loss == ReconstructionLoss.BinaryCrossEntropy)
         {
@@ -362,7 +362,7 @@ public sealed class AutoencoderTrainer
 
     /// <summary>Mean loss over <paramref name="rows"/> in evaluation mode, on clean input.</summary>
     private static double Evaluate(
-        AutoencoderModule network, DenseAutoencoderOptions model, RowSource rows, IReadOnlyList<RowColumn> columns, TrainingOptions options, FeatureScaling? scaling)
+        AutoencoderModule network, AutoencoderOptions model, RowSource rows, IReadOnlyList<RowColumn> columns, TrainingOptions options, FeatureScaling? scaling)
     {
         network.eval();
         using var noGrad = torch.no_grad();

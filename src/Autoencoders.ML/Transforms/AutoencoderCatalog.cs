@@ -27,10 +27,10 @@ public static class AutoencoderCatalog
         this TransformsCatalog catalog,
         string outputColumnName = AutoencoderColumns.DefaultLatent,
         string? inputColumnName = null,
-        int latentSize = DenseAutoencoderOptions.Defaults.LatentSize,
+        int latentSize = AutoencoderOptions.Defaults.LatentSize,
         IReadOnlyList<int>? hiddenSizes = null,
         int epochs = TrainingOptions.Defaults.Epochs,
-        ReconstructionLoss loss = DenseAutoencoderOptions.Defaults.Loss,
+        ReconstructionLoss loss = AutoencoderOptions.Defaults.Loss,
         string? reconstructionColumnName = null,
         string? reconstructionErrorColumnName = null,
         int seed = TrainingOptions.Defaults.Seed)
@@ -44,7 +44,7 @@ public static class AutoencoderCatalog
                 ReconstructionColumnName = reconstructionColumnName,
                 ReconstructionErrorColumnName = reconstructionErrorColumnName,
             },
-            Model = new DenseAutoencoderOptions { LatentSize = latentSize, Loss = loss },
+            Model = new AutoencoderOptions { LatentSize = latentSize, Loss = loss },
             Training = new TrainingOptions { Epochs = epochs, Seed = seed },
         };
         if (hiddenSizes != null)
@@ -74,10 +74,10 @@ public static class AutoencoderCatalog
         string outputColumnName,
         string? inputColumnName,
         CorruptionOptions corruption,
-        int latentSize = DenseAutoencoderOptions.Defaults.LatentSize,
+        int latentSize = AutoencoderOptions.Defaults.LatentSize,
         IReadOnlyList<int>? hiddenSizes = null,
         int epochs = TrainingOptions.Defaults.Epochs,
-        ReconstructionLoss loss = DenseAutoencoderOptions.Defaults.Loss,
+        ReconstructionLoss loss = AutoencoderOptions.Defaults.Loss,
         int seed = TrainingOptions.Defaults.Seed)
     {
         ArgumentNullException.ThrowIfNull(corruption);
@@ -89,7 +89,7 @@ public static class AutoencoderCatalog
                 LatentColumnName = null,
                 ReconstructionColumnName = outputColumnName,
             },
-            Model = new DenseAutoencoderOptions { LatentSize = latentSize, Loss = loss },
+            Model = new AutoencoderOptions { LatentSize = latentSize, Loss = loss },
             Training = new TrainingOptions { Epochs = epochs, Seed = seed, Corruption = corruption },
         };
         if (hiddenSizes != null)
@@ -119,17 +119,17 @@ public static class AutoencoderCatalog
         string outputColumnName,
         string inputColumnName,
         string targetColumnName,
-        int latentSize = DenseAutoencoderOptions.Defaults.LatentSize,
+        int latentSize = AutoencoderOptions.Defaults.LatentSize,
         IReadOnlyList<int>? hiddenSizes = null,
         int epochs = TrainingOptions.Defaults.Epochs,
-        ReconstructionLoss loss = DenseAutoencoderOptions.Defaults.Loss,
+        ReconstructionLoss loss = AutoencoderOptions.Defaults.Loss,
         int seed = TrainingOptions.Defaults.Seed)
     {
         var options = new AutoencoderEstimator.Options
         {
             Columns = new AutoencoderColumns { InputColumnName = inputColumnName, LatentColumnName = null, ReconstructionColumnName = outputColumnName },
             TargetColumnName = targetColumnName,
-            Model = new DenseAutoencoderOptions { LatentSize = latentSize, Loss = loss },
+            Model = new AutoencoderOptions { LatentSize = latentSize, Loss = loss },
             Training = new TrainingOptions { Epochs = epochs, Seed = seed },
         };
         if (hiddenSizes != null)

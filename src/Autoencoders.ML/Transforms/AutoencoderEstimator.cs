@@ -115,7 +115,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         public AutoencoderColumns Columns { get; set; } = new();
 
         /// <summary>Architecture and loss.</summary>
-        public DenseAutoencoderOptions Model { get; set; } = new();
+        public AutoencoderOptions Model { get; set; } = new();
 
         /// <summary>Optimizer, epochs, validation, early stopping, seed...</summary>
         public TrainingOptions Training { get; set; } = new();

@@ -8,13 +8,15 @@ using Autoencoders.ML.Training;
 namespace Autoencoders.ML.Models;
 
 /// <summary>
-/// Hyperparameters of a dense (fully connected, optionally stacked) autoencoder. The input size comes from the data.
-/// Derived options select another model kind on the same layer spec (<see cref="VariationalAutoencoderOptions"/>).
+/// Architecture hyperparameters shared by every model kind: hidden layers (dense, optionally stacked, and optionally
+/// convolutional through <see cref="Convolution"/>), code size, activations, dropout and the reconstruction loss. Used as
+/// is, it describes a plain autoencoder; a derived class selects another model kind on the same layer spec (for example
+/// <see cref="VariationalAutoencoderOptions"/>). The input size comes from the data.
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
-[JsonDerivedType(typeof(DenseAutoencoderOptions), "dense")]
+[JsonDerivedType(typeof(AutoencoderOptions), "dense")]
 [JsonDerivedType(typeof(VariationalAutoencoderOptions), "variational")]
-public class DenseAutoencoderOptions
+public class AutoencoderOptions
 {
     /// <summary>Default values, shared by the options and the catalog methods.</summary>
     public static class Defaults
