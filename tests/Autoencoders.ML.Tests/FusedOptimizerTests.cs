@@ -1,0 +1,83 @@
+using System;
+using System.Linq;
+using Autoencoders.ML.Runtime;
+using Autoencoders.ML.Training.Optimizers;
+using TorchSharp;
+using TorchSharp.Modules;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Autoencoders.ML.Tests;
+
+/// <summary>The fused (flat-buffer) optimizers compute what TorchSharp's own optimizers compute, step for step.</summary>
+public sealed class FusedOptimizerTests
+{
+    [Theory]
+    [InlineData(false, 0.0)]
+    [InlineData(false, 1e-3)]
+    [InlineData(true, 1e-2)]
+    public void FusedAdamMatchesTorchSharpAdamOver100Steps(bool decoupled, double weightDecay)
+    {
+        TorchRuntime.EnsureInitialized();
+        using var scope = NewDisposeScope();
+        using var reference = Network(seed: 3);
+        using var fused = Network(seed: 3);
+        using var torchAdam = decoupled
+            ? (optim.Optimizer)optim.AdamW(reference.parameters(), 2e-3, weight_decay: weightDecay)
+            : optim.Adam(reference.parameters(), 2e-3, weight_decay: weightDecay);
+        using var fusedAdam = new FusedAdam(fused.parameters(), 2e-3, weightDecay, decoupled);
+        var generator = new Generator(11);
+        for (int step = 0; step < 100; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            var x = randn(new long[] { 32, 20 }, generator: generator);
+            Step(reference, torchAdam, x);
+            Step(fused, fusedAdam, x);
+        }
+
+        var expected = reference.parameters().Select(p => p.detach().flatten()).ToArray();
+        var actual = fused.parameters().Select(p => p.detach().flatten()).ToArray();
+        Assert.Equal(expected.Length, actual.Length);
+        double largest = expected.Zip(actual, (e, a) => (e - a).abs().max().ToDouble()).Max();
+        Assert.True(largest <= 1e-6, $"largest parameter difference after 100 steps: {largest:G3}");
+        Assert.Equal(100, fusedAdam.Steps);
+    }
+
+    [Fact]
+    public void ParametersStayTheModulesOwnAndSchedulersDriveTheRate()
+    {
+        TorchRuntime.EnsureInitialized();
+        using var scope = NewDisposeScope();
+        using var network = Network(seed: 5);
+        var before = network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+        using var adam = new FusedAdam(network.parameters(), 1e-2);
+        // Moving into the buffer keeps every value and the state-dict keys.
+        foreach (var (name, value) in network.state_dict())
+        {
+            Assert.True(Same(value, before[name]), name);
+        }
+
+        var scheduler = optim.lr_scheduler.StepLR(adam, step_size: 1, gamma: 0.5);
+        Step(network, adam, randn(8, 20));
+        scheduler.step();
+        Assert.Equal(5e-3, adam.ParamGroups.Single().LearningRate, 12);
+        // The step changed the module's own parameters.
+        Assert.Contains(network.state_dict(), p => !Same(p.Value, before[p.Key]));
+    }
+
+    private static bool Same(Tensor a, Tensor b) => (a - b).abs().max().ToDouble() == 0;
+
+    private static Sequential Network(int seed)
+    {
+        manual_seed(seed);
+        return nn.Sequential(nn.Linear(20, 16), nn.Tanh(), nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 20));
+    }
+
+    private static void Step(Sequential network, optim.Optimizer optimizer, Tensor x)
+    {
+        optimizer.zero_grad();
+        var loss = (network.forward(x) - x).square().mean();
+        loss.backward();
+        optimizer.step();
+    }
+}
