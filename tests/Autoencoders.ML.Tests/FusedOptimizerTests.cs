@@ -43,6 +43,30 @@ public sealed class FusedOptimizerTests
         Assert.Equal(100, fusedAdam.Steps);
     }
 
+    [Theory]
+    [InlineData(0.0, 0.0)]
+    [InlineData(0.9, 1e-3)]
+    public void FusedSgdMatchesTorchSharpSgdOver100Steps(double momentum, double weightDecay)
+    {
+        TorchRuntime.EnsureInitialized();
+        using var scope = NewDisposeScope();
+        using var reference = Network(seed: 4);
+        using var fused = Network(seed: 4);
+        using var torchSgd = optim.SGD(reference.parameters(), 1e-2, momentum: momentum, weight_decay: weightDecay);
+        using var fusedSgd = new FusedSgd(fused.parameters(), 1e-2, momentum, weightDecay);
+        var generator = new Generator(12);
+        for (int step = 0; step < 100; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            var x = randn(new long[] { 32, 20 }, generator: generator);
+            Step(reference, torchSgd, x);
+            Step(fused, fusedSgd, x);
+        }
+
+        double largest = reference.parameters().Zip(fused.parameters(), (e, a) => (e.detach() - a.detach()).abs().max().ToDouble()).Max();
+        Assert.True(largest <= 1e-6, $"largest parameter difference after 100 steps: {largest:G3}");
+    }
+
     [Fact]
     public void ParametersStayTheModulesOwnAndSchedulersDriveTheRate()
     {

@@ -1,0 +1,80 @@
+using System;
+using System.Collections.Generic;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Autoencoders.ML.Training.Optimizers;
+
+/// <summary>
+/// Stochastic gradient descent with (heavy-ball) momentum over <see cref="FlatParameters"/>: a few whole-buffer operations
+/// per step, the same arithmetic as TorchSharp's <c>optim.SGD</c> (no dampening, no Nesterov).
+/// </summary>
+/// <remarks>One parameter group, so TorchSharp's learning-rate schedulers drive it. Call its <see cref="zero_grad"/>, not the module's.</remarks>
+internal sealed class FusedSgd : OptimizerHelper
+{
+    private readonly FlatParameters flat;
+    private readonly double momentum;
+    private readonly double weightDecay;
+    private Tensor? velocity;
+
+    /// <summary>Creates the optimizer and moves <paramref name="parameters"/> into one buffer.</summary>
+    /// <param name="parameters">Trainable parameters.</param>
+    /// <param name="learningRate">Step size.</param>
+    /// <param name="momentum">Momentum in [0, 1).</param>
+    /// <param name="weightDecay">L2 penalty added to the gradient.</param>
+    public FusedSgd(IEnumerable<Parameter> parameters, double learningRate, double momentum = 0, double weightDecay = 0)
+    {
+        if (!(learningRate >= 0) || !(momentum >= 0 && momentum < 1) || !(weightDecay >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(learningRate), "SGD needs lr ≥ 0, 0 ≤ momentum < 1 and weight decay ≥ 0.");
+        }
+
+        flat = new FlatParameters(parameters);
+        this.momentum = momentum;
+        this.weightDecay = weightDecay;
+        _defaults = new OptimizerOptions { LearningRate = learningRate, InitialLearningRate = learningRate };
+        _parameter_groups = new List<ParamGroup>
+        {
+            new ParamGroup<OptimizerOptions>(flat.Parameters, new OptimizerOptions { LearningRate = learningRate, InitialLearningRate = learningRate }),
+        };
+    }
+
+    /// <summary>Zeroes every gradient with one operation.</summary>
+    public override void zero_grad() => flat.ZeroGradients();
+
+    /// <summary>One SGD update of every parameter.</summary>
+    /// <param name="closure">Optional closure re-evaluating the loss.</param>
+    public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
+    {
+        var gradient = weightDecay != 0 ? flat.Gradients.add(flat.Values, alpha: weightDecay) : flat.Gradients;
+        if (momentum != 0)
+        {
+            if (velocity is null)
+            {
+                // The first step's buffer is the gradient itself, as in torch.
+                velocity = gradient.clone().detach().DetachFromDisposeScope();
+            }
+            else
+            {
+                velocity.mul_(momentum).add_(gradient);
+            }
+
+            gradient = velocity;
+        }
+
+        flat.Values.add_(gradient, alpha: -group.LearningRate);
+    }, closure);
+
+    /// <summary>Releases the buffers and the momentum.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            velocity?.Dispose();
+            flat.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
