@@ -75,22 +75,33 @@ internal sealed class FusedAdam : OptimizerHelper
         double correction2 = 1 - Math.Pow(beta2, steps);
         var values = flat.Values;
         var gradient = flat.Gradients;
+        // Explicit scalars, disposed after the step: an implicitly converted Scalar has no owner, and its finalizer can
+        // free the native value while a call still reads it (seen as rare "Unknown scalar type" crashes in Adam).
+        using Scalar keep = 1 - (learningRate * weightDecay);
+        using Scalar decay = weightDecay;
+        using Scalar averageDecay = beta1;
+        using Scalar averageWeight = 1 - beta1;
+        using Scalar squareDecay = beta2;
+        using Scalar squareWeight = 1 - beta2;
+        using Scalar epsilonScalar = epsilon;
+        using Scalar stepSize = -learningRate / correction1;
+        using Scalar correction = Math.Sqrt(correction2);
         if (weightDecay != 0)
         {
             if (decoupled)
             {
-                values.mul_(1 - (learningRate * weightDecay));
+                values.mul_(keep);
             }
             else
             {
-                gradient = gradient.add(values, alpha: weightDecay);
+                gradient = gradient.add(values, alpha: decay);
             }
         }
 
-        average.mul_(beta1).add_(gradient, alpha: 1 - beta1);
-        squaredAverage.mul_(beta2).addcmul_(gradient, gradient, value: 1 - beta2);
-        var denominator = (squaredAverage.sqrt() / Math.Sqrt(correction2)).add_(epsilon);
-        values.addcdiv_(average, denominator, value: -learningRate / correction1);
+        average.mul_(averageDecay).add_(gradient, alpha: averageWeight);
+        squaredAverage.mul_(squareDecay).addcmul_(gradient, gradient, value: squareWeight);
+        var denominator = squaredAverage.sqrt().div_(correction).add_(epsilonScalar);
+        values.addcdiv_(average, denominator, value: stepSize);
     }, closure);
 
     /// <summary>Releases the buffers and the moment estimates.</summary>

@@ -47,7 +47,11 @@ internal sealed class FusedSgd : OptimizerHelper
     /// <param name="closure">Optional closure re-evaluating the loss.</param>
     public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
     {
-        var gradient = weightDecay != 0 ? flat.Gradients.add(flat.Values, alpha: weightDecay) : flat.Gradients;
+        // Explicit scalars, disposed after the step (see FusedAdam: an implicit Scalar's finalizer can race the call).
+        using Scalar decay = weightDecay;
+        using Scalar momentumScalar = momentum;
+        using Scalar stepSize = -group.LearningRate;
+        var gradient = weightDecay != 0 ? flat.Gradients.add(flat.Values, alpha: decay) : flat.Gradients;
         if (momentum != 0)
         {
             if (velocity is null)
@@ -57,13 +61,13 @@ internal sealed class FusedSgd : OptimizerHelper
             }
             else
             {
-                velocity.mul_(momentum).add_(gradient);
+                velocity.mul_(momentumScalar).add_(gradient);
             }
 
             gradient = velocity;
         }
 
-        flat.Values.add_(gradient, alpha: -group.LearningRate);
+        flat.Values.add_(gradient, alpha: stepSize);
     }, closure);
 
     /// <summary>Releases the buffers and the momentum.</summary>
