@@ -1,0 +1,125 @@
+// Anomaly-score benchmark (issue 14, item 2): which score and which input scaling should be the default?
+// Unsupervised protocol on the six ODDS sets: fit on all rows with the label set aside, score every row, AUROC over
+// all rows (rank-based, ties averaged). Every candidate uses ONE setting for every set; ML.NET's RandomizedPca runs
+// side by side.
+//   dotnet run --project examples/AnomalyBenchmark -c Release
+//   dotnet run --project examples/AnomalyBenchmark -c Release -- --sets thyroid,cardio --only "AE std" --seed 1 --report out.md
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using Autoencoders.ML.Examples.Anomaly;
+
+string dataDir = Arg("--data") ?? FindDataDirectory();
+var setFilter = Arg("--sets")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+var only = Arg("--only")?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+int seed = int.Parse(Arg("--seed") ?? "0", CultureInfo.InvariantCulture);
+int seeds = int.Parse(Arg("--seeds") ?? "1", CultureInfo.InvariantCulture);
+string? reportPath = Arg("--report");
+
+var sets = Directory.GetFiles(dataDir, "*.csv").OrderBy(p => p, StringComparer.Ordinal)
+    .Where(p => setFilter == null || setFilter.Contains(Path.GetFileNameWithoutExtension(p)))
+    .Select(TabularSet.Load).ToList();
+var candidates = Candidates.All().Where(c => only == null || only.Any(o => c.Name.StartsWith(o, StringComparison.Ordinal))).ToList();
+Console.WriteLine($"data: {dataDir}; {sets.Count} sets; {candidates.Count} candidates; seeds {seed}..{seed + seeds - 1}; {Environment.ProcessorCount} cores");
+
+var auroc = new Dictionary<(string Candidate, string Set), List<double>>();
+var seconds = new Dictionary<(string Candidate, string Set), List<double>>();
+foreach (var set in sets)
+{
+    Console.WriteLine($"== {set.Name}: {set.Rows.Length} rows, {set.Width} features, {set.Anomalies} anomalies");
+    for (int s = seed; s < seed + seeds; s++)
+    {
+        foreach (var candidate in candidates)
+        {
+            if (s != seed && !candidate.Seeded)
+            {
+                continue;
+            }
+
+            Detectors.FreshSeconds = 0;
+            var clock = Stopwatch.StartNew();
+            var result = candidate.Score(set, s);
+            // Cost as if run alone: models shared with earlier candidates count here too.
+            double elapsed = clock.Elapsed.TotalSeconds - Detectors.FreshSeconds + result.TrainingSeconds;
+            double value = Stats.Auroc(result.Scores, set.Labels);
+            Add(auroc, (candidate.Name, set.Name), value);
+            Add(seconds, (candidate.Name, set.Name), elapsed);
+            Console.WriteLine($"  {candidate.Name,-44} seed {s}  AUROC {value:F3}  {elapsed,6:F1} s");
+        }
+
+        Detectors.ClearCache();
+    }
+}
+
+var table = new StringBuilder();
+table.AppendLine($"| candidate | {string.Join(" | ", sets.Select(s => s.Name))} | **mean** | s/set |");
+table.AppendLine($"|---|{string.Concat(sets.Select(_ => "---|"))}---|---|");
+foreach (var candidate in candidates)
+{
+    var values = sets.Select(s => auroc[(candidate.Name, s.Name)].Average()).ToList();
+    var spread = sets.Select(s => auroc[(candidate.Name, s.Name)]).ToList();
+    string Cell(int i) => spread[i].Count > 1 ? $"{values[i]:F3} ±{StdDev(spread[i]):F3}" : $"{values[i]:F3}";
+    double time = sets.Average(s => seconds[(candidate.Name, s.Name)].Average());
+    table.AppendLine($"| {candidate.Name} | {string.Join(" | ", Enumerable.Range(0, sets.Count).Select(Cell))} | **{values.Average():F3}** | {time:F1} |");
+}
+
+var perSetTime = new StringBuilder();
+perSetTime.AppendLine($"| candidate | {string.Join(" | ", sets.Select(s => s.Name))} |");
+perSetTime.AppendLine($"|---|{string.Concat(sets.Select(_ => "---|"))}");
+foreach (var candidate in candidates)
+{
+    perSetTime.AppendLine($"| {candidate.Name} | {string.Join(" | ", sets.Select(s => seconds[(candidate.Name, s.Name)].Average().ToString("F1", CultureInfo.InvariantCulture)))} |");
+}
+
+string markdown = $"AUROC (all rows; seeds {seed}..{seed + seeds - 1}, ± = standard deviation over seeds)\n\n{table}\nSeconds per set (training + scoring, 2 shared cores, Threads = 1)\n\n{perSetTime}";
+Console.WriteLine();
+Console.WriteLine(markdown);
+if (reportPath != null)
+{
+    File.WriteAllText(reportPath, markdown);
+}
+
+return 0;
+
+static void Add(Dictionary<(string, string), List<double>> map, (string, string) key, double value)
+{
+    if (!map.TryGetValue(key, out var list))
+    {
+        map[key] = list = new List<double>();
+    }
+
+    list.Add(value);
+}
+
+static double StdDev(List<double> values)
+{
+    double mean = values.Average();
+    return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, values.Count - 1));
+}
+
+string? Arg(string name)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+static string FindDataDirectory()
+{
+    foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+    {
+        for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "datasets", "anomaly");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+    }
+
+    throw new DirectoryNotFoundException("The ODDS CSVs were not found (looked for shared/datasets/anomaly above the current directory); pass --data DIR.");
+}
