@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Autoencoders.ML.Anomaly;
 
 namespace Autoencoders.ML.Examples.Anomaly;
 
@@ -27,7 +28,66 @@ internal static class Candidates
     /// <summary>Base as a VAE.</summary>
     public static readonly AeConfig Vae = Base with { Name = "vae", Variational = true };
 
-    public static IEnumerable<Candidate> All()
+    /// <summary>Round 1: every scaling × score on the base AE, regularisation variants, VAE, trimming, ensembles.</summary>
+    public static IEnumerable<Candidate> All() => Round1().Concat(Round2()).Concat(Round3()).DistinctBy(c => c.Name);
+
+    /// <summary>The chosen default: a VAE on robust-scaled input, score = rank average of neg-ELBO and latent 5-NN distance.</summary>
+    public const string ChosenDefault = "Combo VAE robust: neg-ELBO + latent-kNN";
+
+    /// <summary>The same default through the library's public API (<see cref="AnomalyScorer.Train"/>, then Score on the training rows).</summary>
+    public const string LibraryDefault = "Library AnomalyScorer.Train + Score (default)";
+
+    /// <summary>What a plain run prints: the baselines, the main candidates of every round and the chosen default.</summary>
+    public static IEnumerable<Candidate> Summary()
+    {
+        var names = new[]
+        {
+            "RandomizedPca (ML.NET, raw)", "RandomizedPca (ML.NET, std)", "PCA recon. d/2 (std)", "kNN k=5 (std)", "kNN k=5 (robust)",
+            "AE std plain", "AE std per-feature", "AE minmax per-feature", "AE robust latent-kNN",
+            "VAE std neg-ELBO", "VAE robust neg-ELBO", "VAE robust latent-kNN", ChosenDefault, LibraryDefault,
+        };
+        var all = All().ToDictionary(c => c.Name);
+        return names.Select(n => all[n]);
+    }
+
+    /// <summary>Round 3: variations of the best single model of round 2 (a VAE on robust-scaled input, neg-ELBO + latent kNN).</summary>
+    public static IEnumerable<Candidate> Round3()
+    {
+        var vaeHalf = Vae with { Name = "vae-half", Latent = d => Math.Max(2, d / 2) };
+        var vaeLong = Vae with { Name = "vae-40", Epochs = 40 };
+        yield return Combo("Combo VAE robust: neg-ELBO + latent-kNN", 1, (Scaling.Robust, Vae, AeScore.NegativeElbo), (Scaling.Robust, Vae, AeScore.LatentKnn));
+        yield return Combo("Combo VAE robust: neg-ELBO + latent-kNN (self incl.)", 1, (Scaling.Robust, Vae, AeScore.NegativeElbo), (Scaling.Robust, Vae, AeScore.LatentKnnIncludingSelf));
+        yield return Combo("Combo VAE-half robust: neg-ELBO + latent-kNN", 1, (Scaling.Robust, vaeHalf, AeScore.NegativeElbo), (Scaling.Robust, vaeHalf, AeScore.LatentKnn));
+        yield return Combo("Combo VAE-40ep robust: neg-ELBO + latent-kNN", 1, (Scaling.Robust, vaeLong, AeScore.NegativeElbo), (Scaling.Robust, vaeLong, AeScore.LatentKnn));
+        yield return Combo("Ensemble3 Combo VAE robust", 3, (Scaling.Robust, Vae, AeScore.NegativeElbo), (Scaling.Robust, Vae, AeScore.LatentKnn));
+        yield return new Candidate(LibraryDefault, true, (set, seed) =>
+        {
+            using var scorer = AnomalyScorer.Train(Detectors.Ml, set.Rows, seed, threads: 1);
+            return new(scorer.Score(set.Rows));
+        });
+        yield return new Candidate("Combo VAE robust + input kNN (robust)", true, (set, seed) =>
+        {
+            var run = Detectors.Run(set, Scaling.Robust, Vae, seed);
+            var parts = new[] { Detectors.Score(run, AeScore.NegativeElbo), Detectors.Score(run, AeScore.LatentKnn), Detectors.Knn(set, Scaling.Robust) };
+            return new(Detectors.RankAverage(parts), run.Seconds);
+        });
+    }
+
+    /// <summary>Round 2: the best of round 1 (robust scaling, latent kNN, VAE) combined, with kNN on robust input as the control.</summary>
+    public static IEnumerable<Candidate> Round2()
+    {
+        yield return new Candidate("kNN k=5 (robust)", false, (s, _) => new(Detectors.Knn(s, Scaling.Robust)));
+        yield return Ae("VAE robust neg-ELBO", Scaling.Robust, Vae, AeScore.NegativeElbo);
+        yield return Ae("VAE robust latent-kNN", Scaling.Robust, Vae, AeScore.LatentKnn);
+        yield return Ae("VAE std latent-kNN", Scaling.Standard, Vae, AeScore.LatentKnn);
+        yield return Combo("Combo VAE robust: neg-ELBO + latent-kNN", 1, (Scaling.Robust, Vae, AeScore.NegativeElbo), (Scaling.Robust, Vae, AeScore.LatentKnn));
+        yield return Combo("Combo AE robust: per-feature + latent-kNN", 1, (Scaling.Robust, Base, AeScore.PerFeature), (Scaling.Robust, Base, AeScore.LatentKnn));
+        yield return Combo("Combo AE robust latent-kNN + VAE std neg-ELBO", 1, (Scaling.Robust, Base, AeScore.LatentKnn), (Scaling.Standard, Vae, AeScore.NegativeElbo));
+        yield return Combo("Ensemble3 AE robust latent-kNN", 3, (Scaling.Robust, Base, AeScore.LatentKnn));
+    }
+
+    /// <summary>Round 1 candidates.</summary>
+    public static IEnumerable<Candidate> Round1()
     {
         yield return new Candidate("RandomizedPca (ML.NET, raw)", false, (s, _) => new(Detectors.RandomizedPca(s, standardise: false)));
         yield return new Candidate("RandomizedPca (ML.NET, std)", false, (s, _) => new(Detectors.RandomizedPca(s, standardise: true)));
@@ -54,6 +114,29 @@ internal static class Candidates
             yield return Ensemble($"Ensemble5 {Short(scaling)} per-feature", scaling, AeScore.PerFeature);
         }
     }
+
+    /// <summary>Rank average of several (scaling, model, score) parts, each trained with seeds seed..seed+members-1.</summary>
+    private static Candidate Combo(string name, int members, params (Scaling Scaling, AeConfig Config, AeScore Score)[] parts) =>
+        new(name, true, (set, seed) =>
+        {
+            var runs = new List<AeRun>();
+            var scores = new List<double[]>();
+            foreach (var part in parts)
+            {
+                for (int m = 0; m < members; m++)
+                {
+                    var run = Detectors.Run(set, part.Scaling, part.Config, seed + m);
+                    if (!runs.Contains(run))
+                    {
+                        runs.Add(run);
+                    }
+
+                    scores.Add(Detectors.Score(run, part.Score));
+                }
+            }
+
+            return new(Detectors.RankAverage(scores), runs.Sum(r => r.Seconds));
+        });
 
     private static string Short(Scaling s) => s switch
     {

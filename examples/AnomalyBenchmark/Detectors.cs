@@ -32,6 +32,8 @@ internal enum AeScore
     PerFeature,
     /// <summary>Distance to the 5th nearest neighbour in the latent space.</summary>
     LatentKnn,
+    /// <summary>Distance to the 5th nearest training code, the row itself included (what a deployed scorer sees when it scores its own training rows).</summary>
+    LatentKnnIncludingSelf,
     /// <summary>A VAE's negative ELBO: squared error of the mean reconstruction plus KL(q(z|x) ‖ N(0, I)).</summary>
     NegativeElbo,
 }
@@ -149,6 +151,8 @@ internal static class Detectors
                 return e.Select(r => r.Select((v, j) => v * scale[j]).Average()).ToArray();
             case AeScore.LatentKnn:
                 return Stats.KthNeighbourDistance(run.Latent, 5);
+            case AeScore.LatentKnnIncludingSelf:
+                return Stats.KthNeighbourDistance(run.Latent, 5, excludeSelf: false);
             case AeScore.NegativeElbo:
                 return e.Select((r, i) => r.Sum() + run.Kl![i]).ToArray();
             default:

@@ -3,7 +3,9 @@
 // all rows (rank-based, ties averaged). Every candidate uses ONE setting for every set; ML.NET's RandomizedPca runs
 // side by side.
 //   dotnet run --project examples/AnomalyBenchmark -c Release
-//   dotnet run --project examples/AnomalyBenchmark -c Release -- --sets thyroid,cardio --only "AE std" --seed 1 --report out.md
+//   dotnet run --project examples/AnomalyBenchmark -c Release -- --seeds 2 --report docs/anomaly-run.md
+//   options: --round 1|2|3|all (default: the summary list), --sets a,b  --only "prefix;prefix"  --seed S  --seeds N
+//            --data DIR (default: shared/datasets/anomaly found above the current directory)
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -23,7 +25,14 @@ string? reportPath = Arg("--report");
 var sets = Directory.GetFiles(dataDir, "*.csv").OrderBy(p => p, StringComparer.Ordinal)
     .Where(p => setFilter == null || setFilter.Contains(Path.GetFileNameWithoutExtension(p)))
     .Select(TabularSet.Load).ToList();
-var candidates = Candidates.All().Where(c => only == null || only.Any(o => c.Name.StartsWith(o, StringComparison.Ordinal))).ToList();
+var candidates = (Arg("--round") switch
+    {
+        "1" => Candidates.Round1(),
+        "2" => Candidates.Round2(),
+        "3" => Candidates.Round3(),
+        "all" => Candidates.All(),
+        _ => Candidates.Summary(),
+    }).Where(c => only == null || only.Any(o => c.Name.StartsWith(o, StringComparison.Ordinal))).ToList();
 Console.WriteLine($"data: {dataDir}; {sets.Count} sets; {candidates.Count} candidates; seeds {seed}..{seed + seeds - 1}; {Environment.ProcessorCount} cores");
 
 var auroc = new Dictionary<(string Candidate, string Set), List<double>>();

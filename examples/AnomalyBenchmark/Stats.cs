@@ -104,8 +104,8 @@ internal static class Stats
         return (((((a[0] * s + a[1]) * s + a[2]) * s + a[3]) * s + a[4]) * s + a[5]) * r / (((((b[0] * s + b[1]) * s + b[2]) * s + b[3]) * s + b[4]) * s + 1);
     }
 
-    /// <summary>Distance of every row to its k-th nearest other row (brute force, Euclidean).</summary>
-    public static double[] KthNeighbourDistance(float[][] rows, int k)
+    /// <summary>Distance of every row to its k-th nearest other row (brute force, Euclidean); with <paramref name="excludeSelf"/> false the row counts as its own first neighbour.</summary>
+    public static double[] KthNeighbourDistance(float[][] rows, int k, bool excludeSelf = true)
     {
         int n = rows.Length;
         int d = rows[0].Length;
@@ -117,7 +117,7 @@ internal static class Stats
             var a = rows[i];
             for (int j = 0; j < n; j++)
             {
-                if (j == i)
+                if (j == i && excludeSelf)
                 {
                     continue;
                 }
