@@ -5,6 +5,7 @@
 //   dotnet run --project examples/AnomalyBenchmark -c Release
 //   dotnet run --project examples/AnomalyBenchmark -c Release -- --seeds 2 --report docs/anomaly-run.md
 //   options: --round 1|2|3|all (default: the summary list), --sets a,b  --only "prefix;prefix"  --seed S  --seeds N
+//            --parallel N (sets run in child processes, N at a time; default 1)  --in-process (no child processes)
 //            --data DIR (default: shared/datasets/anomaly found above the current directory)
 using System;
 using System.Collections.Generic;
@@ -22,9 +23,10 @@ int seed = int.Parse(Arg("--seed") ?? "0", CultureInfo.InvariantCulture);
 int seeds = int.Parse(Arg("--seeds") ?? "1", CultureInfo.InvariantCulture);
 string? reportPath = Arg("--report");
 
-var sets = Directory.GetFiles(dataDir, "*.csv").OrderBy(p => p, StringComparer.Ordinal)
+var allSets = Directory.GetFiles(dataDir, "*.csv").OrderBy(p => p, StringComparer.Ordinal)
     .Where(p => setFilter == null || setFilter.Contains(Path.GetFileNameWithoutExtension(p)))
     .Select(TabularSet.Load).ToList();
+var sets = allSets;
 var candidates = (Arg("--round") switch
     {
         "1" => Candidates.Round1(),
@@ -37,30 +39,83 @@ Console.WriteLine($"data: {dataDir}; {sets.Count} sets; {candidates.Count} candi
 
 var auroc = new Dictionary<(string Candidate, string Set), List<double>>();
 var seconds = new Dictionary<(string Candidate, string Set), List<double>>();
-foreach (var set in sets)
+string? childResults = Arg("--child");
+if (childResults == null && !args.Contains("--in-process"))
 {
-    Console.WriteLine($"== {set.Name}: {set.Rows.Length} rows, {set.Width} features, {set.Anomalies} anomalies");
-    for (int s = seed; s < seed + seeds; s++)
+    // Each set runs in a child process (up to --parallel at a time): a native crash in one set (seen twice in long
+    // multi-model processes, inside TorchSharp) is retried once and does not lose the other sets.
+    int parallel = int.Parse(Arg("--parallel") ?? "1", CultureInfo.InvariantCulture);
+    var files = new Dictionary<string, string>();
+    System.Threading.Tasks.Parallel.ForEach(sets, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallel }, set =>
     {
-        foreach (var candidate in candidates)
+        string file = Path.Combine(Path.GetTempPath(), $"anomaly-{Environment.ProcessId}-{set.Name}.tsv");
+        for (int attempt = 1; attempt <= 2; attempt++)
         {
-            if (s != seed && !candidate.Seeded)
+            File.Delete(file);
+            int code = RunChild(set.Name, file);
+            if (code == 0)
             {
-                continue;
+                break;
             }
 
-            Detectors.FreshSeconds = 0;
-            var clock = Stopwatch.StartNew();
-            var result = candidate.Score(set, s);
-            // Cost as if run alone: models shared with earlier candidates count here too.
-            double elapsed = clock.Elapsed.TotalSeconds - Detectors.FreshSeconds + result.TrainingSeconds;
-            double value = Stats.Auroc(result.Scores, set.Labels);
-            Add(auroc, (candidate.Name, set.Name), value);
-            Add(seconds, (candidate.Name, set.Name), elapsed);
-            Console.WriteLine($"  {candidate.Name,-44} seed {s}  AUROC {value:F3}  {elapsed,6:F1} s");
+            Console.WriteLine($"!! {set.Name}: child exited with code {code} (attempt {attempt}){(attempt == 1 ? "; retrying" : "")}");
         }
 
-        Detectors.ClearCache();
+        lock (files)
+        {
+            files[set.Name] = file;
+        }
+    });
+    foreach (var file in files.Values.Where(File.Exists))
+    {
+        foreach (var line in File.ReadAllLines(file))
+        {
+            var f = line.Split('\t');
+            Add(auroc, (f[0], f[1]), double.Parse(f[3], CultureInfo.InvariantCulture));
+            Add(seconds, (f[0], f[1]), double.Parse(f[4], CultureInfo.InvariantCulture));
+        }
+
+        File.Delete(file);
+    }
+
+    sets = sets.Where(s => candidates.All(c => auroc.ContainsKey((c.Name, s.Name)))).ToList();
+}
+else
+{
+    foreach (var set in sets)
+    {
+        Console.WriteLine($"== {set.Name}: {set.Rows.Length} rows, {set.Width} features, {set.Anomalies} anomalies");
+        for (int s = seed; s < seed + seeds; s++)
+        {
+            foreach (var candidate in candidates)
+            {
+                if (s != seed && !candidate.Seeded)
+                {
+                    continue;
+                }
+
+                Detectors.FreshSeconds = 0;
+                var clock = Stopwatch.StartNew();
+                var result = candidate.Score(set, s);
+                // Cost as if run alone: models shared with earlier candidates count here too.
+                double elapsed = clock.Elapsed.TotalSeconds - Detectors.FreshSeconds + result.TrainingSeconds;
+                double value = Stats.Auroc(result.Scores, set.Labels);
+                Add(auroc, (candidate.Name, set.Name), value);
+                Add(seconds, (candidate.Name, set.Name), elapsed);
+                Console.WriteLine($"  {set.Name,-12} {candidate.Name,-48} seed {s}  AUROC {value:F3}  {elapsed,6:F1} s");
+                if (childResults != null)
+                {
+                    File.AppendAllText(childResults, string.Create(CultureInfo.InvariantCulture, $"{candidate.Name}\t{set.Name}\t{s}\t{value:R}\t{elapsed:R}\n"));
+                }
+            }
+
+            Detectors.ClearCache();
+        }
+    }
+
+    if (childResults != null)
+    {
+        return 0;
     }
 }
 
@@ -108,6 +163,57 @@ static double StdDev(List<double> values)
 {
     double mean = values.Average();
     return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, values.Count - 1));
+}
+
+int RunChild(string setName, string resultFile)
+{
+    var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+    {
+        start.ArgumentList.Add(typeof(Candidate).Assembly.Location);
+    }
+
+    for (int i = 0; i < args.Length; i++)
+    {
+        if (args[i] is "--sets" or "--report" or "--parallel")
+        {
+            i++;
+            continue;
+        }
+
+        start.ArgumentList.Add(args[i]);
+    }
+
+    foreach (var extra in new[] { "--data", dataDir, "--sets", setName, "--child", resultFile })
+    {
+        start.ArgumentList.Add(extra);
+    }
+
+    using var child = Process.Start(start)!;
+    child.OutputDataReceived += (_, e) =>
+    {
+        if (e.Data != null && !e.Data.StartsWith("data:", StringComparison.Ordinal))
+        {
+            Console.WriteLine(e.Data);
+        }
+    };
+    var errors = new StringBuilder();
+    child.ErrorDataReceived += (_, e) =>
+    {
+        if (e.Data != null && errors.Length < 4000)
+        {
+            errors.AppendLine(e.Data);
+        }
+    };
+    child.BeginOutputReadLine();
+    child.BeginErrorReadLine();
+    child.WaitForExit();
+    if (child.ExitCode != 0)
+    {
+        Console.WriteLine($"!! {setName}: {errors.ToString().Split('\n').FirstOrDefault()}");
+    }
+
+    return child.ExitCode;
 }
 
 string? Arg(string name)
