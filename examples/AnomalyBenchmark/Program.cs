@@ -5,6 +5,7 @@
 //   dotnet run --project examples/AnomalyBenchmark -c Release
 //   dotnet run --project examples/AnomalyBenchmark -c Release -- --seeds 2 --report docs/anomaly-run.md
 //   options: --round 1|2|3|all (default: the summary list), --sets a,b  --only "prefix;prefix"  --seed S  --seeds N
+//            --mnist 0,1,7 (one-class MNIST on these digits instead of the tabular sets)
 //            --parallel N (sets run in child processes, N at a time; default 1)  --in-process (no child processes)
 //            --data DIR (default: shared/datasets/anomaly found above the current directory)
 using System;
@@ -15,6 +16,19 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using Autoencoders.ML.Examples.Anomaly;
+
+if (Arg("--mnist") is string mnistDigits)
+{
+    string mnist = OneClassMnist.Run(mnistDigits.Split(',').Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToList());
+    Console.WriteLine();
+    Console.WriteLine(mnist);
+    if (Arg("--report") is string mnistReport)
+    {
+        File.WriteAllText(mnistReport, mnist);
+    }
+
+    return 0;
+}
 
 string dataDir = Arg("--data") ?? FindDataDirectory();
 var setFilter = Arg("--sets")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
