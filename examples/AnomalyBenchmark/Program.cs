@@ -1,0 +1,254 @@
+// Anomaly-score benchmark (issue 14, item 2): which score and which input scaling should be the default?
+// Unsupervised protocol on the six ODDS sets: fit on all rows with the label set aside, score every row, AUROC over
+// all rows (rank-based, ties averaged). Every candidate uses ONE setting for every set; ML.NET's RandomizedPca runs
+// side by side.
+//   dotnet run --project examples/AnomalyBenchmark -c Release
+//   dotnet run --project examples/AnomalyBenchmark -c Release -- --seeds 2 --report docs/anomaly-run.md
+//   options: --round 1|2|3|all (default: the summary list), --sets a,b  --only "prefix;prefix"  --seed S  --seeds N
+//            --mnist 0,1,7 (one-class MNIST on these digits instead of the tabular sets)
+//            --parallel N (sets run in child processes, N at a time; default 1)  --in-process (no child processes)
+//            --data DIR (default: shared/datasets/anomaly found above the current directory)
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using Autoencoders.ML.Examples.Anomaly;
+
+if (Arg("--mnist") is string mnistDigits)
+{
+    string mnist = OneClassMnist.Run(mnistDigits.Split(',').Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToList());
+    Console.WriteLine();
+    Console.WriteLine(mnist);
+    if (Arg("--report") is string mnistReport)
+    {
+        File.WriteAllText(mnistReport, mnist);
+    }
+
+    return 0;
+}
+
+string dataDir = Arg("--data") ?? FindDataDirectory();
+var setFilter = Arg("--sets")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+var only = Arg("--only")?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+int seed = int.Parse(Arg("--seed") ?? "0", CultureInfo.InvariantCulture);
+int seeds = int.Parse(Arg("--seeds") ?? "1", CultureInfo.InvariantCulture);
+string? reportPath = Arg("--report");
+
+var allSets = Directory.GetFiles(dataDir, "*.csv").OrderBy(p => p, StringComparer.Ordinal)
+    .Where(p => setFilter == null || setFilter.Contains(Path.GetFileNameWithoutExtension(p)))
+    .Select(TabularSet.Load).ToList();
+var sets = allSets;
+var candidates = (Arg("--round") switch
+    {
+        "1" => Candidates.Round1(),
+        "2" => Candidates.Round2(),
+        "3" => Candidates.Round3(),
+        "all" => Candidates.All(),
+        _ => Candidates.Summary(),
+    }).Where(c => only == null || only.Any(o => c.Name.StartsWith(o, StringComparison.Ordinal))).ToList();
+Console.WriteLine($"data: {dataDir}; {sets.Count} sets; {candidates.Count} candidates; seeds {seed}..{seed + seeds - 1}; {Environment.ProcessorCount} cores");
+
+var auroc = new Dictionary<(string Candidate, string Set), List<double>>();
+var seconds = new Dictionary<(string Candidate, string Set), List<double>>();
+string? childResults = Arg("--child");
+if (childResults == null && !args.Contains("--in-process"))
+{
+    // Each set runs in a child process (up to --parallel at a time): a native crash in one set (seen twice in long
+    // multi-model processes, inside TorchSharp) is retried once and does not lose the other sets.
+    int parallel = int.Parse(Arg("--parallel") ?? "1", CultureInfo.InvariantCulture);
+    var files = new Dictionary<string, string>();
+    System.Threading.Tasks.Parallel.ForEach(sets, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallel }, set =>
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"anomaly-{Environment.ProcessId}-{set.Name}.tsv");
+        for (int attempt = 1; attempt <= 2; attempt++)
+        {
+            File.Delete(file);
+            int code = RunChild(set.Name, file);
+            if (code == 0)
+            {
+                break;
+            }
+
+            Console.WriteLine($"!! {set.Name}: child exited with code {code} (attempt {attempt}){(attempt == 1 ? "; retrying" : "")}");
+        }
+
+        lock (files)
+        {
+            files[set.Name] = file;
+        }
+    });
+    foreach (var file in files.Values.Where(File.Exists))
+    {
+        foreach (var line in File.ReadAllLines(file))
+        {
+            var f = line.Split('\t');
+            Add(auroc, (f[0], f[1]), double.Parse(f[3], CultureInfo.InvariantCulture));
+            Add(seconds, (f[0], f[1]), double.Parse(f[4], CultureInfo.InvariantCulture));
+        }
+
+        File.Delete(file);
+    }
+
+    sets = sets.Where(s => candidates.All(c => auroc.ContainsKey((c.Name, s.Name)))).ToList();
+}
+else
+{
+    foreach (var set in sets)
+    {
+        Console.WriteLine($"== {set.Name}: {set.Rows.Length} rows, {set.Width} features, {set.Anomalies} anomalies");
+        for (int s = seed; s < seed + seeds; s++)
+        {
+            foreach (var candidate in candidates)
+            {
+                if (s != seed && !candidate.Seeded)
+                {
+                    continue;
+                }
+
+                Detectors.FreshSeconds = 0;
+                var clock = Stopwatch.StartNew();
+                var result = candidate.Score(set, s);
+                // Cost as if run alone: models shared with earlier candidates count here too.
+                double elapsed = clock.Elapsed.TotalSeconds - Detectors.FreshSeconds + result.TrainingSeconds;
+                double value = Stats.Auroc(result.Scores, set.Labels);
+                Add(auroc, (candidate.Name, set.Name), value);
+                Add(seconds, (candidate.Name, set.Name), elapsed);
+                Console.WriteLine($"  {set.Name,-12} {candidate.Name,-48} seed {s}  AUROC {value:F3}  {elapsed,6:F1} s");
+                if (childResults != null)
+                {
+                    File.AppendAllText(childResults, string.Create(CultureInfo.InvariantCulture, $"{candidate.Name}\t{set.Name}\t{s}\t{value:R}\t{elapsed:R}\n"));
+                }
+            }
+
+            Detectors.ClearCache();
+        }
+    }
+
+    if (childResults != null)
+    {
+        return 0;
+    }
+}
+
+var table = new StringBuilder();
+table.AppendLine($"| candidate | {string.Join(" | ", sets.Select(s => s.Name))} | **mean** | s/set |");
+table.AppendLine($"|---|{string.Concat(sets.Select(_ => "---|"))}---|---|");
+foreach (var candidate in candidates)
+{
+    var values = sets.Select(s => auroc[(candidate.Name, s.Name)].Average()).ToList();
+    var spread = sets.Select(s => auroc[(candidate.Name, s.Name)]).ToList();
+    string Cell(int i) => spread[i].Count > 1 ? $"{values[i]:F3} ±{StdDev(spread[i]):F3}" : $"{values[i]:F3}";
+    double time = sets.Average(s => seconds[(candidate.Name, s.Name)].Average());
+    table.AppendLine($"| {candidate.Name} | {string.Join(" | ", Enumerable.Range(0, sets.Count).Select(Cell))} | **{values.Average():F3}** | {time:F1} |");
+}
+
+var perSetTime = new StringBuilder();
+perSetTime.AppendLine($"| candidate | {string.Join(" | ", sets.Select(s => s.Name))} |");
+perSetTime.AppendLine($"|---|{string.Concat(sets.Select(_ => "---|"))}");
+foreach (var candidate in candidates)
+{
+    perSetTime.AppendLine($"| {candidate.Name} | {string.Join(" | ", sets.Select(s => seconds[(candidate.Name, s.Name)].Average().ToString("F1", CultureInfo.InvariantCulture)))} |");
+}
+
+string markdown = $"AUROC (all rows; seeds {seed}..{seed + seeds - 1}, ± = standard deviation over seeds)\n\n{table}\nSeconds per set (training + scoring, 2 shared cores, Threads = 1)\n\n{perSetTime}";
+Console.WriteLine();
+Console.WriteLine(markdown);
+if (reportPath != null)
+{
+    File.WriteAllText(reportPath, markdown);
+}
+
+return 0;
+
+static void Add(Dictionary<(string, string), List<double>> map, (string, string) key, double value)
+{
+    if (!map.TryGetValue(key, out var list))
+    {
+        map[key] = list = new List<double>();
+    }
+
+    list.Add(value);
+}
+
+static double StdDev(List<double> values)
+{
+    double mean = values.Average();
+    return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, values.Count - 1));
+}
+
+int RunChild(string setName, string resultFile)
+{
+    var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+    {
+        start.ArgumentList.Add(typeof(Candidate).Assembly.Location);
+    }
+
+    for (int i = 0; i < args.Length; i++)
+    {
+        if (args[i] is "--sets" or "--report" or "--parallel")
+        {
+            i++;
+            continue;
+        }
+
+        start.ArgumentList.Add(args[i]);
+    }
+
+    foreach (var extra in new[] { "--data", dataDir, "--sets", setName, "--child", resultFile })
+    {
+        start.ArgumentList.Add(extra);
+    }
+
+    using var child = Process.Start(start)!;
+    child.OutputDataReceived += (_, e) =>
+    {
+        if (e.Data != null && !e.Data.StartsWith("data:", StringComparison.Ordinal))
+        {
+            Console.WriteLine(e.Data);
+        }
+    };
+    var errors = new StringBuilder();
+    child.ErrorDataReceived += (_, e) =>
+    {
+        if (e.Data != null && errors.Length < 4000)
+        {
+            errors.AppendLine(e.Data);
+        }
+    };
+    child.BeginOutputReadLine();
+    child.BeginErrorReadLine();
+    child.WaitForExit();
+    if (child.ExitCode != 0)
+    {
+        Console.WriteLine($"!! {setName}: {errors.ToString().Split('\n').FirstOrDefault()}");
+    }
+
+    return child.ExitCode;
+}
+
+string? Arg(string name)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+static string FindDataDirectory()
+{
+    foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+    {
+        for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "datasets", "anomaly");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+    }
+
+    throw new DirectoryNotFoundException("The ODDS CSVs were not found (looked for shared/datasets/anomaly above the current directory); pass --data DIR.");
+}

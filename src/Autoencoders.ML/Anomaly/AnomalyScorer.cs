@@ -1,0 +1,297 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Autoencoders.ML.Models;
+using Autoencoders.ML.Training;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Autoencoders.ML.Anomaly;
+
+/// <summary>
+/// The library's default anomaly score, measured on six ODDS sets (docs/anomaly-experiments.md): a trained autoencoder
+/// (by default a VAE on robust-scaled input, see <see cref="Train"/>) gives two views of each row,
+/// <list type="bullet">
+/// <item>the reconstruction part: a VAE's negative ELBO (squared error of the mean reconstruction plus
+/// KL(q(z|x) ‖ N(0, I))), or the squared reconstruction error of a plain autoencoder, in the model's scaled space;</item>
+/// <item>the neighbour part: the distance from the row's latent code (the posterior mean) to the k-th nearest latent code
+/// of the training rows;</item>
+/// </list>
+/// and the score is the average of the two parts' mid-rank empirical CDFs over the training rows: a number in [0, 1],
+/// higher = more anomalous. Rows are flagged when their score exceeds <see cref="Threshold"/>, which comes from an
+/// expected contamination fraction and can be changed after fitting without retraining.
+/// </summary>
+public sealed class AnomalyScorer : IDisposable
+{
+    /// <summary>Default number of neighbours of the latent kNN distance.</summary>
+    public const int DefaultNeighbours = 5;
+
+    /// <summary>Default expected fraction of anomalies, which sets the default threshold.</summary>
+    public const double DefaultContamination = 0.1;
+
+    private readonly float[][] referenceCodes;
+    private readonly double[] sortedReconstruction;
+    private readonly double[] sortedDistance;
+    private readonly double[] sortedTrainingScores;
+    private readonly bool ownsModel;
+    private double contamination;
+
+    private AnomalyScorer(AutoencoderModel model, RobustScaling? inputScaling, int neighbours, float[][] codes, double[] reconstruction, double[] distance, bool ownsModel)
+    {
+        Model = model;
+        InputScaling = inputScaling;
+        Neighbours = neighbours;
+        referenceCodes = codes;
+        sortedReconstruction = reconstruction.OrderBy(v => v).ToArray();
+        sortedDistance = distance.OrderBy(v => v).ToArray();
+        TrainingScores = Combine(reconstruction, distance);
+        sortedTrainingScores = TrainingScores.OrderBy(v => v).ToArray();
+        this.ownsModel = ownsModel;
+    }
+
+    /// <summary>The autoencoder whose outputs are scored.</summary>
+    public AutoencoderModel Model { get; }
+
+    /// <summary>Robust scaling applied to raw rows before they reach <see cref="Model"/>; null when the model takes raw rows.</summary>
+    public RobustScaling? InputScaling { get; }
+
+    /// <summary>k of the latent k-nearest-neighbour distance.</summary>
+    public int Neighbours { get; }
+
+    /// <summary>
+    /// Scores of the training rows, in their order, each row's neighbour distance taken to the other training rows (a
+    /// row is not its own neighbour). <see cref="Score"/> on the same rows differs slightly, since there every training
+    /// code, the row's own included, is a candidate neighbour.
+    /// </summary>
+    public IReadOnlyList<double> TrainingScores { get; }
+
+    /// <summary>Rows scoring strictly above this value are anomalies. Set directly, or through <see cref="Contamination"/>.</summary>
+    public double Threshold { get; set; }
+
+    /// <summary>
+    /// Expected fraction of anomalies in the training rows, in [0, 1): setting it sets <see cref="Threshold"/> to the
+    /// (1 − fraction) quantile of <see cref="TrainingScores"/>.
+    /// </summary>
+    public double Contamination
+    {
+        get => contamination;
+        set
+        {
+            if (!(value >= 0 && value < 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Contamination must be in [0, 1).");
+            }
+
+            contamination = value;
+            Threshold = AnomalyMath.SortedQuantile(sortedTrainingScores, 1 - value);
+        }
+    }
+
+    /// <summary>
+    /// Trains the default detector on unlabeled rows (which may contain anomalies): robust scaling fitted on the rows,
+    /// then a VAE with one hidden layer of 64 and a code of max(2, d/4) values (at most d − 1), 20 epochs of Adam
+    /// (learning rate 1e-3, batch 128), then <see cref="Fit"/>. The returned scorer owns the model.
+    /// </summary>
+    /// <param name="mlContext">The ML.NET context (training logs go to it).</param>
+    /// <param name="rows">Training rows in their own units, at least 2 features and 6 rows.</param>
+    /// <param name="seed">Seed of the VAE's initialisation, shuffling and sampling.</param>
+    /// <param name="contamination">Expected fraction of anomalies; sets the initial threshold.</param>
+    /// <param name="threads">Threads torch may use (process-wide); null keeps torch's setting.</param>
+    public static AnomalyScorer Train(MLContext mlContext, IReadOnlyList<float[]> rows, int seed = 0, double contamination = DefaultContamination, int? threads = null)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(rows);
+        int width = AnomalyMath.CheckRows(rows, nameof(rows));
+        if (width < 2)
+        {
+            throw new ArgumentException("Anomaly detection with an autoencoder needs at least 2 features.", nameof(rows));
+        }
+
+        if (rows.Count <= DefaultNeighbours)
+        {
+            throw new ArgumentException($"At least {DefaultNeighbours + 1} rows are needed; got {rows.Count}.", nameof(rows));
+        }
+
+        var scaling = RobustScaling.Fit(rows);
+        var scaled = scaling.Apply(rows);
+        var trainer = new AutoencoderTrainer(mlContext, DefaultModelOptions(width), DefaultTrainingOptions(seed, threads));
+        var model = trainer.Fit(ToDataView(mlContext, scaled), FeatureColumnName);
+        try
+        {
+            return FitCore(model, scaling, scaled, DefaultNeighbours, contamination, ownsModel: true);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The default architecture for rows of <paramref name="width"/> features: a VAE, hidden layer 64, code max(2, d/4) capped at d − 1.</summary>
+    /// <param name="width">Number of features (at least 2).</param>
+    public static VariationalAutoencoderOptions DefaultModelOptions(int width) => new()
+    {
+        HiddenSizes = new[] { 64 },
+        LatentSize = Math.Min(width - 1, Math.Max(2, width / 4)),
+    };
+
+    /// <summary>The default training: 20 epochs, batch 128, Adam 1e-3, no scaling in the model (the scorer scales robustly first).</summary>
+    /// <param name="seed">Training seed.</param>
+    /// <param name="threads">Threads torch may use; null keeps torch's setting.</param>
+    public static TrainingOptions DefaultTrainingOptions(int seed = 0, int? threads = null) => new()
+    {
+        Epochs = 20,
+        BatchSize = 128,
+        LearningRate = 1e-3,
+        Seed = seed,
+        Threads = threads,
+    };
+
+    /// <summary>
+    /// Fits the score's statistics on a trained model: the training rows' latent codes (the kNN reference) and the
+    /// distributions of both parts. The scorer does not own <paramref name="model"/>.
+    /// </summary>
+    /// <param name="model">A trained autoencoder (variational or plain) taking rows of the training width, after <paramref name="inputScaling"/>.</param>
+    /// <param name="trainingRows">The rows the model was trained on, in their own units.</param>
+    /// <param name="inputScaling">Robust scaling applied before the model (as in <see cref="Train"/>); null if the model takes raw rows.</param>
+    /// <param name="neighbours">k of the latent kNN distance (default 5).</param>
+    /// <param name="contamination">Expected fraction of anomalies; sets the initial threshold.</param>
+    public static AnomalyScorer Fit(AutoencoderModel model, IReadOnlyList<float[]> trainingRows, RobustScaling? inputScaling = null, int neighbours = DefaultNeighbours, double contamination = DefaultContamination)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(trainingRows);
+        AnomalyMath.CheckRows(trainingRows, nameof(trainingRows));
+        var scaled = inputScaling == null ? trainingRows.ToArray() : inputScaling.Apply(trainingRows);
+        return FitCore(model, inputScaling, scaled, neighbours, contamination, ownsModel: false);
+    }
+
+    /// <summary>Scores rows in their own units: higher = more anomalous, in [0, 1].</summary>
+    /// <param name="rows">Rows of the training width.</param>
+    public double[] Score(IReadOnlyList<float[]> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            return Array.Empty<double>();
+        }
+
+        var scaled = InputScaling == null ? rows : InputScaling.Apply(rows);
+        var (codes, reconstruction) = Parts(Model, scaled);
+        var distance = AnomalyMath.KthNeighbourDistance(codes, referenceCodes, Neighbours, skipSelf: false);
+        return Combine(reconstruction, distance);
+    }
+
+    /// <summary>Whether each row's score exceeds <see cref="Threshold"/>.</summary>
+    /// <param name="rows">Rows of the training width.</param>
+    public bool[] Predict(IReadOnlyList<float[]> rows) => Score(rows).Select(s => s > Threshold).ToArray();
+
+    /// <summary>Disposes the model when the scorer owns it (made by <see cref="Train"/>).</summary>
+    public void Dispose()
+    {
+        if (ownsModel)
+        {
+            Model.Dispose();
+        }
+    }
+
+    private const string FeatureColumnName = "Features";
+
+    private static AnomalyScorer FitCore(AutoencoderModel model, RobustScaling? scaling, IReadOnlyList<float[]> scaledRows, int neighbours, double contamination, bool ownsModel)
+    {
+        if (neighbours <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(neighbours), neighbours, "Neighbours must be positive.");
+        }
+
+        if (scaledRows.Count <= neighbours)
+        {
+            throw new ArgumentException($"At least {neighbours + 1} training rows are needed for a {neighbours}-NN distance; got {scaledRows.Count}.", nameof(scaledRows));
+        }
+
+        if (scaledRows[0].Length != model.InputSize)
+        {
+            throw new ArgumentException($"Rows have {scaledRows[0].Length} values; the model takes {model.InputSize}.", nameof(scaledRows));
+        }
+
+        var (codes, reconstruction) = Parts(model, scaledRows);
+        var distance = AnomalyMath.KthNeighbourDistance(codes, codes, neighbours, skipSelf: true);
+        var scorer = new AnomalyScorer(model, scaling, neighbours, codes, reconstruction, distance, ownsModel);
+        scorer.Contamination = contamination;
+        return scorer;
+    }
+
+    /// <summary>Latent codes (posterior means for a VAE) and the reconstruction part of the score, in the model's scaled space.</summary>
+    private static (float[][] Codes, double[] Reconstruction) Parts(AutoencoderModel model, IReadOnlyList<float[]> rows)
+    {
+        float[][] codes;
+        float[][] reconstruction;
+        double[]? kl = null;
+        if (model.IsVariational)
+        {
+            var posterior = model.EncodeDistribution(rows);
+            codes = posterior.Mean.ToArray();
+            reconstruction = model.Decode(codes);
+            kl = new double[rows.Count];
+            for (int i = 0; i < rows.Count; i++)
+            {
+                double sum = 0;
+                for (int t = 0; t < codes[i].Length; t++)
+                {
+                    double mu = codes[i][t];
+                    double logVariance = posterior.LogVariance[i][t];
+                    sum += 0.5 * (mu * mu + Math.Exp(logVariance) - 1 - logVariance);
+                }
+
+                kl[i] = sum;
+            }
+        }
+        else
+        {
+            codes = model.Encode(rows);
+            reconstruction = model.Reconstruct(rows);
+        }
+
+        var scaling = model.Scaling;
+        var part = new double[rows.Count];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            double sum = 0;
+            var x = rows[i];
+            var y = reconstruction[i];
+            for (int j = 0; j < x.Length; j++)
+            {
+                // The error is measured where the network works: in the model's own scaled units when it has a scaling.
+                double diff = scaling == null ? x[j] - y[j] : ((x[j] - scaling.InputShift[j]) * scaling.InputScale[j]) - ((y[j] - scaling.OutputShift[j]) * scaling.OutputScale[j]);
+                sum += diff * diff;
+            }
+
+            part[i] = sum + (kl?[i] ?? 0);
+        }
+
+        return (codes, part);
+    }
+
+    private double[] Combine(double[] reconstruction, double[] distance)
+    {
+        var scores = new double[reconstruction.Length];
+        for (int i = 0; i < scores.Length; i++)
+        {
+            scores[i] = 0.5 * (AnomalyMath.MidRankCdf(sortedReconstruction, reconstruction[i]) + AnomalyMath.MidRankCdf(sortedDistance, distance[i]));
+        }
+
+        return scores;
+    }
+
+    private static IDataView ToDataView(MLContext ml, float[][] rows)
+    {
+        var schema = SchemaDefinition.Create(typeof(FeatureRow));
+        schema[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, rows[0].Length);
+        schema[nameof(FeatureRow.Features)].ColumnName = FeatureColumnName;
+        return ml.Data.LoadFromEnumerable(rows.Select(r => new FeatureRow { Features = r }).ToList(), schema);
+    }
+
+    private sealed class FeatureRow
+    {
+        public float[] Features { get; set; } = Array.Empty<float>();
+    }
+}

@@ -1,0 +1,66 @@
+using System;
+using System.Linq;
+using Autoencoders.ML.Anomaly;
+using Microsoft.ML;
+using Xunit;
+
+namespace Autoencoders.ML.Tests;
+
+/// <summary>The anomaly score (issue 14): AUROC by ranks, robust scaling, and the default scorer on a synthetic set.</summary>
+public sealed class AnomalyScorerTests
+{
+    [Fact]
+    public void AurocCountsTiesAsOneHalf()
+    {
+        Assert.Equal(1.0, AnomalyMetrics.Auroc(new[] { 0.1, 0.2, 0.9 }, new[] { 0, 0, 1 }), 12);
+        Assert.Equal(0.0, AnomalyMetrics.Auroc(new[] { 0.9, 0.2, 0.1 }, new[] { 0, 0, 1 }), 12);
+        Assert.Equal(0.5, AnomalyMetrics.Auroc(new[] { 1.0, 1.0, 1.0, 1.0 }, new[] { 0, 1, 0, 1 }), 12);
+        // one anomaly tied with one of two normals, above the other: (1 + 0.5) / 2
+        Assert.Equal(0.75, AnomalyMetrics.Auroc(new[] { 0.0, 1.0, 1.0 }, new[] { 0, 0, 1 }), 12);
+        Assert.Throws<ArgumentException>(() => AnomalyMetrics.Auroc(new[] { 0.1, 0.2 }, new[] { 1, 1 }));
+        Assert.Throws<ArgumentException>(() => AnomalyMetrics.Auroc(new[] { 0.1, 0.2 }, new[] { 0, 2 }));
+    }
+
+    [Fact]
+    public void RobustScalingUsesMedianAndIqrAndFallsBackForBinaryFeatures()
+    {
+        var rows = Enumerable.Range(0, 101).Select(i => new[] { (float)i, i == 100 ? 1f : 0f }).ToArray();
+        var scaling = RobustScaling.Fit(rows);
+        Assert.Equal(50f, scaling.Center[0]);
+        Assert.Equal(1f / 50f, scaling.Scale[0], 6);
+        Assert.Equal(0f, scaling.Center[1]);
+        Assert.True(scaling.Scale[1] > 1f, "an IQR of 0 falls back to 1 / standard deviation");
+    }
+
+    [Fact]
+    public void DefaultScorerRanksPlantedOutliersHighAndThresholdFollowsContamination()
+    {
+        var random = new Random(1);
+        int n = 600;
+        var rows = new float[n][];
+        var labels = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            // normal rows lie near a 2-d plane in 8-d; every 30th row is off it
+            double a = random.NextDouble() * 4 - 2;
+            double b = random.NextDouble() * 4 - 2;
+            bool outlier = i % 30 == 0;
+            labels[i] = outlier ? 1 : 0;
+            rows[i] = Enumerable.Range(0, 8).Select(j => (float)((j % 2 == 0 ? a : b) * (1 + (j / 2)) + (random.NextDouble() - 0.5) * 0.05 + (outlier ? (random.NextDouble() - 0.5) * 8 : 0))).ToArray();
+        }
+
+        using var scorer = AnomalyScorer.Train(new MLContext(seed: 0), rows, seed: 0, contamination: 0.05, threads: 1);
+        var scores = scorer.Score(rows);
+        Assert.Equal(n, scores.Length);
+        Assert.All(scores, s => Assert.InRange(s, 0.0, 1.0));
+        Assert.True(AnomalyMetrics.Auroc(scores, labels) > 0.9, $"AUROC {AnomalyMetrics.Auroc(scores, labels):F3}");
+        Assert.True(AnomalyMetrics.Auroc(scorer.TrainingScores.ToArray(), labels) > 0.9);
+
+        double flagged = scorer.TrainingScores.Count(s => s > scorer.Threshold) / (double)n;
+        Assert.InRange(flagged, 0.03, 0.07);
+        double before = scorer.Threshold;
+        scorer.Contamination = 0.2;
+        Assert.True(scorer.Threshold < before, "a larger contamination lowers the threshold, without retraining");
+        Assert.Equal(scores, scorer.Score(rows));
+    }
+}
