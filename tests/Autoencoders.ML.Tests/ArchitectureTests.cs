@@ -1,6 +1,9 @@
 using System;
 using System.Linq;
 using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Kinds.Plain;
+using Autoencoders.ML.Layers;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Runtime;
 using Autoencoders.ML.Training;

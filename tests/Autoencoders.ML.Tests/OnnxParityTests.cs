@@ -6,6 +6,8 @@ using System.Linq;
 using System.Reflection;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.IO;
+using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Kinds.Plain;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Onnx;
 using Autoencoders.ML.Runtime;

@@ -3,19 +3,18 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Serialization;
 using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Layers;
 using Autoencoders.ML.Training;
 
-namespace Autoencoders.ML.Models;
+namespace Autoencoders.ML.Kinds;
 
 /// <summary>
 /// Architecture hyperparameters shared by every model kind: hidden layers (dense, optionally stacked, and optionally
 /// convolutional through <see cref="Convolution"/>), code size, activations, dropout and the reconstruction loss. Used as
 /// is, it describes a plain autoencoder; a derived class selects another model kind on the same layer spec (for example
-/// <see cref="VariationalAutoencoderOptions"/>). The input size comes from the data.
+/// <see cref="Variational.VariationalAutoencoderOptions"/>). The input size comes from the data. In JSON the options
+/// carry their kind's name (<c>"kind": "dense"</c>), from the registry of model kinds.
 /// </summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
-[JsonDerivedType(typeof(AutoencoderOptions), "dense")]
-[JsonDerivedType(typeof(VariationalAutoencoderOptions), "variational")]
 public class AutoencoderOptions
 {
     /// <summary>Default values, shared by the options and the catalog methods.</summary>

@@ -2,7 +2,7 @@ using System;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Training;
 
-namespace Autoencoders.ML.Models;
+namespace Autoencoders.ML.Kinds.Variational;
 
 /// <summary>
 /// Hyperparameters of a variational autoencoder (VAE) on the dense layer spec: the encoder's hidden layers are a shared
@@ -19,7 +19,7 @@ namespace Autoencoders.ML.Models;
 /// <para>With <see cref="ReconstructionLoss.MeanSquaredError"/> the decoder is read as a Gaussian N(x̂, ½·I) per value:
 /// −log p(x|z) = ‖x − x̂‖² + (D/2)·ln π, the variance under which the β = 1 loss is the negative ELBO up to that constant
 /// (equivalently, β = 2σ² for a Gaussian decoder of variance σ²). Likelihoods reported by
-/// <see cref="AutoencoderModel.EstimateLikelihood"/> include the constant.</para>
+/// <see cref="Models.AutoencoderModel.EstimateLikelihood"/> include the constant.</para>
 /// </remarks>
 public sealed class VariationalAutoencoderOptions : AutoencoderOptions
 {

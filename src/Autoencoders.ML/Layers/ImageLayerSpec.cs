@@ -1,0 +1,50 @@
+using System;
+using System.Text.Json.Serialization;
+using Autoencoders.ML.Architecture;
+
+namespace Autoencoders.ML.Layers;
+
+/// <summary>
+/// A layer that works on images of <see cref="InputShape"/> (C×H×W). Its flat sizes are C·H·W, so it chains with dense
+/// layers: a flat row is read as an image channel-major, and an image is flattened back in the same order.
+/// </summary>
+public abstract record ImageLayerSpec : LayerSpec
+{
+    /// <summary>Shape of the image entering the layer.</summary>
+    [JsonIgnore]
+    public abstract ImageShape InputShape { get; }
+
+    /// <summary>Shape of the image leaving the layer.</summary>
+    [JsonIgnore]
+    public abstract ImageShape OutputShape { get; }
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public sealed override int InputSize => InputShape.Size;
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public sealed override int OutputSize => OutputShape.Size;
+
+    /// <inheritdoc />
+    internal sealed override ImageShape InputImage => InputShape;
+
+    /// <inheritdoc />
+    internal sealed override ImageShape OutputImage => OutputShape;
+
+    /// <inheritdoc />
+    internal override string Describe(bool input) => (input ? InputShape : OutputShape).ToString();
+
+    /// <summary>Parameters of a k×k convolution from <paramref name="inputs"/> to <paramref name="outputs"/> channels, with bias and optional batch norm.</summary>
+    private protected static long ConvolutionParameters(int inputs, int outputs, int kernelSize, bool batchNorm) =>
+        ((long)inputs * outputs * kernelSize * kernelSize) + outputs + (batchNorm ? 2L * outputs : 0);
+
+    /// <summary>Throws unless <paramref name="kernelSize"/> is odd and positive, which keeps padding k/2 symmetric.</summary>
+    private protected static void CheckKernel(int kernelSize)
+    {
+        if (kernelSize <= 0 || kernelSize % 2 == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "The kernel size must be odd and positive (3, 5, 7...).");
+        }
+    }
+}
