@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Layers;

@@ -1,11 +1,7 @@
-using System.Collections.Generic;
-using System.Linq;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Layers;
 using Autoencoders.ML.Onnx;
 using Autoencoders.ML.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Kinds;
 

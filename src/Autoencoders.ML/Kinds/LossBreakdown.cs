@@ -1,6 +1,4 @@
-using System.Collections.Generic;
 using Autoencoders.ML.Training;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Kinds;
 

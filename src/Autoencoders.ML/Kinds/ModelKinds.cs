@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Text.Json.Serialization.Metadata;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Kinds.Plain;
@@ -17,8 +14,9 @@ internal static class ModelKinds
     /// <summary>Every model kind, the plain autoencoder first.</summary>
     public static IReadOnlyList<ModelKind> All { get; } = new ModelKind[]
     {
-        new PlainKind(),
-        new VariationalKind(),
+        // The plain autoencoder, dense or convolutional (denoising when trained on corrupted rows).
+        ModelKind.Of<AutoencoderOptions>("dense", (spec, _) => new AutoencoderNetwork(spec)),
+        ModelKind.Of<VariationalAutoencoderOptions>("variational", (spec, options) => new VariationalAutoencoderNetwork(spec, options)),
     };
 
     /// <summary>The kind selected by <paramref name="options"/>: the one whose options type is the most derived one they are.</summary>
@@ -31,7 +29,7 @@ internal static class ModelKinds
     }
 
     /// <summary>Builds the untrained network that <paramref name="options"/> select for <paramref name="spec"/>.</summary>
-    public static AutoencoderModule CreateNetwork(AutoencoderSpec spec, AutoencoderOptions options) => For(options).CreateNetwork(spec, options);
+    public static AutoencoderModule CreateNetwork(AutoencoderSpec spec, AutoencoderOptions options) => For(options).Create(spec ?? throw new ArgumentNullException(nameof(spec)), options);
 
     /// <summary>
     /// A System.Text.Json contract modifier: makes <see cref="AutoencoderOptions"/> polymorphic with the discriminator

@@ -1,9 +1,5 @@
-using System;
-using System.Collections.Generic;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Onnx;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Layers;
 

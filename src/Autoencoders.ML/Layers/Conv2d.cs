@@ -1,7 +1,4 @@
 using Autoencoders.ML.Architecture;
-using Autoencoders.ML.Onnx;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Layers;
 
@@ -18,21 +15,11 @@ namespace Autoencoders.ML.Layers;
 /// <param name="Act">Activation after the convolution (and batch norm).</param>
 /// <param name="BatchNorm">Batch normalisation between the convolution and the activation.</param>
 public sealed record Conv2dLayerSpec(ImageShape Input, int Filters, int KernelSize, int Stride, int Padding, Activation Act, bool BatchNorm = false)
-    : ImageLayerSpec
+    : ConvolutionLayerSpec(Input, Filters, KernelSize, Act, BatchNorm)
 {
-    /// <inheritdoc />
-    public override ImageShape InputShape => Input;
-
     /// <inheritdoc />
     public override ImageShape OutputShape =>
         new(Filters, ((Input.Height + (2 * Padding) - KernelSize) / Stride) + 1, ((Input.Width + (2 * Padding) - KernelSize) / Stride) + 1);
-
-    /// <inheritdoc />
-    [System.Text.Json.Serialization.JsonIgnore]
-    public override Activation Activation => Act;
-
-    /// <inheritdoc />
-    public override long ParameterCount => ConvolutionParameters(Input.Channels, Filters, KernelSize, BatchNorm);
 
     /// <summary>A stride-2 "same" convolution that maps H to ⌈H/2⌉ (odd <paramref name="kernelSize"/>, padding k/2).</summary>
     /// <param name="input">Input image shape.</param>
@@ -51,6 +38,5 @@ public sealed record Conv2dLayerSpec(ImageShape Input, int Filters, int KernelSi
         new ConvolutionBlock(nn.Conv2d(Input.Channels, Filters, KernelSize, stride: Stride, padding: Padding), BatchNorm ? Filters : null);
 
     /// <inheritdoc />
-    internal override void Emit(OnnxGraphBuilder graph, nn.Module<Tensor, Tensor> module, string prefix, string input, string output) =>
-        ConvolutionBlock.Of(module, prefix).Emit(graph, this, new Convolution2d(KernelSize, Stride, Padding), prefix, input, output);
+    private protected override Convolution2d Geometry => new(KernelSize, Stride, Padding);
 }

@@ -1,7 +1,4 @@
 using Autoencoders.ML.Architecture;
-using Autoencoders.ML.Onnx;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Layers;
 
@@ -20,20 +17,10 @@ namespace Autoencoders.ML.Layers;
 /// <param name="BatchNorm">Batch normalisation between the transposed convolution and the activation.</param>
 public sealed record ConvTranspose2dLayerSpec(
     ImageShape Input, int Filters, int KernelSize, int Stride, int Padding, int OutputPadding, Activation Act, bool BatchNorm = false)
-    : ImageLayerSpec
+    : ConvolutionLayerSpec(Input, Filters, KernelSize, Act, BatchNorm)
 {
     /// <inheritdoc />
-    public override ImageShape InputShape => Input;
-
-    /// <inheritdoc />
     public override ImageShape OutputShape => new(Filters, Grow(Input.Height), Grow(Input.Width));
-
-    /// <inheritdoc />
-    [System.Text.Json.Serialization.JsonIgnore]
-    public override Activation Activation => Act;
-
-    /// <inheritdoc />
-    public override long ParameterCount => ConvolutionParameters(Input.Channels, Filters, KernelSize, BatchNorm);
 
     /// <summary>A stride-2 transposed convolution that maps H to exactly 2·H (odd <paramref name="kernelSize"/>, padding k/2, output padding 1).</summary>
     /// <param name="input">Input image shape.</param>
@@ -54,8 +41,7 @@ public sealed record ConvTranspose2dLayerSpec(
             BatchNorm ? Filters : null);
 
     /// <inheritdoc />
-    internal override void Emit(OnnxGraphBuilder graph, nn.Module<Tensor, Tensor> module, string prefix, string input, string output) =>
-        ConvolutionBlock.Of(module, prefix).Emit(graph, this, new Convolution2d(KernelSize, Stride, Padding, OutputPadding), prefix, input, output);
+    private protected override Convolution2d Geometry => new(KernelSize, Stride, Padding, OutputPadding);
 
     private int Grow(int size) => ((size - 1) * Stride) - (2 * Padding) + KernelSize + OutputPadding;
 }

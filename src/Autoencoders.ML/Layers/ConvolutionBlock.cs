@@ -1,9 +1,5 @@
-using System;
-using System.Collections.Generic;
 using Autoencoders.ML.Onnx;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Layers;
 

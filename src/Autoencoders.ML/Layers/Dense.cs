@@ -1,10 +1,7 @@
-using System;
 using System.Text.Json.Serialization;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Onnx;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Layers;
 

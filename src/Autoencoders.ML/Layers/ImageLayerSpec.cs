@@ -1,4 +1,3 @@
-using System;
 using System.Text.Json.Serialization;
 using Autoencoders.ML.Architecture;
 
@@ -34,17 +33,4 @@ public abstract record ImageLayerSpec : LayerSpec
 
     /// <inheritdoc />
     internal override string Describe(bool input) => (input ? InputShape : OutputShape).ToString();
-
-    /// <summary>Parameters of a k×k convolution from <paramref name="inputs"/> to <paramref name="outputs"/> channels, with bias and optional batch norm.</summary>
-    private protected static long ConvolutionParameters(int inputs, int outputs, int kernelSize, bool batchNorm) =>
-        ((long)inputs * outputs * kernelSize * kernelSize) + outputs + (batchNorm ? 2L * outputs : 0);
-
-    /// <summary>Throws unless <paramref name="kernelSize"/> is odd and positive, which keeps padding k/2 symmetric.</summary>
-    private protected static void CheckKernel(int kernelSize)
-    {
-        if (kernelSize <= 0 || kernelSize % 2 == 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "The kernel size must be odd and positive (3, 5, 7...).");
-        }
-    }
 }

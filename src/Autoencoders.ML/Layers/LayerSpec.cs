@@ -1,8 +1,6 @@
 using System.Text.Json.Serialization;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Onnx;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Layers;
 

@@ -1,7 +1,5 @@
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Onnx;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Layers;
 
@@ -18,23 +16,13 @@ namespace Autoencoders.ML.Layers;
 /// <param name="Act">Activation after the convolution (and batch norm).</param>
 /// <param name="BatchNorm">Batch normalisation between the convolution and the activation.</param>
 public sealed record UpsampleConv2dLayerSpec(ImageShape Input, int Filters, int KernelSize, int Scale, Activation Act, bool BatchNorm = false)
-    : ImageLayerSpec
+    : ConvolutionLayerSpec(Input, Filters, KernelSize, Act, BatchNorm)
 {
-    /// <inheritdoc />
-    public override ImageShape InputShape => Input;
-
     /// <inheritdoc />
     public override ImageShape OutputShape => new(Filters, Input.Height * Scale, Input.Width * Scale);
 
-    /// <inheritdoc />
-    [System.Text.Json.Serialization.JsonIgnore]
-    public override Activation Activation => Act;
-
-    /// <inheritdoc />
-    public override long ParameterCount => ConvolutionParameters(Input.Channels, Filters, KernelSize, BatchNorm);
-
-    // The stride-1 "same" convolution: padding k/2 keeps the upsampled size. The module and the graph both read it here.
-    private Convolution2d Geometry => new(KernelSize, 1, KernelSize / 2);
+    /// <summary>The stride-1 "same" convolution: padding k/2 keeps the upsampled size.</summary>
+    private protected override Convolution2d Geometry => new(KernelSize, 1, KernelSize / 2);
 
     /// <summary>×2 nearest upsampling then a "same" convolution (odd <paramref name="kernelSize"/>).</summary>
     /// <param name="input">Input image shape.</param>
@@ -64,6 +52,6 @@ public sealed record UpsampleConv2dLayerSpec(ImageShape Input, int Filters, int 
             OnnxGraphBuilder.String("mode", "nearest"),
             OnnxGraphBuilder.String("coordinate_transformation_mode", "asymmetric"),
             OnnxGraphBuilder.String("nearest_mode", "floor"));
-        ConvolutionBlock.Of(module, prefix).Emit(graph, this, Geometry, prefix, upsampled, output);
+        base.Emit(graph, module, prefix, upsampled, output);
     }
 }

@@ -1,4 +1,3 @@
-using System;
 using System.IO;
 using Autoencoders.ML.IO;
 using Autoencoders.ML.Models;

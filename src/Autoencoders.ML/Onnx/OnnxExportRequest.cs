@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-
 namespace Autoencoders.ML.Onnx;
 
 /// <summary>Which graph <see cref="OnnxExporter"/> writes and how its inputs and outputs are shaped.</summary>

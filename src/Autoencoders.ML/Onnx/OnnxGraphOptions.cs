@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using Autoencoders.ML.Models;
 
 namespace Autoencoders.ML.Onnx;

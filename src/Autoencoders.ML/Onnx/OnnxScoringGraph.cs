@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
 using Autoencoders.ML.Models;
 using Onnx;
 

@@ -1,9 +1,7 @@
-using System.Collections.Generic;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Layers;
 using Autoencoders.ML.Onnx;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Kinds.Plain;
 

@@ -1,9 +1,6 @@
-using System;
 using Autoencoders.ML.Data;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Kinds.Variational;
 

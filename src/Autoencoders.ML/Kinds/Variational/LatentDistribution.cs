@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-
 namespace Autoencoders.ML.Kinds.Variational;
 
 /// <summary>The posterior q(z|x) = N(μ, diag σ²) of each row, as a variational encoder gives it.</summary>

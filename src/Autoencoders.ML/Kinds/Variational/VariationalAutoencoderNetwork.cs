@@ -1,14 +1,9 @@
-using System;
-using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Layers;
 using Autoencoders.ML.Onnx;
 using Autoencoders.ML.Training;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Kinds.Variational;
 

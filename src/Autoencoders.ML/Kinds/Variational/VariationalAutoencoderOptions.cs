@@ -1,4 +1,3 @@
-using System;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Training;
 
