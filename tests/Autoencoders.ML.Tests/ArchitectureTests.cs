@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Text.Json;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Kinds.Plain;
@@ -87,5 +88,25 @@ public sealed class ArchitectureTests
         Assert.Equal(new long[] { 7, 3 }, network.Encode(x).shape);
         Assert.Equal(new long[] { 7, 12 }, network.forward(x).shape);
         Assert.Equal(spec.ParameterCount, network.parameters().Sum(p => p.numel()));
+    }
+
+    [Fact]
+    public void OptionsCarryTheirKindInJsonAndBuildTheirNetworkThroughTheRegistry()
+    {
+        TorchRuntime.EnsureInitialized();
+        Assert.Equal(new[] { "dense", "variational" }, ModelKinds.All.Select(k => k.Name));
+        foreach (var kind in ModelKinds.All)
+        {
+            var options = (AutoencoderOptions)Activator.CreateInstance(kind.OptionsType)!;
+            options.LatentSize = 7;
+            string json = JsonSerializer.Serialize(options, AutoencoderSpec.JsonOptions);
+            Assert.Contains($"\"kind\": \"{kind.Name}\"", json);
+            var read = JsonSerializer.Deserialize<AutoencoderOptions>(json, AutoencoderSpec.JsonOptions)!;
+            Assert.IsType(kind.OptionsType, read);
+            Assert.Equal(7, read.LatentSize);
+            Assert.Same(kind, ModelKinds.For(read));
+            using var network = ModelKinds.CreateNetwork(read.BuildSpec(12), read);
+            Assert.Equal(kind.Name == "variational" ? "variational" : "dense", network.Kind);
+        }
     }
 }

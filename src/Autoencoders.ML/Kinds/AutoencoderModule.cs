@@ -13,6 +13,9 @@ namespace Autoencoders.ML.Kinds;
 /// </summary>
 internal abstract class AutoencoderModule : nn.Module<Tensor, Tensor>
 {
+    /// <summary>State-dict prefix of the encoder stack, also the prefix of its ONNX initializers.</summary>
+    protected const string EncoderPrefix = "encoder";
+
     /// <summary>State-dict prefix of the decoder stack, also the prefix of its ONNX initializers.</summary>
     protected const string DecoderPrefix = "decoder";
 

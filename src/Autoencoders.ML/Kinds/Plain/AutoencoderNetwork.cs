@@ -15,8 +15,6 @@ internal sealed class AutoencoderNetwork : AutoencoderModule
     /// <summary>The kind of a network whose spec has image layers.</summary>
     public const string ConvolutionalKind = "convolutional";
 
-    private const string EncoderPrefix = "encoder";
-
     // Field names are state-dict prefixes: keep them stable, saved weights depend on them.
     private readonly LayerStack encoder;
     private readonly LayerStack decoder;

@@ -20,7 +20,6 @@ internal sealed class VariationalAutoencoderNetwork : AutoencoderModule
     public const string KlPart = "kl";
 
     // Also the state-dict prefixes, so initializers are named like the saved weights.
-    private const string EncoderPrefix = "encoder";
     private const string MeanPrefix = "mean";
     private const string LogVariancePrefix = "logVariance";
 
