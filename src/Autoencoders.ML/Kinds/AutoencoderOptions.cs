@@ -101,6 +101,22 @@ public class AutoencoderOptions
         }
     }
 
+    /// <summary>
+    /// Checks that <paramref name="training"/> suits this model kind; throws <see cref="ArgumentException"/> naming
+    /// <paramref name="training"/>. The trainer asks the options, so a kind's rules live with the kind.
+    /// </summary>
+    /// <param name="training">The training options the model will be trained with.</param>
+    internal virtual void CheckTraining(TrainingOptions training)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        if (training.Scaling == ScalingKind.Standard && Loss == ReconstructionLoss.BinaryCrossEntropy)
+        {
+            throw new ArgumentException(
+                "Standard scaling gives values outside [0, 1], which binary cross-entropy cannot compare. Use ScalingKind.MinMax or ReconstructionLoss.MeanSquaredError.",
+                nameof(training));
+        }
+    }
+
     /// <summary>Builds the layer spec for rows of <paramref name="inputSize"/> values (and targets of <paramref name="outputSize"/>).</summary>
     /// <param name="inputSize">Width of an input row.</param>
     /// <param name="outputSize">Width of a reconstructed row; defaults to <paramref name="inputSize"/>.</param>

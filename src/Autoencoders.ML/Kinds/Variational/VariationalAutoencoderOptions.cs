@@ -71,6 +71,19 @@ public sealed class VariationalAutoencoderOptions : AutoencoderOptions
     public double KlWeight(double fraction) =>
         KlWarmupFraction > 0 ? Beta * Math.Clamp(fraction / KlWarmupFraction, 0, 1) : Beta;
 
+    /// <summary>Checks the shared rules, and that the data is not scaled: a VAE's likelihoods are defined on the data as given.</summary>
+    /// <param name="training">The training options the model will be trained with.</param>
+    internal override void CheckTraining(TrainingOptions training)
+    {
+        base.CheckTraining(training);
+        if (training.Scaling != ScalingKind.None)
+        {
+            throw new ArgumentException(
+                "A variational autoencoder's likelihoods are defined on the data as given; scale the data yourself and use ScalingKind.None.",
+                nameof(training));
+        }
+    }
+
     /// <summary>Checks the dense options and that the mean head is linear.</summary>
     public override void Validate()
     {
