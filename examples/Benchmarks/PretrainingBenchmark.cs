@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Autoencoders.ML.Baselines;
+using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
 using Autoencoders.ML.Transforms;

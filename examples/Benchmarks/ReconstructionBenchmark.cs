@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Baselines;
+using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
 using Microsoft.ML;

@@ -11,6 +11,7 @@ using System.Linq;
 using System.Text.Json;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Examples;
+using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Onnx;
 using Autoencoders.ML.Training;

@@ -11,6 +11,7 @@ using System.IO;
 using System.Linq;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Examples;
+using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
 using Autoencoders.ML.Transforms;

@@ -14,6 +14,7 @@ using System.Linq;
 using System.Text.Json;
 using Autoencoders.ML.Baselines;
 using Autoencoders.ML.Examples;
+using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Onnx;
 using Autoencoders.ML.Training;

@@ -1,4 +1,5 @@
 using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Kinds.Variational;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
 

@@ -1,6 +1,10 @@
 using System;
 using System.Linq;
+using System.Text.Json;
 using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Kinds.Plain;
+using Autoencoders.ML.Layers;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Runtime;
 using Autoencoders.ML.Training;
@@ -84,5 +88,62 @@ public sealed class ArchitectureTests
         Assert.Equal(new long[] { 7, 3 }, network.Encode(x).shape);
         Assert.Equal(new long[] { 7, 12 }, network.forward(x).shape);
         Assert.Equal(spec.ParameterCount, network.parameters().Sum(p => p.numel()));
+    }
+
+    [Fact]
+    public void OptionsCarryTheirKindInJsonAndBuildTheirNetworkThroughTheRegistry()
+    {
+        TorchRuntime.EnsureInitialized();
+        Assert.Equal(new[] { "dense", "variational" }, ModelKinds.All.Select(k => k.Name));
+        foreach (var kind in ModelKinds.All)
+        {
+            var options = (AutoencoderOptions)Activator.CreateInstance(kind.OptionsType)!;
+            options.LatentSize = 7;
+            string json = JsonSerializer.Serialize(options, AutoencoderSpec.JsonOptions);
+            Assert.Contains($"\"kind\": \"{kind.Name}\"", json);
+            var read = JsonSerializer.Deserialize<AutoencoderOptions>(json, AutoencoderSpec.JsonOptions)!;
+            Assert.IsType(kind.OptionsType, read);
+            Assert.Equal(7, read.LatentSize);
+            Assert.Same(kind, ModelKinds.For(read));
+            using var network = ModelKinds.CreateNetwork(read.BuildSpec(12), read);
+            Assert.Equal(kind.Name == "variational" ? "variational" : "dense", network.Kind);
+        }
+    }
+
+    [Fact]
+    public void SpecJsonAsEarlierVersionsWroteItStillReads()
+    {
+        // Every layer type, with the property names and order of the layer records before they moved to Layers/.
+        const string written = """
+            {
+              "encoder": [
+                { "type": "conv2d", "input": { "channels": 1, "height": 5, "width": 5 }, "filters": 2, "kernelSize": 3, "stride": 2, "padding": 1, "act": "ReLU", "batchNorm": true },
+                { "type": "dense", "in": 18, "out": 3, "act": "None", "dropout": 0 }
+              ],
+              "decoder": [
+                { "type": "dense", "in": 3, "out": 18, "act": "Tanh", "dropout": 0.25 },
+                { "type": "convTranspose2d", "input": { "channels": 2, "height": 3, "width": 3 }, "filters": 2, "kernelSize": 3, "stride": 2, "padding": 1, "outputPadding": 1, "act": "ELU", "batchNorm": false },
+                { "type": "upsampleConv2d", "input": { "channels": 2, "height": 6, "width": 6 }, "filters": 1, "kernelSize": 3, "scale": 1, "act": "None", "batchNorm": false },
+                { "type": "cropOrPad", "input": { "channels": 1, "height": 6, "width": 6 }, "height": 5, "width": 5 }
+              ],
+              "outputActivation": "Sigmoid"
+            }
+            """;
+        var expected = new AutoencoderSpec(
+            new LayerSpec[] { new Conv2dLayerSpec(new ImageShape(1, 5, 5), 2, 3, 2, 1, Activation.ReLU, true), new DenseLayerSpec(18, 3, Activation.None) },
+            new LayerSpec[]
+            {
+                new DenseLayerSpec(3, 18, Activation.Tanh, 0.25f),
+                new ConvTranspose2dLayerSpec(new ImageShape(2, 3, 3), 2, 3, 2, 1, 1, Activation.ELU),
+                new UpsampleConv2dLayerSpec(new ImageShape(2, 6, 6), 1, 3, 1, Activation.None),
+                new CropOrPadLayerSpec(new ImageShape(1, 6, 6), 5, 5),
+            },
+            OutputActivation.Sigmoid);
+        var read = AutoencoderSpec.FromJson(written);
+        Assert.Equal(expected.Encoder, read.Encoder);
+        Assert.Equal(expected.Decoder, read.Decoder);
+        Assert.Equal(expected.ToJson(), read.ToJson());
+        Assert.Equal("1×5×5-2×3×3-3-18-2×6×6-1×6×6-1×5×5", read.ToString());
+        Assert.Equal(expected.Encoder.Concat(expected.Decoder).Sum(l => l.ParameterCount), read.ParameterCount);
     }
 }

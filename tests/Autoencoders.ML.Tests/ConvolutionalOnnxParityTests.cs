@@ -3,6 +3,9 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Kinds.Plain;
+using Autoencoders.ML.Layers;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Onnx;
 using Autoencoders.ML.Runtime;
@@ -178,10 +181,10 @@ public sealed class ConvolutionalOnnxParityTests
                     var (weight, fanIn) = (stack.Specs[i], stack.Layer(i)) switch
                     {
                         (DenseLayerSpec d, TorchSharp.Modules.Linear linear) => (linear.weight!, (double)d.In),
-                        (Conv2dLayerSpec c, ImageBlock block) => (block.Weight, (double)c.Input.Channels * c.KernelSize * c.KernelSize),
-                        (UpsampleConv2dLayerSpec u, ImageBlock block) => (block.Weight, (double)u.Input.Channels * u.KernelSize * u.KernelSize),
+                        (Conv2dLayerSpec c, ConvolutionBlock block) => (block.Weight, (double)c.Input.Channels * c.KernelSize * c.KernelSize),
+                        (UpsampleConv2dLayerSpec u, ConvolutionBlock block) => (block.Weight, (double)u.Input.Channels * u.KernelSize * u.KernelSize),
                         // Each output pixel of a stride-s transposed convolution sees about k²/s² input pixels per channel.
-                        (ConvTranspose2dLayerSpec t, ImageBlock block) => (block.Weight, (double)t.Input.Channels * t.KernelSize * t.KernelSize / (t.Stride * t.Stride)),
+                        (ConvTranspose2dLayerSpec t, ConvolutionBlock block) => (block.Weight, (double)t.Input.Channels * t.KernelSize * t.KernelSize / (t.Stride * t.Stride)),
                         _ => (null, 0),
                     };
                     // He gain for rectifiers; 1 for the rest, so identity outputs stay near the [0, 1] range of images.

@@ -1,6 +1,8 @@
 using System;
 using System.Linq;
 using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Kinds.Variational;
+using Autoencoders.ML.Layers;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Onnx;
 using Autoencoders.ML.Training;

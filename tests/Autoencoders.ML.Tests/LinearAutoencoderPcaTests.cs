@@ -1,6 +1,8 @@
 using System;
 using System.Linq;
 using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Kinds.Plain;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
 using Microsoft.ML;

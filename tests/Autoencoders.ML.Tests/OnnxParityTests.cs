@@ -6,10 +6,13 @@ using System.Linq;
 using System.Reflection;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.IO;
+using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Kinds.Plain;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Onnx;
 using Autoencoders.ML.Runtime;
 using Autoencoders.ML.Training;
+using Google.Protobuf;
 using Microsoft.ML;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -244,8 +247,72 @@ public sealed class OnnxParityTests
         Assert.Equal(new[] { "model.onnx" }, folder.FileNames());
     }
 
+    [Fact]
+    public void ScoringGraphComposesScalingErrorRenamingAndTheOneRowForm()
+    {
+        // Per-value shifts and scales away from 0 and 1, so that a graph that skipped or doubled a step would show it.
+        float[] shift = Enumerable.Range(0, 784).Select(i => 0.05f * (i % 7)).ToArray();
+        float[] scale = Enumerable.Range(0, 784).Select(i => 1f / (0.5f + (0.25f * (i % 5)))).ToArray();
+        var scaling = new FeatureScaling(ScalingKind.Standard, shift, scale, shift, scale);
+        using var model = RandomModel(Activation.Tanh, 1, OutputActivation.Identity, seed: 11, scaling);
+        var rows = Rows.Value.Take(20).ToArray();
+        float[][] latent = model.Encode(rows);
+        float[][] reconstruction = model.Reconstruct(rows);
+        float[][] error = rows.Select((row, r) => new[] { (float)row.Select((x, j) => Math.Pow(reconstruction[r][j] - x, 2)).Average() }).ToArray();
+        AssertVaries(reconstruction, "reconstruction");
+        var outputs = new[] { OnnxScoringGraph.ReconstructionError, OnnxNames.Latent, OnnxNames.Reconstruction };
+        var names = new Dictionary<string, string>
+        {
+            [OnnxNames.Features] = "Pixels", [OnnxNames.Latent] = "Code", [OnnxNames.Reconstruction] = "Back", [OnnxScoringGraph.ReconstructionError] = "Error",
+        };
+
+        // Batched, contract names: outputs in the order asked, the error one value per row.
+        using (var batched = new InferenceSession(OnnxScoringGraph.Build(model, outputs).ToByteArray()))
+        {
+            Assert.Equal(outputs, batched.OutputNames);
+            var values = Run(batched, OnnxNames.Features, rows);
+            AssertClose(latent, values[OnnxNames.Latent], "latent");
+            AssertClose(reconstruction, values[OnnxNames.Reconstruction], "reconstruction");
+            AssertClose(error, values[OnnxScoringGraph.ReconstructionError], "error");
+        }
+
+        // One row per run, renamed: input [784], outputs [n] and [1], the same values.
+        var proto = OnnxScoringGraph.Build(model, outputs, names, perRow: true);
+        Assert.Equal(new[] { "Pixels" }, proto.Graph.Input.Select(i => i.Name));
+        Assert.Equal(new[] { "Error", "Code", "Back" }, proto.Graph.Output.Select(o => o.Name));
+        Assert.Equal(new long[] { 784 }, proto.Graph.Input[0].Type.TensorType.Shape.Dim.Select(d => d.DimValue));
+        Assert.Equal(
+            new[] { new long[] { 1 }, new long[] { LatentSize }, new long[] { 784 } },
+            proto.Graph.Output.Select(o => o.Type.TensorType.Shape.Dim.Select(d => d.DimValue).ToArray()));
+        using var perRow = new InferenceSession(proto.ToByteArray());
+        for (int r = 0; r < 3; r++)
+        {
+            var input = new DenseTensor<float>(rows[r], new[] { 784 });
+            using var results = perRow.Run(new[] { NamedOnnxValue.CreateFromTensor("Pixels", input) });
+            var values = results.ToDictionary(v => v.Name, v => v.AsTensor<float>().ToArray());
+            AssertClose(new[] { latent[r] }, values["Code"], "one-row latent");
+            AssertClose(new[] { reconstruction[r] }, values["Back"], "one-row reconstruction");
+            AssertClose(new[] { error[r] }, values["Error"], "one-row error");
+        }
+
+        // The decoder's scoring graph takes the same options.
+        var decoder = DecoderScoringGraph.Build(model, names, perRow: true);
+        Assert.Equal(new[] { "Code" }, decoder.Graph.Input.Select(i => i.Name));
+        Assert.Equal(new[] { "Back" }, decoder.Graph.Output.Select(o => o.Name));
+        Assert.Throws<ArgumentException>(() => OnnxScoringGraph.Build(model, new[] { OnnxNames.LogVariance }));
+    }
+
+    // The scaled outputs are of order 10, so the tolerance is relative to the largest value.
+    private static void AssertClose(IReadOnlyList<float[]> expected, float[] actual, string what)
+    {
+        double difference = MaxAbsDifference(expected, actual);
+        double bound = Tolerance * Math.Max(1, expected.Max(r => r.Max(Math.Abs)));
+        Assert.True(difference <= bound, $"{what}: max |ONNX − torch| = {difference:E3} > {bound:E2}");
+    }
+
     /// <summary>A model with random weights: as good as trained ones for parity, and fast.</summary>
-    private static AutoencoderModel RandomModel(Activation activation, int hiddenLayers, OutputActivation outputActivation, int seed)
+    private static AutoencoderModel RandomModel(
+        Activation activation, int hiddenLayers, OutputActivation outputActivation, int seed, FeatureScaling? scaling = null)
     {
         TorchRuntime.EnsureInitialized();
         var options = new AutoencoderOptions
@@ -277,7 +344,7 @@ public sealed class OnnxParityTests
         }
 
         var history = new TrainingHistory(Array.Empty<EpochReport>(), 0, stoppedEarly: false, "training");
-        return new AutoencoderModel(network, options, new TrainingOptions(), history);
+        return new AutoencoderModel(network, options, new TrainingOptions(), history, scaling);
     }
 
     private static void Initialize(torch.Tensor weight, Activation activation)

@@ -1,4 +1,5 @@
 using System;
+using Autoencoders.ML.Kinds.Variational;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
 using Microsoft.ML;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
 using Microsoft.ML;

@@ -1,6 +1,8 @@
 using System;
 using System.IO;
 using System.Linq;
+using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Kinds.Variational;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
 using Autoencoders.ML.Transforms;

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Autoencoders.ML.Kinds.Variational;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
 using Microsoft.ML;

@@ -9,6 +9,8 @@ using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Cli.Input;
 using Autoencoders.ML.Cli.Output;
 using Autoencoders.ML.Examples;
+using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Kinds.Variational;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
 using Autoencoders.ML.Transforms;

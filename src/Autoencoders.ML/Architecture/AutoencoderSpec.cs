@@ -1,8 +1,8 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Layers;
 
 namespace Autoencoders.ML.Architecture;
 
@@ -56,20 +56,22 @@ public sealed record AutoencoderSpec
 
     /// <summary>Number of trainable parameters.</summary>
     [JsonIgnore]
-    public long ParameterCount => Encoder.Concat(Decoder).Sum(l => l switch { DenseLayerSpec d => d.ParameterCount, ImageLayerSpec i => i.ParameterCount, _ => 0 });
+    public long ParameterCount => Encoder.Concat(Decoder).Sum(l => l.ParameterCount);
+
+    /// <summary>
+    /// The shape of the images the model reads (the first image layer's input, or the last one's output when only the
+    /// decoder has image layers), or null for a model without image layers.
+    /// </summary>
+    [JsonIgnore]
+    internal ImageShape? Image =>
+        Encoder.Select(l => l.InputImage).FirstOrDefault(s => s is not null) ?? Decoder.Select(l => l.OutputImage).LastOrDefault(s => s is not null);
 
     /// <summary>
     /// A short human-readable form such as <c>784-512-128-32-128-512-784</c>; image layers show their shape, as in
     /// <c>1×28×28-32×14×14-64×7×7-32-64×7×7-32×14×14-1×28×28</c>.
     /// </summary>
     public override string ToString() =>
-        string.Join("-", new[] { Describe(Encoder[0], input: true) }.Concat(Encoder.Concat(Decoder).Select(l => Describe(l, input: false))));
-
-    private static string Describe(LayerSpec layer, bool input) => layer switch
-    {
-        ImageLayerSpec image => (input ? image.InputShape : image.OutputShape).ToString(),
-        _ => (input ? layer.InputSize : layer.OutputSize).ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+        string.Join("-", new[] { Encoder[0].Describe(input: true) }.Concat(Encoder.Concat(Decoder).Select(l => l.Describe(input: false))));
 
     /// <summary>Serializes the spec to indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
@@ -85,6 +87,8 @@ public sealed record AutoencoderSpec
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         Converters = { new JsonStringEnumConverter() },
+        // The options' "kind" discriminator comes from the registry of model kinds, the one list of them.
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { ModelKinds.DescribeOptions } },
     };
 
     private static void CheckChain(IReadOnlyList<LayerSpec> layers, string name)

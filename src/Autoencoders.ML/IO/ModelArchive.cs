@@ -5,6 +5,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Onnx;
 using Autoencoders.ML.Runtime;
@@ -114,7 +115,7 @@ internal static class ModelArchive
         }
 
         TorchRuntime.EnsureInitialized();
-        var network = AutoencoderTrainer.CreateNetwork(config.Architecture, config.Options);
+        var network = ModelKinds.CreateNetwork(config.Architecture, config.Options);
         try
         {
             using var weights = open(WeightsFile) ?? throw NotOurs(path, $"it has no {WeightsFile}");

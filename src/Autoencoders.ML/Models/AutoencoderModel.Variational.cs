@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Autoencoders.ML.Data;
+using Autoencoders.ML.Kinds.Variational;
 using Autoencoders.ML.Runtime;
 using Microsoft.ML;
 using TorchSharp;

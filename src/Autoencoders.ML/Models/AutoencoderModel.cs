@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Data;
+using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Runtime;
 using Autoencoders.ML.Training;
 using Microsoft.ML;

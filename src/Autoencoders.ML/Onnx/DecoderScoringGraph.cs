@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using Autoencoders.ML.Models;
 using Onnx;
 
@@ -13,20 +12,7 @@ internal static class DecoderScoringGraph
     /// <summary>Builds the decoder scoring graph of <paramref name="model"/>.</summary>
     /// <param name="model">A trained model of any kind.</param>
     /// <param name="rename">Tensor name → new name for the graph's input and output (null keeps the contract names).</param>
-    /// <param name="perRow">One row per run, as in <see cref="OnnxScoringGraph.Build"/>.</param>
-    public static ModelProto Build(AutoencoderModel model, IReadOnlyDictionary<string, string>? rename = null, bool perRow = false)
-    {
-        var onnx = OnnxExportExtensions.Build(model, OnnxGraphKind.Decoder);
-        if (rename != null)
-        {
-            OnnxScoringGraph.Rename(onnx.Graph, rename);
-        }
-
-        if (perRow)
-        {
-            OnnxScoringGraph.ToPerRow(onnx.Graph);
-        }
-
-        return onnx;
-    }
+    /// <param name="perRow">One row per run (see <see cref="OnnxGraphOptions.PerRow"/>).</param>
+    public static ModelProto Build(AutoencoderModel model, IReadOnlyDictionary<string, string>? rename = null, bool perRow = false) =>
+        OnnxExporter.Build(model, new OnnxExportRequest(OnnxGraphKind.Decoder, Rename: rename, PerRow: perRow));
 }

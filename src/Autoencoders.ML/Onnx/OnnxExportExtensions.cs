@@ -1,4 +1,3 @@
-using System;
 using System.IO;
 using Autoencoders.ML.IO;
 using Autoencoders.ML.Models;
@@ -43,22 +42,6 @@ public static class OnnxExportExtensions
         AtomicFile.Write(path, stream => onnx.WriteTo(stream));
     }
 
-    /// <summary>The graph of <paramref name="model"/>, written by the exporter of its network kind, with its input scaling.</summary>
-    internal static global::Onnx.ModelProto Build(AutoencoderModel model, OnnxGraphKind graph)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        var onnx = model.Network switch
-        {
-            VariationalAutoencoderNetwork variational => VariationalOnnxExporter.Build(variational, graph, Info(model)),
-            AutoencoderNetwork dense => AutoencoderOnnxExporter.Build(dense, graph, Info(model)),
-            _ => throw new NotSupportedException($"ONNX export of {model.Network.Kind} models is not supported."),
-        };
-        OnnxScaling.Apply(onnx, model.Scaling);
-        return onnx;
-    }
-
-    /// <summary>What <paramref name="model"/> says about itself in exported metadata.</summary>
-    /// <remarks>With scaling, the graph itself scales <c>features</c> and unscales <c>reconstruction</c>: callers feed raw values.</remarks>
-    internal static OnnxModelInfo Info(AutoencoderModel model) =>
-        new(model.Kind, model.Loss.ToString(), model.Scaling == null ? "none" : $"{model.Scaling.Name} (inside the graph: feed raw values)");
+    /// <summary>The graph of <paramref name="model"/> as every kind writes it, with its input scaling.</summary>
+    internal static global::Onnx.ModelProto Build(AutoencoderModel model, OnnxGraphKind graph) => OnnxExporter.Build(model, new OnnxExportRequest(graph));
 }

@@ -5,6 +5,8 @@ using System.Linq;
 using System.Threading;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Data;
+using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Kinds.Variational;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Runtime;
 using Microsoft.ML;
@@ -155,7 +157,7 @@ public sealed class AutoencoderTrainer
             ? null
             : FeatureScaling.Fit(options.Scaling, trainingData.Training, spec.InputSize, spec.OutputSize, paired: targetColumnName != null));
         torch.manual_seed(options.Seed);
-        var network = CreateNetwork(spec, model);
+        var network = ModelKinds.CreateNetwork(spec, model);
         Log(
             channel,
             $"Training {spec} ({network.parameters().Sum(p => p.numel()):N0} parameters) on {trainingData.Training.RowCount:N0} rows " +
@@ -179,13 +181,6 @@ public sealed class AutoencoderTrainer
             throw;
         }
     }
-
-    /// <summary>The network of the model kind the options describe.</summary>
-    internal static AutoencoderModule CreateNetwork(AutoencoderSpec spec, AutoencoderOptions model) => model switch
-    {
-        VariationalAutoencoderOptions variational => new VariationalAutoencoderNetwork(spec, variational),
-        _ => new AutoencoderNetwork(spec),
-    };
 
     private static TrainingHistory Train(
         AutoencoderModule network, AutoencoderOptions model, TrainingOptions options, TrainingData data, FeatureScaling? scaling,

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
 using Microsoft.ML;

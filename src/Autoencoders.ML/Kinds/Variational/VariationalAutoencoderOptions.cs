@@ -1,8 +1,7 @@
-using System;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Training;
 
-namespace Autoencoders.ML.Models;
+namespace Autoencoders.ML.Kinds.Variational;
 
 /// <summary>
 /// Hyperparameters of a variational autoencoder (VAE) on the dense layer spec: the encoder's hidden layers are a shared
@@ -19,7 +18,7 @@ namespace Autoencoders.ML.Models;
 /// <para>With <see cref="ReconstructionLoss.MeanSquaredError"/> the decoder is read as a Gaussian N(x̂, ½·I) per value:
 /// −log p(x|z) = ‖x − x̂‖² + (D/2)·ln π, the variance under which the β = 1 loss is the negative ELBO up to that constant
 /// (equivalently, β = 2σ² for a Gaussian decoder of variance σ²). Likelihoods reported by
-/// <see cref="AutoencoderModel.EstimateLikelihood"/> include the constant.</para>
+/// <see cref="Models.AutoencoderModel.EstimateLikelihood"/> include the constant.</para>
 /// </remarks>
 public sealed class VariationalAutoencoderOptions : AutoencoderOptions
 {
@@ -71,6 +70,19 @@ public sealed class VariationalAutoencoderOptions : AutoencoderOptions
     /// <param name="fraction">Fraction of the training run done, in [0, 1].</param>
     public double KlWeight(double fraction) =>
         KlWarmupFraction > 0 ? Beta * Math.Clamp(fraction / KlWarmupFraction, 0, 1) : Beta;
+
+    /// <summary>Checks the shared rules, and that the data is not scaled: a VAE's likelihoods are defined on the data as given.</summary>
+    /// <param name="training">The training options the model will be trained with.</param>
+    internal override void CheckTraining(TrainingOptions training)
+    {
+        base.CheckTraining(training);
+        if (training.Scaling != ScalingKind.None)
+        {
+            throw new ArgumentException(
+                "A variational autoencoder's likelihoods are defined on the data as given; scale the data yourself and use ScalingKind.None.",
+                nameof(training));
+        }
+    }
 
     /// <summary>Checks the dense options and that the mean head is linear.</summary>
     public override void Validate()

@@ -1,10 +1,8 @@
-using System;
 using Autoencoders.ML.Data;
+using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
-namespace Autoencoders.ML.Models;
+namespace Autoencoders.ML.Kinds.Variational;
 
 /// <summary>
 /// The ELBO and the importance-weighted (IWAE) estimate of −log p(x) over a set of rows, with bounded memory: rows are

@@ -1,9 +1,8 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Layers;
 
-namespace Autoencoders.ML.Models;
+namespace Autoencoders.ML.Architecture;
 
 /// <summary>
 /// The image part of a convolutional autoencoder; set it as <see cref="AutoencoderOptions.Convolution"/>. The

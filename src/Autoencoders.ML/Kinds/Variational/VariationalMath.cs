@@ -1,10 +1,7 @@
-using System;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
-namespace Autoencoders.ML.Models;
+namespace Autoencoders.ML.Kinds.Variational;
 
 /// <summary>
 /// The probability of a VAE, per row: the closed-form KL term, the decoder's log-likelihood and the Gaussian densities

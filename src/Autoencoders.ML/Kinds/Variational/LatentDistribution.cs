@@ -1,6 +1,4 @@
-using System.Collections.Generic;
-
-namespace Autoencoders.ML.Models;
+namespace Autoencoders.ML.Kinds.Variational;
 
 /// <summary>The posterior q(z|x) = N(μ, diag σ²) of each row, as a variational encoder gives it.</summary>
 /// <param name="Mean">μ per row, latent-size values each.</param>

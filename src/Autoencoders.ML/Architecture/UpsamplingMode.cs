@@ -1,4 +1,4 @@
-namespace Autoencoders.ML.Models;
+namespace Autoencoders.ML.Architecture;
 
 /// <summary>How a convolutional decoder doubles the image size at each block.</summary>
 public enum UpsamplingMode

@@ -1,21 +1,17 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Text.Json.Serialization;
 using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Layers;
 using Autoencoders.ML.Training;
 
-namespace Autoencoders.ML.Models;
+namespace Autoencoders.ML.Kinds;
 
 /// <summary>
 /// Architecture hyperparameters shared by every model kind: hidden layers (dense, optionally stacked, and optionally
 /// convolutional through <see cref="Convolution"/>), code size, activations, dropout and the reconstruction loss. Used as
 /// is, it describes a plain autoencoder; a derived class selects another model kind on the same layer spec (for example
-/// <see cref="VariationalAutoencoderOptions"/>). The input size comes from the data.
+/// <see cref="Variational.VariationalAutoencoderOptions"/>). The input size comes from the data. In JSON the options
+/// carry their kind's name (<c>"kind": "dense"</c>), from the registry of model kinds.
 /// </summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
-[JsonDerivedType(typeof(AutoencoderOptions), "dense")]
-[JsonDerivedType(typeof(VariationalAutoencoderOptions), "variational")]
 public class AutoencoderOptions
 {
     /// <summary>Default values, shared by the options and the catalog methods.</summary>
@@ -102,6 +98,22 @@ public class AutoencoderOptions
                 "Binary cross-entropy needs OutputActivation.Sigmoid (it is computed from the decoder's logits). " +
                 "Leave OutputActivation unset or set it to Sigmoid, or use ReconstructionLoss.MeanSquaredError.",
                 nameof(OutputActivation));
+        }
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="training"/> suits this model kind; throws <see cref="ArgumentException"/> naming
+    /// <paramref name="training"/>. The trainer asks the options, so a kind's rules live with the kind.
+    /// </summary>
+    /// <param name="training">The training options the model will be trained with.</param>
+    internal virtual void CheckTraining(TrainingOptions training)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        if (training.Scaling == ScalingKind.Standard && Loss == ReconstructionLoss.BinaryCrossEntropy)
+        {
+            throw new ArgumentException(
+                "Standard scaling gives values outside [0, 1], which binary cross-entropy cannot compare. Use ScalingKind.MinMax or ReconstructionLoss.MeanSquaredError.",
+                nameof(training));
         }
     }
 

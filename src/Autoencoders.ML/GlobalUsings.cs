@@ -1,0 +1,6 @@
+// Namespaces nearly every file of the library reads, imported once here instead of at the top of each file.
+global using System;
+global using System.Collections.Generic;
+global using System.Linq;
+global using TorchSharp;
+global using static TorchSharp.torch;

@@ -1,0 +1,12 @@
+using Autoencoders.ML.Training;
+
+namespace Autoencoders.ML.Kinds;
+
+/// <summary>A batch loss and its parts, as scalar tensors.</summary>
+/// <param name="Total">What the optimizer minimises.</param>
+/// <param name="Parts">Named parts reported in <see cref="EpochReport.TrainingLossParts"/>.</param>
+internal sealed record LossBreakdown(Tensor Total, IReadOnlyDictionary<string, Tensor> Parts)
+{
+    /// <summary>Name of the reconstruction part.</summary>
+    public const string Reconstruction = "reconstruction";
+}

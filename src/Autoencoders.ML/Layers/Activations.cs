@@ -1,0 +1,80 @@
+using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Onnx;
+
+namespace Autoencoders.ML.Layers;
+
+/// <summary>
+/// Every <see cref="Activation"/> as a torch function and as ONNX nodes, side by side in one table, so that the
+/// trained module and the exported graph compute the same function.
+/// </summary>
+internal static class Activations
+{
+    // torch's exact GELU computes x·0.5·(1 + erf(x·(1/√2))); multiplying by the same float constant keeps the rounding alike.
+    private const float InverseSqrt2 = 0.70710678118654752440f;
+
+    private static readonly IReadOnlyDictionary<Activation, (Func<Tensor, Tensor> Torch, Action<OnnxGraphBuilder, string, string, string> Onnx)> Table =
+        new Dictionary<Activation, (Func<Tensor, Tensor>, Action<OnnxGraphBuilder, string, string, string>)>
+        {
+            [Activation.None] = (x => x, (graph, input, output, _) => graph.AddNode("Identity", new[] { input }, output)),
+            [Activation.ReLU] = (x => nn.functional.relu(x), Node("Relu")),
+            [Activation.LeakyReLU] = (x => nn.functional.leaky_relu(x, 0.01), Node("LeakyRelu", OnnxGraphBuilder.Float("alpha", 0.01f))),
+            [Activation.Tanh] = (torch.tanh, Node("Tanh")),
+            [Activation.Sigmoid] = (torch.sigmoid, Node("Sigmoid")),
+            [Activation.ELU] = (x => nn.functional.elu(x, 1.0), Node("Elu", OnnxGraphBuilder.Float("alpha", 1f))),
+            [Activation.GELU] = (x => nn.functional.gelu(x), Gelu),
+        };
+
+    /// <summary>Applies <paramref name="activation"/> element-wise.</summary>
+    public static Tensor Apply(Tensor x, Activation activation) => Lookup(activation).Torch(x);
+
+    /// <summary>
+    /// The tensor the node before the activation writes: <paramref name="output"/> itself when there is no activation
+    /// (so no Identity node is needed), <paramref name="preActivation"/> otherwise.
+    /// </summary>
+    public static string Input(Activation activation, string output, string preActivation) =>
+        activation == Activation.None ? output : preActivation;
+
+    /// <summary>Writes <paramref name="output"/> = activation(<paramref name="input"/>); nothing when they are the same tensor.</summary>
+    /// <param name="graph">The graph being written.</param>
+    /// <param name="activation">The activation.</param>
+    /// <param name="input">The pre-activation tensor, from <see cref="Input"/>.</param>
+    /// <param name="output">The tensor to produce.</param>
+    /// <param name="prefix">Unique prefix for intermediate tensors, e.g. <c>encoder.layers.0</c>.</param>
+    public static void Emit(OnnxGraphBuilder graph, Activation activation, string input, string output, string prefix)
+    {
+        if (input != output)
+        {
+            Lookup(activation).Onnx(graph, input, output, prefix);
+        }
+    }
+
+    /// <summary>The activation that matches an output activation.</summary>
+    public static Activation Of(OutputActivation outputActivation) => outputActivation switch
+    {
+        OutputActivation.Identity => Activation.None,
+        OutputActivation.Sigmoid => Activation.Sigmoid,
+        _ => throw new ArgumentOutOfRangeException(nameof(outputActivation), outputActivation, "Unknown output activation; use Identity or Sigmoid."),
+    };
+
+    private static (Func<Tensor, Tensor> Torch, Action<OnnxGraphBuilder, string, string, string> Onnx) Lookup(Activation activation) =>
+        Table.TryGetValue(activation, out var forms)
+            ? forms
+            : throw new ArgumentOutOfRangeException(nameof(activation), activation, $"Unknown activation {activation}; use one of {string.Join(", ", Table.Keys)}.");
+
+    private static Action<OnnxGraphBuilder, string, string, string> Node(string opType, params global::Onnx.AttributeProto[] attributes) =>
+        (graph, input, output, _) => graph.AddNode(opType, new[] { input }, output, attributes);
+
+    // Opset 17 has no Gelu operator (it came in opset 20): 0.5·x·(1 + erf(x/√2)) from elementary nodes.
+    private static void Gelu(OnnxGraphBuilder graph, string input, string output, string prefix)
+    {
+        string scaled = prefix + ".gelu.scaled";
+        string erf = prefix + ".gelu.erf";
+        string onePlusErf = prefix + ".gelu.one_plus_erf";
+        string half = prefix + ".gelu.half_x";
+        graph.AddNode("Mul", new[] { input, graph.Scalar("const.inv_sqrt2", InverseSqrt2) }, scaled);
+        graph.AddNode("Erf", new[] { scaled }, erf);
+        graph.AddNode("Add", new[] { erf, graph.Scalar("const.one", 1f) }, onePlusErf);
+        graph.AddNode("Mul", new[] { input, graph.Scalar("const.half", 0.5f) }, half);
+        graph.AddNode("Mul", new[] { half, onePlusErf }, output);
+    }
+}
