@@ -3,6 +3,8 @@ using System.IO;
 using System.Linq;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.IO;
+using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Kinds.Variational;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
 using Microsoft.ML;
