@@ -37,27 +37,14 @@ public static class AutoencoderCatalog
         int? seed = null,
         Action<EpochReport>? onEpoch = null)
     {
-        ArgumentNullException.ThrowIfNull(catalog);
-        var environment = CatalogEnvironment.Of(catalog);
-        var options = new AutoencoderEstimator.Options
+        var columns = new AutoencoderColumns
         {
-            Columns = new AutoencoderColumns
-            {
-                InputColumnName = inputColumnName ?? AutoencoderColumns.DefaultInput,
-                LatentColumnName = outputColumnName,
-                ReconstructionColumnName = reconstructionColumnName,
-                ReconstructionErrorColumnName = reconstructionErrorColumnName,
-            },
-            Model = new AutoencoderOptions { LatentSize = latentSize, Loss = loss },
-            Training = new TrainingOptions { Epochs = epochs, Seed = CatalogEnvironment.Seed(environment, seed) },
-            OnEpoch = onEpoch,
+            InputColumnName = inputColumnName ?? AutoencoderColumns.DefaultInput,
+            LatentColumnName = outputColumnName,
+            ReconstructionColumnName = reconstructionColumnName,
+            ReconstructionErrorColumnName = reconstructionErrorColumnName,
         };
-        if (hiddenSizes != null)
-        {
-            options.Model.HiddenSizes = hiddenSizes;
-        }
-
-        return new AutoencoderEstimator(environment, options);
+        return Create(catalog, columns, null, latentSize, hiddenSizes, epochs, loss, seed, null, onEpoch);
     }
 
     /// <summary>
@@ -87,27 +74,14 @@ public static class AutoencoderCatalog
         int? seed = null,
         Action<EpochReport>? onEpoch = null)
     {
-        ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(corruption);
-        var environment = CatalogEnvironment.Of(catalog);
-        var options = new AutoencoderEstimator.Options
+        var columns = new AutoencoderColumns
         {
-            Columns = new AutoencoderColumns
-            {
-                InputColumnName = inputColumnName ?? AutoencoderColumns.DefaultInput,
-                LatentColumnName = null,
-                ReconstructionColumnName = outputColumnName,
-            },
-            Model = new AutoencoderOptions { LatentSize = latentSize, Loss = loss },
-            Training = new TrainingOptions { Epochs = epochs, Seed = CatalogEnvironment.Seed(environment, seed), Corruption = corruption },
-            OnEpoch = onEpoch,
+            InputColumnName = inputColumnName ?? AutoencoderColumns.DefaultInput,
+            LatentColumnName = null,
+            ReconstructionColumnName = outputColumnName,
         };
-        if (hiddenSizes != null)
-        {
-            options.Model.HiddenSizes = hiddenSizes;
-        }
-
-        return new AutoencoderEstimator(environment, options);
+        return Create(catalog, columns, null, latentSize, hiddenSizes, epochs, loss, seed, corruption, onEpoch);
     }
 
     /// <summary>
@@ -137,22 +111,8 @@ public static class AutoencoderCatalog
         int? seed = null,
         Action<EpochReport>? onEpoch = null)
     {
-        ArgumentNullException.ThrowIfNull(catalog);
-        var environment = CatalogEnvironment.Of(catalog);
-        var options = new AutoencoderEstimator.Options
-        {
-            Columns = new AutoencoderColumns { InputColumnName = inputColumnName, LatentColumnName = null, ReconstructionColumnName = outputColumnName },
-            TargetColumnName = targetColumnName,
-            Model = new AutoencoderOptions { LatentSize = latentSize, Loss = loss },
-            Training = new TrainingOptions { Epochs = epochs, Seed = CatalogEnvironment.Seed(environment, seed) },
-            OnEpoch = onEpoch,
-        };
-        if (hiddenSizes != null)
-        {
-            options.Model.HiddenSizes = hiddenSizes;
-        }
-
-        return new AutoencoderEstimator(environment, options);
+        var columns = new AutoencoderColumns { InputColumnName = inputColumnName, LatentColumnName = null, ReconstructionColumnName = outputColumnName };
+        return Create(catalog, columns, targetColumnName, latentSize, hiddenSizes, epochs, loss, seed, null, onEpoch);
     }
 
     /// <summary>Trains a dense autoencoder with every setting given in <paramref name="options"/>.</summary>
@@ -180,5 +140,28 @@ public static class AutoencoderCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new AutoencoderScoringEstimator(model, columns ?? new AutoencoderColumns(), scoringBatchSize, scoringThreads);
+    }
+
+    /// <summary>The estimator behind the simple overloads: their arguments, the rest at its defaults.</summary>
+    private static AutoencoderEstimator Create(
+        TransformsCatalog catalog, AutoencoderColumns columns, string? targetColumnName, int latentSize, IReadOnlyList<int>? hiddenSizes,
+        int epochs, ReconstructionLoss loss, int? seed, CorruptionOptions? corruption, Action<EpochReport>? onEpoch)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var environment = CatalogEnvironment.Of(catalog);
+        var options = new AutoencoderEstimator.Options
+        {
+            Columns = columns,
+            TargetColumnName = targetColumnName,
+            Model = new AutoencoderOptions { LatentSize = latentSize, Loss = loss },
+            Training = new TrainingOptions { Epochs = epochs, Seed = CatalogEnvironment.Seed(environment, seed), Corruption = corruption },
+            OnEpoch = onEpoch,
+        };
+        if (hiddenSizes != null)
+        {
+            options.Model.HiddenSizes = hiddenSizes;
+        }
+
+        return new AutoencoderEstimator(environment, options);
     }
 }
