@@ -37,7 +37,7 @@ internal static class PretrainingBenchmark
         {
             var training = new TrainingOptions { Epochs = epochs, Seed = 0, Corruption = new CorruptionOptions(new[] { Corruption.Masking(masking) }) };
             using var model = new AutoencoderTrainer(ml, options, training).Fit(unlabeled);
-            using var encode = ml.Transforms.ApplyAutoencoder(model, new AutoencoderColumns { LatentColumnName = "Code" });
+            using var encode = ml.Transforms.ApplyAutoencoder(model, new AutoencoderColumns { LatentColumnName = "Code" }).Fit(few);
             var codes = ml.Data.Cache(encode.Transform(few));
             double crossValidated = ml.MulticlassClassification.CrossValidate(codes, Classifier(ml, "Code"), numberOfFolds: 5, labelColumnName: "Key", seed: 0)
                 .Average(fold => fold.Metrics.MicroAccuracy);

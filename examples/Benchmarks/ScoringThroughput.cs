@@ -36,7 +36,7 @@ internal static class ScoringThroughput
 
         // (a) Our transform, as a pipeline reads it: a cursor over the Latent column.
         var data = ml.Data.LoadFromEnumerable(rows.Select(r => new Row { Features = r }).ToList(), Schema(ml, "Features"));
-        using var transformer = ml.Transforms.ApplyAutoencoder(model, scoringBatchSize: batch);
+        using var transformer = ml.Transforms.ApplyAutoencoder(model, scoringBatchSize: batch).Fit(data);
         double transform = Best(repeats, () => Drain(transformer.Transform(data), "Latent"), rows.Length);
 
         // (b) Raw ONNX Runtime: the same encoder.onnx, batches of 512 from arrays already in memory.

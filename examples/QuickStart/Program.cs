@@ -43,7 +43,7 @@ static int Run(DirectoryInfo output, int epochs)
         Columns = new AutoencoderColumns { InputColumnName = "Features", LatentColumnName = "Latent", ReconstructionColumnName = "Reconstruction" },
         Model = new AutoencoderOptions { HiddenSizes = new[] { 512, 128 }, LatentSize = 32 },
         Training = new TrainingOptions { Epochs = epochs, BatchSize = 256, LearningRate = 1e-3, ValidationFraction = 1.0 / 12, Seed = 0 },
-        Progress = new InlineProgress<EpochReport>(r => Console.WriteLine("  " + r)),
+        OnEpoch = r => Console.WriteLine("  " + r),
     });
     Console.WriteLine($"Training a dense autoencoder (784-512-128-32) on 60,000 MNIST images for {epochs} epochs...");
     using var transformer = estimator.Fit(train);

@@ -114,8 +114,8 @@ public sealed class ConvolutionalOnnxParityTests
         };
         using var model = RandomModel(options.BuildSpec(784), options, seed: 3);
         var columns = new AutoencoderColumns { ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error" };
-        var transformer = ml.Transforms.ApplyAutoencoder(model, columns);
         var data = Vectors.ToDataView(ml, Mnist.Test(20));
+        using var transformer = ml.Transforms.ApplyAutoencoder(model, columns).Fit(data);
         string path = Path.Combine(Path.GetTempPath(), $"conv-pipeline-{Guid.NewGuid():N}.zip");
         try
         {

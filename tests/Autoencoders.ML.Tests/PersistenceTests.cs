@@ -76,9 +76,9 @@ public sealed class PersistenceTests : IClassFixture<TrainedTransformFixture>, I
     [Fact]
     public void InPlaceEncodingOfAnyColumnSavesAndLoads()
     {
-        // inputColumnName = null: the code replaces its input column, the usual way to feed a trainer that reads it.
+        // Input and output both "Pixels": the code replaces its input column, the usual way to feed a trainer that reads it.
         var train = Vectors.ToDataView(Ml, Mnist.Train(500), "Pixels");
-        using var transformer = Ml.Transforms.Autoencoder("Pixels", latentSize: 8, hiddenSizes: new[] { 32 }, epochs: 1).Fit(train);
+        using var transformer = Ml.Transforms.Autoencoder("Pixels", "Pixels", latentSize: 8, hiddenSizes: new[] { 32 }, epochs: 1).Fit(train);
         var test = Vectors.ToDataView(Ml, Mnist.Test(50), "Pixels");
         var expected = transformer.Transform(test).GetColumn<float[]>("Pixels").ToArray();
         Assert.Equal(8, expected[0].Length);
@@ -114,8 +114,9 @@ public sealed class PersistenceTests : IClassFixture<TrainedTransformFixture>, I
         Assert.Equal(new[] { "autoencoder.onnx", "decoder.onnx", "encoder.onnx", "model.json", "weights.bin" }, files.OrderBy(f => f));
 
         // A loaded model becomes a transform again without training.
-        using var transform = Ml.Transforms.ApplyAutoencoder(loaded);
-        var latent = transform.Transform(Vectors.ToDataView(Ml, rows)).GetColumn<float[]>("Latent").ToArray();
+        var data = Vectors.ToDataView(Ml, rows);
+        using var transform = Ml.Transforms.ApplyAutoencoder(loaded).Fit(data);
+        var latent = transform.Transform(data).GetColumn<float[]>("Latent").ToArray();
         Assert.True(TransformTests.MaxAbsDifference(latent, model.Encode(rows)) <= 1e-5);
     }
 

@@ -117,7 +117,7 @@ public sealed class VariationalGenerationTests : IClassFixture<TrainedVaeFixture
         // Encoder → decoder as one pipeline reconstructs like the model.
         float[][] rows = Mnist.Test(100);
         var input = Vectors.ToDataView(Ml, rows);
-        using var encoder = Ml.Transforms.ApplyAutoencoder(Model);
+        using var encoder = Ml.Transforms.ApplyAutoencoder(Model).Fit(input);
         var pipeline = new TransformerChain<ITransformer>(encoder, Ml.Transforms.DecodeLatent(Model, "Decoded").Fit(encoder.Transform(input)));
         var decoded = pipeline.Transform(input).GetColumn<float[]>("Decoded").ToArray();
         Assert.True(TransformTests.MaxAbsDifference(decoded, Model.Reconstruct(rows)) <= 1e-5);

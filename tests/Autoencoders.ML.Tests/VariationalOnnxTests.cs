@@ -120,8 +120,8 @@ public sealed class VariationalOnnxTests : IClassFixture<TrainedVaeFixture>
         var ml = fixture.Ml;
         float[][] rows = Mnist.Test(300);
         var columns = new AutoencoderColumns { LogVarianceColumnName = "LogVariance", ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error" };
-        using var transform = ml.Transforms.ApplyAutoencoder(fixture.Model, columns, scoringBatchSize: 128);
         var input = Vectors.ToDataView(ml, rows);
+        using var transform = ml.Transforms.ApplyAutoencoder(fixture.Model, columns, scoringBatchSize: 128).Fit(input);
         var scored = transform.Transform(input);
         Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, TrainedVaeFixture.Latent), scored.Schema["LogVariance"].Type);
         var posterior = fixture.Model.EncodeDistribution(rows);

@@ -156,7 +156,7 @@ internal static class TrainCommand
 
         Directory.CreateDirectory(outDir);
         model.Save(outDir);
-        using (var transformer = ml.Transforms.ApplyAutoencoder(model, new AutoencoderColumns { ReconstructionColumnName = "Reconstruction" }))
+        using (var transformer = ml.Transforms.ApplyAutoencoder(model, new AutoencoderColumns { ReconstructionColumnName = "Reconstruction" }).Fit(view))
         {
             ml.Model.Save(transformer, view.Schema, Path.Combine(outDir, "model.zip"));
         }

@@ -16,14 +16,15 @@ public static class AutoencoderCatalog
     /// </summary>
     /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
     /// <param name="outputColumnName">Column for the latent code.</param>
-    /// <param name="inputColumnName">Known-size <c>Vector&lt;Single&gt;</c> column to encode; null means the same as <paramref name="outputColumnName"/> (the code replaces it).</param>
+    /// <param name="inputColumnName">Known-size <c>Vector&lt;Single&gt;</c> column to encode; null (default) means <c>Features</c>, as for ML.NET's trainers. Pass the output's name to replace the column with its code.</param>
     /// <param name="latentSize">Size of the code.</param>
     /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives one layer of 256.</param>
     /// <param name="epochs">Training epochs.</param>
     /// <param name="loss">Reconstruction loss; binary cross-entropy needs data in [0, 1].</param>
     /// <param name="reconstructionColumnName">If set, also add the reconstruction.</param>
     /// <param name="reconstructionErrorColumnName">If set, also add the per-row mean squared reconstruction error (an anomaly score).</param>
-    /// <param name="seed">Seed for weights, shuffling and dropout.</param>
+    /// <param name="seed">Seed for weights, shuffling and dropout. Null (default) takes a seed from the MLContext, as ML.NET does: <c>new MLContext(seed: 0)</c> makes runs repeatable.</param>
+    /// <param name="onEpoch">Called with each epoch's report on the training thread (for example to print progress); null for none.</param>
     public static AutoencoderEstimator Autoencoder(
         this TransformsCatalog catalog,
         string outputColumnName = AutoencoderColumns.DefaultLatent,
@@ -34,26 +35,17 @@ public static class AutoencoderCatalog
         ReconstructionLoss loss = AutoencoderOptions.Defaults.Loss,
         string? reconstructionColumnName = null,
         string? reconstructionErrorColumnName = null,
-        int seed = TrainingOptions.Defaults.Seed)
+        int? seed = null,
+        Action<EpochReport>? onEpoch = null)
     {
-        var options = new AutoencoderEstimator.Options
+        var columns = new AutoencoderColumns
         {
-            Columns = new AutoencoderColumns
-            {
-                InputColumnName = inputColumnName ?? outputColumnName,
-                LatentColumnName = outputColumnName,
-                ReconstructionColumnName = reconstructionColumnName,
-                ReconstructionErrorColumnName = reconstructionErrorColumnName,
-            },
-            Model = new AutoencoderOptions { LatentSize = latentSize, Loss = loss },
-            Training = new TrainingOptions { Epochs = epochs, Seed = seed },
+            InputColumnName = inputColumnName ?? AutoencoderColumns.DefaultInput,
+            LatentColumnName = outputColumnName,
+            ReconstructionColumnName = reconstructionColumnName,
+            ReconstructionErrorColumnName = reconstructionErrorColumnName,
         };
-        if (hiddenSizes != null)
-        {
-            options.Model.HiddenSizes = hiddenSizes;
-        }
-
-        return catalog.Autoencoder(options);
+        return Create(catalog, columns, null, latentSize, hiddenSizes, epochs, loss, seed, null, onEpoch);
     }
 
     /// <summary>
@@ -63,13 +55,14 @@ public static class AutoencoderCatalog
     /// </summary>
     /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
     /// <param name="outputColumnName">Column for the denoised values.</param>
-    /// <param name="inputColumnName">Known-size <c>Vector&lt;Single&gt;</c> column; null means the same as <paramref name="outputColumnName"/> (the denoised values replace it).</param>
+    /// <param name="inputColumnName">Known-size <c>Vector&lt;Single&gt;</c> column; null means <c>Features</c>. Pass the output's name to replace the column with the denoised values.</param>
     /// <param name="corruption">The noise used in training, e.g. <c>CorruptionOptions.GaussianClipped(0.5)</c>.</param>
     /// <param name="latentSize">Size of the code.</param>
     /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives one layer of 256.</param>
     /// <param name="epochs">Training epochs.</param>
     /// <param name="loss">Reconstruction loss; binary cross-entropy needs clean data in [0, 1].</param>
-    /// <param name="seed">Seed for weights, shuffling and noise.</param>
+    /// <param name="seed">Seed for weights, shuffling and noise. Null (default) takes a seed from the MLContext, as ML.NET does: <c>new MLContext(seed: 0)</c> makes runs repeatable.</param>
+    /// <param name="onEpoch">Called with each epoch's report on the training thread (for example to print progress); null for none.</param>
     public static AutoencoderEstimator DenoisingAutoencoder(
         this TransformsCatalog catalog,
         string outputColumnName,
@@ -79,26 +72,17 @@ public static class AutoencoderCatalog
         IReadOnlyList<int>? hiddenSizes = null,
         int epochs = TrainingOptions.Defaults.Epochs,
         ReconstructionLoss loss = AutoencoderOptions.Defaults.Loss,
-        int seed = TrainingOptions.Defaults.Seed)
+        int? seed = null,
+        Action<EpochReport>? onEpoch = null)
     {
         ArgumentNullException.ThrowIfNull(corruption);
-        var options = new AutoencoderEstimator.Options
+        var columns = new AutoencoderColumns
         {
-            Columns = new AutoencoderColumns
-            {
-                InputColumnName = inputColumnName ?? outputColumnName,
-                LatentColumnName = null,
-                ReconstructionColumnName = outputColumnName,
-            },
-            Model = new AutoencoderOptions { LatentSize = latentSize, Loss = loss },
-            Training = new TrainingOptions { Epochs = epochs, Seed = seed, Corruption = corruption },
+            InputColumnName = inputColumnName ?? AutoencoderColumns.DefaultInput,
+            LatentColumnName = null,
+            ReconstructionColumnName = outputColumnName,
         };
-        if (hiddenSizes != null)
-        {
-            options.Model.HiddenSizes = hiddenSizes;
-        }
-
-        return catalog.Autoencoder(options);
+        return Create(catalog, columns, null, latentSize, hiddenSizes, epochs, loss, seed, corruption, onEpoch);
     }
 
     /// <summary>
@@ -114,7 +98,8 @@ public static class AutoencoderCatalog
     /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives one layer of 256.</param>
     /// <param name="epochs">Training epochs.</param>
     /// <param name="loss">Reconstruction loss; binary cross-entropy needs targets in [0, 1].</param>
-    /// <param name="seed">Seed for weights and shuffling.</param>
+    /// <param name="seed">Seed for weights and shuffling. Null (default) takes a seed from the MLContext, as ML.NET does: <c>new MLContext(seed: 0)</c> makes runs repeatable.</param>
+    /// <param name="onEpoch">Called with each epoch's report on the training thread (for example to print progress); null for none.</param>
     public static AutoencoderEstimator PairedAutoencoder(
         this TransformsCatalog catalog,
         string outputColumnName,
@@ -124,21 +109,11 @@ public static class AutoencoderCatalog
         IReadOnlyList<int>? hiddenSizes = null,
         int epochs = TrainingOptions.Defaults.Epochs,
         ReconstructionLoss loss = AutoencoderOptions.Defaults.Loss,
-        int seed = TrainingOptions.Defaults.Seed)
+        int? seed = null,
+        Action<EpochReport>? onEpoch = null)
     {
-        var options = new AutoencoderEstimator.Options
-        {
-            Columns = new AutoencoderColumns { InputColumnName = inputColumnName, LatentColumnName = null, ReconstructionColumnName = outputColumnName },
-            TargetColumnName = targetColumnName,
-            Model = new AutoencoderOptions { LatentSize = latentSize, Loss = loss },
-            Training = new TrainingOptions { Epochs = epochs, Seed = seed },
-        };
-        if (hiddenSizes != null)
-        {
-            options.Model.HiddenSizes = hiddenSizes;
-        }
-
-        return catalog.Autoencoder(options);
+        var columns = new AutoencoderColumns { InputColumnName = inputColumnName, LatentColumnName = null, ReconstructionColumnName = outputColumnName };
+        return Create(catalog, columns, targetColumnName, latentSize, hiddenSizes, epochs, loss, seed, null, onEpoch);
     }
 
     /// <summary>Trains a dense autoencoder with every setting given in <paramref name="options"/>.</summary>
@@ -151,17 +126,43 @@ public static class AutoencoderCatalog
     }
 
     /// <summary>
-    /// Wraps an already trained model (for example one loaded with <see cref="AutoencoderModel.Load"/>) as a transform,
-    /// without training. The transform does not dispose the model.
+    /// Applies an already trained model (for example one loaded with <see cref="AutoencoderModel.Load"/>) without
+    /// training: returns an estimator that can be <c>.Append</c>ed to a pipeline; its <c>Fit</c> checks the input
+    /// column and returns the <see cref="AutoencoderTransformer"/>. The transforms do not dispose the model.
     /// </summary>
     /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
     /// <param name="model">The trained model.</param>
     /// <param name="columns">Input and output columns; null gives <c>Features</c> → <c>Latent</c>.</param>
     /// <param name="scoringBatchSize">Rows per ONNX Runtime call.</param>
-    public static AutoencoderTransformer ApplyAutoencoder(
-        this TransformsCatalog catalog, AutoencoderModel model, AutoencoderColumns? columns = null, int scoringBatchSize = 512)
+    /// <param name="scoringThreads">ONNX Runtime intra-op threads; null (default) lets ONNX Runtime decide.</param>
+    /// <exception cref="ArgumentException">The columns are invalid or ask for what the model cannot give (a log-variance of a non-variational model).</exception>
+    public static AutoencoderScoringEstimator ApplyAutoencoder(
+        this TransformsCatalog catalog, AutoencoderModel model, AutoencoderColumns? columns = null, int scoringBatchSize = 512, int? scoringThreads = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new AutoencoderTransformer(model, columns ?? new AutoencoderColumns(), scoringBatchSize, scoringThreads: null, ownsModel: false);
+        return new AutoencoderScoringEstimator(model, columns ?? new AutoencoderColumns(), scoringBatchSize, scoringThreads);
+    }
+
+    /// <summary>The estimator behind the simple overloads: their arguments, the rest at its defaults.</summary>
+    private static AutoencoderEstimator Create(
+        TransformsCatalog catalog, AutoencoderColumns columns, string? targetColumnName, int latentSize, IReadOnlyList<int>? hiddenSizes,
+        int epochs, ReconstructionLoss loss, int? seed, CorruptionOptions? corruption, Action<EpochReport>? onEpoch)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var environment = CatalogEnvironment.Of(catalog);
+        var options = new AutoencoderEstimator.Options
+        {
+            Columns = columns,
+            TargetColumnName = targetColumnName,
+            Model = new AutoencoderOptions { LatentSize = latentSize, Loss = loss },
+            Training = new TrainingOptions { Epochs = epochs, Seed = CatalogEnvironment.Seed(environment, seed), Corruption = corruption },
+            OnEpoch = onEpoch,
+        };
+        if (hiddenSizes != null)
+        {
+            options.Model.HiddenSizes = hiddenSizes;
+        }
+
+        return new AutoencoderEstimator(environment, options);
     }
 }

@@ -62,7 +62,8 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         ArgumentNullException.ThrowIfNull(input);
         var o = EstimatorOptions;
         var trainer = new AutoencoderTrainer((MLContext?)(environment as MLContext) ?? new MLContext(), o.Model, o.Training) { Environment = environment };
-        var model = trainer.Fit(input, o.Columns.InputColumnName, o.ValidationData, o.Progress, o.CancellationToken, o.TargetColumnName);
+        var progress = SynchronousProgress<EpochReport>.Combine(o.Progress, o.OnEpoch);
+        var model = trainer.Fit(input, o.Columns.InputColumnName, o.ValidationData, progress, o.CancellationToken, o.TargetColumnName);
         try
         {
             return new AutoencoderTransformer(model, o.Columns, o.ScoringBatchSize, o.ScoringThreads, ownsModel: true);
@@ -132,8 +133,14 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         /// <summary>Optional separate validation rows (same input column).</summary>
         public IDataView? ValidationData { get; set; }
 
-        /// <summary>Receives one report per epoch.</summary>
+        /// <summary>Receives one report per epoch (called on the training thread).</summary>
         public IProgress<EpochReport>? Progress { get; set; }
+
+        /// <summary>
+        /// Called with each epoch's report on the training thread, before the next epoch starts: a plain callback, for
+        /// example <c>OnEpoch = r =&gt; Console.WriteLine(r)</c>. May be combined with <see cref="Progress"/>.
+        /// </summary>
+        public Action<EpochReport>? OnEpoch { get; set; }
 
         /// <summary>Cancels training (between batches).</summary>
         public CancellationToken CancellationToken { get; set; }

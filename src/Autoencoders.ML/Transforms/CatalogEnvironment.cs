@@ -16,4 +16,12 @@ internal static class CatalogEnvironment
 
     public static IHostEnvironment Of(TransformsCatalog catalog) =>
         EnvironmentProperty?.GetValue(catalog) as IHostEnvironment ?? new MLContext();
+
+    /// <summary>
+    /// <paramref name="seed"/> if given, else a seed drawn from the environment — ML.NET's own rule for a null seed: a
+    /// component registers a host, whose random generator is seeded from <c>new MLContext(seed)</c>. So the same
+    /// MLContext seed and the same sequence of calls give the same models; an MLContext without a seed gives random ones.
+    /// </summary>
+    public static int Seed(IHostEnvironment environment, int? seed) =>
+        seed ?? environment.Register(nameof(AutoencoderCatalog)).Rand.Next();
 }

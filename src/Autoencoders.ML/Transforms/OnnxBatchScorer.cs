@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Autoencoders.ML.Transforms;
@@ -10,12 +11,21 @@ namespace Autoencoders.ML.Transforms;
 /// <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/>
 /// may be called concurrently.
 /// </summary>
+/// <remarks>
+/// ONNX Runtime's session is native: running it after it was released crashes the process. Every run therefore holds a
+/// lease; <see cref="Dispose"/> stops new leases (they throw <see cref="ObjectDisposedException"/>), waits for the runs
+/// under way to end, and only then releases the session.
+/// </remarks>
 internal sealed class OnnxBatchScorer : IDisposable
 {
     private readonly InferenceSession session;
     private readonly RunOptions runOptions = new();
+    private readonly string ownerName;
+    private readonly object gate = new();
+    private int running;
+    private bool disposed;
 
-    public OnnxBatchScorer(byte[] model, string inputName, int inputSize, int? intraOpThreads)
+    public OnnxBatchScorer(byte[] model, string inputName, int inputSize, int? intraOpThreads, string ownerName)
     {
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         if (intraOpThreads is int threads)
@@ -23,12 +33,15 @@ internal sealed class OnnxBatchScorer : IDisposable
             options.IntraOpNumThreads = threads;
         }
 
+        this.ownerName = ownerName;
         session = new InferenceSession(model, options);
         InputName = inputName;
         InputSize = inputSize;
         if (!session.InputMetadata.ContainsKey(inputName))
         {
-            throw new ArgumentException($"The ONNX graph has no input '{inputName}'; it has: {string.Join(", ", session.InputMetadata.Keys)}.");
+            string inputs = string.Join(", ", session.InputMetadata.Keys);
+            Dispose();
+            throw new ArgumentException($"The ONNX graph has no input '{inputName}'; it has: {inputs}.");
         }
     }
 
@@ -36,12 +49,83 @@ internal sealed class OnnxBatchScorer : IDisposable
 
     public int InputSize { get; }
 
+    /// <summary>True once <see cref="Dispose"/> has been called.</summary>
+    public bool IsDisposed
+    {
+        get
+        {
+            lock (gate)
+            {
+                return disposed;
+            }
+        }
+    }
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> naming the transform if the session was released.</summary>
+    public void ThrowIfDisposed()
+    {
+        if (IsDisposed)
+        {
+            throw Disposed();
+        }
+    }
+
     /// <summary>Scores <paramref name="rows"/> rows held row-major in <paramref name="input"/>.</summary>
     /// <param name="input">rows × InputSize values.</param>
     /// <param name="rows">Number of rows.</param>
     /// <param name="outputs">The graph outputs to compute.</param>
-    /// <param name="results">One array per output, filled with rows × size values (reused, grown as needed).</param>
+    /// <param name="results">One array per output, with room for rows × size values.</param>
+    /// <exception cref="ObjectDisposedException">The transform was disposed.</exception>
     public void Score(float[] input, int rows, IReadOnlyList<ScoredColumn> outputs, float[][] results)
+    {
+        lock (gate)
+        {
+            if (disposed)
+            {
+                throw Disposed();
+            }
+
+            running++;
+        }
+
+        try
+        {
+            Run(input, rows, outputs, results);
+        }
+        finally
+        {
+            lock (gate)
+            {
+                if (--running == 0 && disposed)
+                {
+                    Monitor.PulseAll(gate);
+                }
+            }
+        }
+    }
+
+    /// <summary>Stops new runs, waits for the runs under way, then releases the session. Idempotent.</summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            if (disposed)
+            {
+                return;
+            }
+
+            disposed = true;
+            while (running > 0)
+            {
+                Monitor.Wait(gate);
+            }
+        }
+
+        runOptions.Dispose();
+        session.Dispose();
+    }
+
+    private void Run(float[] input, int rows, IReadOnlyList<ScoredColumn> outputs, float[][] results)
     {
         using var inputValue = OrtValue.CreateTensorValueFromMemory(
             OrtMemoryInfo.DefaultInstance, input.AsMemory(0, rows * InputSize), new long[] { rows, InputSize });
@@ -63,9 +147,6 @@ internal sealed class OnnxBatchScorer : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        runOptions.Dispose();
-        session.Dispose();
-    }
+    private ObjectDisposedException Disposed() =>
+        new(ownerName, $"This {ownerName} was disposed: its ONNX Runtime session is released. Views and prediction engines created from it cannot be read any more; create the transform again (Fit the estimator) to score again.");
 }

@@ -13,14 +13,12 @@ internal sealed class ScoredCursor : DataViewRowCursor
     private readonly DataViewRowCursor input;
     private readonly OnnxColumnMapper mapper;
     private readonly bool[] active;
-    private readonly bool score;
     private readonly int inputCount;
     private readonly ColumnBuffer?[] buffers;
     private readonly DataViewRowId[] ids;
     private readonly ValueGetter<DataViewRowId> inputId;
     private readonly ValueGetter<VBuffer<float>>? features;
-    private readonly float[] batch;
-    private readonly float[][] results;
+    private readonly ScoredBatch? batch;
     private VBuffer<float> row;
     private int filled;
     private int slot = -1;
@@ -33,7 +31,6 @@ internal sealed class ScoredCursor : DataViewRowCursor
         this.input = input;
         this.mapper = mapper;
         this.active = active;
-        this.score = score;
         inputCount = input.Schema.Count;
         int capacity = score ? mapper.BatchSize : 1;
         buffers = new ColumnBuffer?[inputCount];
@@ -47,15 +44,9 @@ internal sealed class ScoredCursor : DataViewRowCursor
 
         ids = new DataViewRowId[capacity];
         inputId = input.GetIdGetter();
-        batch = score ? new float[capacity * mapper.InputSize] : Array.Empty<float>();
-        results = new float[mapper.Outputs.Count][];
-        for (int i = 0; i < results.Length; i++)
-        {
-            results[i] = score ? new float[capacity * mapper.Outputs[i].Size] : Array.Empty<float>();
-        }
-
         if (score)
         {
+            batch = new ScoredBatch(mapper, capacity);
             features = input.GetGetter<VBuffer<float>>(input.Schema[mapper.InputColumnName]);
         }
     }
@@ -99,24 +90,10 @@ internal sealed class ScoredCursor : DataViewRowCursor
         if (column.Index < inputCount)
         {
             return buffers[column.Index]!.Getter(() => slot) as ValueGetter<TValue>
-                ?? throw new InvalidOperationException($"Column '{column.Name}' has type {column.Type}, not {typeof(TValue).Name}.");
+                ?? throw new InvalidOperationException($"Column '{column.Name}' has type {column.Type}; it cannot be read as {typeof(TValue).Name}.");
         }
 
-        int output = column.Index - inputCount;
-        var spec = mapper.Outputs[output];
-        if (spec.IsScalar)
-        {
-            ValueGetter<float> scalar = (ref float value) => value = results[output][slot];
-            return scalar as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column '{column.Name}' is Single, not {typeof(TValue).Name}.");
-        }
-
-        ValueGetter<VBuffer<float>> vector = (ref VBuffer<float> value) =>
-        {
-            var editor = VBufferEditor.Create(ref value, spec.Size);
-            results[output].AsSpan(slot * spec.Size, spec.Size).CopyTo(editor.Values);
-            value = editor.Commit();
-        };
-        return vector as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column '{column.Name}' is a vector of Single, not {typeof(TValue).Name}.");
+        return batch!.Getter<TValue>(column, column.Index - inputCount, () => slot, ensureScored: null);
     }
 
     protected override void Dispose(bool disposing)
@@ -131,7 +108,11 @@ internal sealed class ScoredCursor : DataViewRowCursor
 
     private bool FillBatch()
     {
+        // A view outlives nothing: once its transform is disposed, reading on fails clearly instead of touching a
+        // released session.
+        mapper.Scorer.ThrowIfDisposed();
         filled = 0;
+        batch?.Clear();
         int capacity = ids.Length;
         while (filled < capacity && input.MoveNext())
         {
@@ -144,7 +125,7 @@ internal sealed class ScoredCursor : DataViewRowCursor
             if (features != null)
             {
                 features(ref row);
-                row.CopyTo(batch.AsSpan(filled * mapper.InputSize, mapper.InputSize));
+                batch!.Add(row, input.Position);
             }
 
             filled++;
@@ -155,11 +136,7 @@ internal sealed class ScoredCursor : DataViewRowCursor
             return false;
         }
 
-        if (score)
-        {
-            mapper.Scorer.Score(batch, filled, mapper.Outputs, results);
-        }
-
+        batch?.Score();
         return true;
     }
 }

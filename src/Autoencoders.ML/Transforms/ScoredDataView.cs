@@ -7,7 +7,8 @@ namespace Autoencoders.ML.Transforms;
 
 /// <summary>
 /// The lazily scored output of a transform: the input's columns followed by the mapper's columns. Rows are read from
-/// the input in batches and scored with one ONNX Runtime call per batch.
+/// the input in batches and scored with one ONNX Runtime call per batch. Reading it after its transform was disposed
+/// throws <see cref="ObjectDisposedException"/>.
 /// </summary>
 internal sealed class ScoredDataView : IDataView
 {
@@ -29,6 +30,7 @@ internal sealed class ScoredDataView : IDataView
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
+        mapper.Scorer.ThrowIfDisposed();
         var active = new bool[Schema.Count];
         foreach (var column in columnsNeeded)
         {

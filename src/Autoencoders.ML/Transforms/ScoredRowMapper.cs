@@ -1,14 +1,12 @@
-using System;
 using System.Collections.Generic;
-using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace Autoencoders.ML.Transforms;
 
 /// <summary>
-/// The per-row path used by <see cref="PredictionEngine{TSrc, TDst}"/>: each row is scored on demand (batch of one)
-/// and cached until the input row moves.
+/// The per-row path used by <see cref="PredictionEngine{TSrc, TDst}"/>: each row is scored on demand (a batch of one)
+/// and cached until the input row changes.
 /// </summary>
 internal sealed class ScoredRowMapper : IRowToRowMapper
 {
@@ -52,6 +50,7 @@ internal sealed class ScoredRowMapper : IRowToRowMapper
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
     {
+        mapper.Scorer.ThrowIfDisposed();
         var active = new bool[OutputSchema.Count];
         foreach (var column in activeColumns)
         {
@@ -66,8 +65,7 @@ internal sealed class ScoredRowMapper : IRowToRowMapper
         private readonly ScoredRowMapper owner;
         private readonly DataViewRow input;
         private readonly bool[] active;
-        private readonly float[] features;
-        private readonly float[][] results;
+        private readonly ScoredBatch batch;
         private ValueGetter<VBuffer<float>>? featureGetter;
         private VBuffer<float> buffer;
         private long scoredPosition = long.MinValue;
@@ -77,8 +75,7 @@ internal sealed class ScoredRowMapper : IRowToRowMapper
             this.owner = owner;
             this.input = input;
             this.active = active;
-            features = new float[owner.mapper.InputSize];
-            results = owner.mapper.Outputs.Select(o => new float[o.Size]).ToArray();
+            batch = new ScoredBatch(owner.mapper, capacity: 1);
         }
 
         public override DataViewSchema Schema => owner.OutputSchema;
@@ -99,61 +96,28 @@ internal sealed class ScoredRowMapper : IRowToRowMapper
                 return input.GetGetter<TValue>(input.Schema[column.Index]);
             }
 
-            int output = column.Index - inputCount;
-            var spec = owner.mapper.Outputs[output];
-            if (spec.IsScalar)
-            {
-                ValueGetter<float> scalar = (ref float value) =>
-                {
-                    EnsureScored();
-                    value = results[output][0];
-                };
-                return scalar as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column '{column.Name}' is Single, not {typeof(TValue).Name}.");
-            }
-
-            ValueGetter<VBuffer<float>> vector = (ref VBuffer<float> value) =>
-            {
-                EnsureScored();
-                var editor = VBufferEditor.Create(ref value, spec.Size);
-                results[output].AsSpan().CopyTo(editor.Values);
-                value = editor.Commit();
-            };
-            return vector as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column '{column.Name}' is a vector of Single, not {typeof(TValue).Name}.");
+            return batch.Getter<TValue>(column, column.Index - inputCount, () => 0, EnsureScored);
         }
 
         private void EnsureScored()
         {
+            // A disposed transform fails here even for a row already scored: the engine must not outlive it silently.
+            owner.mapper.Scorer.ThrowIfDisposed();
+
             // Several output getters of one row share one ONNX call. The cache is keyed by the position *and* the
             // values, because not every caller (PredictionEngine among them) advances Position between rows.
             featureGetter ??= input.GetGetter<VBuffer<float>>(input.Schema[owner.mapper.InputColumnName]);
             featureGetter(ref buffer);
-            if (scoredPosition == input.Position && scoredPosition != long.MinValue && Same(buffer, features))
+            if (scoredPosition == input.Position && scoredPosition != long.MinValue && batch.HoldsOnly(buffer))
             {
                 return;
             }
 
-            buffer.CopyTo(features);
-            owner.mapper.Scorer.Score(features, 1, owner.mapper.Outputs, results);
+            scoredPosition = long.MinValue;
+            batch.Clear();
+            batch.Add(buffer, input.Position);
+            batch.Score();
             scoredPosition = input.Position;
-        }
-
-        private static bool Same(VBuffer<float> current, float[] cached)
-        {
-            if (current.Length != cached.Length)
-            {
-                return false;
-            }
-
-            int i = 0;
-            foreach (float v in current.DenseValues())
-            {
-                if (v.CompareTo(cached[i++]) != 0)
-                {
-                    return false;
-                }
-            }
-
-            return true;
         }
     }
 }

@@ -22,7 +22,7 @@ public static class VariationalCatalog
     /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
     /// <param name="model">A trained model; the transform does not dispose it.</param>
     /// <param name="outputColumnName">Column for the generated data.</param>
-    /// <param name="inputColumnName">The latent column; null means the same as <paramref name="outputColumnName"/>.</param>
+    /// <param name="inputColumnName">The latent column; null means <c>Latent</c>. Pass the output's name to decode in place.</param>
     /// <param name="scoringBatchSize">Rows per ONNX Runtime call.</param>
     public static LatentDecoderEstimator DecodeLatent(
         this TransformsCatalog catalog,
@@ -32,7 +32,7 @@ public static class VariationalCatalog
         int scoringBatchSize = 512)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new LatentDecoderEstimator(model, outputColumnName, inputColumnName ?? outputColumnName, scoringBatchSize);
+        return new LatentDecoderEstimator(model, outputColumnName, inputColumnName ?? DefaultLatent, scoringBatchSize);
     }
 
     /// <summary>

@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Autoencoders.ML.Transforms;
+
+/// <summary>
+/// Rebuilds a scoring transform from ML.NET's own pieces, so that <c>mlContext.Model.Save</c> can store it: an
+/// <c>OnnxTransformer</c> on the one-row graph whose tensors are named after the columns, plus a copy when an output
+/// replaces the input column. A third-party transformer cannot write its own state into a model zip (ML.NET keeps that
+/// API internal); this stand-in can, and loads in any application that references Microsoft.ML.OnnxTransformer.
+/// </summary>
+internal static class PortableOnnxTransform
+{
+    public static ITransformer Build(ScoringGraph graph)
+    {
+        var ml = new MLContext();
+        string input = graph.InputColumnName;
+
+        // ML.NET's OnnxTransformer cannot write over its own input column: such an output goes to a temporary name and
+        // is copied afterwards.
+        var temporary = graph.Outputs.ToDictionary(
+            o => o.ColumnName, o => o.ColumnName == input ? $"{o.ColumnName}.scoring.{Guid.NewGuid():N}" : o.ColumnName);
+        var rename = new Dictionary<string, string> { [graph.OnnxInputName] = input };
+        foreach (var output in graph.Outputs)
+        {
+            rename[output.OnnxOutput] = temporary[output.ColumnName];
+        }
+
+        byte[] onnx = graph.PerRow(rename);
+        IEstimator<ITransformer> pipeline = ml.Transforms.ApplyOnnxModel(
+            graph.Outputs.Select(o => temporary[o.ColumnName]).ToArray(), new[] { input }, new MemoryStream(onnx));
+        foreach (var (column, temp) in temporary.Where(t => t.Key != t.Value))
+        {
+            pipeline = pipeline.Append(ml.Transforms.CopyColumns(column, temp)).Append(ml.Transforms.DropColumns(temp));
+        }
+
+        return pipeline.Fit(EmptyInput(ml, input, graph.InputSize));
+    }
+
+    /// <summary>One row of zeros in a column of the graph's input size: what <c>Fit</c> needs to read the schema.</summary>
+    private static IDataView EmptyInput(MLContext ml, string column, int size)
+    {
+        var schema = SchemaDefinition.Create(typeof(InputRow));
+        // The indexer looks columns up by their current name: set the type before renaming.
+        var features = schema[nameof(InputRow.Values)];
+        features.ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
+        features.ColumnName = column;
+        return ml.Data.LoadFromEnumerable(new[] { new InputRow { Values = new float[size] } }, schema);
+    }
+
+    private sealed class InputRow
+    {
+        public float[] Values { get; set; } = Array.Empty<float>();
+    }
+}
