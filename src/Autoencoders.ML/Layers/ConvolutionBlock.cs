@@ -43,6 +43,16 @@ internal sealed class ConvolutionBlock : nn.Module<Tensor, Tensor>
             x = nn.functional.interpolate(x, scale_factor: new double[] { upsample, upsample }, mode: InterpolationMode.Nearest);
         }
 
+        if (conv is Conv2d)
+        {
+            // Channels-last (NHWC) strides, same values. On the CPU, libtorch 2.10's oneDNN (3.7.1) computes the input
+            // gradient of an NCHW convolution wrongly, often NaN, when the output channels are not a multiple of its SIMD
+            // channel block (16 with AVX-512, 8 with AVX2): it reads the uninitialised padding of that block. Its NHWC
+            // path has no such padding. TorchSharp 0.107 has no contiguous(memory_format), hence permute-copy-permute.
+            // Transposed convolutions take another path and are right as they are.
+            x = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        }
+
         x = conv.forward(x);
         return norm is null ? x : norm.forward(x);
     }
