@@ -41,11 +41,7 @@ internal static class OptionNames
 
         if (e.ParamName is string name && Flags.TryGetValue(name, out string? flag))
         {
-            foreach (var (option, other) in Flags)
-            {
-                message = message.Replace(option, other, StringComparison.Ordinal);
-            }
-
+            message = message.Replace(name, flag, StringComparison.Ordinal);
             return message.StartsWith(flag, StringComparison.Ordinal) ? message : $"{flag}: {message}";
         }
 
