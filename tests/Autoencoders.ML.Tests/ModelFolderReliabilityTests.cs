@@ -161,6 +161,20 @@ public sealed class ModelFolderReliabilityTests : IDisposable
     }
 
     [Fact]
+    public void ASaveKilledBetweenItsTwoRenamesPointsToThePreviousModel()
+    {
+        // The only window where the target is absent: the old folder moved aside, the new one not yet in place.
+        using var model = Train(seed: 1, ScalingKind.None);
+        string aside = Path.Combine(folder, $".model.replaced-{Guid.NewGuid():N}");
+        model.Save(aside);
+        var e = Assert.Throws<DirectoryNotFoundException>(() => AutoencoderModel.Load(Path.Combine(folder, "model")));
+        Assert.Contains(aside, e.Message);
+        Directory.Move(aside, Path.Combine(folder, "model"));
+        using var loaded = AutoencoderModel.Load(Path.Combine(folder, "model"));
+        Assert.Equal(model.ToOnnx(OnnxGraphKind.Autoencoder), loaded.ToOnnx(OnnxGraphKind.Autoencoder));
+    }
+
+    [Fact]
     public void SaveDoesNotReplaceAFolderThatIsNotAModel()
     {
         using var model = Train(seed: 1, ScalingKind.None);

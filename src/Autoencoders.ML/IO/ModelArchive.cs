@@ -106,7 +106,7 @@ internal static class ModelArchive
 
             if (!Directory.Exists(path))
             {
-                throw new DirectoryNotFoundException($"Model folder '{path}' does not exist.");
+                throw new DirectoryNotFoundException($"Model folder '{path}' does not exist.{SetAside(path)}");
             }
 
             return Read(path, name =>
@@ -118,6 +118,26 @@ internal static class ModelArchive
         catch (InvalidDataException e) when (!e.Message.StartsWith("'", StringComparison.Ordinal))
         {
             throw new InvalidDataException($"'{path}' is not a readable Autoencoders.ML model: {e.Message}", e);
+        }
+    }
+
+    // A save interrupted between its two renames leaves the previous model under a hidden name beside the target.
+    private static string SetAside(string path)
+    {
+        try
+        {
+            string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+            string? parent = Path.GetDirectoryName(full);
+            string? previous = parent == null || !Directory.Exists(parent)
+                ? null
+                : Directory.EnumerateDirectories(parent, $".{Path.GetFileName(full)}.replaced-*").FirstOrDefault();
+            return previous == null
+                ? string.Empty
+                : $" A save to it was interrupted; the previous model is in '{previous}': rename that folder to '{full}' to use it.";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return string.Empty;
         }
     }
 
