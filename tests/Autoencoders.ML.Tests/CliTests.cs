@@ -179,6 +179,79 @@ public sealed class CliTests : IDisposable
         Assert.Contains("σ must be ≥ 0", noise.Error);
     }
 
+    [Theory]
+    [InlineData("a,b,c,name\n1,,3,x\n4,5,6,y\n7,8,9,z\n", "mixed.csv: row 2, column 'b': '' is not a finite number")]
+    [InlineData("a,b,c\nabc,1,2\n4,5,6\n7,8,9\n", "mixed.csv: row 2, column 'a': 'abc' is not a finite number")]
+    [InlineData("a,b,c\n0.5,0.2,0.1\n0.3,1.5,0.2\n0.1,0.2,0.3\n", "mixed.csv: row 3, column 'b': value 1.5 is outside [0, 1] required by --loss bce")]
+    public void ACellThatIsNotANumberInANumericColumnIsNamedNeverDropped(string content, string expected)
+    {
+        string path = Path.Combine(folder, "mixed.csv");
+        File.WriteAllText(path, content);
+        var result = Run("train", "--data", path, "--hidden", "", "--latent", "1", "--epochs", "1", "--loss", "bce", "--out", Path.Combine(folder, "m"));
+        Assert.Equal(2, result.Code);
+        Assert.Contains(expected, result.Error);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.False(Directory.Exists(Path.Combine(folder, "m")));
+    }
+
+    [Fact]
+    public void ATextColumnIsLeftOutAndTheOutputFolderIsReplacedWhole()
+    {
+        string path = Path.Combine(folder, "named.csv");
+        File.WriteAllText(path, "name,a,b,c,d\n" + string.Join("\n", Enumerable.Range(0, 40).Select(i => $"n{i},{i % 3},{i % 5},{i % 7},{(i % 2) + 0.5}")) + "\n");
+        string model = Path.Combine(folder, "named-model");
+        var first = Run("train", "--data", path, "--hidden", "", "--latent", "2", "--epochs", "1", "--out", model);
+        Assert.True(first.Code == 0, first.Error);
+        Assert.Contains("× 4 features", first.Error);
+        Assert.True(File.Exists(Path.Combine(model, "manifest.json")));
+
+        // Training again over the same folder replaces it as a whole and leaves no staging folder beside it.
+        File.WriteAllText(Path.Combine(model, "stale.txt"), "from before");
+        var second = Run("train", "--data", path, "--features", "a,b,c", "--hidden", "", "--latent", "2", "--epochs", "1", "--out", model);
+        Assert.True(second.Code == 0, second.Error);
+        Assert.False(File.Exists(Path.Combine(model, "stale.txt")));
+        Assert.Contains("× 3 features", second.Error);
+        Assert.Empty(Directory.GetDirectories(folder, ".*"));
+        Assert.Equal(0, Run("info", "--model", model).Code);
+    }
+
+    [Fact]
+    public void OutIsCheckedBeforeTrainingAndFlagsNameTheProblem()
+    {
+        string csv = Path.Combine(folder, "small.csv");
+        File.WriteAllText(csv, "a,b,c\n1,2,3\n4,5,6\n7,8,9\n");
+        string file = Path.Combine(folder, "taken");
+        File.WriteAllText(file, "x");
+        var onFile = Run("train", "--data", csv, "--hidden", "", "--latent", "1", "--out", file);
+        Assert.Equal(2, onFile.Code);
+        Assert.Contains("--out", onFile.Error);
+        Assert.Contains("a file of that name exists", onFile.Error);
+        Assert.DoesNotContain("training on", onFile.Error);
+
+        string documents = Path.Combine(folder, "documents");
+        Directory.CreateDirectory(documents);
+        File.WriteAllText(Path.Combine(documents, "notes.txt"), "mine");
+        var onFolder = Run("train", "--data", csv, "--hidden", "", "--latent", "1", "--out", documents);
+        Assert.Equal(2, onFolder.Code);
+        Assert.Contains("not a model folder", onFolder.Error);
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(documents, "notes.txt")));
+
+        var underFile = Run("train", "--data", csv, "--hidden", "", "--latent", "1", "--out", Path.Combine(file, "model"));
+        Assert.Equal(2, underFile.Code);
+        Assert.Contains("is a file, not a directory", underFile.Error);
+
+        var fraction = Run("train", "--data", csv, "--hidden", "", "--latent", "1", "--validation-fraction", "1.5", "--out", Path.Combine(folder, "m"));
+        Assert.Equal(2, fraction.Code);
+        Assert.Contains("--validation-fraction", fraction.Error);
+        Assert.DoesNotContain("(Parameter", fraction.Error);
+
+        string idx = Path.Combine(folder, "huge-idx3-ubyte");
+        File.WriteAllBytes(idx, new byte[] { 0, 0, 8, 3, 0x7F, 0, 0, 0, 0x7F, 0, 0, 0, 0x7F, 0, 0, 0 });
+        var huge = Run("train", "--data", idx, "--out", Path.Combine(folder, "m"));
+        Assert.Equal(2, huge.Code);
+        Assert.Contains("more than one array can hold", huge.Error);
+    }
+
     private string WriteMnistCsv(string name, int rows)
     {
         var images = Mnist.Train(rows);

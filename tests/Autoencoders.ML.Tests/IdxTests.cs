@@ -97,4 +97,34 @@ public sealed class IdxTests
         gzip.CopyTo(memory);
         return memory.ToArray();
     }
+
+    [Theory]
+    [InlineData(2_000_000_000, 2_000_000_000, 2_000_000_000, "more than one array can hold")]
+    [InlineData(1_000_000, 1000, 1000, "more than one array can hold")]
+    [InlineData(100_000, 28, 28, "is truncated")] // plausible header, 3 items of data: fails without allocating 78 MB first
+    public void HugeDimensionsInTheHeaderAreAClearError(int items, int height, int width, string expected)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"huge-{Guid.NewGuid():N}-idx3-ubyte");
+        try
+        {
+            using (var file = File.Create(path))
+            {
+                file.Write(new byte[] { 0, 0, 0x08, 3 });
+                foreach (int d in new[] { items, height, width })
+                {
+                    file.Write(new[] { (byte)(d >> 24), (byte)(d >> 16), (byte)(d >> 8), (byte)d });
+                }
+
+                file.Write(new byte[3 * 28 * 28]);
+            }
+
+            var e = Assert.Throws<InvalidDataException>(() => IdxFile.Read(path));
+            Assert.Contains(path, e.Message);
+            Assert.Contains(expected, e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -111,7 +111,7 @@ public sealed class PersistenceTests : IClassFixture<TrainedTransformFixture>, I
         var files = name.EndsWith(".zip", StringComparison.Ordinal)
             ? ZipFile.OpenRead(path).Entries.Select(e => e.FullName).ToArray()
             : Directory.GetFiles(path).Select(Path.GetFileName).ToArray();
-        Assert.Equal(new[] { "autoencoder.onnx", "decoder.onnx", "encoder.onnx", "model.json", "weights.bin" }, files.OrderBy(f => f));
+        Assert.Equal(new[] { "autoencoder.onnx", "decoder.onnx", "encoder.onnx", "manifest.json", "model.json", "weights.bin" }, files.OrderBy(f => f, StringComparer.Ordinal));
 
         // A loaded model becomes a transform again without training.
         var data = Vectors.ToDataView(Ml, rows);

@@ -220,6 +220,9 @@ public sealed class VariationalGenerationTests : IClassFixture<TrainedVaeFixture
             // Drop the options' discriminator, as files of the first format version have none.
             File.WriteAllText(file, json.Replace("\"kind\": \"dense\",\n    \"hiddenSizes\"", "\"hiddenSizes\"").Replace("\"kind\": \"dense\",\r\n    \"hiddenSizes\"", "\"hiddenSizes\""));
             Assert.DoesNotContain("\"kind\": \"dense\",\n    \"hiddenSizes\"", File.ReadAllText(file));
+            // ...and no manifest (format 1), so the edited model.json is not a checksum mismatch.
+            File.WriteAllText(file, File.ReadAllText(file).Replace("\"formatVersion\": 2", "\"formatVersion\": 1"));
+            File.Delete(Path.Combine(folder, "manifest.json"));
             using var loaded = AutoencoderModel.Load(folder);
             Assert.IsType<AutoencoderOptions>(loaded.Options);
             Assert.False(loaded.IsVariational);

@@ -5,7 +5,10 @@ using Autoencoders.ML.Training;
 
 namespace Autoencoders.ML.Cli.Commands;
 
-/// <summary>Runs a command body and maps failures to exit codes: 2 for bad usage or bad input, 1 for anything else.</summary>
+/// <summary>
+/// Runs a command body and maps failures to exit codes by exception type (never by message text): 2 for bad usage or
+/// bad input, 130 for an interruption, 1 for anything else.
+/// </summary>
 internal static class CliRunner
 {
     public static int Run(Func<int> body)
@@ -16,19 +19,31 @@ internal static class CliRunner
         }
         catch (InputException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 2;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
-        {
             Console.Error.WriteLine($"error: {OneLine(e)}");
             return 2;
         }
-        catch (InvalidOperationException e) when (e.Message.StartsWith("Column '", StringComparison.Ordinal) || e.Message.Contains("no rows", StringComparison.Ordinal))
+        catch (ArgumentException e)
         {
-            // The library's data checks (NaN, range, empty) name the column and the row.
+            // The library's option checks: the message names the option, translated to its flag.
+            Console.Error.WriteLine($"error: {OptionNames.Describe(e)}");
+            return 2;
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            // A file that is missing, damaged or not ours: the message names it.
             Console.Error.WriteLine($"error: {OneLine(e)}");
             return 2;
+        }
+        catch (InvalidOperationException e) when (e is not ObjectDisposedException)
+        {
+            // The library's documented data errors (no rows, NaN/∞, a value out of the loss's range) name column and row.
+            Console.Error.WriteLine($"error: {OneLine(e)}");
+            return 2;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("interrupted");
+            return 130;
         }
         catch (TrainingDivergedException e)
         {

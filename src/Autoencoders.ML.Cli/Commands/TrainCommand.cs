@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
 using System.IO;
@@ -11,6 +12,7 @@ using Autoencoders.ML.Cli.Output;
 using Autoencoders.ML.Examples;
 using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Kinds.Variational;
+using Autoencoders.ML.IO;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
 using Autoencoders.ML.Transforms;
@@ -75,6 +77,7 @@ internal static class TrainCommand
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string kindValue = parse.GetValue(kind)!;
+            OutputFolder.Check(parse.GetValue(output)!); // before the data is read and the model trained
 
             var corruption = NoiseSpec.Parse(parse.GetValue(noise), ParseClip(parse.GetValue(clip)).Min, ParseClip(parse.GetValue(clip)).Max);
             if (kindValue == "dae" && corruption == null)
@@ -138,6 +141,11 @@ internal static class TrainCommand
 
     private static int Train(Dataset dataset, AutoencoderOptions modelOptions, TrainingOptions trainingOptions, string outDir)
     {
+        if (modelOptions.Loss == ReconstructionLoss.BinaryCrossEntropy && trainingOptions.Scaling == ScalingKind.None)
+        {
+            dataset.CheckRange(0f, 1f, "--loss bce; scale the data into [0, 1] (e.g. --scale minmax) or use --loss mse.");
+        }
+
         var ml = new MLContext(seed: trainingOptions.Seed);
         IDataView view = dataset.ToDataView(ml);
         AutoencoderTrainer trainer;
@@ -147,54 +155,60 @@ internal static class TrainCommand
         }
         catch (ArgumentException e)
         {
-            throw new InputException(CliRunner.OneLine(e));
+            throw new InputException(OptionNames.Describe(e), e);
         }
 
         Console.Error.WriteLine($"training on {dataset.Rows.Length:N0} rows × {dataset.Width} features from {dataset.Source}");
         using var model = ProgressView.Run(trainingOptions.Epochs, progress => trainer.Fit(view, progress: progress));
         var metrics = model.Evaluate(view);
 
-        Directory.CreateDirectory(outDir);
-        model.Save(outDir);
-        using (var transformer = ml.Transforms.ApplyAutoencoder(model, new AutoencoderColumns { ReconstructionColumnName = "Reconstruction" }).Fit(view))
+        var notes = new Dictionary<string, JsonNode?>
         {
-            ml.Model.Save(transformer, view.Schema, Path.Combine(outDir, "model.zip"));
-        }
-
-        LossPlot.Save(Path.Combine(outDir, "loss.png"), model.History);
-        if (dataset.ImageShape is var (c, h, w) && c * h * w == dataset.Width)
-        {
-            var originals = dataset.Rows.Take(12).ToArray();
-            ImageGrid.Save(Path.Combine(outDir, "reconstructions.png"), new[] { originals, model.Reconstruct(originals) }, h, w, c);
-            if (model.IsVariational)
+            ["data"] = JsonSerializer.SerializeToNode(dataset.Describe()),
+            ["finalMetrics"] = new JsonObject
             {
-                var samples = model.SamplePrior(36, trainingOptions.Seed);
-                ImageGrid.Save(Path.Combine(outDir, "samples.png"), Enumerable.Range(0, 3).Select(r => samples.Skip(r * 12).Take(12).ToArray()).ToArray(), h, w, c);
+                ["trainingMse"] = metrics.MeanSquaredError,
+                ["trainingSquaredErrorPerRow"] = metrics.SquaredErrorPerRow,
+                ["rows"] = metrics.Rows,
+                ["bestEpoch"] = model.History.BestEpoch,
+                ["finalValidationLoss"] = model.History.Epochs[^1].ValidationLoss,
+            },
+        };
+
+        // The whole folder is built beside --out and swapped in: a failure or Ctrl+C leaves no partial folder.
+        bool interrupted = OutputFolder.Write(outDir, staging =>
+        {
+            // model.json is the library's (architecture, options, history) plus the tool's notes: data and final metrics.
+            ModelArchive.SaveInto(model, staging, notes);
+            using (var transformer = ml.Transforms.ApplyAutoencoder(model, new AutoencoderColumns { ReconstructionColumnName = "Reconstruction" }).Fit(view))
+            {
+                ml.Model.Save(transformer, view.Schema, Path.Combine(staging, "model.zip"));
             }
+
+            LossPlot.Save(Path.Combine(staging, "loss.png"), model.History);
+            if (dataset.ImageShape is var (c, h, w) && c * h * w == dataset.Width)
+            {
+                var originals = dataset.Rows.Take(12).ToArray();
+                ImageGrid.Save(Path.Combine(staging, "reconstructions.png"), new[] { originals, model.Reconstruct(originals) }, h, w, c);
+                if (model.IsVariational)
+                {
+                    var samples = model.SamplePrior(36, trainingOptions.Seed);
+                    ImageGrid.Save(Path.Combine(staging, "samples.png"), Enumerable.Range(0, 3).Select(r => samples.Skip(r * 12).Take(12).ToArray()).ToArray(), h, w, c);
+                }
+            }
+        });
+
+        if (interrupted)
+        {
+            Console.Error.WriteLine($"interrupted: the output was written completely to {Path.GetFullPath(outDir)} before stopping");
+            return 130;
         }
 
-        AddToModelJson(Path.Combine(outDir, "model.json"), dataset, metrics, model);
         var last = model.History.Epochs[^1];
         Console.WriteLine(
             $"trained {model.Spec} ({model.Kind}) in {last.Elapsed.TotalSeconds:F0} s: training MSE per value {metrics.MeanSquaredError:G4}" +
             (last.ValidationLoss is double v ? $", last validation loss {v:G4}" : string.Empty) + $"; wrote {Path.GetFullPath(outDir)}");
         return 0;
-    }
-
-    // model.json is the library's (architecture, options, history); the tool adds the data description and final metrics.
-    private static void AddToModelJson(string path, Dataset dataset, ReconstructionMetrics metrics, AutoencoderModel model)
-    {
-        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        json["data"] = JsonSerializer.SerializeToNode(dataset.Describe());
-        json["finalMetrics"] = new JsonObject
-        {
-            ["trainingMse"] = metrics.MeanSquaredError,
-            ["trainingSquaredErrorPerRow"] = metrics.SquaredErrorPerRow,
-            ["rows"] = metrics.Rows,
-            ["bestEpoch"] = model.History.BestEpoch,
-            ["finalValidationLoss"] = model.History.Epochs[^1].ValidationLoss,
-        };
-        File.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     private static double CheckBeta(double beta) =>

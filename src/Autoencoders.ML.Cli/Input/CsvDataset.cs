@@ -9,8 +9,9 @@ using CsvHelper.Configuration;
 namespace Autoencoders.ML.Cli.Input;
 
 /// <summary>
-/// Reads a CSV file with a header. Every numeric column is a feature unless <c>--features</c> selects some; the
-/// <c>--label-column</c> is kept aside. Any problem names the file, the row (1-based, the header is row 1) and the column.
+/// Reads a CSV file with a header. Every numeric column (every cell a number) is a feature unless <c>--features</c> selects some; the
+/// <c>--label-column</c> is kept aside. Any problem names the file, the row (the 1-based line: the header is row 1) and
+/// the CSV column.
 /// </summary>
 internal static class CsvDataset
 {
@@ -30,9 +31,10 @@ internal static class CsvDataset
         }
 
         var records = new List<string[]>();
+        var lines = new List<int>();
         while (csv.Read())
         {
-            int row = csv.Parser.Row;
+            int row = csv.Parser.RawRow;
             var record = csv.Parser.Record ?? Array.Empty<string>();
             if (record.Length == 1 && string.IsNullOrWhiteSpace(record[0]))
             {
@@ -45,6 +47,7 @@ internal static class CsvDataset
             }
 
             records.Add(record);
+            lines.Add(row);
         }
 
         if (records.Count == 0)
@@ -73,13 +76,28 @@ internal static class CsvDataset
         }
         else
         {
-            // All numeric columns: a column is numeric when its first data row parses as a number.
-            featureIndices = Enumerable.Range(0, header.Length)
-                .Where(i => i != labelIndex && float.TryParse(records[0][i], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-                .ToArray();
+            // A column is a feature when every cell parses as a number; a column where no cell does (names, categories) is
+            // left out; a column with both is an error naming the first cell that is not a number — never a silent drop.
+            var numeric = new List<int>();
+            foreach (int i in Enumerable.Range(0, header.Length).Where(i => i != labelIndex))
+            {
+                int firstBad = records.FindIndex(r => !IsNumber(r[i]));
+                if (firstBad < 0)
+                {
+                    numeric.Add(i);
+                }
+                else if (records.Any(r => IsNumber(r[i])))
+                {
+                    throw new InputException(
+                        $"{path}: row {lines[firstBad]}, column '{header[i]}': '{records[firstBad][i]}' is not a finite number, but other cells of " +
+                        "the column are numbers. Fix the cell, or leave the column out with --features.");
+                }
+            }
+
+            featureIndices = numeric.ToArray();
             if (featureIndices.Length == 0)
             {
-                throw new InputException($"{path}: no numeric columns found in row 2; give them with --features.");
+                throw new InputException($"{path}: no numeric columns (columns whose every cell is a number); give them with --features.");
             }
         }
 
@@ -93,7 +111,7 @@ internal static class CsvDataset
                 if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
                 {
                     throw new InputException(
-                        $"{path}: row {r + 2}, column '{header[featureIndices[f]]}': '{cell}' is not a finite number.");
+                        $"{path}: row {lines[r]}, column '{header[featureIndices[f]]}': '{cell}' is not a finite number.");
                 }
 
                 rows[r][f] = value;
@@ -101,6 +119,8 @@ internal static class CsvDataset
         }
 
         string[]? labels = labelIndex < 0 ? null : records.Select(r => r[labelIndex]).ToArray();
-        return new Dataset(path, featureIndices.Select(i => header[i]).ToArray(), rows, labels, null);
+        return new Dataset(path, featureIndices.Select(i => header[i]).ToArray(), rows, labels, null) { Lines = lines.ToArray() };
     }
+
+    private static bool IsNumber(string cell) => float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 }

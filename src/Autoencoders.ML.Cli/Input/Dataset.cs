@@ -32,6 +32,33 @@ internal sealed class Dataset
 
     public int Width => FeatureNames.Count;
 
+    /// <summary>The 1-based line of each row in a CSV file (the header is line 1); null for IDX data.</summary>
+    public int[]? Lines { get; init; }
+
+    /// <summary>A value in the user's terms: CSV row (line) and column, or IDX item (1-based) and value.</summary>
+    public string Locate(int row, int feature) => Lines != null
+        ? $"{Source}: row {Lines[row]}, column '{FeatureNames[feature]}'"
+        : $"{Source}: item {row + 1}, value {feature} ('{FeatureNames[feature]}')";
+
+    /// <summary>Throws <see cref="InputException"/> naming the first value outside [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    /// <param name="min">Smallest allowed value.</param>
+    /// <param name="max">Largest allowed value.</param>
+    /// <param name="why">The flag that requires the range and what to do, e.g. "--loss bce; ...".</param>
+    public void CheckRange(float min, float max, string why)
+    {
+        for (int r = 0; r < Rows.Length; r++)
+        {
+            for (int f = 0; f < Rows[r].Length; f++)
+            {
+                float v = Rows[r][f];
+                if (!(v >= min && v <= max))
+                {
+                    throw new InputException($"{Locate(r, f)}: value {v.ToString(System.Globalization.CultureInfo.InvariantCulture)} is outside [{min}, {max}] required by {why}");
+                }
+            }
+        }
+    }
+
     public IDataView ToDataView(MLContext ml, string column = "Features")
     {
         var schema = SchemaDefinition.Create(typeof(Row));

@@ -27,7 +27,7 @@ public sealed class IdxFile
     public int Count => Dimensions[0];
 
     /// <summary>Values per item (product of the remaining dimensions; 1 for a label file).</summary>
-    public int ItemSize => Dimensions.Skip(1).Aggregate(1, (a, b) => a * b);
+    public int ItemSize => (int)Dimensions.Skip(1).Aggregate(1L, (a, b) => a * b); // checked ≤ int.MaxValue on read
 
     /// <summary>Reads an IDX file; a name ending in <c>.gz</c> is decompressed on the fly.</summary>
     /// <param name="path">The file to read.</param>
@@ -89,10 +89,44 @@ public sealed class IdxFile
             dimensions[0] = Math.Max(0, max);
         }
 
-        long itemSize = dimensions.Skip(1).Aggregate(1L, (a, b) => a * b);
+        // The header is untrusted: sizes are checked before anything is allocated, and the buffer grows with the bytes
+        // that actually arrive, so a damaged header fails as "truncated" instead of allocating what it claims.
+        long itemSize = 1;
+        foreach (int d in dimensions.Skip(1))
+        {
+            itemSize = Math.Min(itemSize * d, long.MaxValue / 2 / int.MaxValue);
+        }
+
+        long maxValues = Array.MaxLength / Math.Max(elementSize, 4);
+        if (itemSize > int.MaxValue || dimensions[0] * itemSize > maxValues)
+        {
+            throw new InvalidDataException(
+                $"IDX file '{path}' declares dimensions {string.Join('×', dimensions)}: {dimensions[0]} items of {(itemSize >= long.MaxValue / 2 / int.MaxValue ? "too many" : itemSize.ToString(System.Globalization.CultureInfo.InvariantCulture))} values, " +
+                $"more than one array can hold ({maxValues:N0} values). The header is damaged, or the file is too large: read fewer items (maxItems) or split it.");
+        }
+
         long total = dimensions[0] * itemSize;
-        byte[] raw = new byte[total * elementSize];
-        ReadExactly(stream, raw, path, $"{dimensions[0]} items of {itemSize} values");
+        long needed = total * elementSize;
+        byte[] raw = new byte[Math.Min(needed, 1 << 24)];
+        long received = 0;
+        while (received < needed)
+        {
+            if (received == raw.Length)
+            {
+                Array.Resize(ref raw, (int)Math.Min(needed, (long)raw.Length * 2));
+            }
+
+            int n = stream.Read(raw, (int)received, raw.Length - (int)received);
+            if (n == 0)
+            {
+                throw new InvalidDataException(
+                    $"IDX file '{path}' is truncated: it ended after {received} of {needed} bytes of {dimensions[0]} items of {itemSize} values " +
+                    $"(dimensions {string.Join('×', dimensions)} in its header).");
+            }
+
+            received += n;
+        }
+
         var values = new float[total];
         for (long i = 0; i < total; i++)
         {

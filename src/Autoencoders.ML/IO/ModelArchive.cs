@@ -2,8 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
+using System.Linq;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Models;
@@ -17,27 +20,29 @@ namespace Autoencoders.ML.IO;
 /// <summary>
 /// Reads and writes a trained model as a folder, or a zip of the same files, that a person can read:
 /// <c>model.json</c> (format, architecture, options, per-epoch history), <c>weights.bin</c> (TorchSharp weights, to
-/// continue training or fine-tune), and <c>encoder.onnx</c>, <c>decoder.onnx</c>, <c>autoencoder.onnx</c>.
+/// continue training or fine-tune), <c>encoder.onnx</c>, <c>decoder.onnx</c>, <c>autoencoder.onnx</c>, and
+/// <c>manifest.json</c> with the size and SHA-256 of each of them, checked on load. A folder is built beside the target
+/// and swapped in, a zip is written to a temporary file and renamed: a failed save leaves the previous model intact.
+/// Format 1 (no manifest) still loads.
 /// </summary>
 internal static class ModelArchive
 {
     public const string Format = "autoencoders-ml-model";
-    public const int FormatVersion = 1;
-    private const string ConfigFile = "model.json";
-    private const string WeightsFile = "weights.bin";
+    public const int FormatVersion = 2;
+    internal const string ConfigFile = "model.json";
+    internal const string WeightsFile = "weights.bin";
+
+    /// <summary>Test seam: called with each file name before it is written (simulates a failure mid-save).</summary>
+    internal static readonly AsyncLocal<Action<string>?> BeforeEachFile = new();
+
+    /// <summary>Every file of a model, the manifest aside.</summary>
+    internal static readonly string[] ModelFiles = { ConfigFile, WeightsFile, "encoder.onnx", "decoder.onnx", "autoencoder.onnx" };
 
     public static void Save(AutoencoderModel model, string path)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var files = new List<(string Name, byte[] Content)>
-        {
-            (ConfigFile, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(Describe(model), AutoencoderSpec.JsonOptions))),
-            (WeightsFile, Weights(model)),
-            ("encoder.onnx", model.ToOnnx(OnnxGraphKind.Encoder)),
-            ("decoder.onnx", model.ToOnnx(OnnxGraphKind.Decoder)),
-            ("autoencoder.onnx", model.ToOnnx(OnnxGraphKind.Autoencoder)),
-        };
-
+        var files = Files(model, notes: null);
         if (IsZip(path))
         {
             AtomicFile.Write(path, stream =>
@@ -45,6 +50,7 @@ internal static class ModelArchive
                 using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
                 foreach (var (name, content) in files)
                 {
+                    BeforeEachFile.Value?.Invoke(name);
                     using var entry = zip.CreateEntry(name, CompressionLevel.Optimal).Open();
                     entry.Write(content);
                 }
@@ -52,12 +58,37 @@ internal static class ModelArchive
             return;
         }
 
-        Directory.CreateDirectory(path);
-        foreach (var (name, content) in files)
-        {
-            AtomicFile.Write(Path.Combine(path, name), stream => stream.Write(content));
-        }
+        AtomicFolder.Write(path, staging => WriteFiles(staging, files), IsModelFolder, NotReplaced);
     }
+
+    /// <summary>
+    /// Writes the model's files, with <paramref name="notes"/> as extra top-level properties of model.json, into
+    /// <paramref name="folder"/> (an empty staging folder of the caller, e.g. the command-line tool's output folder).
+    /// </summary>
+    internal static void SaveInto(AutoencoderModel model, string folder, IReadOnlyDictionary<string, JsonNode?>? notes) =>
+        WriteFiles(folder, Files(model, notes));
+
+    /// <summary>Whether <paramref name="folder"/> holds a saved model (so that saving over it may replace it as a whole).</summary>
+    internal static bool IsModelFolder(string folder) =>
+        new[] { ModelManifest.FileName, ConfigFile }.Any(name =>
+        {
+            string file = Path.Combine(folder, name);
+            try
+            {
+                return File.Exists(file) && File.ReadAllText(file).Contains($"\"{Format}\"", StringComparison.Ordinal);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        });
+
+    /// <summary>Why a folder is not replaced by a save.</summary>
+    internal static string NotReplaced(string folder) =>
+        $"Cannot save the model to '{folder}': the folder exists and is not a saved model (it holds " +
+        $"{string.Join(", ", Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).Take(3))}" +
+        $"{(Directory.EnumerateFileSystemEntries(folder).Skip(3).Any() ? ", ..." : string.Empty)}). Saving replaces the whole folder, " +
+        "so choose a new or empty folder.";
 
     public static AutoencoderModel Load(string path)
     {
@@ -71,16 +102,19 @@ internal static class ModelArchive
                     throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
                 }
 
-                using var zip = ZipFile.OpenRead(path);
-                return Read(path, name => zip.GetEntry(name)?.Open());
+                return Read(path, ReadZip(path));
             }
 
             if (!Directory.Exists(path))
             {
-                throw new DirectoryNotFoundException($"Model folder '{path}' does not exist.");
+                throw new DirectoryNotFoundException($"Model folder '{path}' does not exist.{SetAside(path)}");
             }
 
-            return Read(path, name => File.Exists(Path.Combine(path, name)) ? File.OpenRead(Path.Combine(path, name)) : null);
+            return Read(path, name =>
+            {
+                string file = Path.Combine(path, name);
+                return File.Exists(file) ? File.ReadAllBytes(file) : null;
+            });
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith("'", StringComparison.Ordinal))
         {
@@ -88,41 +122,138 @@ internal static class ModelArchive
         }
     }
 
-    private static AutoencoderModel Read(string path, Func<string, Stream?> open)
+    // A save interrupted between its two renames leaves the previous model under a hidden name beside the target.
+    private static string SetAside(string path)
     {
-        ModelFile config;
-        using (var stream = open(ConfigFile) ?? throw NotOurs(path, $"it has no {ConfigFile}"))
-        {
-            try
-            {
-                config = JsonSerializer.Deserialize<ModelFile>(stream, AutoencoderSpec.JsonOptions) ?? throw NotOurs(path, $"{ConfigFile} is empty");
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"'{path}': {ConfigFile} is not valid JSON ({e.Message}).", e);
-            }
-        }
-
-        if (config.Format != Format)
-        {
-            throw NotOurs(path, $"{ConfigFile} has format '{config.Format}', expected '{Format}'");
-        }
-
-        if (config.FormatVersion > FormatVersion)
-        {
-            throw new InvalidDataException(
-                $"'{path}' was written by a newer Autoencoders.ML (format {config.FormatVersion}); this version reads format {FormatVersion}. Update the package.");
-        }
-
-        TorchRuntime.EnsureInitialized();
-        var network = ModelKinds.CreateNetwork(config.Architecture, config.Options);
         try
         {
-            using var weights = open(WeightsFile) ?? throw NotOurs(path, $"it has no {WeightsFile}");
-            using var buffer = new MemoryStream();
-            weights.CopyTo(buffer);
-            buffer.Position = 0;
-            using var reader = new BinaryReader(buffer);
+            string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+            string? parent = Path.GetDirectoryName(full);
+            string? previous = parent == null || !Directory.Exists(parent)
+                ? null
+                : Directory.EnumerateDirectories(parent, $".{Path.GetFileName(full)}.replaced-*").FirstOrDefault();
+            return previous == null
+                ? string.Empty
+                : $" A save to it was interrupted; the previous model is in '{previous}': rename that folder to '{full}' to use it.";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return string.Empty;
+        }
+    }
+
+    private static List<(string Name, byte[] Content)> Files(AutoencoderModel model, IReadOnlyDictionary<string, JsonNode?>? notes)
+    {
+        var config = JsonSerializer.SerializeToNode(Describe(model), AutoencoderSpec.JsonOptions)!.AsObject();
+        foreach (var (key, value) in notes ?? new Dictionary<string, JsonNode?>())
+        {
+            config[key] = value?.DeepClone();
+        }
+
+        var files = new List<(string Name, byte[] Content)>
+        {
+            (ConfigFile, Encoding.UTF8.GetBytes(config.ToJsonString(AutoencoderSpec.JsonOptions))),
+            (WeightsFile, Weights(model)),
+            ("encoder.onnx", model.ToOnnx(OnnxGraphKind.Encoder)),
+            ("decoder.onnx", model.ToOnnx(OnnxGraphKind.Decoder)),
+            ("autoencoder.onnx", model.ToOnnx(OnnxGraphKind.Autoencoder)),
+        };
+        files.Add((ModelManifest.FileName, ModelManifest.Describe(files).ToBytes()));
+        return files;
+    }
+
+    private static void WriteFiles(string folder, IEnumerable<(string Name, byte[] Content)> files)
+    {
+        foreach (var (name, content) in files)
+        {
+            BeforeEachFile.Value?.Invoke(name);
+            AtomicFolder.WriteFile(Path.Combine(folder, name), content);
+        }
+    }
+
+    // Reads the zip's entries up front: a damaged zip fails here, whatever the exception the damage causes.
+    private static Func<string, byte[]?> ReadZip(string path)
+    {
+        var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            foreach (var entry in zip.Entries)
+            {
+                if (!ModelFiles.Contains(entry.FullName) && entry.FullName != ModelManifest.FileName)
+                {
+                    continue;
+                }
+
+                using var stream = entry.Open();
+                using var buffer = new MemoryStream();
+                stream.CopyTo(buffer);
+                entries[entry.FullName] = buffer.ToArray();
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException(
+                $"'{path}' is not a readable zip ({e.Message}). The file is truncated or damaged; save the model again.", e);
+        }
+
+        return name => entries.TryGetValue(name, out var content) ? content : null;
+    }
+
+    private static AutoencoderModel Read(string path, Func<string, byte[]?> read)
+    {
+        byte[]? manifestBytes = read(ModelManifest.FileName);
+        var manifest = manifestBytes == null ? null : ModelManifest.Read(path, manifestBytes);
+        var contents = ModelFiles.ToDictionary(name => name, read);
+        if (manifest == null && contents[ConfigFile] == null)
+        {
+            throw NotOurs(path, $"it has no {ConfigFile}");
+        }
+
+        // Parsing first gives the more telling message for a hand-edited file ("not valid JSON"); the checksums then
+        // catch every change that still parses.
+        var config = contents[ConfigFile] is byte[] configBytes ? ModelConfigCheck.Parse(path, configBytes) : null;
+        if (manifest != null)
+        {
+            foreach (string name in ModelFiles)
+            {
+                manifest.Verify(path, name, contents[name]);
+            }
+        }
+
+        if (config == null)
+        {
+            throw NotOurs(path, $"it has no {ConfigFile}");
+        }
+        if (manifest == null && config.FormatVersion >= 2)
+        {
+            throw new InvalidDataException(
+                $"'{path}': {ModelManifest.FileName} is missing ({ConfigFile} is format {config.FormatVersion}, which has one). " +
+                "Restore the file or save the model again.");
+        }
+
+        if (manifest != null && manifest.FormatVersion != config.FormatVersion)
+        {
+            throw new InvalidDataException(
+                $"'{path}': {ModelManifest.FileName} has format version {manifest.FormatVersion} but {ConfigFile} has {config.FormatVersion}. Save the model again.");
+        }
+
+        byte[] weights = contents[WeightsFile] ?? throw NotOurs(path, $"it has no {WeightsFile}");
+        ModelConfigCheck.Validate(path, config, weights.LongLength);
+        TorchRuntime.EnsureInitialized();
+        AutoencoderModule network;
+        try
+        {
+            network = ModelKinds.CreateNetwork(config.Architecture, config.Options);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"'{path}': {ConfigFile} describes a network that cannot be built ({e.Message}). Save the model again.", e);
+        }
+
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(weights));
             try
             {
                 network.load(reader, strict: true);
@@ -133,6 +264,7 @@ internal static class ModelArchive
                     $"'{path}': {WeightsFile} does not hold the weights of {config.Architecture} ({e.Message}). The file is truncated, corrupt or from another model.", e);
             }
 
+            ModelConfigCheck.CheckFinite(path, network);
             var history = new TrainingHistory(config.History, config.BestEpoch, config.StoppedEarly, config.MonitoredLoss);
             return new AutoencoderModel(network, config.Options, config.Training, history, config.Scaling);
         }
@@ -161,21 +293,6 @@ internal static class ModelArchive
 
     private static bool IsZip(string path) => path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase);
 
-    private static InvalidDataException NotOurs(string path, string why) =>
+    internal static InvalidDataException NotOurs(string path, string why) =>
         new($"'{path}' is not an Autoencoders.ML model: {why}. Save models with AutoencoderModel.Save.");
-
-    /// <summary>The content of model.json.</summary>
-    private sealed record ModelFile(
-        string Format,
-        int FormatVersion,
-        string LibraryVersion,
-        string Kind,
-        AutoencoderSpec Architecture,
-        AutoencoderOptions Options,
-        TrainingOptions Training,
-        IReadOnlyList<EpochReport> History,
-        int BestEpoch,
-        bool StoppedEarly,
-        string MonitoredLoss,
-        FeatureScaling? Scaling = null);
 }

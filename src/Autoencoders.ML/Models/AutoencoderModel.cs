@@ -159,14 +159,20 @@ public sealed partial class AutoencoderModel : IDisposable
 
     /// <summary>
     /// Saves the model as a folder, or as a zip when <paramref name="path"/> ends in <c>.zip</c>: <c>model.json</c>
-    /// (architecture, options, per-epoch history), <c>weights.bin</c> (TorchSharp weights) and the three ONNX graphs.
+    /// (architecture, options, per-epoch history), <c>weights.bin</c> (TorchSharp weights), the three ONNX graphs and
+    /// <c>manifest.json</c> (size and SHA-256 of each file, verified by <see cref="Load"/>). The folder is built beside the
+    /// target and swapped in, so a failed save leaves the previous model intact; an existing folder is replaced only if it
+    /// holds a saved model.
     /// </summary>
     /// <param name="path">A folder (created if needed) or a <c>.zip</c> file (written atomically).</param>
     public void Save(string path) => IO.ModelArchive.Save(this, path);
 
     /// <summary>Loads a model written by <see cref="Save"/>.</summary>
     /// <param name="path">The folder or <c>.zip</c> file.</param>
-    /// <exception cref="System.IO.InvalidDataException">The file is not ours, is corrupt or is truncated; the message says which.</exception>
+    /// <exception cref="System.IO.InvalidDataException">
+    /// The model is not ours, a file is missing, corrupt, truncated or edited (checksum mismatch), or a model.json value is
+    /// invalid; the message names the file and what to do.
+    /// </exception>
     public static AutoencoderModel Load(string path) => IO.ModelArchive.Load(path);
 
     /// <summary>Input (N, D) in data units → reconstruction (N, D') in data units.</summary>

@@ -33,8 +33,8 @@ public sealed record FeatureScaling(ScalingKind Kind, float[] InputShift, float[
         {
             using var owned = batch;
             var x = batch.to_type(ScalarType.Float64);
-            sum.add_(x.sum(0));
-            squares.add_(x.square().sum(0));
+            sum.add_(x.sum(dim: 0)); // dim: named — a bare 0 binds to sum(ScalarType?)
+            squares.add_(x.square().sum(dim: 0));
             min = torch.minimum(min, x.amin(0));
             max = torch.maximum(max, x.amax(0));
             n += x.shape[0];

@@ -1,0 +1,50 @@
+using System;
+using System.Collections.Generic;
+
+namespace Autoencoders.ML.Cli.Commands;
+
+/// <summary>Speaks the user's terms: a library option's name in an error becomes the command-line flag that sets it.</summary>
+internal static class OptionNames
+{
+    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
+    {
+        ["LatentSize"] = "--latent",
+        ["HiddenSizes"] = "--hidden",
+        ["HiddenActivation"] = "--activation",
+        ["Loss"] = "--loss",
+        ["Epochs"] = "--epochs",
+        ["BatchSize"] = "--batch-size",
+        ["LearningRate"] = "--lr",
+        ["ValidationFraction"] = "--validation-fraction",
+        ["EarlyStoppingPatience"] = "--patience",
+        ["Threads"] = "--threads",
+        ["Seed"] = "--seed",
+        ["Beta"] = "--beta",
+        ["Filters"] = "--filters",
+        ["ImageShape"] = "--image-shape",
+        ["Scaling"] = "--scale",
+        ["Corruption"] = "--noise",
+    };
+
+    /// <summary>
+    /// One line for an <see cref="ArgumentException"/>: the flag first when the parameter is a known option, without
+    /// .NET's "(Parameter '...')" and "Actual value was ..." tails.
+    /// </summary>
+    public static string Describe(ArgumentException e)
+    {
+        string message = e.Message.Split('\n')[0].Trim();
+        int tail = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        if (tail >= 0)
+        {
+            message = message[..tail];
+        }
+
+        if (e.ParamName is string name && Flags.TryGetValue(name, out string? flag))
+        {
+            message = message.Replace(name, flag, StringComparison.Ordinal);
+            return message.StartsWith(flag, StringComparison.Ordinal) ? message : $"{flag}: {message}";
+        }
+
+        return message;
+    }
+}
