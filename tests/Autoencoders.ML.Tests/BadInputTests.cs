@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Autoencoders.ML.Data;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
 using Microsoft.ML;
@@ -51,8 +52,10 @@ public sealed class BadInputTests
     public void EmptyDataIsRejected()
     {
         var empty = Vectors.ToDataView(ml, Array.Empty<float[]>(), size: 784);
-        var e = Assert.Throws<InvalidOperationException>(() => new AutoencoderTrainer(ml, Small()).Fit(empty));
+        var e = Assert.Throws<InvalidRowException>(() => new AutoencoderTrainer(ml, Small()).Fit(empty));
         Assert.Contains("no rows", e.Message);
+        Assert.Equal("Features", e.Column);
+        Assert.Null(e.Row);
     }
 
     [Theory]
@@ -64,12 +67,15 @@ public sealed class BadInputTests
         float[][] rows = Mnist.Train(50);
         rows[37][100] = bad;
         var reports = new List<EpochReport>();
-        var e = Assert.Throws<InvalidOperationException>(() =>
+        var e = Assert.Throws<InvalidRowException>(() =>
             new AutoencoderTrainer(ml, Small()).Fit(Vectors.ToDataView(ml, rows), progress: new InlineProgress(reports.Add)));
         Assert.Contains("row 37", e.Message);
         Assert.Contains("value 100", e.Message);
         Assert.Contains("'Features'", e.Message);
         Assert.Empty(reports);
+        Assert.Equal(("Features", 37L, 100), (e.Column, e.Row, e.ValueIndex));
+        Assert.Equal("row 38", e.RowDescription);
+        Assert.Equal("a finite number", e.Expected);
     }
 
     [Fact]
@@ -77,11 +83,12 @@ public sealed class BadInputTests
     {
         float[][] rows = Mnist.Train(20);
         rows[3][5] = 1.5f;
-        var e = Assert.Throws<InvalidOperationException>(() =>
+        var e = Assert.Throws<InvalidRowException>(() =>
             new AutoencoderTrainer(ml, Small(ReconstructionLoss.BinaryCrossEntropy)).Fit(Vectors.ToDataView(ml, rows)));
         Assert.Contains("row 3", e.Message);
         Assert.Contains("binary cross-entropy", e.Message);
         Assert.Contains("255", e.Message);
+        Assert.Equal((3L, 5, "1.5"), (e.Row, e.ValueIndex, e.Actual));
 
         // The same data is fine for mean squared error.
         using var model = new AutoencoderTrainer(ml, Small(), new TrainingOptions { Epochs = 1 }).Fit(Vectors.ToDataView(ml, rows));

@@ -18,7 +18,7 @@ public static class AutoencoderCatalog
     /// <param name="inputColumnName">Known-size <c>Vector&lt;Single&gt;</c> column to encode; null means the same as <paramref name="outputColumnName"/> (the code replaces it).</param>
     /// <param name="latentSize">Size of the code.</param>
     /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives one layer of 256.</param>
-    /// <param name="epochs">Training epochs.</param>
+    /// <param name="epochs">Training epochs; null (default) is the automatic budget: until the validation loss stops improving (see <see cref="TrainingOptions.Epochs"/>).</param>
     /// <param name="loss">Reconstruction loss; binary cross-entropy needs data in [0, 1].</param>
     /// <param name="reconstructionColumnName">If set, also add the reconstruction.</param>
     /// <param name="reconstructionErrorColumnName">If set, also add the per-row mean squared reconstruction error (an anomaly score).</param>
@@ -29,7 +29,7 @@ public static class AutoencoderCatalog
         string? inputColumnName = null,
         int latentSize = AutoencoderOptions.Defaults.LatentSize,
         IReadOnlyList<int>? hiddenSizes = null,
-        int epochs = TrainingOptions.Defaults.Epochs,
+        int? epochs = null,
         ReconstructionLoss loss = AutoencoderOptions.Defaults.Loss,
         string? reconstructionColumnName = null,
         string? reconstructionErrorColumnName = null,
@@ -66,7 +66,7 @@ public static class AutoencoderCatalog
     /// <param name="corruption">The noise used in training, e.g. <c>CorruptionOptions.GaussianClipped(0.5)</c>.</param>
     /// <param name="latentSize">Size of the code.</param>
     /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives one layer of 256.</param>
-    /// <param name="epochs">Training epochs.</param>
+    /// <param name="epochs">Training epochs; null (default) is the automatic budget: until the validation loss stops improving (see <see cref="TrainingOptions.Epochs"/>).</param>
     /// <param name="loss">Reconstruction loss; binary cross-entropy needs clean data in [0, 1].</param>
     /// <param name="seed">Seed for weights, shuffling and noise.</param>
     public static AutoencoderEstimator DenoisingAutoencoder(
@@ -76,7 +76,7 @@ public static class AutoencoderCatalog
         CorruptionOptions corruption,
         int latentSize = AutoencoderOptions.Defaults.LatentSize,
         IReadOnlyList<int>? hiddenSizes = null,
-        int epochs = TrainingOptions.Defaults.Epochs,
+        int? epochs = null,
         ReconstructionLoss loss = AutoencoderOptions.Defaults.Loss,
         int seed = TrainingOptions.Defaults.Seed)
     {
@@ -111,7 +111,7 @@ public static class AutoencoderCatalog
     /// <param name="targetColumnName">Known-size <c>Vector&lt;Single&gt;</c> column to learn; needed for training only.</param>
     /// <param name="latentSize">Size of the code.</param>
     /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives one layer of 256.</param>
-    /// <param name="epochs">Training epochs.</param>
+    /// <param name="epochs">Training epochs; null (default) is the automatic budget: until the validation loss stops improving (see <see cref="TrainingOptions.Epochs"/>).</param>
     /// <param name="loss">Reconstruction loss; binary cross-entropy needs targets in [0, 1].</param>
     /// <param name="seed">Seed for weights and shuffling.</param>
     public static AutoencoderEstimator PairedAutoencoder(
@@ -121,7 +121,7 @@ public static class AutoencoderCatalog
         string targetColumnName,
         int latentSize = AutoencoderOptions.Defaults.LatentSize,
         IReadOnlyList<int>? hiddenSizes = null,
-        int epochs = TrainingOptions.Defaults.Epochs,
+        int? epochs = null,
         ReconstructionLoss loss = AutoencoderOptions.Defaults.Loss,
         int seed = TrainingOptions.Defaults.Seed)
     {
