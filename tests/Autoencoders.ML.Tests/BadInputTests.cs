@@ -115,6 +115,15 @@ public sealed class BadInputTests
         new object[] { "ValidationFraction", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { ValidationFraction = 1 })) },
         new object[] { "EarlyStoppingPatience", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { EarlyStoppingPatience = 0 })) },
         new object[] { "Threads", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { Threads = 0 })) },
+        new object[] { "LearningRate", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { LearningRate = 1e300 })) },
+        new object[] { "LearningRate", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { LearningRate = 11 })) },
+        new object[] { "WeightDecay", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { WeightDecay = 1e300 })) },
+        new object[] { "GradientClipNorm", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { GradientClipNorm = double.PositiveInfinity })) },
+        new object[] { "Epochs", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { Epochs = int.MaxValue })) },
+        new object[] { "BatchSize", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { BatchSize = int.MaxValue })) },
+        new object[] { "MaxEpochs", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { MaxEpochs = 0 })) },
+        new object[] { "MaxSteps", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { MaxSteps = -5 })) },
+        new object[] { "ValidationFraction", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { ValidationFraction = double.NaN })) },
         new object[] { "Factor", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { ReduceOnPlateau = new PlateauSchedule { Factor = 1 } })) },
         new object[] { "WarmupFraction", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { CosineAnnealing = new CosineSchedule { WarmupFraction = 1 } })) },
         new object[] { "MinLearningRate", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { CosineAnnealing = new CosineSchedule { MinLearningRate = 1 } })) },
@@ -128,6 +137,45 @@ public sealed class BadInputTests
         var e = Assert.ThrowsAny<ArgumentException>(create);
         Assert.Equal(option, e.ParamName);
         Assert.Contains(option, e.Message);
+    }
+
+    [Fact]
+    public void ARowOfTheWrongSizeIsNamedWithBothSizes()
+    {
+        float[][] rows = Mnist.Train(20);
+        rows[2] = rows[2][..400]; // a buggy IDataView: the schema says 784
+        var e = Assert.Throws<InvalidRowException>(() =>
+            new AutoencoderTrainer(ml, Small(), new TrainingOptions { Epochs = 1 }).Fit(Vectors.ToDataView(ml, rows, size: 784)));
+        Assert.Contains("row 2", e.Message);
+        Assert.Contains("400 values; expected 784", e.Message);
+        Assert.Equal(("Features", 2L, "784 values", "400 values"), (e.Column, e.Row, e.Expected, e.Actual));
+    }
+
+    [Theory]
+    [InlineData(0L)] // streamed
+    [InlineData(TrainingOptions.Defaults.MaxInMemoryBytes)] // in memory
+    public void ASplitThatLeavesOneSideEmptyFailsBeforeTrainingNamingTheOption(long maxInMemoryBytes)
+    {
+        var reports = new List<EpochReport>();
+        foreach (var (rows, fraction) in new[] { (1, 0.9), (1, 0.1), (5, 0.01) })
+        {
+            var training = new TrainingOptions { Epochs = 1, ValidationFraction = fraction, MaxInMemoryBytes = maxInMemoryBytes };
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+                new AutoencoderTrainer(ml, Small(), training).Fit(Mnist.TrainView(ml, rows), progress: new InlineProgress(reports.Add)));
+            Assert.Equal("ValidationFraction", e.ParamName);
+            Assert.Contains($"ValidationFraction = {fraction}", e.Message);
+            Assert.Contains("both sides need at least one row", e.Message);
+        }
+
+        Assert.Empty(reports);
+    }
+
+    [Fact]
+    public void StreamedSplitWithRowsOnBothSidesTrainsWithFiniteValidationLosses()
+    {
+        var training = new TrainingOptions { Epochs = 2, ValidationFraction = 0.5, MaxInMemoryBytes = 0 };
+        using var model = new AutoencoderTrainer(ml, Small(), training).Fit(Mnist.TrainView(ml, 40));
+        Assert.All(model.History.Epochs, r => Assert.True(double.IsFinite(r.ValidationLoss!.Value)));
     }
 
     [Fact]

@@ -31,6 +31,7 @@ internal static class RowSourceView
         {
             float[] values;
             using (batch)
+            using (var scope = TorchSharp.torch.NewDisposeScope())
             {
                 values = batch.contiguous().data<float>().ToArray();
             }
