@@ -7,6 +7,7 @@ using Autoencoders.ML.Training;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Autoencoders.ML.Tests;
 
@@ -16,6 +17,10 @@ namespace Autoencoders.ML.Tests;
 /// </summary>
 public sealed class TrainingBudgetTests
 {
+    private readonly ITestOutputHelper output;
+
+    public TrainingBudgetTests(ITestOutputHelper output) => this.output = output;
+
     private static AutoencoderOptions Small() => new() { HiddenSizes = new[] { 64 }, LatentSize = 16 };
 
     [Fact]
@@ -148,6 +153,7 @@ public sealed class TrainingBudgetTests
         var model = new AutoencoderOptions { LatentSize = 8 }; // everything else default: one hidden layer of 256, ReLU, MSE
         using var trained = new AutoencoderTrainer(ml, model).Fit(Vectors.ToDataView(ml, rows));
         var pca = trained.History.Pca!;
+        output.WriteLine($"{side}x{side}: {trained.History.Epochs.Count} epochs (best {trained.History.BestEpoch}), {trained.History.Epochs[^1].Elapsed.TotalSeconds:F0} s. {pca}");
         Assert.True(pca.AutoencoderBeatsPca, pca.ToString());
     }
 
