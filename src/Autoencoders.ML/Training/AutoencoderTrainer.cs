@@ -158,11 +158,8 @@ public sealed class AutoencoderTrainer
             var pca = options.CompareWithPca ? PcaYardstick.Measure(mlContext, network, scaling, trainingData) : null;
             if (pca != null)
             {
-                channel.Info(MessageSensitivity.None, pca.ToString());
-                if (!pca.AutoencoderBeatsPca)
-                {
-                    channel.Warning(MessageSensitivity.None, pca.ToString());
-                }
+                // A model that does not beat PCA is a warning, not a footnote.
+                (pca.AutoencoderBeatsPca ? (Action<MessageSensitivity, string>)channel.Info : channel.Warning)(MessageSensitivity.None, pca.ToString());
             }
 
             return new AutoencoderModel(
