@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Data;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Training;
 using Microsoft.ML;
@@ -52,8 +53,10 @@ public sealed class BadInputTests
     public void EmptyDataIsRejected()
     {
         var empty = Vectors.ToDataView(ml, Array.Empty<float[]>(), size: 784);
-        var e = Assert.Throws<InvalidOperationException>(() => new AutoencoderTrainer(ml, Small()).Fit(empty));
+        var e = Assert.Throws<InvalidRowException>(() => new AutoencoderTrainer(ml, Small()).Fit(empty));
         Assert.Contains("no rows", e.Message);
+        Assert.Equal("Features", e.Column);
+        Assert.Null(e.Row);
     }
 
     [Theory]
@@ -65,12 +68,15 @@ public sealed class BadInputTests
         float[][] rows = Mnist.Train(50);
         rows[37][100] = bad;
         var reports = new List<EpochReport>();
-        var e = Assert.Throws<InvalidOperationException>(() =>
+        var e = Assert.Throws<InvalidRowException>(() =>
             new AutoencoderTrainer(ml, Small()).Fit(Vectors.ToDataView(ml, rows), progress: new InlineProgress(reports.Add)));
         Assert.Contains("row 37", e.Message);
         Assert.Contains("value 100", e.Message);
         Assert.Contains("'Features'", e.Message);
         Assert.Empty(reports);
+        Assert.Equal(("Features", 37L, 100), (e.Column, e.Row, e.ValueIndex));
+        Assert.Equal("row 38", e.RowDescription);
+        Assert.Equal("a finite number", e.Expected);
     }
 
     [Fact]
@@ -78,11 +84,12 @@ public sealed class BadInputTests
     {
         float[][] rows = Mnist.Train(20);
         rows[3][5] = 1.5f;
-        var e = Assert.Throws<InvalidOperationException>(() =>
+        var e = Assert.Throws<InvalidRowException>(() =>
             new AutoencoderTrainer(ml, Small(ReconstructionLoss.BinaryCrossEntropy)).Fit(Vectors.ToDataView(ml, rows)));
         Assert.Contains("row 3", e.Message);
         Assert.Contains("binary cross-entropy", e.Message);
         Assert.Contains("255", e.Message);
+        Assert.Equal((3L, 5, "1.5"), (e.Row, e.ValueIndex, e.Actual));
 
         // The same data is fine for mean squared error.
         using var model = new AutoencoderTrainer(ml, Small(), new TrainingOptions { Epochs = 1 }).Fit(Vectors.ToDataView(ml, rows));
@@ -109,6 +116,15 @@ public sealed class BadInputTests
         new object[] { "ValidationFraction", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { ValidationFraction = 1 })) },
         new object[] { "EarlyStoppingPatience", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { EarlyStoppingPatience = 0 })) },
         new object[] { "Threads", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { Threads = 0 })) },
+        new object[] { "LearningRate", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { LearningRate = 1e300 })) },
+        new object[] { "LearningRate", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { LearningRate = 11 })) },
+        new object[] { "WeightDecay", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { WeightDecay = 1e300 })) },
+        new object[] { "GradientClipNorm", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { GradientClipNorm = double.PositiveInfinity })) },
+        new object[] { "Epochs", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { Epochs = int.MaxValue })) },
+        new object[] { "BatchSize", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { BatchSize = int.MaxValue })) },
+        new object[] { "MaxEpochs", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { MaxEpochs = 0 })) },
+        new object[] { "MaxSteps", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { MaxSteps = -5 })) },
+        new object[] { "ValidationFraction", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { ValidationFraction = double.NaN })) },
         new object[] { "Factor", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { ReduceOnPlateau = new PlateauSchedule { Factor = 1 } })) },
         new object[] { "WarmupFraction", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { CosineAnnealing = new CosineSchedule { WarmupFraction = 1 } })) },
         new object[] { "MinLearningRate", (Action)(() => new AutoencoderTrainer(new MLContext(), null, new TrainingOptions { CosineAnnealing = new CosineSchedule { MinLearningRate = 1 } })) },
@@ -122,6 +138,45 @@ public sealed class BadInputTests
         var e = Assert.ThrowsAny<ArgumentException>(create);
         Assert.Equal(option, e.ParamName);
         Assert.Contains(option, e.Message);
+    }
+
+    [Fact]
+    public void ARowOfTheWrongSizeIsNamedWithBothSizes()
+    {
+        float[][] rows = Mnist.Train(20);
+        rows[2] = rows[2][..400]; // a buggy IDataView: the schema says 784
+        var e = Assert.Throws<InvalidRowException>(() =>
+            new AutoencoderTrainer(ml, Small(), new TrainingOptions { Epochs = 1 }).Fit(Vectors.ToDataView(ml, rows, size: 784)));
+        Assert.Contains("row 2", e.Message);
+        Assert.Contains("400 values; expected 784", e.Message);
+        Assert.Equal(("Features", 2L, "784 values", "400 values"), (e.Column, e.Row, e.Expected, e.Actual));
+    }
+
+    [Theory]
+    [InlineData(0L)] // streamed
+    [InlineData(TrainingOptions.Defaults.MaxInMemoryBytes)] // in memory
+    public void ASplitThatLeavesOneSideEmptyFailsBeforeTrainingNamingTheOption(long maxInMemoryBytes)
+    {
+        var reports = new List<EpochReport>();
+        foreach (var (rows, fraction) in new[] { (1, 0.9), (1, 0.1), (5, 0.01) })
+        {
+            var training = new TrainingOptions { Epochs = 1, ValidationFraction = fraction, MaxInMemoryBytes = maxInMemoryBytes };
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+                new AutoencoderTrainer(ml, Small(), training).Fit(Mnist.TrainView(ml, rows), progress: new InlineProgress(reports.Add)));
+            Assert.Equal("ValidationFraction", e.ParamName);
+            Assert.Contains($"ValidationFraction = {fraction}", e.Message);
+            Assert.Contains("both sides need at least one row", e.Message);
+        }
+
+        Assert.Empty(reports);
+    }
+
+    [Fact]
+    public void StreamedSplitWithRowsOnBothSidesTrainsWithFiniteValidationLosses()
+    {
+        var training = new TrainingOptions { Epochs = 2, ValidationFraction = 0.5, MaxInMemoryBytes = 0 };
+        using var model = new AutoencoderTrainer(ml, Small(), training).Fit(Mnist.TrainView(ml, 40));
+        Assert.All(model.History.Epochs, r => Assert.True(double.IsFinite(r.ValidationLoss!.Value)));
     }
 
     [Fact]

@@ -52,7 +52,10 @@ internal static class TrainCommand
         var noise = new Option<string[]>("--noise") { Description = "Corruption for --kind dae, repeatable: gaussian:SIGMA, mask:P, saltpepper:P." };
         var clip = new Option<string?>("--clip") { Description = "Clip corrupted values to MIN,MAX, e.g. 0,1." };
         var beta = new Option<double>("--beta") { Description = "Weight of the KL term for --kind vae.", DefaultValueFactory = _ => 1.0 };
-        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 10 };
+        var epochs = new Option<int?>("--epochs")
+        {
+            Description = "Training epochs. Default: automatic, until the validation loss has not improved for 10 epochs (best epoch kept; at most 200 epochs or 30,000 steps).",
+        };
         var batch = new Option<int>("--batch-size") { Description = "Rows per step.", DefaultValueFactory = _ => 256 };
         var lr = new Option<double>("--lr") { Description = "Learning rate (Adam).", DefaultValueFactory = _ => 1e-3 };
         var schedule = new Option<string>("--lr-schedule")
@@ -159,7 +162,7 @@ internal static class TrainCommand
         }
 
         Console.Error.WriteLine($"training on {dataset.Rows.Length:N0} rows × {dataset.Width} features from {dataset.Source}");
-        using var model = ProgressView.Run(trainingOptions.Epochs, progress => trainer.Fit(view, progress: progress));
+        using var model = ProgressView.Run(trainingOptions.EpochLimit, progress => trainer.Fit(view, progress: progress));
         var metrics = model.Evaluate(view);
 
         var notes = new Dictionary<string, JsonNode?>

@@ -35,10 +35,18 @@ internal sealed class TrainingData : IDisposable
 
     /// <summary>
     /// Reads and validates every row once (before any training): schema, finite values, value ranges. Data that fits in
-    /// <paramref name="maxInMemoryBytes"/> is kept in one tensor; otherwise it is streamed on every epoch.
+    /// <paramref name="maxInMemoryBytes"/> is kept in one tensor; otherwise it is streamed on every epoch. Both sides of a
+    /// split are checked to hold rows before training starts, in memory and streamed alike.
     /// </summary>
+    /// <param name="data">The training rows.</param>
+    /// <param name="columns">The columns of a row.</param>
+    /// <param name="validationData">Separate validation rows, or null.</param>
+    /// <param name="split">How many rows to hold out when <paramref name="validationData"/> is null.</param>
+    /// <param name="seed">Seed of the split.</param>
+    /// <param name="maxInMemoryBytes">Above this, rows are streamed.</param>
+    /// <param name="shuffleWindow">Shuffle window of streamed rows.</param>
     public static TrainingData Load(
-        IDataView data, IReadOnlyList<RowColumn> columns, IDataView? validationData, double validationFraction, int seed,
+        IDataView data, IReadOnlyList<RowColumn> columns, IDataView? validationData, ValidationSplit split, int seed,
         long maxInMemoryBytes, int shuffleWindow)
     {
         if (validationData != null)
@@ -58,7 +66,7 @@ internal sealed class TrainingData : IDisposable
         var (rows, count) = ReadAndValidate(data, columns, maxInMemoryBytes);
         if (count == 0)
         {
-            throw new InvalidOperationException($"The training data has no rows (column '{columns[0].Name}'). Training needs at least one row.");
+            throw NoRows($"The training data has no rows (column '{columns[0].Name}'). Training needs at least one row.", columns[0].Name);
         }
 
         if (validationData != null)
@@ -67,13 +75,13 @@ internal sealed class TrainingData : IDisposable
             var (validationRows, validationCount) = ReadAndValidate(validationData, columns, maxInMemoryBytes);
             if (validationCount == 0)
             {
-                throw new InvalidOperationException($"The validation data has no rows (column '{columns[0].Name}').");
+                throw NoRows($"The validation data has no rows (column '{columns[0].Name}'). Pass validation rows, or none (null).", columns[0].Name);
             }
 
             return new TrainingData(training, AllRows(validationData, columns, validationRows, validationCount, shuffleWindow), columns);
         }
 
-        if (validationFraction <= 0)
+        if (split.Fraction <= 0)
         {
             return new TrainingData(AllRows(data, columns, rows, count, shuffleWindow), null, columns);
         }
@@ -89,12 +97,10 @@ internal sealed class TrainingData : IDisposable
                 (permutation[i], permutation[j]) = (permutation[j], permutation[i]);
             }
 
-            int held = (int)Math.Round(count * validationFraction);
-            if (held == 0 || held == count)
+            int held = (int)Math.Round(count * split.Fraction);
+            if (!split.Leaves(held, count))
             {
-                throw new ArgumentOutOfRangeException(
-                    nameof(validationFraction),
-                    $"ValidationFraction {validationFraction} of {count} rows leaves {held} validation and {count - held} training rows; both need at least one.");
+                return new TrainingData(AllRows(data, columns, rows, count, shuffleWindow), null, columns);
             }
 
             return new TrainingData(
@@ -104,11 +110,16 @@ internal sealed class TrainingData : IDisposable
         }
 
         // Streaming split: a seeded hash of the row index decides, so every pass sees the same split.
-        bool IsValidation(long row) => Hash(seed, row) < validationFraction;
+        bool IsValidation(long row) => Hash(seed, row) < split.Fraction;
         long heldOut = 0;
         for (long r = 0; r < count; r++)
         {
             heldOut += IsValidation(r) ? 1 : 0;
+        }
+
+        if (!split.Leaves(heldOut, count))
+        {
+            return new TrainingData(AllRows(data, columns, rows, count, shuffleWindow), null, columns);
         }
 
         return new TrainingData(
@@ -123,6 +134,9 @@ internal sealed class TrainingData : IDisposable
         Training.Dispose();
         Validation?.Dispose();
     }
+
+    private static InvalidRowException NoRows(string message, string column) =>
+        new(message, column, null, null, "at least one row", "no rows");
 
     private static RowSource AllRows(IDataView data, IReadOnlyList<RowColumn> columns, Tensor? rows, long count, int shuffleWindow) =>
         rows is not null
@@ -156,7 +170,10 @@ internal sealed class TrainingData : IDisposable
                     getters[c](ref values[c]);
                     if (values[c].Length != column.Width)
                     {
-                        throw new InvalidOperationException($"Column '{column.Name}', row {count} has {values[c].Length} values; expected {column.Width}.");
+                        throw new InvalidRowException(
+                            $"Column '{column.Name}', {InvalidRowException.Describe(count)} has {values[c].Length} values; expected {column.Width} " +
+                            "(the column's declared size). Every row must have exactly that many values: fix or drop the row.",
+                            column.Name, count, null, $"{column.Width} values", $"{values[c].Length} values");
                     }
 
                     var span = row.AsSpan(offset, column.Width);

@@ -22,7 +22,7 @@ internal readonly struct ValueRange
     /// <summary>Requires values in [0, 1] because of <paramref name="why"/>.</summary>
     public static ValueRange UnitInterval(string why) => new(0f, 1f, why);
 
-    /// <summary>Throws naming the column, the row and the index of the first bad value.</summary>
+    /// <summary>Throws <see cref="InvalidRowException"/> naming the column, the row and the index of the first bad value.</summary>
     public void Check(ReadOnlySpan<float> row, string column, long rowIndex)
     {
         for (int i = 0; i < row.Length; i++)
@@ -30,17 +30,19 @@ internal readonly struct ValueRange
             float v = row[i];
             if (!float.IsFinite(v))
             {
-                throw new InvalidOperationException(
-                    $"Column '{column}', row {rowIndex}, value {i} is {v}. Training needs finite numbers: " +
-                    "remove or impute the row (for example mlContext.Transforms.ReplaceMissingValues) before training.");
+                throw new InvalidRowException(
+                    $"Column '{column}', {InvalidRowException.Describe(rowIndex)}, value {i} is {v}. Training needs finite numbers: " +
+                    "remove or impute the row (for example mlContext.Transforms.ReplaceMissingValues) before training.",
+                    column, rowIndex, i, "a finite number", v.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
             if (v < min || v > max)
             {
-                throw new InvalidOperationException(
-                    $"Column '{column}', row {rowIndex}, value {i} is {v}, outside [{min}, {max}] required by {why}. " +
+                throw new InvalidRowException(
+                    $"Column '{column}', {InvalidRowException.Describe(rowIndex)}, value {i} is {v}, outside [{min}, {max}] required by {why}. " +
                     "Scale the data into that range (for example divide pixels by 255, or mlContext.Transforms.NormalizeMinMax) " +
-                    "or use ReconstructionLoss.MeanSquaredError.");
+                    "or use ReconstructionLoss.MeanSquaredError.",
+                    column, rowIndex, i, $"a value in [{min}, {max}] ({why})", v.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
         }
     }

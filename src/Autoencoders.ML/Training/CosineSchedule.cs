@@ -1,4 +1,5 @@
 using System;
+using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Training;
 
@@ -7,9 +8,14 @@ namespace Autoencoders.ML.Training;
 /// whole run, preceded by a linear ramp): the learning rate rises from 0 to <see cref="TrainingOptions.LearningRate"/>
 /// over the first <see cref="WarmupFraction"/> of the batches, then falls along half a cosine to
 /// <see cref="MinLearningRate"/> at the last batch of <see cref="TrainingOptions.Epochs"/>. Cannot be combined with
-/// <see cref="TrainingOptions.ReduceOnPlateau"/>.
+/// <see cref="TrainingOptions.ReduceOnPlateau"/>, and needs a fixed number of epochs.
 /// </summary>
-public sealed class CosineSchedule
+/// <remarks>
+/// Without warm-up the run uses TorchSharp's <c>lr_scheduler.CosineAnnealingLR</c> over all steps. With warm-up it uses
+/// <c>lr_scheduler.LambdaLR</c> with <see cref="RateAt"/>: PyTorch's <c>LinearLR</c> cannot start from a rate of 0 and
+/// <c>SequentialLR</c> switches at a whole step, where the warm-up fraction may end between two steps.
+/// </remarks>
+public sealed class CosineSchedule : ILearningRateSchedule
 {
     /// <summary>Fraction of all batches spent warming up linearly from zero, in [0, 1). Default 0 (no warm-up).</summary>
     public double WarmupFraction { get; set; }
@@ -30,6 +36,22 @@ public sealed class CosineSchedule
 
         double t = WarmupFraction >= 1 ? 1 : (fraction - WarmupFraction) / (1 - WarmupFraction);
         return MinLearningRate + ((baseRate - MinLearningRate) * 0.5 * (1 + Math.Cos(Math.PI * t)));
+    }
+
+    /// <inheritdoc />
+    bool ILearningRateSchedule.StepsEveryBatch => true;
+
+    /// <inheritdoc />
+    optim.lr_scheduler.LRScheduler ILearningRateSchedule.Create(optim.Optimizer optimizer, TrainingPlan plan)
+    {
+        double total = plan.TotalSteps;
+        if (WarmupFraction == 0)
+        {
+            return optim.lr_scheduler.CosineAnnealingLR(optimizer, total, MinLearningRate);
+        }
+
+        double baseRate = plan.LearningRate;
+        return optim.lr_scheduler.LambdaLR(optimizer, step => RateAt(baseRate, step / total) / baseRate);
     }
 
     internal void Validate(double baseRate)

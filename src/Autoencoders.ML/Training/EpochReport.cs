@@ -5,7 +5,7 @@ namespace Autoencoders.ML.Training;
 
 /// <summary>What happened in one training epoch; sent through <see cref="IProgress{T}"/> and kept in the history.</summary>
 /// <param name="Epoch">1-based epoch number.</param>
-/// <param name="Epochs">Epochs requested.</param>
+/// <param name="Epochs">Epochs planned: <see cref="TrainingOptions.Epochs"/>, or the automatic budget's cap (the run may stop earlier).</param>
 /// <param name="TrainingLoss">Mean training loss over the epoch's batches (weighted by batch size).</param>
 /// <param name="TrainingLossParts">The parts of the training loss by name (for example <c>reconstruction</c>).</param>
 /// <param name="ValidationLoss">Loss on the validation rows in evaluation mode, or null without validation data.</param>

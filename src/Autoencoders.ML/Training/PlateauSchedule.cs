@@ -1,12 +1,14 @@
 using System;
+using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Training;
 
 /// <summary>
-/// Reduce-on-plateau: multiplies the learning rate by <see cref="Factor"/> when the monitored loss (validation loss if
-/// there is validation data, else training loss) has not improved for <see cref="Patience"/> epochs.
+/// Reduce-on-plateau (TorchSharp's <c>lr_scheduler.ReduceLROnPlateau</c>, stepped after every epoch): multiplies the
+/// learning rate by <see cref="Factor"/> when the monitored loss (validation loss if there is validation data, else
+/// training loss) has not improved for <see cref="Patience"/> epochs.
 /// </summary>
-public sealed class PlateauSchedule
+public sealed class PlateauSchedule : ILearningRateSchedule
 {
     /// <summary>Multiplier applied to the learning rate, in (0, 1). Default 0.5.</summary>
     public double Factor { get; set; } = 0.5;
@@ -19,6 +21,14 @@ public sealed class PlateauSchedule
 
     /// <summary>Relative improvement that counts as one (loss &lt; best·(1 − threshold)). Default 1e-4.</summary>
     public double Threshold { get; set; } = 1e-4;
+
+    /// <inheritdoc />
+    bool ILearningRateSchedule.StepsEveryBatch => false;
+
+    /// <inheritdoc />
+    optim.lr_scheduler.LRScheduler ILearningRateSchedule.Create(optim.Optimizer optimizer, TrainingPlan plan) =>
+        optim.lr_scheduler.ReduceLROnPlateau(
+            optimizer, mode: "min", factor: Factor, patience: Patience, threshold: Threshold, threshold_mode: "rel", min_lr: new[] { MinLearningRate });
 
     internal void Validate()
     {

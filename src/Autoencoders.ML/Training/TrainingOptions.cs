@@ -1,4 +1,5 @@
 using System;
+using System.Text.Json.Serialization;
 
 namespace Autoencoders.ML.Training;
 
@@ -8,8 +9,20 @@ public sealed class TrainingOptions
     /// <summary>Default values, shared by the options and the catalog methods.</summary>
     public static class Defaults
     {
-        /// <summary>Default number of epochs.</summary>
-        public const int Epochs = 10;
+        /// <summary>The automatic budget's cap in epochs (see <see cref="TrainingOptions.MaxEpochs"/>).</summary>
+        public const int MaxEpochs = 200;
+
+        /// <summary>The automatic budget's cap in optimizer steps (see <see cref="TrainingOptions.MaxSteps"/>).</summary>
+        public const int MaxSteps = 30_000;
+
+        /// <summary>The share of rows the automatic budget holds out for validation.</summary>
+        public const double AutomaticValidationFraction = 0.1;
+
+        /// <summary>The automatic budget's early-stopping patience, in epochs.</summary>
+        public const int AutomaticPatience = 10;
+
+        /// <summary>The largest learning rate accepted; larger values are certainly a mistake.</summary>
+        public const double MaxLearningRate = 10;
 
         /// <summary>Default batch size.</summary>
         public const int BatchSize = 256;
@@ -24,8 +37,33 @@ public sealed class TrainingOptions
         public const long MaxInMemoryBytes = 2L << 30;
     }
 
-    /// <summary>Passes over the training data. Default 10.</summary>
-    public int Epochs { get; set; } = Defaults.Epochs;
+    /// <summary>
+    /// Passes over the training data. Null (default) is the automatic budget: hold out
+    /// <see cref="Defaults.AutomaticValidationFraction"/> of the rows, train until the validation loss has not improved
+    /// for <see cref="Defaults.AutomaticPatience"/> epochs and keep the best epoch's weights, stopping at
+    /// <see cref="MaxEpochs"/> epochs or <see cref="MaxSteps"/> optimizer steps, whichever comes first. A number trains
+    /// exactly that many epochs (early stopping only if <see cref="EarlyStoppingPatience"/> is set).
+    /// </summary>
+    public int? Epochs { get; set; }
+
+    /// <summary>
+    /// Cap of the automatic budget (<see cref="Epochs"/> null), in epochs. Default 200. Ignored when Epochs is set.
+    /// </summary>
+    public int MaxEpochs { get; set; } = Defaults.MaxEpochs;
+
+    /// <summary>
+    /// Cap of the automatic budget (<see cref="Epochs"/> null), in optimizer steps (batches), rounded up to whole epochs:
+    /// large data gets fewer epochs, small data more. Default 30,000. Ignored when Epochs is set.
+    /// </summary>
+    public int MaxSteps { get; set; } = Defaults.MaxSteps;
+
+    /// <summary>True when <see cref="Epochs"/> is null: training stops when the validation loss stops improving.</summary>
+    [JsonIgnore]
+    public bool IsAutomatic => Epochs == null;
+
+    /// <summary>The most epochs this run can take: <see cref="Epochs"/>, or the automatic budget's cap in epochs.</summary>
+    [JsonIgnore]
+    public int EpochLimit => Epochs ?? MaxEpochs;
 
     /// <summary>Rows per gradient step. Default 256.</summary>
     public int BatchSize { get; set; } = Defaults.BatchSize;
@@ -33,13 +71,13 @@ public sealed class TrainingOptions
     /// <summary>Optimizer. Default <see cref="OptimizerKind.Adam"/>.</summary>
     public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
 
-    /// <summary>Initial learning rate. Default 1e-3.</summary>
+    /// <summary>Initial learning rate, in (0, 10]. Default 1e-3.</summary>
     public double LearningRate { get; set; } = Defaults.LearningRate;
 
     /// <summary>Momentum for <see cref="OptimizerKind.Sgd"/>. Default 0.9.</summary>
     public double Momentum { get; set; } = 0.9;
 
-    /// <summary>Weight decay (L2 for Adam and SGD, decoupled for AdamW). Default 0 (none).</summary>
+    /// <summary>Weight decay (L2 for Adam and SGD, decoupled for AdamW), in [0, 1]. Default 0 (none).</summary>
     public double WeightDecay { get; set; }
 
     /// <summary>Clip the global gradient norm to this value before each step; null (default) does not clip.</summary>
@@ -49,22 +87,42 @@ public sealed class TrainingOptions
     public PlateauSchedule? ReduceOnPlateau { get; set; }
 
     /// <summary>
-    /// Cosine annealing of the learning rate over all batches, with optional warm-up (null = constant rate). Exclusive
-    /// with <see cref="ReduceOnPlateau"/>. Usually reaches a lower loss than a constant rate in the same number of epochs.
+    /// Cosine annealing of the learning rate over all batches, with optional warm-up (null = constant rate). Needs a
+    /// fixed <see cref="Epochs"/> (the schedule spans the run). Exclusive with the other schedules. Usually reaches a
+    /// lower loss than a constant rate in the same number of epochs.
     /// </summary>
     public CosineSchedule? CosineAnnealing { get; set; }
 
     /// <summary>
-    /// Fraction of the training rows held out for validation, in [0, 1). Ignored when validation data is passed
-    /// explicitly. Default 0 (no validation).
+    /// Your own learning-rate schedule: a factory of TorchSharp <c>torch.optim.lr_scheduler</c> schedulers, called once
+    /// per run (null = none). Exclusive with <see cref="ReduceOnPlateau"/> and <see cref="CosineAnnealing"/>, which are
+    /// schedules of this kind themselves. Not saved with the model.
     /// </summary>
-    public double ValidationFraction { get; set; }
+    [JsonIgnore]
+    public ILearningRateSchedule? LearningRateSchedule { get; set; }
+
+    /// <summary>
+    /// Fraction of the training rows held out for validation, in [0, 1). Ignored when validation data is passed
+    /// explicitly. Null (default): <see cref="Defaults.AutomaticValidationFraction"/> with the automatic budget
+    /// (<see cref="Epochs"/> null; skipped when that would hold out fewer than 10 rows), none with a fixed number of
+    /// epochs. A fraction you set must leave rows on both sides, or training fails before it starts.
+    /// </summary>
+    public double? ValidationFraction { get; set; }
 
     /// <summary>
     /// Stop when the monitored loss (validation if available, else training) has not improved for this many epochs,
-    /// and restore the weights of the best epoch. Null (default) trains all epochs and keeps the last weights.
+    /// and restore the weights of the best epoch. Null (default): <see cref="Defaults.AutomaticPatience"/> with the
+    /// automatic budget (<see cref="Epochs"/> null); with a fixed number of epochs, train them all and keep the last
+    /// weights.
     /// </summary>
     public int? EarlyStoppingPatience { get; set; }
+
+    /// <summary>
+    /// After training, measure exact PCA with as many components as the code on the validation rows and report its
+    /// error next to the autoencoder's (<see cref="TrainingHistory.Pca"/>, and a log line that says plainly when the
+    /// autoencoder does not beat it). Needs validation rows and an unpaired model. Default true.
+    /// </summary>
+    public bool CompareWithPca { get; set; } = true;
 
     /// <summary>
     /// Corrupt the input of every training batch (a denoising autoencoder); null (default) trains on clean input.
@@ -96,12 +154,19 @@ public sealed class TrainingOptions
     /// <summary>Checks every option; throws <see cref="ArgumentException"/> naming the option and the value received.</summary>
     public void Validate()
     {
-        Positive(Epochs, nameof(Epochs));
-        Positive(BatchSize, nameof(BatchSize));
-        Positive(StreamingShuffleWindow, nameof(StreamingShuffleWindow));
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+        if (Epochs is int epochs)
         {
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a positive finite number (try 1e-3).");
+            InRange(epochs, 1, MaxEpochCount, nameof(Epochs), "or null for the automatic budget");
+        }
+
+        InRange(MaxEpochs, 1, MaxEpochCount, nameof(MaxEpochs), "the automatic budget's cap in epochs");
+        InRange(MaxSteps, 1, int.MaxValue, nameof(MaxSteps), "the automatic budget's cap in optimizer steps");
+        InRange(BatchSize, 1, MaxBatchSize, nameof(BatchSize), "rows per optimizer step; 32 to 1024 is usual");
+        Positive(StreamingShuffleWindow, nameof(StreamingShuffleWindow));
+        if (!(LearningRate > 0 && LearningRate <= Defaults.MaxLearningRate))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(LearningRate), LearningRate, $"LearningRate must be in (0, {Defaults.MaxLearningRate}]; got {LearningRate}. Try 1e-3 for Adam, 1e-2 to 1e-1 for SGD.");
         }
 
         if (!(Momentum >= 0 && Momentum < 1))
@@ -109,29 +174,29 @@ public sealed class TrainingOptions
             throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1).");
         }
 
-        if (!(WeightDecay >= 0))
+        if (!(WeightDecay >= 0 && WeightDecay <= 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be zero or positive.");
+            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, $"WeightDecay must be in [0, 1]; got {WeightDecay}. Try 1e-4 (Adam) or 1e-2 (AdamW).");
         }
 
-        if (GradientClipNorm is double clip && !(clip > 0))
+        if (GradientClipNorm is double clip && !(clip > 0 && double.IsFinite(clip)))
         {
-            throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), clip, "GradientClipNorm must be positive (or null to disable clipping).");
+            throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), clip, $"GradientClipNorm must be a positive finite number (or null to disable clipping); got {clip}.");
         }
 
-        if (!(ValidationFraction >= 0 && ValidationFraction < 1))
+        if (ValidationFraction is double fraction && !(fraction >= 0 && fraction < 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1).");
+            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), fraction, $"ValidationFraction must be in [0, 1) (or null for the default); got {fraction}.");
         }
 
-        if (EarlyStoppingPatience is int patience && patience <= 0)
+        if (EarlyStoppingPatience is int patience)
         {
-            throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), patience, "EarlyStoppingPatience must be positive (or null to disable early stopping).");
+            InRange(patience, 1, MaxEpochCount, nameof(EarlyStoppingPatience), "or null to disable early stopping");
         }
 
-        if (Threads is int threads && threads <= 0)
+        if (Threads is int threads)
         {
-            throw new ArgumentOutOfRangeException(nameof(Threads), threads, "Threads must be positive (or null for torch's default).");
+            InRange(threads, 1, 4096, nameof(Threads), "or null for torch's default");
         }
 
         if (MaxInMemoryBytes < 0)
@@ -145,16 +210,55 @@ public sealed class TrainingOptions
         {
             throw new ArgumentException("Set either ReduceOnPlateau or CosineAnnealing, not both: each one sets the learning rate.", nameof(CosineAnnealing));
         }
+
+        if (LearningRateSchedule != null && (ReduceOnPlateau != null || CosineAnnealing != null))
+        {
+            throw new ArgumentException(
+                "Set one learning-rate schedule: LearningRateSchedule, ReduceOnPlateau or CosineAnnealing. Each one sets the learning rate.",
+                nameof(LearningRateSchedule));
+        }
+
+        if (CosineAnnealing != null && Epochs == null)
+        {
+            throw new ArgumentException(
+                "CosineAnnealing spans a fixed number of epochs, but Epochs is null (the automatic budget, whose length is not known in advance). " +
+                "Set Epochs, or use ReduceOnPlateau.",
+                nameof(CosineAnnealing));
+        }
     }
+
+    /// <summary>The learning-rate schedule of a run: the one set, or null for a constant rate.</summary>
+    internal ILearningRateSchedule? Schedule => LearningRateSchedule ?? (ILearningRateSchedule?)CosineAnnealing ?? ReduceOnPlateau;
+
+    /// <summary>The validation split of a run without separate validation data.</summary>
+    internal Data.ValidationSplit Split => ValidationFraction is double fraction
+        ? new Data.ValidationSplit(fraction, Required: fraction > 0)
+        : IsAutomatic ? new Data.ValidationSplit(Defaults.AutomaticValidationFraction, Required: false) : Data.ValidationSplit.None;
+
+    /// <summary>The early-stopping patience of a run, or null for none.</summary>
+    internal int? Patience => EarlyStoppingPatience ?? (IsAutomatic ? Defaults.AutomaticPatience : null);
 
     /// <summary>A shallow copy, so that a fitted model keeps the options it was trained with.</summary>
     public TrainingOptions Clone() => (TrainingOptions)MemberwiseClone();
+
+    private const int MaxEpochCount = 1_000_000;
+
+    private const int MaxBatchSize = 1 << 20;
 
     private static void Positive(int value, string name)
     {
         if (value <= 0)
         {
             throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive; got {value}.");
+        }
+    }
+
+    private static void InRange(int value, int min, int max, string name, string hint)
+    {
+        if (value < min || value > max)
+        {
+            throw new ArgumentOutOfRangeException(
+                name, value, value < 1 ? $"{name} must be positive ({hint}); got {value}." : $"{name} must be at most {max:N0} ({hint}); got {value:N0}.");
         }
     }
 }

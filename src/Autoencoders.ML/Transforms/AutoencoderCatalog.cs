@@ -19,7 +19,7 @@ public static class AutoencoderCatalog
     /// <param name="inputColumnName">Known-size <c>Vector&lt;Single&gt;</c> column to encode; null (default) means <c>Features</c>, as for ML.NET's trainers. Pass the output's name to replace the column with its code.</param>
     /// <param name="latentSize">Size of the code.</param>
     /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives one layer of 256.</param>
-    /// <param name="epochs">Training epochs.</param>
+    /// <param name="epochs">Training epochs; null (default) is the automatic budget: until the validation loss stops improving (see <see cref="TrainingOptions.Epochs"/>).</param>
     /// <param name="loss">Reconstruction loss; binary cross-entropy needs data in [0, 1].</param>
     /// <param name="reconstructionColumnName">If set, also add the reconstruction.</param>
     /// <param name="reconstructionErrorColumnName">If set, also add the per-row mean squared reconstruction error (an anomaly score).</param>
@@ -31,7 +31,7 @@ public static class AutoencoderCatalog
         string? inputColumnName = null,
         int latentSize = AutoencoderOptions.Defaults.LatentSize,
         IReadOnlyList<int>? hiddenSizes = null,
-        int epochs = TrainingOptions.Defaults.Epochs,
+        int? epochs = null,
         ReconstructionLoss loss = AutoencoderOptions.Defaults.Loss,
         string? reconstructionColumnName = null,
         string? reconstructionErrorColumnName = null,
@@ -59,7 +59,7 @@ public static class AutoencoderCatalog
     /// <param name="corruption">The noise used in training, e.g. <c>CorruptionOptions.GaussianClipped(0.5)</c>.</param>
     /// <param name="latentSize">Size of the code.</param>
     /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives one layer of 256.</param>
-    /// <param name="epochs">Training epochs.</param>
+    /// <param name="epochs">Training epochs; null (default) is the automatic budget: until the validation loss stops improving (see <see cref="TrainingOptions.Epochs"/>).</param>
     /// <param name="loss">Reconstruction loss; binary cross-entropy needs clean data in [0, 1].</param>
     /// <param name="seed">Seed for weights, shuffling and noise. Null (default) takes a seed from the MLContext, as ML.NET does: <c>new MLContext(seed: 0)</c> makes runs repeatable.</param>
     /// <param name="onEpoch">Called with each epoch's report on the training thread (for example to print progress); null for none.</param>
@@ -70,7 +70,7 @@ public static class AutoencoderCatalog
         CorruptionOptions corruption,
         int latentSize = AutoencoderOptions.Defaults.LatentSize,
         IReadOnlyList<int>? hiddenSizes = null,
-        int epochs = TrainingOptions.Defaults.Epochs,
+        int? epochs = null,
         ReconstructionLoss loss = AutoencoderOptions.Defaults.Loss,
         int? seed = null,
         Action<EpochReport>? onEpoch = null)
@@ -96,7 +96,7 @@ public static class AutoencoderCatalog
     /// <param name="targetColumnName">Known-size <c>Vector&lt;Single&gt;</c> column to learn; needed for training only.</param>
     /// <param name="latentSize">Size of the code.</param>
     /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives one layer of 256.</param>
-    /// <param name="epochs">Training epochs.</param>
+    /// <param name="epochs">Training epochs; null (default) is the automatic budget: until the validation loss stops improving (see <see cref="TrainingOptions.Epochs"/>).</param>
     /// <param name="loss">Reconstruction loss; binary cross-entropy needs targets in [0, 1].</param>
     /// <param name="seed">Seed for weights and shuffling. Null (default) takes a seed from the MLContext, as ML.NET does: <c>new MLContext(seed: 0)</c> makes runs repeatable.</param>
     /// <param name="onEpoch">Called with each epoch's report on the training thread (for example to print progress); null for none.</param>
@@ -107,7 +107,7 @@ public static class AutoencoderCatalog
         string targetColumnName,
         int latentSize = AutoencoderOptions.Defaults.LatentSize,
         IReadOnlyList<int>? hiddenSizes = null,
-        int epochs = TrainingOptions.Defaults.Epochs,
+        int? epochs = null,
         ReconstructionLoss loss = AutoencoderOptions.Defaults.Loss,
         int? seed = null,
         Action<EpochReport>? onEpoch = null)
@@ -146,7 +146,7 @@ public static class AutoencoderCatalog
     /// <summary>The estimator behind the simple overloads: their arguments, the rest at its defaults.</summary>
     private static AutoencoderEstimator Create(
         TransformsCatalog catalog, AutoencoderColumns columns, string? targetColumnName, int latentSize, IReadOnlyList<int>? hiddenSizes,
-        int epochs, ReconstructionLoss loss, int? seed, CorruptionOptions? corruption, Action<EpochReport>? onEpoch)
+        int? epochs, ReconstructionLoss loss, int? seed, CorruptionOptions? corruption, Action<EpochReport>? onEpoch)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var environment = CatalogEnvironment.Of(catalog);

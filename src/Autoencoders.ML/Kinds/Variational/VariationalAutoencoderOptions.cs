@@ -82,6 +82,14 @@ public sealed class VariationalAutoencoderOptions : AutoencoderOptions
                 "A variational autoencoder's likelihoods are defined on the data as given; scale the data yourself and use ScalingKind.None.",
                 nameof(training));
         }
+
+        if (training.IsAutomatic && KlWarmupFraction > 0)
+        {
+            throw new ArgumentException(
+                "KlWarmupFraction is a fraction of the training run, but Epochs is null (the automatic budget, whose length is not known in advance). " +
+                "Set Epochs, or KlWarmupFraction = 0.",
+                nameof(TrainingOptions.Epochs));
+        }
     }
 
     /// <summary>Checks the dense options and that the mean head is linear.</summary>

@@ -1,0 +1,225 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using Autoencoders.ML.Data;
+using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Kinds.Variational;
+using Autoencoders.ML.Models;
+using Autoencoders.ML.Runtime;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Autoencoders.ML.Training;
+
+/// <summary>
+/// One training run of a network on checked data: epochs of optimizer steps (zero_grad → forward → loss → backward →
+/// step), a validation pass after each epoch, the learning-rate schedule, early stopping and progress reports.
+/// </summary>
+internal sealed class TrainingRun
+{
+    private readonly AutoencoderModule network;
+    private readonly ReconstructionLoss loss;
+    private readonly TrainingOptions options;
+    private readonly TrainingData data;
+    private readonly FeatureScaling? scaling;
+    private readonly TrainingPlan plan;
+    private readonly bool continuing;
+
+    /// <summary>Prepares a run; nothing is trained until <see cref="Run"/>.</summary>
+    /// <param name="network">The network, already initialised (or holding the weights to continue from).</param>
+    /// <param name="loss">The reconstruction loss.</param>
+    /// <param name="options">The training options (validated).</param>
+    /// <param name="data">The checked training and validation rows.</param>
+    /// <param name="scaling">The input scaling, or null.</param>
+    /// <param name="continuing">A continued run is past its warm-ups (KL weight at full strength).</param>
+    public TrainingRun(
+        AutoencoderModule network, ReconstructionLoss loss, TrainingOptions options, TrainingData data, FeatureScaling? scaling, bool continuing)
+    {
+        this.network = network;
+        this.loss = loss;
+        this.options = options;
+        this.data = data;
+        this.scaling = scaling;
+        this.continuing = continuing;
+        plan = TrainingPlan.For(options, data.Training.RowCount);
+    }
+
+    /// <summary>The run's length (epochs, or the automatic budget's cap).</summary>
+    public TrainingPlan Plan => plan;
+
+    /// <summary>Which loss chooses the best epoch: <c>validation</c> or <c>training</c>.</summary>
+    public string Monitored => data.Validation != null ? "validation" : "training";
+
+    /// <summary>Trains every epoch of the plan (or until early stopping) and returns the history; the best weights are kept when early stopping is on.</summary>
+    public TrainingHistory Run(IChannel channel, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
+        using var optimizer = CreateOptimizer();
+        var schedule = options.Schedule;
+        var scheduler = schedule?.Create(optimizer, plan);
+        using var stopping = new EarlyStopping(network, options.Patience);
+        using var noise = new torch.Generator((ulong)options.Seed + 0x5EED);
+        var shuffle = new Random(options.Seed);
+        var reports = new List<EpochReport>();
+        var clock = Stopwatch.StartNew();
+        bool stoppedEarly = false;
+        for (int epoch = 1; epoch <= plan.Epochs && !stoppedEarly; epoch++)
+        {
+            var epochClock = Stopwatch.StartNew();
+            var trained = TrainEpoch(epoch, optimizer, schedule?.StepsEveryBatch == true ? scheduler : null, shuffle, noise, cancellationToken);
+            double? validation = data.Validation == null ? null : Validate(data.Validation);
+            double monitored = validation ?? trained.Loss;
+            var report = new EpochReport(
+                epoch, plan.Epochs, trained.Loss, trained.Parts, validation, trained.LearningRate, clock.Elapsed,
+                trained.Rows / epochClock.Elapsed.TotalSeconds, stopping.Record(epoch, monitored));
+            reports.Add(report);
+            channel.Info(MessageSensitivity.None, report.ToString());
+            progress?.Report(report);
+            if (schedule?.StepsEveryBatch == false)
+            {
+                StepPerEpoch(scheduler!, optimizer, monitored, channel);
+            }
+
+            stoppedEarly = stopping.ShouldStop(epoch) && epoch < plan.Epochs;
+            if (stoppedEarly)
+            {
+                channel.Info(MessageSensitivity.None, $"Early stopping at epoch {epoch}: no {Monitored} improvement since epoch {stopping.BestEpoch}.");
+            }
+        }
+
+        stopping.RestoreBest();
+        network.eval();
+        return new TrainingHistory(reports, stopping.BestEpoch, stoppedEarly, Monitored);
+    }
+
+    /// <summary>One pass over the shuffled training rows; returns the epoch's mean losses.</summary>
+    private EpochLoss TrainEpoch(
+        int epoch, optim.Optimizer optimizer, optim.lr_scheduler.LRScheduler? perBatch, Random shuffle, torch.Generator noise,
+        CancellationToken cancellationToken)
+    {
+        network.train();
+        var sums = new EpochLoss();
+        int batchIndex = 0;
+        foreach (var batch in data.Training.Batches(options.BatchSize, shuffle))
+        {
+            using var owned = batch;
+            using var scope = torch.NewDisposeScope();
+            cancellationToken.ThrowIfCancellationRequested();
+            batchIndex++;
+            var (input, target) = Split(batch);
+            if (options.Corruption != null)
+            {
+                // Noise and clipping are in the data's units, before scaling.
+                input = options.Corruption.Apply(input, noise);
+            }
+
+            (input, target) = Scale(input, target);
+            sums.LearningRate = optimizer.ParamGroups.First().LearningRate;
+            var batchLoss = Step(optimizer, input, target, plan.Progress(epoch, batchIndex, continuing), epoch, batchIndex);
+            sums.Add(batchLoss, batch.shape[0]);
+            perBatch?.step();
+        }
+
+        NativeMemory.Trim();
+        return sums;
+    }
+
+    /// <summary>One optimizer step: zero_grad → forward → loss → backward → (clip) → step.</summary>
+    private LossBreakdown Step(optim.Optimizer optimizer, Tensor input, Tensor target, TrainingProgress progress, int epoch, int batch)
+    {
+        optimizer.zero_grad();
+        var batchLoss = network.Loss(input, target, loss, progress);
+        double value = batchLoss.Total.ToDouble();
+        if (!double.IsFinite(value))
+        {
+            throw new TrainingDivergedException(epoch, batch, value, optimizer.ParamGroups.First().LearningRate);
+        }
+
+        batchLoss.Total.backward();
+        if (options.GradientClipNorm is double clip)
+        {
+            nn.utils.clip_grad_norm_(network.parameters(), clip);
+        }
+
+        optimizer.step();
+        return batchLoss;
+    }
+
+    /// <summary>Mean loss over <paramref name="rows"/> in evaluation mode, on clean input, with the full loss weights.</summary>
+    private double Validate(RowSource rows)
+    {
+        network.eval();
+        using var noGrad = torch.no_grad();
+        var full = new TrainingProgress(plan.Epochs, plan.Epochs, 1.0);
+        double sum = 0;
+        long count = 0;
+        foreach (var batch in rows.Batches(options.BatchSize, shuffle: null))
+        {
+            using var owned = batch;
+            using var scope = torch.NewDisposeScope();
+            var (input, target) = Scale(Split(batch));
+            sum += network.Loss(input, target, loss, full).Total.ToDouble() * batch.shape[0];
+            count += batch.shape[0];
+        }
+
+        return sum / count;
+    }
+
+    private static void StepPerEpoch(optim.lr_scheduler.LRScheduler scheduler, optim.Optimizer optimizer, double monitored, IChannel channel)
+    {
+        double before = optimizer.ParamGroups.First().LearningRate;
+        scheduler.step(monitored);
+        double after = optimizer.ParamGroups.First().LearningRate;
+        if (after != before)
+        {
+            channel.Info(MessageSensitivity.None, $"Learning rate changed by the schedule from {before:G3} to {after:G3}.");
+        }
+    }
+
+    private optim.Optimizer CreateOptimizer() => options.Optimizer switch
+    {
+        OptimizerKind.Adam => optim.Adam(network.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.AdamW => optim.AdamW(network.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.Sgd => optim.SGD(network.parameters(), options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
+    };
+
+    /// <summary>The input and the target of a batch whose row holds the input then, for paired training, the target.</summary>
+    private (Tensor Input, Tensor Target) Split(Tensor batch) => data.Columns.Count == 1
+        ? (batch, batch)
+        : (batch.narrow(1, 0, data.Columns[0].Width), batch.narrow(1, data.Columns[0].Width, data.Columns[1].Width));
+
+    private (Tensor Input, Tensor Target) Scale((Tensor Input, Tensor Target) pair) => Scale(pair.Input, pair.Target);
+
+    private (Tensor Input, Tensor Target) Scale(Tensor input, Tensor target) =>
+        scaling == null ? (input, target) : (scaling.ScaleInput(input), scaling.ScaleTarget(target));
+
+    /// <summary>Row-weighted sums of an epoch's batch losses.</summary>
+    private sealed class EpochLoss
+    {
+        private readonly Dictionary<string, double> partSums = new();
+        private double sum;
+
+        public long Rows { get; private set; }
+
+        /// <summary>The rate of the latest batch.</summary>
+        public double LearningRate { get; set; }
+
+        public double Loss => sum / Rows;
+
+        public IReadOnlyDictionary<string, double> Parts => partSums.ToDictionary(p => p.Key, p => p.Value / Rows);
+
+        public void Add(LossBreakdown batch, long rows)
+        {
+            sum += batch.Total.ToDouble() * rows;
+            foreach (var (name, part) in batch.Parts)
+            {
+                partSums[name] = partSums.GetValueOrDefault(name) + (part.ToDouble() * rows);
+            }
+
+            Rows += rows;
+        }
+    }
+}
