@@ -7,7 +7,7 @@
 //   options: --round 1|2|3|all (default: the summary list), --sets a,b  --only "prefix;prefix"  --seed S  --seeds N
 //            --mnist 0,1,7 (one-class MNIST on these digits instead of the tabular sets)
 //            --parallel N (sets run in child processes, N at a time; default 1)  --in-process (no child processes)
-//            --data DIR (default: shared/datasets/anomaly found above the current directory)
+//            --data DIR (default: data/anomaly, the bundled copy, found above the current directory)
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -242,13 +242,16 @@ static string FindDataDirectory()
     {
         for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "datasets", "anomaly");
-            if (Directory.Exists(candidate))
+            // The copy bundled in the repository (data/anomaly), else the shared one beside it.
+            foreach (var candidate in new[] { Path.Combine(dir.FullName, "data", "anomaly"), Path.Combine(dir.FullName, "shared", "datasets", "anomaly") })
             {
-                return candidate;
+                if (File.Exists(Path.Combine(candidate, "thyroid.csv")))
+                {
+                    return candidate;
+                }
             }
         }
     }
 
-    throw new DirectoryNotFoundException("The ODDS CSVs were not found (looked for shared/datasets/anomaly above the current directory); pass --data DIR.");
+    throw new DirectoryNotFoundException("The ODDS CSVs were not found (looked for data/anomaly and shared/datasets/anomaly above the current directory); pass --data DIR.");
 }

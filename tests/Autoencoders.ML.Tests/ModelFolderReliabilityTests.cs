@@ -213,7 +213,7 @@ public sealed class ModelFolderReliabilityTests : IDisposable
     [InlineData("\"latentSize\": 3,", "", "options.latentSize")]
     [InlineData("\"architecture\": {", "\"architectureX\": {", "lacks the key 'architecture'")]
     [InlineData("\"training\": {", "\"trainingX\": {", "lacks the key 'training'")]
-    [InlineData("\"learningRate\": 0.001,", "\"learningRate\": -1,", "LearningRate must be a positive finite number")]
+    [InlineData("\"learningRate\": 0.001,", "\"learningRate\": -1,", "LearningRate must be in (0, 10]")]
     [InlineData("\"inputScale\": [\n      1.0078611,", "\"inputScale\": [", "scaling.inputScale has 11 values; the model needs 12")]
     [InlineData("\"inputScale\": [\n      1.0078611,", "\"inputScale\": [\n      0,", "scaling.inputScale[0] is 0")]
     [InlineData("\"formatVersion\": 1,", "\"formatVersion\": 7,", "newer Autoencoders.ML")]

@@ -142,6 +142,10 @@ internal static class ModelArchive
         }
     }
 
+    /// <summary>The model.json text of <paramref name="model"/> (architecture, options, training, history, scaling).</summary>
+    internal static string ConfigJson(AutoencoderModel model) =>
+        JsonSerializer.SerializeToNode(Describe(model), AutoencoderSpec.JsonOptions)!.ToJsonString(AutoencoderSpec.JsonOptions);
+
     private static List<(string Name, byte[] Content)> Files(AutoencoderModel model, IReadOnlyDictionary<string, JsonNode?>? notes)
     {
         var config = JsonSerializer.SerializeToNode(Describe(model), AutoencoderSpec.JsonOptions)!.AsObject();

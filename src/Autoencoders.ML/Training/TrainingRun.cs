@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using Autoencoders.ML.Data;
 using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Training.Optimizers;
 using Autoencoders.ML.Kinds.Variational;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Runtime;
@@ -178,11 +179,13 @@ internal sealed class TrainingRun
         }
     }
 
+    // Fused: every parameter and gradient lives in one flat buffer, and a step is a handful of whole-buffer operations
+    // (the same arithmetic as TorchSharp's Adam, AdamW and SGD, tested equal to 1e-6 over 100 steps).
     private optim.Optimizer CreateOptimizer() => options.Optimizer switch
     {
-        OptimizerKind.Adam => optim.Adam(network.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
-        OptimizerKind.AdamW => optim.AdamW(network.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
-        OptimizerKind.Sgd => optim.SGD(network.parameters(), options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+        OptimizerKind.Adam => new FusedAdam(network.parameters(), options.LearningRate, options.WeightDecay),
+        OptimizerKind.AdamW => new FusedAdam(network.parameters(), options.LearningRate, options.WeightDecay, decoupled: true),
+        OptimizerKind.Sgd => new FusedSgd(network.parameters(), options.LearningRate, options.Momentum, options.WeightDecay),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
     };
 
