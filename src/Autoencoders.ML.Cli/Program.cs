@@ -2,8 +2,6 @@
 //   autoencoders train --out model            (no --data: the bundled MNIST)
 //   autoencoders evaluate --model model --data test.csv
 // Exit codes: 0 success, 2 bad usage or bad input (one line naming the file, row and column), 1 other failures.
-using System;
-using System.CommandLine;
 using Autoencoders.ML.Cli.Commands;
 
 var root = new RootCommand("Autoencoders.ML: train, evaluate and use autoencoders on CSV or IDX data, export them to ONNX.")

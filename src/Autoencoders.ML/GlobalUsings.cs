@@ -4,3 +4,8 @@ global using System.Collections.Generic;
 global using System.Linq;
 global using TorchSharp;
 global using static TorchSharp.torch;
+global using Autoencoders.ML.Architecture;
+global using Autoencoders.ML.Kinds;
+global using Autoencoders.ML.Models;
+global using Autoencoders.ML.Data;
+global using Autoencoders.ML.Training;

@@ -1,6 +1,3 @@
-using System;
-using System.IO;
-using Autoencoders.ML.Cli.Input;
 using Autoencoders.ML.Training;
 
 namespace Autoencoders.ML.Cli.Commands;

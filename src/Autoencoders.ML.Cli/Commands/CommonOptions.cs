@@ -1,5 +1,3 @@
-using System.CommandLine;
-using System.IO;
 
 namespace Autoencoders.ML.Cli.Commands;
 
@@ -28,6 +26,10 @@ internal static class CommonOptions
     {
         Description = "Comma-separated CSV columns to use as features (default: every numeric column).",
     };
+
+    /// <summary>The options of every command that reads a model and a data file: --model, --data (required), --label-column, --features.</summary>
+    public static (Option<string> Model, Option<string?> Data, Option<string?> Label, Option<string?> Features) ModelAndData() =>
+        (Model(), Data(required: true), LabelColumn(), Features());
 
     public static Option<string?> Output(string description) => new("--out") { Description = description };
 

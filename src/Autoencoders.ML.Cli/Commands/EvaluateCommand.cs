@@ -1,8 +1,5 @@
-using System;
-using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Autoencoders.ML.Cli.Input;
 using Microsoft.ML;
 
 namespace Autoencoders.ML.Cli.Commands;
@@ -12,10 +9,7 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var model = CommonOptions.Model();
-        var data = CommonOptions.Data(required: true);
-        var label = CommonOptions.LabelColumn();
-        var features = CommonOptions.Features();
+        var (model, data, label, features) = CommonOptions.ModelAndData();
         var samples = new Option<int>("--importance-samples") { Description = "k of the IWAE estimate of a VAE's negative log-likelihood.", DefaultValueFactory = _ => 100 };
         var command = new Command("evaluate", "Print one JSON object with mse (per value), squared_error_per_row and rows for --data (and elbo, nll in nats for a VAE).")
         {

@@ -1,6 +1,3 @@
-using System;
-using System.CommandLine;
-using System.IO;
 using Autoencoders.ML.IO;
 using Autoencoders.ML.Onnx;
 

@@ -1,6 +1,3 @@
-using System;
-using System.CommandLine;
-using System.Linq;
 using System.Text.Json;
 
 namespace Autoencoders.ML.Cli.Commands;

@@ -1,8 +1,3 @@
-using System;
-using System.CommandLine;
-using Autoencoders.ML.Cli.Input;
-using Autoencoders.ML.Cli.Output;
-using Autoencoders.ML.Models;
 
 namespace Autoencoders.ML.Cli.Commands;
 
@@ -35,10 +30,7 @@ internal static class MapCommands
 
     private static Command Create(string name, string description, Func<AutoencoderModel, float[][], float[][]> map, Func<AutoencoderModel, Dataset, string[]> header)
     {
-        var model = CommonOptions.Model();
-        var data = CommonOptions.Data(required: true);
-        var label = CommonOptions.LabelColumn();
-        var features = CommonOptions.Features();
+        var (model, data, label, features) = CommonOptions.ModelAndData();
         var output = CommonOptions.Output("CSV file to write (default: stdout).");
         var command = new Command(name, description) { model, data, label, features, output };
         command.SetAction(parse => CliRunner.Run(() =>

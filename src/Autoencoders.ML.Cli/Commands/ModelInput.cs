@@ -1,6 +1,3 @@
-using System.IO;
-using Autoencoders.ML.Cli.Input;
-using Autoencoders.ML.Models;
 
 namespace Autoencoders.ML.Cli.Commands;
 

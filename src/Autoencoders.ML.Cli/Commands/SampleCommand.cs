@@ -1,10 +1,4 @@
-using System;
-using System.CommandLine;
-using System.IO;
-using System.Linq;
 using System.Text.Json;
-using Autoencoders.ML.Cli.Input;
-using Autoencoders.ML.Cli.Output;
 using Autoencoders.ML.Examples;
 
 namespace Autoencoders.ML.Cli.Commands;

@@ -1,7 +1,4 @@
-using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
-using System.Linq;
 using CsvHelper;
 
 namespace Autoencoders.ML.Cli.Output;

@@ -1,4 +1,3 @@
-using System.Linq;
 using Autoencoders.ML.Training;
 
 namespace Autoencoders.ML.Cli.Output;

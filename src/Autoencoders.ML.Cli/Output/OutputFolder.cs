@@ -1,8 +1,4 @@
-using System;
-using System.IO;
-using System.Linq;
 using System.Runtime.InteropServices;
-using Autoencoders.ML.Cli.Input;
 using Autoencoders.ML.IO;
 
 namespace Autoencoders.ML.Cli.Output;

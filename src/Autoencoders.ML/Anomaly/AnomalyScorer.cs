@@ -1,10 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Kinds.Variational;
-using Autoencoders.ML.Models;
-using Autoencoders.ML.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Layers;
 
 namespace Autoencoders.ML.Architecture;

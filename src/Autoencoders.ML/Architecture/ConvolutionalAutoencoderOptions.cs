@@ -1,5 +1,3 @@
-using Autoencoders.ML.Architecture;
-using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Layers;
 
 namespace Autoencoders.ML.Architecture;

@@ -1,10 +1,6 @@
-using System;
-using Autoencoders.ML.Data;
 using Autoencoders.ML.Runtime;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Baselines;
 

@@ -1,8 +1,6 @@
-using System;
 using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
-using System.Linq;
 
 namespace Autoencoders.ML.Data;
 

@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Data;
 

@@ -1,9 +1,5 @@
-using System;
 using System.Collections;
-using System.Collections.Generic;
-using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Kinds.Variational;
-using Autoencoders.ML.Models;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Data;
 

@@ -1,10 +1,5 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Data;
 

@@ -1,19 +1,11 @@
-using System;
-using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
-using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading;
-using Autoencoders.ML.Architecture;
-using Autoencoders.ML.Kinds;
-using Autoencoders.ML.Models;
 using Autoencoders.ML.Onnx;
 using Autoencoders.ML.Runtime;
-using Autoencoders.ML.Training;
-using TorchSharp;
 
 namespace Autoencoders.ML.IO;
 

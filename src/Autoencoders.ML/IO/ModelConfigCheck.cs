@@ -1,14 +1,6 @@
-using System;
-using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Text.Json;
-using Autoencoders.ML.Architecture;
-using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Kinds.Variational;
-using Autoencoders.ML.Models;
-using Autoencoders.ML.Training;
-using TorchSharp;
 
 namespace Autoencoders.ML.IO;
 

@@ -1,9 +1,4 @@
-using System.Collections.Generic;
-using Autoencoders.ML.Architecture;
-using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Kinds.Variational;
-using Autoencoders.ML.Models;
-using Autoencoders.ML.Training;
 
 namespace Autoencoders.ML.IO;
 

@@ -1,11 +1,6 @@
-using System;
-using System.Collections.Generic;
 using System.IO;
-using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Kinds.Variational;
-using Autoencoders.ML.Models;
 using TorchSharp.PyBridge;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.IO;
 

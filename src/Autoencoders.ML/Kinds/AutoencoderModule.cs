@@ -1,7 +1,5 @@
-using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Layers;
 using Autoencoders.ML.Onnx;
-using Autoencoders.ML.Training;
 
 namespace Autoencoders.ML.Kinds;
 

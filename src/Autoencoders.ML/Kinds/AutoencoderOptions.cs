@@ -1,7 +1,5 @@
 using System.Text.Json.Serialization;
-using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Layers;
-using Autoencoders.ML.Training;
 
 namespace Autoencoders.ML.Kinds;
 

@@ -1,4 +1,3 @@
-using Autoencoders.ML.Training;
 
 namespace Autoencoders.ML.Kinds;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization.Metadata;
-using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Kinds.Plain;
 using Autoencoders.ML.Kinds.Variational;
 

@@ -1,4 +1,3 @@
-using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Onnx;
 
 namespace Autoencoders.ML.Layers;

@@ -1,4 +1,3 @@
-using Autoencoders.ML.Architecture;
 
 namespace Autoencoders.ML.Layers;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Onnx;
 using TorchSharp.Modules;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Autoencoders.ML.Architecture;
 
 namespace Autoencoders.ML.Layers;
 

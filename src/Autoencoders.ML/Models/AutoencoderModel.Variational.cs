@@ -1,11 +1,6 @@
-using System;
-using System.Collections.Generic;
-using Autoencoders.ML.Data;
 using Autoencoders.ML.Kinds.Variational;
 using Autoencoders.ML.Runtime;
 using Microsoft.ML;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Models;
 

@@ -1,13 +1,5 @@
-using System;
-using System.Collections.Generic;
-using Autoencoders.ML.Architecture;
-using Autoencoders.ML.Data;
-using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Runtime;
-using Autoencoders.ML.Training;
 using Microsoft.ML;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Models;
 
@@ -85,17 +77,11 @@ public sealed partial class AutoencoderModel : IDisposable
         var rows = new StreamingRows(data, columnName, width, 4096);
         double total = 0;
         long count = 0;
-        lock (gate)
+        EachBatch(rows, batch =>
         {
-            using var noGrad = torch.no_grad();
-            foreach (var batch in rows.Batches(1024, shuffle: null))
-            {
-                using var scope = torch.NewDisposeScope();
-                var reconstruction = Forward(batch);
-                total += (reconstruction - batch).square().sum().ToDouble();
-                count += batch.shape[0];
-            }
-        }
+            total += (Forward(batch) - batch).square().sum().ToDouble();
+            count += batch.shape[0];
+        });
 
         return count == 0
             ? throw new InvalidOperationException($"Column '{columnName}' has no rows to evaluate.")
@@ -129,24 +115,18 @@ public sealed partial class AutoencoderModel : IDisposable
         double noisy = 0;
         double denoised = 0;
         long count = 0;
-        lock (gate)
+        EachBatch(rows, batch =>
         {
-            using var noGrad = torch.no_grad();
-            foreach (var batch in rows.Batches(1024, shuffle: null))
+            var input = batch.narrow(1, 0, InputSize);
+            var clean = batch.narrow(1, InputSize, Spec.OutputSize);
+            denoised += (Forward(input) - clean).square().sum().ToDouble();
+            if (InputSize == Spec.OutputSize)
             {
-                using var owned = batch;
-                using var scope = torch.NewDisposeScope();
-                var input = batch.narrow(1, 0, InputSize);
-                var clean = batch.narrow(1, InputSize, Spec.OutputSize);
-                denoised += (Forward(input) - clean).square().sum().ToDouble();
-                if (InputSize == Spec.OutputSize)
-                {
-                    noisy += (input - clean).square().sum().ToDouble();
-                }
-
-                count += batch.shape[0];
+                noisy += (input - clean).square().sum().ToDouble();
             }
-        }
+
+            count += batch.shape[0];
+        });
 
         if (count == 0)
         {
@@ -211,6 +191,21 @@ public sealed partial class AutoencoderModel : IDisposable
             }
 
             return result;
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> on every batch of <paramref name="rows"/> under the model's lock, without gradients; each batch and everything made from it is freed afterwards.</summary>
+    private void EachBatch(StreamingRows rows, Action<Tensor> body)
+    {
+        lock (gate)
+        {
+            using var noGrad = torch.no_grad();
+            foreach (var batch in rows.Batches(1024, shuffle: null))
+            {
+                using var owned = batch;
+                using var scope = torch.NewDisposeScope();
+                body(batch);
+            }
         }
     }
 

@@ -1,9 +1,3 @@
-using System;
-using System.Linq;
-using Autoencoders.ML.Data;
-using Autoencoders.ML.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Models;
 

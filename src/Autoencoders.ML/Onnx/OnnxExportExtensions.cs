@@ -1,6 +1,5 @@
 using System.IO;
 using Autoencoders.ML.IO;
-using Autoencoders.ML.Models;
 using Google.Protobuf;
 
 namespace Autoencoders.ML.Onnx;

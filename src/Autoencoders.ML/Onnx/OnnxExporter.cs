@@ -1,5 +1,4 @@
 using System.Globalization;
-using Autoencoders.ML.Models;
 using Onnx;
 
 namespace Autoencoders.ML.Onnx;

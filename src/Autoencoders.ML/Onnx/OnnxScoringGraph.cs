@@ -1,4 +1,3 @@
-using Autoencoders.ML.Models;
 using Onnx;
 
 namespace Autoencoders.ML.Onnx;

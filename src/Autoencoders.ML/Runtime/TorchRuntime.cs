@@ -1,6 +1,4 @@
-using System;
 using System.IO;
-using TorchSharp;
 
 namespace Autoencoders.ML.Runtime;
 

@@ -1,7 +1,4 @@
-using System;
 using System.Text.Json.Serialization;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Training;
 

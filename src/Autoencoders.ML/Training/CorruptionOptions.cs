@@ -1,9 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Text.Json.Serialization;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Training;
 

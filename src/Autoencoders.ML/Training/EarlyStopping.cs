@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Training;
 

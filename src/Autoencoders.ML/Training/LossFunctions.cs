@@ -1,7 +1,3 @@
-using System;
-using Autoencoders.ML.Architecture;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Training;
 

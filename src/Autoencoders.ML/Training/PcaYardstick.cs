@@ -1,10 +1,6 @@
 using Autoencoders.ML.Baselines;
-using Autoencoders.ML.Data;
-using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Kinds.Variational;
-using Autoencoders.ML.Models;
 using Microsoft.ML;
-using TorchSharp;
 
 namespace Autoencoders.ML.Training;
 

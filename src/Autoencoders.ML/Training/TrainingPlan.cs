@@ -1,4 +1,3 @@
-using System;
 
 namespace Autoencoders.ML.Training;
 

@@ -1,17 +1,9 @@
-using System;
-using System.Collections.Generic;
 using System.Diagnostics;
-using System.Linq;
 using System.Threading;
-using Autoencoders.ML.Data;
-using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Training.Optimizers;
 using Autoencoders.ML.Kinds.Variational;
-using Autoencoders.ML.Models;
 using Autoencoders.ML.Runtime;
 using Microsoft.ML.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Training;
 

@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using Autoencoders.ML.Kinds;
-using Autoencoders.ML.Models;
-using Autoencoders.ML.Training;
 using Microsoft.ML;
 
 namespace Autoencoders.ML.Transforms;

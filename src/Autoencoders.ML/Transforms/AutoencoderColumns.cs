@@ -1,8 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using Autoencoders.ML.Kinds.Variational;
-using Autoencoders.ML.Models;
 using Autoencoders.ML.Onnx;
 
 namespace Autoencoders.ML.Transforms;

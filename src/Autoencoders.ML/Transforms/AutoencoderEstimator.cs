@@ -1,10 +1,5 @@
-using System;
-using System.Collections.Generic;
 using System.Threading;
-using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Kinds.Variational;
-using Autoencoders.ML.Models;
-using Autoencoders.ML.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;

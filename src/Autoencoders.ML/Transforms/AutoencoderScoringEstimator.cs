@@ -1,4 +1,3 @@
-using Autoencoders.ML.Models;
 
 namespace Autoencoders.ML.Transforms;
 

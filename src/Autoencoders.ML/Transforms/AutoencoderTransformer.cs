@@ -1,6 +1,3 @@
-using System;
-using System.Linq;
-using Autoencoders.ML.Models;
 using Autoencoders.ML.Onnx;
 using Microsoft.ML;
 

@@ -1,4 +1,3 @@
-using System;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

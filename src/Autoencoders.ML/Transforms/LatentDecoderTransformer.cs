@@ -1,5 +1,3 @@
-using System;
-using Autoencoders.ML.Models;
 using Autoencoders.ML.Onnx;
 using Microsoft.ML;
 

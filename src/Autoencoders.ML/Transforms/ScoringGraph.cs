@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using Autoencoders.ML.Data;
 using Google.Protobuf;
 using Microsoft.ML;
 using Onnx;

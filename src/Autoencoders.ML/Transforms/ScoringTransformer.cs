@@ -1,4 +1,3 @@
-using System;
 using System.Threading;
 using Microsoft.ML;
 using Microsoft.ML.Data;

@@ -1,6 +1,3 @@
-using System;
-using Autoencoders.ML.Data;
-using Autoencoders.ML.Models;
 using Microsoft.ML;
 
 namespace Autoencoders.ML.Transforms;

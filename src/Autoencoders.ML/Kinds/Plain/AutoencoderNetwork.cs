@@ -1,4 +1,3 @@
-using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Layers;
 using Autoencoders.ML.Onnx;
 using TorchSharp.Modules;

@@ -1,6 +1,3 @@
-using Autoencoders.ML.Data;
-using Autoencoders.ML.Models;
-using Autoencoders.ML.Training;
 
 namespace Autoencoders.ML.Kinds.Variational;
 

@@ -1,8 +1,6 @@
 using System.Globalization;
-using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Layers;
 using Autoencoders.ML.Onnx;
-using Autoencoders.ML.Training;
 using TorchSharp.Modules;
 
 namespace Autoencoders.ML.Kinds.Variational;

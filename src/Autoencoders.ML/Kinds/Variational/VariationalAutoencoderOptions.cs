@@ -1,5 +1,3 @@
-using Autoencoders.ML.Architecture;
-using Autoencoders.ML.Training;
 
 namespace Autoencoders.ML.Kinds.Variational;
 

@@ -1,9 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Training.Optimizers;
 
@@ -46,10 +41,13 @@ internal sealed class FlatParameters : IDisposable
         foreach (var parameter in this.parameters)
         {
             long count = parameter.numel();
-            using var value = Values.narrow(0, offset, count).view(parameter.shape);
+            // Every intermediate handle is disposed here: only the parameter and its gradient keep the storage alive.
+            using var valueSlice = Values.narrow(0, offset, count);
+            using var value = valueSlice.view(parameter.shape);
             value.copy_(parameter);
             parameter.set_(value);
-            using var gradient = Gradients.narrow(0, offset, count).view(parameter.shape);
+            using var gradientSlice = Gradients.narrow(0, offset, count);
+            using var gradient = gradientSlice.view(parameter.shape);
             parameter.grad = gradient;
             offset += count;
         }

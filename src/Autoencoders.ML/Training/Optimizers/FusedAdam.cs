@@ -1,8 +1,4 @@
-using System;
-using System.Collections.Generic;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Autoencoders.ML.Training.Optimizers;
 
