@@ -165,6 +165,16 @@ internal static class TrainCommand
                 ["rows"] = metrics.Rows,
                 ["bestEpoch"] = model.History.BestEpoch,
                 ["finalValidationLoss"] = model.History.Epochs[^1].ValidationLoss,
+                ["pca"] = model.History.Pca is { } pca
+                    ? new JsonObject
+                    {
+                        ["components"] = pca.Components,
+                        ["validationRows"] = pca.Rows,
+                        ["autoencoderMse"] = pca.AutoencoderMeanSquaredError,
+                        ["pcaMse"] = pca.PcaMeanSquaredError,
+                        ["autoencoderBeatsPca"] = pca.AutoencoderBeatsPca,
+                    }
+                    : null,
             },
         };
 
@@ -200,7 +210,14 @@ internal static class TrainCommand
         var last = model.History.Epochs[^1];
         Console.WriteLine(
             $"trained {model.Spec} ({model.Kind}) in {last.Elapsed.TotalSeconds:F0} s: training MSE per value {metrics.MeanSquaredError:G4}" +
-            (last.ValidationLoss is double v ? $", last validation loss {v:G4}" : string.Empty) + $"; wrote {Path.GetFullPath(outDir)}");
+            (last.ValidationLoss is double v ? $", last validation loss {v:G4}" : string.Empty) +
+            (model.History.StoppedEarly ? $", best epoch {model.History.BestEpoch} of {last.Epoch}" : string.Empty) + $"; wrote {Path.GetFullPath(outDir)}");
+        if (model.History.Pca is { } comparison)
+        {
+            // The yardstick, said plainly: a user whose autoencoder loses to PCA should know before deploying it.
+            Console.WriteLine(comparison.ToString());
+        }
+
         return 0;
     }
 
