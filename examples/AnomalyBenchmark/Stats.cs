@@ -1,62 +1,17 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Autoencoders.ML.Anomaly;
 
 namespace Autoencoders.ML.Examples.Anomaly;
 
 internal static class Stats
 {
-    /// <summary>1-based ranks, ties get the average of their ranks.</summary>
-    public static double[] Ranks(IReadOnlyList<double> values)
-    {
-        int n = values.Count;
-        var order = Enumerable.Range(0, n).ToArray();
-        Array.Sort(order, (a, b) => values[a].CompareTo(values[b]));
-        var ranks = new double[n];
-        int i = 0;
-        while (i < n)
-        {
-            int j = i;
-            while (j + 1 < n && values[order[j + 1]] == values[order[i]])
-            {
-                j++;
-            }
+    /// <summary>1-based ranks, ties averaged: the library's.</summary>
+    public static double[] Ranks(IReadOnlyList<double> values) => AnomalyMetrics.Ranks(values);
 
-            double rank = (i + j) / 2.0 + 1;
-            for (int k = i; k <= j; k++)
-            {
-                ranks[order[k]] = rank;
-            }
-
-            i = j + 1;
-        }
-
-        return ranks;
-    }
-
-    /// <summary>AUROC from ranks (Mann–Whitney U), ties averaged; label 1 = positive (anomaly), higher score = more anomalous.</summary>
-    public static double Auroc(IReadOnlyList<double> scores, IReadOnlyList<int> labels)
-    {
-        var ranks = Ranks(scores);
-        double positives = 0;
-        double rankSum = 0;
-        for (int i = 0; i < ranks.Length; i++)
-        {
-            if (labels[i] == 1)
-            {
-                positives++;
-                rankSum += ranks[i];
-            }
-        }
-
-        double negatives = ranks.Length - positives;
-        if (positives == 0 || negatives == 0)
-        {
-            throw new ArgumentException("AUROC needs both classes.");
-        }
-
-        return (rankSum - positives * (positives + 1) / 2) / (positives * negatives);
-    }
+    /// <summary>AUROC (Mann–Whitney U, ties averaged): the library's, so the benchmark measures with the code users call.</summary>
+    public static double Auroc(IReadOnlyList<double> scores, IReadOnlyList<int> labels) => AnomalyMetrics.Auroc(scores, labels);
 
     /// <summary>Scores mapped to (0, 1] by rank: what an ensemble averages.</summary>
     public static double[] RankNormalise(IReadOnlyList<double> scores)
@@ -70,14 +25,8 @@ internal static class Stats
         return ranks;
     }
 
-    /// <summary>Linear-interpolated quantile of sorted values.</summary>
-    public static double Quantile(IReadOnlyList<double> sorted, double q)
-    {
-        double position = q * (sorted.Count - 1);
-        int low = (int)Math.Floor(position);
-        int high = Math.Min(low + 1, sorted.Count - 1);
-        return sorted[low] + (position - low) * (sorted[high] - sorted[low]);
-    }
+    /// <summary>Linear-interpolated quantile of sorted values (the library's).</summary>
+    public static double Quantile(IReadOnlyList<double> sorted, double q) => AnomalyMath.SortedQuantile(sorted, q);
 
     /// <summary>Standard-normal quantile (Acklam's rational approximation, relative error below 1.2e-9).</summary>
     public static double NormalQuantile(double p)
@@ -104,48 +53,7 @@ internal static class Stats
         return (((((a[0] * s + a[1]) * s + a[2]) * s + a[3]) * s + a[4]) * s + a[5]) * r / (((((b[0] * s + b[1]) * s + b[2]) * s + b[3]) * s + b[4]) * s + 1);
     }
 
-    /// <summary>Distance of every row to its k-th nearest other row (brute force, Euclidean); with <paramref name="excludeSelf"/> false the row counts as its own first neighbour.</summary>
-    public static double[] KthNeighbourDistance(float[][] rows, int k, bool excludeSelf = true)
-    {
-        int n = rows.Length;
-        int d = rows[0].Length;
-        var result = new double[n];
-        var best = new double[k];
-        for (int i = 0; i < n; i++)
-        {
-            Array.Fill(best, double.PositiveInfinity);
-            var a = rows[i];
-            for (int j = 0; j < n; j++)
-            {
-                if (j == i && excludeSelf)
-                {
-                    continue;
-                }
-
-                var b = rows[j];
-                double sum = 0;
-                for (int t = 0; t < d; t++)
-                {
-                    double diff = a[t] - b[t];
-                    sum += diff * diff;
-                }
-
-                if (sum < best[k - 1])
-                {
-                    int p = k - 1;
-                    while (p > 0 && best[p - 1] > sum)
-                    {
-                        best[p] = best[p - 1];
-                        p--;
-                    }
-
-                    best[p] = sum;
-                }
-            }
-
-            result[i] = Math.Sqrt(best[k - 1]);
-        }
-
-        return result;
-    }
+    /// <summary>Distance of every row to its k-th nearest other row (the library's brute-force search); with <paramref name="excludeSelf"/> false the row counts as its own first neighbour.</summary>
+    public static double[] KthNeighbourDistance(float[][] rows, int k, bool excludeSelf = true) =>
+        AnomalyMath.KthNeighbourDistance(rows, rows, k, skipSelf: excludeSelf);
 }

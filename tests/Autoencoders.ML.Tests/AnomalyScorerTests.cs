@@ -62,5 +62,12 @@ public sealed class AnomalyScorerTests
         scorer.Contamination = 0.2;
         Assert.True(scorer.Threshold < before, "a larger contamination lowers the threshold, without retraining");
         Assert.Equal(scores, scorer.Score(rows));
+
+        // A NaN would rank silently in the middle: it is refused, naming the row and the value.
+        var damaged = rows.Take(3).Select(r => (float[])r.Clone()).ToArray();
+        damaged[2][5] = float.NaN;
+        var error = Assert.Throws<ArgumentException>(() => scorer.Score(damaged));
+        Assert.Contains("Row 2, value 5 is NaN", error.Message);
+        Assert.Throws<ArgumentException>(() => scorer.Score(new[] { new float[7] }));
     }
 }

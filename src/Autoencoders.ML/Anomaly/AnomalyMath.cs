@@ -4,7 +4,10 @@ namespace Autoencoders.ML.Anomaly;
 /// <summary>Small numeric helpers shared by the anomaly scorer.</summary>
 internal static class AnomalyMath
 {
-    /// <summary>Checks that there is at least one row and that all rows have the same width; returns the width.</summary>
+    /// <summary>
+    /// Checks that there is at least one row, that all rows have the same width and that every value is finite (a NaN
+    /// would rank silently as neither high nor low); returns the width.
+    /// </summary>
     public static int CheckRows(IReadOnlyList<float[]> rows, string name)
     {
         if (rows.Count == 0)
@@ -18,6 +21,16 @@ internal static class AnomalyMath
             if (rows[i] is null || rows[i].Length != width)
             {
                 throw new ArgumentException($"Row {i} has {rows[i]?.Length.ToString() ?? "no"} values; row 0 has {width}.", name);
+            }
+        }
+
+        for (int i = 0; i < rows.Count; i++)
+        {
+            int column = Array.FindIndex(rows[i], v => !float.IsFinite(v));
+            if (column >= 0)
+            {
+                throw new ArgumentException(
+                    $"Row {i}, value {column} is {rows[i][column]}; anomaly scores need finite numbers. Replace or drop missing values first.", name);
             }
         }
 
@@ -39,8 +52,8 @@ internal static class AnomalyMath
     /// </summary>
     public static double MidRankCdf(double[] sorted, double value)
     {
-        int below = LowerBound(sorted, value);
-        int upTo = UpperBound(sorted, value);
+        int below = CountBelow(sorted, value, inclusive: false);
+        int upTo = CountBelow(sorted, value, inclusive: true);
         return (below + 0.5 * (upTo - below)) / sorted.Length;
     }
 
@@ -89,34 +102,15 @@ internal static class AnomalyMath
         return result;
     }
 
-    private static int LowerBound(double[] sorted, double value)
+    // The number of sorted values below value (or, inclusive, at most value): a binary search.
+    private static int CountBelow(double[] sorted, double value, bool inclusive)
     {
         int lo = 0;
         int hi = sorted.Length;
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (sorted[mid] < value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
-
-    private static int UpperBound(double[] sorted, double value)
-    {
-        int lo = 0;
-        int hi = sorted.Length;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] <= value)
+            if (sorted[mid] < value || (inclusive && sorted[mid] == value))
             {
                 lo = mid + 1;
             }

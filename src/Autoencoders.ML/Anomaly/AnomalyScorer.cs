@@ -163,6 +163,7 @@ public sealed class AnomalyScorer : IDisposable
 
     /// <summary>Scores rows in their own units: higher = more anomalous, in [0, 1].</summary>
     /// <param name="rows">Rows of the training width.</param>
+    /// <exception cref="ArgumentException">A row of another width, or a NaN/∞ value (the row and value are named).</exception>
     public double[] Score(IReadOnlyList<float[]> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -171,6 +172,7 @@ public sealed class AnomalyScorer : IDisposable
             return Array.Empty<double>();
         }
 
+        AnomalyMath.CheckRows(rows, nameof(rows));
         var scaled = InputScaling == null ? rows : InputScaling.Apply(rows);
         var (codes, reconstruction) = Parts(Model, scaled);
         var distance = AnomalyMath.KthNeighbourDistance(codes, referenceCodes, Neighbours, skipSelf: false);

@@ -133,7 +133,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
 
         /// <summary>
         /// Called with each epoch's report on the training thread, before the next epoch starts: a plain callback, for
-        /// example <c>OnEpoch = r =&gt; Console.WriteLine(r)</c>. May be combined with <see cref="Progress"/>.
+        /// example <c>OnEpoch = r =&gt; reports.Add(r)</c> or a progress bar's update. May be combined with <see cref="Progress"/>.
         /// </summary>
         public Action<EpochReport>? OnEpoch { get; set; }
 
