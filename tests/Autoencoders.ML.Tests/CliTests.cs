@@ -266,30 +266,5 @@ public sealed class CliTests : IDisposable
         return path;
     }
 
-    private (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
-        start.ArgumentList.Add(CliPath());
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output, error.Result);
-    }
-
-    private static string CliPath()
-    {
-        // tests/Autoencoders.ML.Tests/bin/<Configuration>/<tfm>/ → src/Autoencoders.ML.Cli/bin/<Configuration>/<tfm>/autoencoders.dll
-        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = tfm.Parent!;
-        var root = configuration.Parent!.Parent!.Parent!.Parent!;
-        string path = Path.Combine(root.FullName, "src", "Autoencoders.ML.Cli", "bin", configuration.Name, tfm.Name, "autoencoders.dll");
-        Assert.True(File.Exists(path), $"{path} was not built");
-        return path;
-    }
+    private (int Code, string Output, string Error) Run(params string[] args) => CliProcess.Run(folder, args);
 }

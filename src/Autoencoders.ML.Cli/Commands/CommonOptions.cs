@@ -6,7 +6,7 @@ internal static class CommonOptions
 {
     public static Option<string> Model() => new("--model")
     {
-        Description = "Model folder written by 'train' (model.json, weights.bin, *.onnx).",
+        Description = "Model folder written by 'train' (model.json, weights.bin, *.onnx), or an ML.NET model.zip saved with an autoencoder transform (the whole model is inside).",
         Required = true,
     };
 
@@ -40,7 +40,7 @@ internal static class CommonOptions
     {
         if (!Directory.Exists(path) && !File.Exists(path))
         {
-            throw new Input.InputException($"{path}: model folder not found; train one with 'autoencoders train --out {path}'.");
+            throw new Input.InputException($"{path}: model folder or model.zip not found; train one with 'autoencoders train --out {path}'.");
         }
     }
 }

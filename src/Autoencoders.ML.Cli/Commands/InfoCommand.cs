@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace Autoencoders.ML.Cli.Commands;
 
-/// <summary><c>autoencoders info</c>: what a model folder holds, as JSON.</summary>
+/// <summary>
+/// <c>autoencoders info</c>: what a model folder or model.zip holds, as JSON. For an ML.NET model zip it adds the
+/// pipeline as this library loads it: each stage's type and the output columns with their types.
+/// </summary>
 internal static class InfoCommand
 {
     public static Command Create()
@@ -11,7 +14,8 @@ internal static class InfoCommand
         var command = new Command("info", "Print a model's kind, architecture, sizes, loss and training summary as JSON.") { model };
         command.SetAction(parse => CliRunner.Run(() =>
         {
-            using var loaded = ModelInput.LoadModel(parse.GetValue(model)!);
+            string path = parse.GetValue(model)!;
+            using var loaded = ModelInput.LoadModel(path);
             var history = loaded.History;
             Console.WriteLine(JsonSerializer.Serialize(
                 new
@@ -29,6 +33,7 @@ internal static class InfoCommand
                     stopped_early = history.StoppedEarly,
                     final_training_loss = history.Epochs.LastOrDefault()?.TrainingLoss,
                     final_validation_loss = history.Epochs.LastOrDefault()?.ValidationLoss,
+                    pipeline = ModelInput.DescribePipeline(path),
                 },
                 new JsonSerializerOptions { WriteIndented = true }));
             return 0;

@@ -1,7 +1,13 @@
+using Autoencoders.ML.Transforms;
+using Microsoft.ML;
 
 namespace Autoencoders.ML.Cli.Commands;
 
-/// <summary>Loads a model folder and data that fits it, with usage errors (exit 2) for every mismatch.</summary>
+/// <summary>
+/// Loads a model — a folder written by 'train' or <c>AutoencoderModel.Save</c>, or an ML.NET model.zip that holds an
+/// autoencoder transform — and data that fits it, with usage errors (exit 2) for every mismatch. Every command reads
+/// its model here.
+/// </summary>
 internal static class ModelInput
 {
     public static AutoencoderModel LoadModel(string path)
@@ -16,6 +22,52 @@ internal static class ModelInput
             throw new InputException(e.Message, e);
         }
     }
+
+    /// <summary>
+    /// For an ML.NET model zip (or a folder whose model is its model.zip): the pipeline as
+    /// <c>LoadAutoencoderPipeline</c> gives it back — stage types and output columns with types; otherwise null.
+    /// </summary>
+    public static object? DescribePipeline(string path)
+    {
+        string zip = Directory.Exists(path) ? Path.Combine(path, "model.zip") : path;
+        if (!IsPipelineZip(zip))
+        {
+            return null;
+        }
+
+        var ml = new MLContext();
+        var pipeline = ml.Model.LoadAutoencoderPipeline(zip, out var schema);
+        try
+        {
+            var stages = pipeline is IEnumerable<ITransformer> chain ? Flatten(chain).ToList() : new List<ITransformer> { pipeline };
+            var output = pipeline.GetOutputSchema(schema);
+            return new
+            {
+                file = zip,
+                stages = stages.Select(s => s.GetType().Name).ToArray(),
+                columns = output.Where(c => !c.IsHidden).ToDictionary(c => c.Name, c => c.Type.ToString()),
+            };
+        }
+        finally
+        {
+            (pipeline as IDisposable)?.Dispose();
+        }
+    }
+
+    // ML.NET writes every model zip with its stages under TransformerChain/; our own model zip has model.json instead.
+    private static bool IsPipelineZip(string path)
+    {
+        if (!File.Exists(path) || !path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        using var zip = System.IO.Compression.ZipFile.OpenRead(path);
+        return zip.Entries.Any(e => e.FullName.StartsWith("TransformerChain/", StringComparison.Ordinal));
+    }
+
+    private static IEnumerable<ITransformer> Flatten(IEnumerable<ITransformer> chain) =>
+        chain.SelectMany(t => t is IEnumerable<ITransformer> inner ? Flatten(inner) : new[] { t });
 
     public static Dataset LoadData(AutoencoderModel model, string path, string? labelColumn, string? features, int expectedWidth)
     {

@@ -94,12 +94,19 @@ internal static class ModelArchive
                     throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
                 }
 
-                return Read(path, ReadZip(path));
+                return FromPipeline(path) ?? Read(path, ReadZip(path));
             }
 
             if (!Directory.Exists(path))
             {
                 throw new DirectoryNotFoundException($"Model folder '{path}' does not exist.{SetAside(path)}");
+            }
+
+            // A folder with only an ML.NET model.zip (e.g. the QuickStart's output) loads from the zip.
+            string pipeline = Path.Combine(path, "model.zip");
+            if (!File.Exists(Path.Combine(path, ConfigFile)) && !File.Exists(Path.Combine(path, ModelManifest.FileName)) && File.Exists(pipeline))
+            {
+                return FromPipeline(pipeline) ?? throw NotOurs(path, $"it has no {ConfigFile} and its model.zip is not an ML.NET model zip");
             }
 
             return Read(path, name =>
@@ -111,6 +118,53 @@ internal static class ModelArchive
         catch (InvalidDataException e) when (!e.Message.StartsWith("'", StringComparison.Ordinal))
         {
             throw new InvalidDataException($"'{path}' is not a readable Autoencoders.ML model: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// The model inside an ML.NET model zip (<c>mlContext.Model.Save</c> of a pipeline with an autoencoder transform), or
+    /// null if <paramref name="path"/> is not an ML.NET model zip.
+    /// </summary>
+    private static AutoencoderModel? FromPipeline(string path)
+    {
+        ZipArchive zip;
+        try
+        {
+            zip = ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException)
+        {
+            return null; // not a zip at all: ReadZip says so
+        }
+
+        using (zip)
+        {
+            if (!SavedPipeline.IsPipeline(zip))
+            {
+                return null;
+            }
+
+            var graphs = SavedPipeline.Graphs(zip, path).Values.ToList();
+            if (graphs.Count == 0)
+            {
+                throw new InvalidDataException(
+                    $"'{path}' is an ML.NET model zip without an Autoencoders.ML transform in it. Pass the model folder written by 'train' or AutoencoderModel.Save, or a pipeline saved with an autoencoder transform.");
+            }
+
+            var models = graphs.Select(g => EmbeddedModel.Checksum(g.Proto)).Distinct().ToList();
+            if (models.Contains(null))
+            {
+                throw new InvalidDataException(
+                    $"'{path}' is an ML.NET model zip saved by an earlier version of Autoencoders.ML, which kept only the scoring graph, not the model. Save the pipeline again with this version, or load the model folder (AutoencoderModel.Save / 'autoencoders train --out').");
+            }
+
+            if (models.Count > 1)
+            {
+                throw new InvalidDataException(
+                    $"'{path}' holds {models.Count} different autoencoder models ({string.Join(", ", graphs.Select(g => g.Folder))}). Load it with mlContext.Model.LoadAutoencoderPipeline and take each transform's Model.");
+            }
+
+            return SavedPipeline.Model(graphs[0], path);
         }
     }
 
@@ -196,7 +250,15 @@ internal static class ModelArchive
         return name => entries.TryGetValue(name, out var content) ? content : null;
     }
 
-    private static AutoencoderModel Read(string path, Func<string, byte[]?> read)
+    /// <summary>The two files that make a model whole (model.json and weights.bin), for a copy kept inside another file.</summary>
+    internal static (byte[] Config, byte[] Weights) Essentials(AutoencoderModel model) =>
+        (Encoding.UTF8.GetBytes(ConfigJson(model)), Weights(model));
+
+    /// <summary>Rebuilds a model from <see cref="Essentials"/> (checked by the caller); <paramref name="source"/> names it in errors.</summary>
+    internal static AutoencoderModel FromEssentials(string source, byte[] config, byte[] weights) =>
+        Read(source, name => name switch { ConfigFile => config, WeightsFile => weights, _ => null }, embedded: true);
+
+    private static AutoencoderModel Read(string path, Func<string, byte[]?> read, bool embedded = false)
     {
         byte[]? manifestBytes = read(ModelManifest.FileName);
         var manifest = manifestBytes == null ? null : ModelManifest.Read(path, manifestBytes);
@@ -221,7 +283,7 @@ internal static class ModelArchive
         {
             throw NotOurs(path, $"it has no {ConfigFile}");
         }
-        if (manifest == null && config.FormatVersion >= 2)
+        if (manifest == null && config.FormatVersion >= 2 && !embedded)
         {
             throw new InvalidDataException(
                 $"'{path}': {ModelManifest.FileName} is missing ({ConfigFile} is format {config.FormatVersion}, which has one). " +

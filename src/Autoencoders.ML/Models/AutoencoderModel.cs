@@ -147,8 +147,12 @@ public sealed partial class AutoencoderModel : IDisposable
     /// <param name="path">A folder (created if needed) or a <c>.zip</c> file (written atomically).</param>
     public void Save(string path) => IO.ModelArchive.Save(this, path);
 
-    /// <summary>Loads a model written by <see cref="Save"/>.</summary>
-    /// <param name="path">The folder or <c>.zip</c> file.</param>
+    /// <summary>
+    /// Loads a model written by <see cref="Save"/>, or the model inside an ML.NET model zip saved with
+    /// <c>mlContext.Model.Save</c> from a pipeline with one autoencoder transform (or a folder holding only such a
+    /// <c>model.zip</c>): the pipeline keeps the whole model, weights and history included.
+    /// </summary>
+    /// <param name="path">The folder, the model's <c>.zip</c>, or an ML.NET model zip.</param>
     /// <exception cref="System.IO.InvalidDataException">
     /// The model is not ours, a file is missing, corrupt, truncated or edited (checksum mismatch), or a model.json value is
     /// invalid; the message names the file and what to do.

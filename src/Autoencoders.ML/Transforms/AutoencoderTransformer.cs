@@ -10,7 +10,8 @@ namespace Autoencoders.ML.Transforms;
 /// <remarks>
 /// Scoring, bad rows, saving and disposal work as described on <see cref="ScoringTransformer"/>: batched ONNX Runtime
 /// calls, row by row for <see cref="PredictionEngine{TSrc, TDst}"/>, thread-safe, saved by <c>mlContext.Model.Save</c> as
-/// ML.NET's own OnnxTransformer (the loaded stage is an <c>OnnxTransformer</c>).
+/// ML.NET's own OnnxTransformer carrying the whole model: <c>mlContext.Model.LoadAutoencoderPipeline</c> gives this
+/// transform back (with <see cref="Model"/>), stock <c>mlContext.Model.Load</c> gives an <c>OnnxTransformer</c>.
 /// </remarks>
 public sealed class AutoencoderTransformer : ScoringTransformer
 {
@@ -29,6 +30,19 @@ public sealed class AutoencoderTransformer : ScoringTransformer
 
     /// <summary>Which columns are read and written.</summary>
     public AutoencoderColumns Columns { get; }
+
+    private protected override SavedTransform Saved => new()
+    {
+        Transform = nameof(AutoencoderTransformer),
+        InputColumn = Columns.InputColumnName,
+        LatentColumn = Columns.LatentColumnName,
+        ReconstructionColumn = Columns.ReconstructionColumnName,
+        ErrorColumn = Columns.ReconstructionErrorColumnName,
+        LogVarianceColumn = Columns.LogVarianceColumnName,
+        ScoringBatchSize = ScoringBatchSize,
+    };
+
+    private protected override AutoencoderModel SavedModel => Model;
 
     /// <summary>The graph an autoencoder transform runs for <paramref name="columns"/> (checks them first).</summary>
     internal static ScoringGraph Describe(AutoencoderModel model, AutoencoderColumns columns)

@@ -34,6 +34,16 @@ public sealed class LatentDecoderTransformer : ScoringTransformer
     /// <summary>The column of generated data added (it replaces a column of the same name).</summary>
     public string OutputColumnName { get; }
 
+    private protected override SavedTransform Saved => new()
+    {
+        Transform = nameof(LatentDecoderTransformer),
+        InputColumn = InputColumnName,
+        OutputColumn = OutputColumnName,
+        ScoringBatchSize = ScoringBatchSize,
+    };
+
+    private protected override AutoencoderModel SavedModel => Model;
+
     /// <summary>The graph a decode transform runs (checks the names first).</summary>
     internal static ScoringGraph Describe(AutoencoderModel model, string outputColumnName, string inputColumnName)
     {

@@ -1,4 +1,6 @@
 using System.IO;
+using Autoencoders.ML.IO;
+using Google.Protobuf;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -8,11 +10,13 @@ namespace Autoencoders.ML.Transforms;
 /// Rebuilds a scoring transform from ML.NET's own pieces, so that <c>mlContext.Model.Save</c> can store it: an
 /// <c>OnnxTransformer</c> on the one-row graph whose tensors are named after the columns, plus a copy when an output
 /// replaces the input column. A third-party transformer cannot write its own state into a model zip (ML.NET keeps that
-/// API internal); this stand-in can, and loads in any application that references Microsoft.ML.OnnxTransformer.
+/// API internal); this stand-in can, and loads in any application that references Microsoft.ML.OnnxTransformer. Its graph
+/// also carries the transform (<see cref="SavedTransform"/>) and the model (<see cref="EmbeddedModel"/>), so that
+/// <c>mlContext.Model.LoadAutoencoderPipeline</c> can give the original transform back.
 /// </summary>
 internal static class PortableOnnxTransform
 {
-    public static ITransformer Build(ScoringGraph graph)
+    public static ITransformer Build(ScoringGraph graph, SavedTransform saved, AutoencoderModel model)
     {
         var ml = new MLContext();
         string input = graph.InputColumnName;
@@ -27,7 +31,16 @@ internal static class PortableOnnxTransform
             rename[output.OnnxOutput] = temporary[output.ColumnName];
         }
 
-        byte[] onnx = graph.PerRow(rename);
+        // The graph carries the transform's description and the whole model, for LoadAutoencoderPipeline; stock
+        // ML.NET ignores metadata_props.
+        var proto = global::Onnx.ModelProto.Parser.ParseFrom(graph.PerRow(rename));
+        var entries = new[] { (saved with { InPlace = temporary.Any(t => t.Key != t.Value) }).Entry() }.Concat(EmbeddedModel.Entries(model));
+        foreach (var (key, value) in entries)
+        {
+            proto.MetadataProps.Add(new global::Onnx.StringStringEntryProto { Key = key, Value = value });
+        }
+
+        byte[] onnx = proto.ToByteArray();
         IEstimator<ITransformer> pipeline = ml.Transforms.ApplyOnnxModel(
             graph.Outputs.Select(o => temporary[o.ColumnName]).ToArray(), new[] { input }, new MemoryStream(onnx));
         foreach (var (column, temp) in temporary.Where(t => t.Key != t.Value))

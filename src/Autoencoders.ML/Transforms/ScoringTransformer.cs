@@ -19,11 +19,14 @@ namespace Autoencoders.ML.Transforms;
 /// PredictionEngine input array of the wrong length), or that holds a NaN or ±∞, is an
 /// <see cref="InvalidOperationException"/> naming the column, the row and what was found; nothing is scored with
 /// values it does not have. Impute missing values first (<c>mlContext.Transforms.ReplaceMissingValues</c>). (After
-/// <c>mlContext.Model.Save</c>/<c>Load</c> the stage is ML.NET's OnnxTransformer, which has its own rules.)</para>
+/// a stock <c>mlContext.Model.Load</c> the stage is ML.NET's OnnxTransformer, which has its own rules.)</para>
 /// <para><b>Saving.</b> <c>mlContext.Model.Save</c> stores the transform as ML.NET's own OnnxTransformer with the
-/// graph embedded, so the saved pipeline loads with <c>mlContext.Model.Load</c> in any application that references
-/// Microsoft.ML.OnnxTransformer — this assembly is not needed — and gives the same columns (a scalar column comes back as
-/// a one-element vector).</para>
+/// graph embedded, and the whole model (architecture, options, history, weights) and the transform's columns in that
+/// graph's metadata. <c>mlContext.Model.LoadAutoencoderPipeline</c> gives this transform back — same type, same
+/// columns (a scalar stays a scalar), batched scoring, the full <see cref="AutoencoderModel"/>. Stock
+/// <c>mlContext.Model.Load</c> still loads the pipeline in any application that references
+/// Microsoft.ML.OnnxTransformer — this assembly is not needed — with the same values (a scalar column comes back as a
+/// one-element vector).</para>
 /// <para><b>Disposal.</b> <see cref="Dispose()"/> releases the ONNX Runtime session. It waits for scoring calls under
 /// way on other threads; afterwards every use — of the transform, of views and prediction engines made from it —
 /// throws <see cref="ObjectDisposedException"/>.</para>
@@ -39,7 +42,7 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
         ArgumentNullException.ThrowIfNull(graph);
         ScoringBatchSize = scoringBatchSize;
         mapper = new OnnxColumnMapper(graph, scoringBatchSize, scoringThreads, GetType().Name);
-        portable = new Lazy<ITransformer>(() => PortableOnnxTransform.Build(graph), LazyThreadSafetyMode.ExecutionAndPublication);
+        portable = new Lazy<ITransformer>(() => PortableOnnxTransform.Build(graph, Saved, SavedModel), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Rows per ONNX Runtime call when transforming an <see cref="IDataView"/>.</summary>
@@ -49,6 +52,12 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
     public bool IsRowToRowMapper => true;
 
     private protected ScoringGraph Graph => mapper.Graph;
+
+    /// <summary>What <c>mlContext.Model.LoadAutoencoderPipeline</c> needs to rebuild this transform (its model aside).</summary>
+    private protected abstract SavedTransform Saved { get; }
+
+    /// <summary>The model behind the transform, kept whole in the saved pipeline.</summary>
+    private protected abstract AutoencoderModel SavedModel { get; }
 
     /// <summary>
     /// Checks the input column (present, known-size vector of Single of the size the graph expects) and returns the

@@ -1,0 +1,66 @@
+using System.IO;
+using System.IO.Compression;
+using Autoencoders.ML.IO;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Autoencoders.ML.Transforms;
+
+/// <summary>Loading saved pipelines with this library's transforms restored, on <c>mlContext.Model</c>.</summary>
+public static class AutoencoderModelOperations
+{
+    /// <summary>
+    /// Loads a pipeline saved with <c>mlContext.Model.Save</c>, like <c>mlContext.Model.Load</c>, and gives back this
+    /// library's transforms in it: each <see cref="AutoencoderTransformer"/> and <see cref="LatentDecoderTransformer"/>
+    /// comes back as itself — same columns and types (the reconstruction error is a <c>Single</c> again), batched
+    /// scoring, and its <see cref="AutoencoderModel"/> whole (architecture, options, history, weights), so decode,
+    /// posterior, export and continued training work. Every other stage is ML.NET's, as <c>Load</c> returns it.
+    /// </summary>
+    /// <remarks>
+    /// A pipeline saved by a version of this library that did not keep the model in the zip loads as with
+    /// <c>mlContext.Model.Load</c> (its stages stay ML.NET's <c>OnnxTransformer</c>); save it again to restore it. Stages
+    /// that were rebuilt are nested in a <see cref="TransformerChain{TLastTransformer}"/> of <see cref="ITransformer"/>.
+    /// Disposing an <see cref="AutoencoderTransformer"/> disposes its model.
+    /// </remarks>
+    /// <param name="catalog"><c>mlContext.Model</c>.</param>
+    /// <param name="filePath">The model zip.</param>
+    /// <param name="inputSchema">The schema the pipeline was saved with.</param>
+    /// <returns>The pipeline.</returns>
+    /// <exception cref="InvalidDataException">One of this library's graphs in the zip is damaged; the message names the file and entry.</exception>
+    public static ITransformer LoadAutoencoderPipeline(this ModelOperationsCatalog catalog, string filePath, out DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
+        if (!File.Exists(filePath))
+        {
+            throw new FileNotFoundException($"Model file '{filePath}' does not exist.", filePath);
+        }
+
+        using var stream = File.OpenRead(filePath);
+        return Load(catalog, stream, filePath, out inputSchema);
+    }
+
+    /// <summary>As <see cref="LoadAutoencoderPipeline(ModelOperationsCatalog, string, out DataViewSchema)"/>, from a stream (read to its end).</summary>
+    /// <param name="catalog"><c>mlContext.Model</c>.</param>
+    /// <param name="stream">The model zip's bytes.</param>
+    /// <param name="inputSchema">The schema the pipeline was saved with.</param>
+    /// <returns>The pipeline.</returns>
+    public static ITransformer LoadAutoencoderPipeline(this ModelOperationsCatalog catalog, Stream stream, out DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(stream);
+        return Load(catalog, stream, "model stream", out inputSchema);
+    }
+
+    private static ITransformer Load(ModelOperationsCatalog catalog, Stream stream, string source, out DataViewSchema inputSchema)
+    {
+        using var bytes = new MemoryStream();
+        stream.CopyTo(bytes);
+        bytes.Position = 0;
+        var loaded = catalog.Load(bytes, out inputSchema);
+        bytes.Position = 0;
+        using var zip = new ZipArchive(bytes, ZipArchiveMode.Read, leaveOpen: true);
+        var graphs = SavedPipeline.Graphs(zip, source);
+        return graphs.Count == 0 ? loaded : SavedPipeline.Restore(loaded, graphs, source);
+    }
+}

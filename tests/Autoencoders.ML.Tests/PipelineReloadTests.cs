@@ -1,0 +1,199 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Models;
+using Autoencoders.ML.Onnx;
+using Autoencoders.ML.Training;
+using Autoencoders.ML.Transforms;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
+using Xunit;
+
+namespace Autoencoders.ML.Tests;
+
+/// <summary>mlContext.Model.LoadAutoencoderPipeline: a saved pipeline gives back our transforms and the whole model.</summary>
+public sealed class PipelineReloadTests : IClassFixture<TrainedTransformFixture>, IDisposable
+{
+    private readonly TrainedTransformFixture fixture;
+    private readonly string folder = Path.Combine(Path.GetTempPath(), $"ae-reload-{Guid.NewGuid():N}");
+
+    public PipelineReloadTests(TrainedTransformFixture fixture)
+    {
+        this.fixture = fixture;
+        Directory.CreateDirectory(folder);
+    }
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public void ReloadGivesBackTheTransformWithAScalarErrorAndTheWholeModel()
+    {
+        var original = fixture.Transformer;
+        string zip = Path.Combine(folder, "pipeline.zip");
+        fixture.Ml.Model.Save(original, Mnist.TrainView(fixture.Ml, 10).Schema, zip);
+
+        var ml = new MLContext(seed: 1);
+        using var loaded = Assert.IsType<AutoencoderTransformer>(ml.Model.LoadAutoencoderPipeline(zip, out var schema));
+        Assert.Equal(784, ((VectorDataViewType)schema["Features"].Type).Size);
+        Assert.Equal(original.ScoringBatchSize, loaded.ScoringBatchSize);
+        var test = Mnist.TestView(ml, 300);
+        var expected = original.Transform(test);
+        var actual = loaded.Transform(test);
+        Assert.Equal(NumberDataViewType.Single, actual.Schema["Error"].Type);
+        Assert.Equal(expected.GetColumn<float>("Error"), actual.GetColumn<float>("Error"));
+        Assert.Equal(expected.GetColumn<float[]>("Latent").SelectMany(v => v), actual.GetColumn<float[]>("Latent").SelectMany(v => v));
+        Assert.Equal(expected.GetColumn<float[]>("Reconstruction").SelectMany(v => v), actual.GetColumn<float[]>("Reconstruction").SelectMany(v => v));
+
+        // The model behind it is the trained one: architecture, history, weights (decode and export give the same bytes).
+        var model = loaded.Model;
+        Assert.Equal(original.Model.Spec.ToString(), model.Spec.ToString());
+        Assert.Equal(original.Model.History.Epochs.Select(e => e.TrainingLoss), model.History.Epochs.Select(e => e.TrainingLoss));
+        Assert.Equal(original.Model.ToOnnx(OnnxGraphKind.Autoencoder), model.ToOnnx(OnnxGraphKind.Autoencoder));
+        var codes = original.Model.Encode(Mnist.Test(20));
+        Assert.Equal(original.Model.Decode(codes).SelectMany(r => r), model.Decode(codes).SelectMany(r => r));
+
+        // A prediction class with a float property fits the error column again.
+        var engine = ml.Model.CreatePredictionEngine<Input, Scored>(loaded);
+        var first = engine.Predict(new Input { Features = Mnist.Test(1)[0] });
+        Assert.Equal(expected.GetColumn<float>("Error").First(), first.Error);
+
+        // Continued training starts from the recovered weights: the same run from the original gives the same model.
+        var trainer = new AutoencoderTrainer(ml, model.Options, new TrainingOptions { Epochs = 1, Seed = 3 });
+        var more = Mnist.TrainView(ml, 200);
+        using (var fromLoaded = trainer.Continue(model, more))
+        using (var fromOriginal = trainer.Continue(original.Model, more))
+        {
+            Assert.Equal(fromOriginal.ToOnnx(OnnxGraphKind.Autoencoder), fromLoaded.ToOnnx(OnnxGraphKind.Autoencoder));
+            Assert.NotEqual(model.ToOnnx(OnnxGraphKind.Autoencoder), fromLoaded.ToOnnx(OnnxGraphKind.Autoencoder));
+        }
+
+        // AutoencoderModel.Load takes the ML.NET zip too.
+        using var direct = AutoencoderModel.Load(zip);
+        Assert.Equal(original.Model.ToOnnx(OnnxGraphKind.Encoder), direct.ToOnnx(OnnxGraphKind.Encoder));
+    }
+
+    [Fact]
+    public void ChainWithAnInPlaceEncoderADecoderAndAnMLNetStageComesBackInPlace()
+    {
+        var ml = new MLContext(seed: 0);
+        var train = Vectors.ToDataView(ml, Mnist.Train(400), "Pixels");
+        var pipeline = ml.Transforms.NormalizeMinMax("Pixels")
+            .Append(ml.Transforms.CopyColumns("Input", "Pixels"))
+            .Append(ml.Transforms.Autoencoder("Pixels", "Pixels", latentSize: 6, hiddenSizes: new[] { 24 }, epochs: 1));
+        var fitted = pipeline.Fit(train);
+        var autoencoder = fitted.LastTransformer;
+        var withDecoder = fitted.Append(ml.Transforms.DecodeLatent(autoencoder.Model, "Decoded", "Pixels").Fit(fitted.Transform(train)));
+        string zip = Path.Combine(folder, "chain.zip");
+        ml.Model.Save(withDecoder, train.Schema, zip);
+
+        var loaded = new MLContext().Model.LoadAutoencoderPipeline(zip, out _);
+        var stages = Flatten(loaded).ToList();
+        var restored = Assert.Single(stages.OfType<AutoencoderTransformer>());
+        var decoder = Assert.Single(stages.OfType<LatentDecoderTransformer>());
+        Assert.Same(restored.Model, decoder.Model); // one model behind both, as before saving
+        Assert.Contains(stages, s => s is NormalizingTransformer);
+
+        var test = Vectors.ToDataView(ml, Mnist.Test(100), "Pixels");
+        var expected = withDecoder.Transform(test);
+        var actual = loaded.Transform(test);
+        foreach (string column in new[] { "Pixels", "Decoded" })
+        {
+            Assert.Equal(expected.GetColumn<float[]>(column).SelectMany(v => v), actual.GetColumn<float[]>(column).SelectMany(v => v));
+        }
+
+        (loaded as IDisposable)?.Dispose();
+        autoencoder.Dispose();
+    }
+
+    [Fact]
+    public void DamagedEmbeddedWeightsAreAClearErrorNamingTheEntry()
+    {
+        string zip = Path.Combine(folder, "damaged.zip");
+        fixture.Ml.Model.Save(fixture.Transformer, Mnist.TrainView(fixture.Ml, 10).Schema, zip);
+        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Update))
+        {
+            var entry = archive.Entries.Single(e => e.Name == "OnnxModel");
+            byte[] bytes;
+            using (var stream = entry.Open())
+            using (var buffer = new MemoryStream())
+            {
+                stream.CopyTo(buffer);
+                bytes = buffer.ToArray();
+            }
+
+            var proto = global::Onnx.ModelProto.Parser.ParseFrom(bytes.AsSpan(4).ToArray());
+            proto.MetadataProps.Single(p => p.Key == "autoencoders_ml.weights_sha256").Value = new string('0', 64);
+            byte[] edited = Google.Protobuf.MessageExtensions.ToByteArray(proto);
+            entry.Delete();
+            using var rewritten = archive.CreateEntry("TransformerChain/OnnxModel").Open();
+            rewritten.Write(BitConverter.GetBytes(edited.Length));
+            rewritten.Write(edited);
+        }
+
+        var e = Assert.Throws<InvalidDataException>(() => new MLContext().Model.LoadAutoencoderPipeline(zip, out _));
+        Assert.Contains("damaged.zip!TransformerChain/OnnxModel", e.Message);
+        Assert.Contains("checksum", e.Message);
+        Assert.Throws<InvalidDataException>(() => AutoencoderModel.Load(zip));
+    }
+
+    [Fact]
+    public void AnMLNetZipWithoutAnAutoencoderIsAClearErrorForModelLoad()
+    {
+        var ml = new MLContext();
+        var data = Mnist.TrainView(ml, 10);
+        string zip = Path.Combine(folder, "plain.zip");
+        ml.Model.Save(ml.Transforms.NormalizeMinMax("Features").Fit(data), data.Schema, zip);
+        var e = Assert.Throws<InvalidDataException>(() => AutoencoderModel.Load(zip));
+        Assert.Contains("without an Autoencoders.ML transform", e.Message);
+        // The pipeline itself loads as ML.NET's.
+        Assert.IsType<NormalizingTransformer>(ml.Model.LoadAutoencoderPipeline(zip, out _));
+    }
+
+    [Fact]
+    public void TheToolLoadsASavedPipelineInItsOwnProcess()
+    {
+        // The CLI is a separate process that references the library: it restores the transform from the zip alone.
+        string zip = Path.Combine(folder, "pipeline.zip");
+        fixture.Ml.Model.Save(fixture.Transformer, Mnist.TrainView(fixture.Ml, 10).Schema, zip);
+        var info = CliProcess.Run(folder, "info", "--model", zip);
+        Assert.True(info.Code == 0, info.Error);
+        using (var json = JsonDocument.Parse(info.Output))
+        {
+            var pipeline = json.RootElement.GetProperty("pipeline");
+            Assert.Equal("AutoencoderTransformer", Assert.Single(pipeline.GetProperty("stages").EnumerateArray()).GetString());
+            Assert.Equal("Single", pipeline.GetProperty("columns").GetProperty("Error").GetString());
+            Assert.Equal("Vector<Single, 16>", pipeline.GetProperty("columns").GetProperty("Latent").GetString());
+            Assert.Equal("784-128-16-128-784", json.RootElement.GetProperty("architecture").GetString());
+        }
+
+        var rows = Mnist.Test(50);
+        string csv = Path.Combine(folder, "rows.csv");
+        File.WriteAllText(csv, string.Join(',', Enumerable.Range(0, 784).Select(i => $"p{i}")) + "\n" +
+            string.Join("\n", rows.Select(r => string.Join(',', r.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))))) + "\n");
+        var encode = CliProcess.Run(folder, "encode", "--model", zip, "--data", csv);
+        Assert.True(encode.Code == 0, encode.Error);
+        var codes = encode.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(l => l.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToList();
+        var expected = fixture.Transformer.Transform(Vectors.ToDataView(fixture.Ml, rows)).GetColumn<float[]>("Latent").ToList();
+        Assert.True(TransformTests.MaxAbsDifference(codes, expected) <= 1e-5);
+    }
+
+    private static System.Collections.Generic.IEnumerable<ITransformer> Flatten(ITransformer transformer) =>
+        transformer is System.Collections.Generic.IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten) : new[] { transformer };
+
+    private sealed class Input
+    {
+        [VectorType(784)]
+        public float[] Features { get; set; } = Array.Empty<float>();
+    }
+
+    private sealed class Scored
+    {
+        public float Error { get; set; }
+    }
+}
