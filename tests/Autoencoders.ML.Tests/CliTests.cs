@@ -78,6 +78,40 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void EveryCommandTakesTheMLNetModelZipAlone()
+    {
+        string csv = WriteMnistCsv("digits.csv", 300);
+        string model = Path.Combine(folder, "model");
+        var train = Run("train", "--data", csv, "--label-column", "label", "--hidden", "32", "--latent", "4", "--epochs", "2", "--out", model);
+        Assert.True(train.Code == 0, train.Error);
+
+        // Only the ML.NET zip: the other files are gone.
+        string alone = Path.Combine(folder, "alone");
+        Directory.CreateDirectory(alone);
+        string zip = Path.Combine(alone, "model.zip");
+        File.Copy(Path.Combine(model, "model.zip"), zip);
+        var encode = Run("encode", "--model", zip, "--data", csv, "--label-column", "label");
+        Assert.True(encode.Code == 0, encode.Error);
+        var codes = encode.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(l => l.Split(',').Skip(1).Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToList();
+
+        // The same codes as encoder.onnx gives (TorchSharp against ONNX Runtime: the parity tolerance).
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(Path.Combine(model, "encoder.onnx"));
+        var onnx = OnnxCheck.Run(session, "features", Mnist.Train(300))["latent"];
+        Assert.True(OnnxCheck.MaxAbsDifference(codes, onnx) <= OnnxCheck.Tolerance);
+
+        // The rest of the commands read it through the same path; the folder holding only model.zip works too.
+        foreach (var args in new[] { new[] { "info", "--model", zip }, new[] { "info", "--model", alone }, new[] { "evaluate", "--model", zip, "--data", csv, "--label-column", "label" },
+                     new[] { "reconstruct", "--model", alone, "--data", csv, "--label-column", "label" }, new[] { "export", "--model", zip, "--out", Path.Combine(folder, "onnx") } })
+        {
+            var result = Run(args);
+            Assert.True(result.Code == 0, $"{string.Join(' ', args)}: {result.Error}");
+        }
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(model, "encoder.onnx")), File.ReadAllBytes(Path.Combine(folder, "onnx", "encoder.onnx")));
+    }
+
+    [Fact]
     public void DenoisingKindTrainsAndDenoises()
     {
         string csv = WriteMnistCsv("digits.csv", 300);
