@@ -85,6 +85,14 @@ internal sealed class BenchmarkReport
         Add("scoring: ÷ stock ApplyOnnxModel", $"{s.VersusApplyOnnxModel:F1} ({s.ApplyOnnxModel:N0} rows/s)", "≥ 4", s.VersusApplyOnnxModel >= 4);
     }
 
+    public void Reload(ReloadThroughput.Result r)
+    {
+        Add($"saved pipeline: fresh transform (Latent + Error, {r.Architecture})", $"{r.Fresh:N0} rows/s", string.Empty, null);
+        Add($"saved pipeline: LoadAutoencoderPipeline ({r.ReloadedStage}, Error {r.ErrorType})", $"{r.Reloaded:N0} rows/s, {r.ReloadedVersusFresh:F2} of fresh", "≈ fresh", r.ReloadedVersusFresh >= 0.9);
+        Add($"saved pipeline: stock Model.Load ({r.StockStage})", $"{r.Stock:N0} rows/s; reloaded ÷ stock {r.ReloadedVersusStock:F1}", "reloaded ≥ 4× stock", r.ReloadedVersusStock >= 4);
+        Add("saved pipeline: model.zip size (graph + whole model)", $"{r.ZipBytes / 1048576.0:F1} MiB", string.Empty, null);
+    }
+
     public void Vae(VaeBenchmark.Result v)
     {
         Add($"VAE-32 test NLL, binarized MNIST (IWAE k = {v.ImportanceSamples})", $"{F(v.Nll)} nats (ELBO {F(v.Elbo)}, KL {F(v.Kl)})", "≤ 89 nats", v.Nll <= 89);

@@ -17,7 +17,7 @@ if (args.Length == 2 && args[0] == MemoryBenchmark.ProbeArgument)
 }
 
 var quickOption = new Option<bool>("--quick") { Description = "Smaller runs for a smoke test (a few minutes); the report goes to artifacts/." };
-var onlyOption = new Option<string?>("--only") { Description = "Comma-separated sections to run: training, scoring, memory, pretraining, reconstruction, vae (default: all)." };
+var onlyOption = new Option<string?>("--only") { Description = "Comma-separated sections to run: training, scoring, reload, memory, pretraining, reconstruction, vae (default: all)." };
 var reportOption = new Option<string?>("--report") { Description = "Markdown report path (default docs/benchmarks.md, or artifacts/benchmarks-quick.md with --quick)." };
 var root = new RootCommand("Autoencoders.ML benchmarks.") { quickOption, onlyOption, reportOption };
 root.SetAction(parse => Run(parse.GetValue(quickOption), parse.GetValue(reportOption), parse.GetValue(onlyOption)));
@@ -44,6 +44,12 @@ static int Run(bool quick, string? reportPath, string? only)
     {
         Section("scoring");
         report.Scoring(ScoringThroughput.Run(ml, train, test, quick ? 1 : 3));
+    }
+
+    if (Wanted("reload"))
+    {
+        Section("scoring a saved pipeline: reloaded vs fresh vs stock");
+        report.Reload(ReloadThroughput.Run(ml, train, test, quick ? 1 : 3));
     }
 
     if (Wanted("memory"))

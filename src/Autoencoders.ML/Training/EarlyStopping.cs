@@ -41,6 +41,21 @@ internal sealed class EarlyStopping : IDisposable
         return true;
     }
 
+    /// <summary>The best monitored loss so far (+∞ before the first epoch).</summary>
+    public double Best => best;
+
+    /// <summary>The kept weights of the best epoch (with a patience), or null.</summary>
+    public IReadOnlyDictionary<string, Tensor>? BestWeights => bestWeights;
+
+    /// <summary>Takes up the state a checkpoint recorded; <paramref name="weights"/> become owned by this object.</summary>
+    public void Resume(int bestEpoch, double bestLoss, Dictionary<string, Tensor>? weights)
+    {
+        Release();
+        BestEpoch = bestEpoch;
+        best = bestLoss;
+        bestWeights = weights;
+    }
+
     /// <summary>True when the loss has not improved for the patience's number of epochs.</summary>
     public bool ShouldStop(int epoch) => patience is int p && epoch - BestEpoch >= p;
 

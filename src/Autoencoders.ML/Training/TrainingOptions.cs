@@ -150,9 +150,30 @@ public sealed class TrainingOptions
     /// <summary>When streaming, rows are shuffled within windows of this many rows. Default 16,384.</summary>
     public int StreamingShuffleWindow { get; set; } = 16_384;
 
+    /// <summary>
+    /// Write a checkpoint to <see cref="CheckpointPath"/> after every this many epochs (and after the last one): the
+    /// weights, the optimizer's state, the schedule's position, the random generators (weights/dropout, shuffling,
+    /// corruption noise), early stopping's state and the history so far, replaced atomically each time. Null
+    /// (default): no checkpoints. Resume with <see cref="ResumeFrom"/>.
+    /// </summary>
+    public int? CheckpointEvery { get; set; }
+
+    /// <summary>The checkpoint file (a zip; its folder must exist) that <see cref="CheckpointEvery"/> writes. Required with it.</summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>
+    /// Resume the run a checkpoint was written from: training starts after the checkpoint's epoch with everything as it
+    /// was, so the result is the one the uninterrupted run gives (same weights). The architecture, the data (rows and
+    /// widths) and every training option must be those of the interrupted run — only <see cref="Threads"/>,
+    /// <see cref="CheckpointEvery"/>, <see cref="CheckpointPath"/> and <see cref="ResumeFrom"/> may change; a
+    /// difference is an error naming it. A checkpoint may be resumed from more than once. Null (default): start afresh.
+    /// </summary>
+    public string? ResumeFrom { get; set; }
+
     /// <summary>Checks every option; throws <see cref="ArgumentException"/> naming the option and the value received.</summary>
     public void Validate()
     {
+        ValidateCheckpoints();
         if (Epochs is int epochs)
         {
             InRange(epochs, 1, MaxEpochCount, nameof(Epochs), "or null for the automatic budget");
@@ -239,6 +260,29 @@ public sealed class TrainingOptions
 
     /// <summary>A shallow copy, so that a fitted model keeps the options it was trained with.</summary>
     public TrainingOptions Clone() => (TrainingOptions)MemberwiseClone();
+
+    private void ValidateCheckpoints()
+    {
+        if (CheckpointEvery is int every)
+        {
+            InRange(every, 1, MaxEpochCount, nameof(CheckpointEvery), "or null for no checkpoints");
+            if (string.IsNullOrWhiteSpace(CheckpointPath))
+            {
+                throw new ArgumentException($"CheckpointEvery ({every}) needs CheckpointPath: the file to write the checkpoint to.", nameof(CheckpointPath));
+            }
+
+            string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(CheckpointPath));
+            if (folder != null && !System.IO.Directory.Exists(folder))
+            {
+                throw new ArgumentException($"CheckpointPath '{CheckpointPath}': the folder '{folder}' does not exist. Create it or choose another path.", nameof(CheckpointPath));
+            }
+        }
+
+        if (ResumeFrom != null && !System.IO.File.Exists(ResumeFrom))
+        {
+            throw new ArgumentException($"ResumeFrom '{ResumeFrom}': the checkpoint file does not exist.", nameof(ResumeFrom));
+        }
+    }
 
     private const int MaxEpochCount = 1_000_000;
 

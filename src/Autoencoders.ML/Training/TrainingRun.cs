@@ -20,6 +20,7 @@ internal sealed class TrainingRun
     private readonly FeatureScaling? scaling;
     private readonly TrainingPlan plan;
     private readonly bool continuing;
+    private long batchSteps;
 
     /// <summary>Prepares a run; nothing is trained until <see cref="Run"/>.</summary>
     /// <param name="network">The network, already initialised (or holding the weights to continue from).</param>
@@ -54,18 +55,21 @@ internal sealed class TrainingRun
         var scheduler = schedule?.Create(optimizer, plan);
         using var stopping = new EarlyStopping(network, options.Patience);
         using var noise = new torch.Generator((ulong)options.Seed + 0x5EED);
-        var shuffle = new Random(options.Seed);
+        var shuffle = new ReplayableRandom(options.Seed);
         var reports = new List<EpochReport>();
+        var state = new TrainingState(network, optimizer, scheduler, schedule, stopping, noise, shuffle, reports);
+        int resumed = options.ResumeFrom == null ? 0 : Resume(state, channel);
         var clock = Stopwatch.StartNew();
-        bool stoppedEarly = false;
-        for (int epoch = 1; epoch <= plan.Epochs && !stoppedEarly; epoch++)
+        var before = reports.LastOrDefault()?.Elapsed ?? TimeSpan.Zero;
+        bool stoppedEarly = resumed > 0 && stopping.ShouldStop(resumed) && resumed < plan.Epochs;
+        for (int epoch = resumed + 1; epoch <= plan.Epochs && !stoppedEarly; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
             var trained = TrainEpoch(epoch, optimizer, schedule?.StepsEveryBatch == true ? scheduler : null, shuffle, noise, cancellationToken);
             double? validation = data.Validation == null ? null : Validate(data.Validation);
             double monitored = validation ?? trained.Loss;
             var report = new EpochReport(
-                epoch, plan.Epochs, trained.Loss, trained.Parts, validation, trained.LearningRate, clock.Elapsed,
+                epoch, plan.Epochs, trained.Loss, trained.Parts, validation, trained.LearningRate, before + clock.Elapsed,
                 trained.Rows / epochClock.Elapsed.TotalSeconds, stopping.Record(epoch, monitored));
             reports.Add(report);
             channel.Info(MessageSensitivity.None, report.ToString());
@@ -80,12 +84,31 @@ internal sealed class TrainingRun
             {
                 channel.Info(MessageSensitivity.None, $"Early stopping at epoch {epoch}: no {Monitored} improvement since epoch {stopping.BestEpoch}.");
             }
+
+            if (options.CheckpointEvery is int every && epoch % every == 0)
+            {
+                TrainingCheckpoint.Write(options.CheckpointPath!, epoch, batchSteps, Identity(), state);
+                channel.Info(MessageSensitivity.None, $"Checkpoint after epoch {epoch} written to {options.CheckpointPath}.");
+            }
         }
 
         stopping.RestoreBest();
         network.eval();
         return new TrainingHistory(reports, stopping.BestEpoch, stoppedEarly, Monitored);
     }
+
+    /// <summary>Takes up the checkpoint in <see cref="TrainingOptions.ResumeFrom"/>; returns its epoch.</summary>
+    private int Resume(TrainingState state, IChannel channel)
+    {
+        (int epoch, batchSteps) = TrainingCheckpoint.Resume(options.ResumeFrom!, Identity(), state);
+        channel.Info(MessageSensitivity.None, $"Resuming from {options.ResumeFrom} after epoch {epoch} of {plan.Epochs}.");
+        return epoch;
+    }
+
+    /// <summary>What this run is, as a checkpoint records it.</summary>
+    private RunIdentity Identity() => new(
+        network.Spec.ToJson(), loss.ToString(), TrainingCheckpoint.Fingerprint(options), continuing,
+        data.Training.RowCount, data.Validation?.RowCount ?? 0, data.Columns.Select(c => c.Width).ToArray());
 
     /// <summary>One pass over the shuffled training rows; returns the epoch's mean losses.</summary>
     private EpochLoss TrainEpoch(
@@ -113,6 +136,7 @@ internal sealed class TrainingRun
             var batchLoss = Step(optimizer, input, target, plan.Progress(epoch, batchIndex, continuing), epoch, batchIndex);
             sums.Add(batchLoss, batch.shape[0]);
             perBatch?.step();
+            batchSteps++;
         }
 
         NativeMemory.Trim();

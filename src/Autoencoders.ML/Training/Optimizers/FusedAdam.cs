@@ -11,7 +11,7 @@ namespace Autoencoders.ML.Training.Optimizers;
 /// A TorchSharp <see cref="torch.optim.Optimizer"/> with one parameter group, so TorchSharp's learning-rate schedulers
 /// drive it like any other optimizer. Call this optimizer's <see cref="zero_grad"/>, never the module's.
 /// </remarks>
-internal sealed class FusedAdam : OptimizerHelper
+internal sealed class FusedAdam : OptimizerHelper, IOptimizerState
 {
     private readonly FlatParameters flat;
     private readonly double beta1;
@@ -101,6 +101,33 @@ internal sealed class FusedAdam : OptimizerHelper
     }, closure);
 
     /// <summary>Releases the buffers and the moment estimates.</summary>
+    /// <summary>Writes the step count and both moment buffers.</summary>
+    public void SaveState(System.IO.BinaryWriter writer)
+    {
+        writer.Write("adam");
+        writer.Write(steps);
+        writer.Write(average.numel());
+        average.Save(writer);
+        squaredAverage.Save(writer);
+    }
+
+    /// <summary>Reads what <see cref="SaveState"/> wrote.</summary>
+    public void LoadState(System.IO.BinaryReader reader)
+    {
+        string kind = reader.ReadString();
+        long count = kind == "adam" ? reader.ReadInt64() : 0;
+        long saved = kind == "adam" ? reader.ReadInt64() : 0;
+        if (kind != "adam" || saved != average.numel())
+        {
+            throw new System.IO.InvalidDataException(
+                $"the optimizer state is {kind} over {saved:N0} values; this run uses Adam over {average.numel():N0}.");
+        }
+
+        steps = count;
+        average.Load(reader);
+        squaredAverage.Load(reader);
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)

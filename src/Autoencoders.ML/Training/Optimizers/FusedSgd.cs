@@ -7,7 +7,7 @@ namespace Autoencoders.ML.Training.Optimizers;
 /// per step, the same arithmetic as TorchSharp's <c>optim.SGD</c> (no dampening, no Nesterov).
 /// </summary>
 /// <remarks>One parameter group, so TorchSharp's learning-rate schedulers drive it. Call its <see cref="zero_grad"/>, not the module's.</remarks>
-internal sealed class FusedSgd : OptimizerHelper
+internal sealed class FusedSgd : OptimizerHelper, IOptimizerState
 {
     private readonly FlatParameters flat;
     private readonly double momentum;
@@ -65,6 +65,35 @@ internal sealed class FusedSgd : OptimizerHelper
 
         flat.Values.add_(gradient, alpha: stepSize);
     }, closure);
+
+    /// <summary>Writes the momentum buffer (if a step has made one).</summary>
+    public void SaveState(System.IO.BinaryWriter writer)
+    {
+        writer.Write("sgd");
+        writer.Write(flat.Values.numel());
+        writer.Write(velocity is not null);
+        velocity?.Save(writer);
+    }
+
+    /// <summary>Reads what <see cref="SaveState"/> wrote.</summary>
+    public void LoadState(System.IO.BinaryReader reader)
+    {
+        string kind = reader.ReadString();
+        long saved = kind == "sgd" ? reader.ReadInt64() : 0;
+        if (kind != "sgd" || saved != flat.Values.numel())
+        {
+            throw new System.IO.InvalidDataException(
+                $"the optimizer state is {kind} over {saved:N0} values; this run uses SGD over {flat.Values.numel():N0}.");
+        }
+
+        velocity?.Dispose();
+        velocity = null;
+        if (reader.ReadBoolean())
+        {
+            velocity = zeros_like(flat.Values).DetachFromDisposeScope();
+            velocity.Load(reader);
+        }
+    }
 
     /// <summary>Releases the buffers and the momentum.</summary>
     protected override void Dispose(bool disposing)

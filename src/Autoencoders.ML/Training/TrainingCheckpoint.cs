@@ -1,0 +1,221 @@
+using System.IO;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Autoencoders.ML.IO;
+using Autoencoders.ML.Training.Optimizers;
+
+namespace Autoencoders.ML.Training;
+
+/// <summary>
+/// A training run's checkpoint (<see cref="TrainingOptions.CheckpointEvery"/>, <see cref="TrainingOptions.ResumeFrom"/>):
+/// a zip, replaced atomically, holding <c>checkpoint.json</c> (what the run is — architecture, loss, training options,
+/// data rows and widths — and where it is: epoch, schedule steps, shuffle draws, learning rate, early stopping, history),
+/// <c>weights.bin</c> (the network), <c>optimizer.bin</c> (moment buffers and step count), <c>best.bin</c> (early
+/// stopping's kept weights, if any) and <c>rng.bin</c> (torch's generator and the corruption noise generator).
+/// </summary>
+internal static class TrainingCheckpoint
+{
+    public const string Format = "autoencoders-ml-checkpoint";
+    public const int Version = 1;
+    private const string HeaderFile = "checkpoint.json";
+    private const string WeightsFile = "weights.bin";
+    private const string OptimizerFile = "optimizer.bin";
+    private const string BestFile = "best.bin";
+    private const string RngFile = "rng.bin";
+
+    /// <summary>The options a resumed run may change: they do not change what is computed.</summary>
+    private static readonly string[] Free = { "threads", "checkpointEvery", "checkpointPath", "resumeFrom" };
+
+    /// <summary>The training options as a checkpoint records them.</summary>
+    public static JsonObject Fingerprint(TrainingOptions options) =>
+        JsonSerializer.SerializeToNode(options, AutoencoderSpec.JsonOptions)!.AsObject();
+
+    /// <summary>Writes the checkpoint after <paramref name="epoch"/>.</summary>
+    public static void Write(string path, int epoch, long schedulerSteps, RunIdentity identity, TrainingState state)
+    {
+        var header = new JsonObject
+        {
+            ["format"] = Format,
+            ["version"] = Version,
+            ["epoch"] = epoch,
+            ["identity"] = identity.ToJson(),
+            ["schedulerSteps"] = schedulerSteps,
+            ["shuffleDraws"] = state.Shuffle.Draws,
+            ["learningRate"] = state.Optimizer.ParamGroups.First().LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            ["bestEpoch"] = state.Stopping.BestEpoch,
+            ["bestLoss"] = state.Stopping.Best.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            ["history"] = JsonSerializer.SerializeToNode(state.Reports, AutoencoderSpec.JsonOptions),
+        };
+        AtomicFile.Write(path, stream =>
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            Entry(zip, HeaderFile, w => w.Write(Encoding.UTF8.GetBytes(header.ToJsonString(AutoencoderSpec.JsonOptions))));
+            Entry(zip, WeightsFile, w => state.Network.save(w));
+            Entry(zip, OptimizerFile, w => ((IOptimizerState)state.Optimizer).SaveState(w));
+            if (state.Stopping.BestWeights is { } best)
+            {
+                Entry(zip, BestFile, w =>
+                {
+                    foreach (var (name, _) in state.Network.state_dict())
+                    {
+                        best[name].Save(w);
+                    }
+                });
+            }
+
+            Entry(zip, RngFile, w =>
+            {
+                using var global = torch.get_rng_state();
+                using var noise = state.Noise.get_state();
+                global.Save(w);
+                noise.Save(w);
+            });
+        });
+    }
+
+    /// <summary>
+    /// Reads the checkpoint at <paramref name="path"/>, checks that it belongs to this run, and puts the run's state back
+    /// where it was. Returns the checkpoint's epoch (training continues with the next one) and the batch steps taken.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is damaged, not a checkpoint, or from another run; the message names the file and what differs.</exception>
+    public static (int Epoch, long SchedulerSteps) Resume(string path, RunIdentity identity, TrainingState state)
+    {
+        var entries = ReadEntries(path);
+        JsonObject header;
+        try
+        {
+            header = JsonNode.Parse(Required(entries, path, HeaderFile))!.AsObject();
+        }
+        catch (JsonException e)
+        {
+            throw Damaged(path, $"{HeaderFile} is not valid JSON ({e.Message})", e);
+        }
+
+        if ((string?)header["format"] != Format)
+        {
+            throw new InvalidDataException($"'{path}' is not an Autoencoders.ML training checkpoint (no \"format\": \"{Format}\" in {HeaderFile}).");
+        }
+
+        if ((int?)header["version"] is not int version || version > Version)
+        {
+            throw new InvalidDataException($"'{path}' is a checkpoint of version {header["version"]}; this library reads version {Version}. Resume it with the version that wrote it.");
+        }
+
+        identity.CheckSame(path, header["identity"]?.AsObject() ?? throw Damaged(path, $"{HeaderFile} has no identity", null), Free);
+        try
+        {
+            int epoch = (int)header["epoch"]!;
+            var history = header["history"].Deserialize<List<EpochReport>>(AutoencoderSpec.JsonOptions)!;
+            using (var reader = Reader(entries, path, WeightsFile))
+            {
+                state.Network.load(reader, strict: true);
+            }
+
+            using (var reader = Reader(entries, path, OptimizerFile))
+            {
+                ((IOptimizerState)state.Optimizer).LoadState(reader);
+            }
+
+            Dictionary<string, Tensor>? best = null;
+            if (entries.ContainsKey(BestFile))
+            {
+                using var reader = Reader(entries, path, BestFile);
+                best = new Dictionary<string, Tensor>();
+                foreach (var (name, value) in state.Network.state_dict())
+                {
+                    var copy = torch.zeros_like(value).DetachFromDisposeScope();
+                    copy.Load(reader);
+                    best[name] = copy;
+                }
+            }
+
+            state.Stopping.Resume((int)header["bestEpoch"]!, double.Parse((string)header["bestLoss"]!, System.Globalization.CultureInfo.InvariantCulture), best);
+            long steps = (long)header["schedulerSteps"]!;
+            ReplaySchedule(path, state, steps, history, double.Parse((string)header["learningRate"]!, System.Globalization.CultureInfo.InvariantCulture));
+            state.Shuffle.Skip((long)header["shuffleDraws"]!);
+            using (var reader = Reader(entries, path, RngFile))
+            {
+                using var global = torch.get_rng_state();
+                global.Load(reader);
+                torch.set_rng_state(global);
+                using var noise = state.Noise.get_state();
+                noise.Load(reader);
+                state.Noise.set_state(noise);
+            }
+
+            state.Reports.AddRange(history);
+            return (epoch, steps);
+        }
+        catch (Exception e) when (e is not InvalidDataException and not OutOfMemoryException)
+        {
+            throw Damaged(path, e.Message, e);
+        }
+    }
+
+    // Schedulers keep their position privately: the run's steps are taken again (per batch, or per epoch with the
+    // monitored loss each epoch had), which gives the same rate by the same arithmetic.
+    private static void ReplaySchedule(string path, TrainingState state, long steps, IReadOnlyList<EpochReport> history, double learningRate)
+    {
+        if (state.Scheduler != null && state.Schedule != null)
+        {
+            if (state.Schedule.StepsEveryBatch)
+            {
+                for (long i = 0; i < steps; i++)
+                {
+                    state.Scheduler.step();
+                }
+            }
+            else
+            {
+                foreach (var report in history)
+                {
+                    state.Scheduler.step(report.ValidationLoss ?? report.TrainingLoss);
+                }
+            }
+        }
+
+        double replayed = state.Optimizer.ParamGroups.First().LearningRate;
+        if (replayed != learningRate)
+        {
+            throw new InvalidDataException(
+                $"'{path}': the learning-rate schedule replayed to {replayed:R}, but the checkpoint was at {learningRate:R}. The schedule differs from the interrupted run's; resume with the same one.");
+        }
+    }
+
+    private static void Entry(ZipArchive zip, string name, Action<BinaryWriter> write)
+    {
+        using var stream = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        write(writer);
+    }
+
+    private static Dictionary<string, byte[]> ReadEntries(string path)
+    {
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            return zip.Entries.ToDictionary(e => e.FullName, e =>
+            {
+                using var stream = e.Open();
+                using var buffer = new MemoryStream();
+                stream.CopyTo(buffer);
+                return buffer.ToArray();
+            });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw Damaged(path, $"not a readable zip ({e.Message})", e);
+        }
+    }
+
+    private static byte[] Required(Dictionary<string, byte[]> entries, string path, string name) =>
+        entries.TryGetValue(name, out var bytes) ? bytes : throw Damaged(path, $"{name} is missing", null);
+
+    private static BinaryReader Reader(Dictionary<string, byte[]> entries, string path, string name) =>
+        new(new MemoryStream(Required(entries, path, name)));
+
+    private static InvalidDataException Damaged(string path, string why, Exception? inner) =>
+        new($"'{path}' is not a usable checkpoint: {why}. The file is truncated or damaged; resume from another checkpoint or start afresh.", inner);
+}
