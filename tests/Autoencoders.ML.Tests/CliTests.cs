@@ -78,6 +78,30 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void TrainWritesCheckpointsAndResumesFromThem()
+    {
+        string csv = WriteMnistCsv("digits.csv", 200);
+        string[] common = { "train", "--data", csv, "--label-column", "label", "--hidden", "32", "--epochs", "4", "--batch-size", "32", "--lr-schedule", "cosine" };
+        string first = Path.Combine(folder, "first");
+        var train = Run(common.Concat(new[] { "--latent", "4", "--checkpoint-every", "2", "--out", first }).ToArray());
+        Assert.True(train.Code == 0, train.Error);
+        string checkpoint = first + ".checkpoint.zip";
+        Assert.True(File.Exists(checkpoint), "no checkpoint beside the output folder");
+
+        // Resuming the finished run's last checkpoint gives the same weights, byte for byte.
+        string again = Path.Combine(folder, "again");
+        var resumed = Run(common.Concat(new[] { "--latent", "4", "--resume", checkpoint, "--out", again }).ToArray());
+        Assert.True(resumed.Code == 0, resumed.Error);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(first, "weights.bin")), File.ReadAllBytes(Path.Combine(again, "weights.bin")));
+
+        // Another architecture: a usage error naming the file and the difference.
+        var wrong = Run(common.Concat(new[] { "--latent", "8", "--resume", checkpoint, "--out", Path.Combine(folder, "wrong") }).ToArray());
+        Assert.Equal(2, wrong.Code);
+        Assert.Contains(checkpoint, wrong.Error);
+        Assert.Contains("architecture", wrong.Error);
+    }
+
+    [Fact]
     public void EveryCommandTakesTheMLNetModelZipAlone()
     {
         string csv = WriteMnistCsv("digits.csv", 300);

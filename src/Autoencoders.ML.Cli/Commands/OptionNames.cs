@@ -22,6 +22,9 @@ internal static class OptionNames
         ["ImageShape"] = "--image-shape",
         ["Scaling"] = "--scale",
         ["Corruption"] = "--noise",
+        ["CheckpointEvery"] = "--checkpoint-every",
+        ["CheckpointPath"] = "--checkpoint",
+        ["ResumeFrom"] = "--resume",
     };
 
     /// <summary>

@@ -61,11 +61,20 @@ internal static class TrainCommand
         var scale = new Option<string>("--scale") { Description = "Input scaling fitted on the training data: none, minmax or standard.", DefaultValueFactory = _ => "none" };
         scale.AcceptOnlyFromAmong("none", "minmax", "standard");
         var output = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => "autoencoder-model" };
+        var checkpointEvery = new Option<int?>("--checkpoint-every")
+        {
+            Description = "Write a checkpoint every N epochs (weights, optimizer, schedule, random state, history) to --checkpoint; resume it with --resume.",
+        };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file for --checkpoint-every (default: OUT.checkpoint.zip beside the output folder)." };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Resume the interrupted run from this checkpoint, with the same data and options: the result equals the uninterrupted run's.",
+        };
 
         var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, model.json, loss.png and (for images) reconstructions.png.")
         {
             data, label, features, kind, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, epochs, batch, lr, schedule, seed,
-            validation, patience, threads, scale, output,
+            validation, patience, threads, scale, output, checkpointEvery, checkpoint, resume,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -125,8 +134,16 @@ internal static class TrainCommand
                 Threads = parse.GetValue(threads),
                 Corruption = corruption,
                 Scaling = parse.GetValue(scale) switch { "minmax" => ScalingKind.MinMax, "standard" => ScalingKind.Standard, _ => ScalingKind.None },
+                CheckpointEvery = parse.GetValue(checkpointEvery),
+                ResumeFrom = parse.GetValue(resume),
             };
             string outDir = parse.GetValue(output)!;
+            if (trainingOptions.CheckpointEvery != null)
+            {
+                trainingOptions.CheckpointPath = Path.GetFullPath(parse.GetValue(checkpoint) ?? Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDir)) + ".checkpoint.zip");
+                Directory.CreateDirectory(Path.GetDirectoryName(trainingOptions.CheckpointPath)!);
+            }
+
             return Train(dataset, modelOptions, trainingOptions, outDir);
         }));
         return command;
