@@ -155,6 +155,24 @@ public sealed class PipelineReloadTests : IClassFixture<TrainedTransformFixture>
     }
 
     [Fact]
+    public void APipelineSavedByAnEarlierVersionGivesItsModelFromTheGraph()
+    {
+        // models/quickstart was saved before the model was kept in the zip: its graph still holds the architecture and
+        // every weight, under the state-dict names.
+        string quickstart = Path.GetFullPath(Path.Combine(Mnist.Folder, "..", "..", "models", "quickstart"));
+        using var model = AutoencoderModel.Load(quickstart);
+        Assert.Equal("784-512-128-32-128-512-784", model.Spec.ToString());
+        var rows = Mnist.Test(20);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(Path.Combine(quickstart, "encoder.onnx"));
+        Assert.True(OnnxCheck.MaxAbsDifference(model.Encode(rows), OnnxCheck.Run(session, "features", rows)["latent"]) <= OnnxCheck.Tolerance);
+
+        // The tool reads it too (a separate process).
+        var info = CliProcess.Run(folder, "info", "--model", quickstart);
+        Assert.True(info.Code == 0, info.Error);
+        Assert.Contains("\"architecture\": \"784-512-128-32-128-512-784\"", info.Output);
+    }
+
+    [Fact]
     public void TheToolLoadsASavedPipelineInItsOwnProcess()
     {
         // The CLI is a separate process that references the library: it restores the transform from the zip alone.

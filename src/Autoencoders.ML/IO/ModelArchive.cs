@@ -147,17 +147,20 @@ internal static class ModelArchive
             var graphs = SavedPipeline.Graphs(zip, path).Values.ToList();
             if (graphs.Count == 0)
             {
-                throw new InvalidDataException(
-                    $"'{path}' is an ML.NET model zip without an Autoencoders.ML transform in it. Pass the model folder written by 'train' or AutoencoderModel.Save, or a pipeline saved with an autoencoder transform.");
+                // Saved by an earlier version: the scoring graph holds the architecture and, for an autoencoder
+                // transform, every weight.
+                var earlier = SavedPipeline.EarlierGraphs(zip, path);
+                return earlier.Count switch
+                {
+                    0 => throw new InvalidDataException(
+                        $"'{path}' is an ML.NET model zip without an Autoencoders.ML transform in it. Pass the model folder written by 'train' or AutoencoderModel.Save, or a pipeline saved with an autoencoder transform."),
+                    1 => GraphWeights.Read(earlier[0].Proto, $"{path}!{earlier[0].Entry}"),
+                    _ => throw new InvalidDataException(
+                        $"'{path}' holds {earlier.Count} autoencoder graphs ({string.Join(", ", earlier.Select(g => g.Entry))}). Save the pipeline again with this version and load it with mlContext.Model.LoadAutoencoderPipeline."),
+                };
             }
 
             var models = graphs.Select(g => EmbeddedModel.Checksum(g.Proto)).Distinct().ToList();
-            if (models.Contains(null))
-            {
-                throw new InvalidDataException(
-                    $"'{path}' is an ML.NET model zip saved by an earlier version of Autoencoders.ML, which kept only the scoring graph, not the model. Save the pipeline again with this version, or load the model folder (AutoencoderModel.Save / 'autoencoders train --out').");
-            }
-
             if (models.Count > 1)
             {
                 throw new InvalidDataException(

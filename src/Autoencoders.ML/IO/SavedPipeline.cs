@@ -31,6 +31,23 @@ internal static class SavedPipeline
     public static IReadOnlyDictionary<string, Graph> Graphs(ZipArchive zip, string source)
     {
         var graphs = new Dictionary<string, Graph>(StringComparer.Ordinal);
+        foreach (var (entry, proto) in AllGraphs(zip, source))
+        {
+            if (SavedTransform.Of(proto, $"{source}!{entry}") is { } transform)
+            {
+                graphs[entry[..^(GraphEntry.Length + 1)]] = new Graph(entry, transform, proto);
+            }
+        }
+
+        return graphs;
+    }
+
+    /// <summary>Graphs this library wrote before it kept the transform and the model in them (entry, graph).</summary>
+    public static IReadOnlyList<(string Entry, ModelProto Proto)> EarlierGraphs(ZipArchive zip, string source) =>
+        AllGraphs(zip, source).Where(g => GraphWeights.IsOurs(g.Proto) && SavedTransform.Of(g.Proto, g.Entry) == null).ToList();
+
+    private static IEnumerable<(string Entry, ModelProto Proto)> AllGraphs(ZipArchive zip, string source)
+    {
         foreach (var entry in zip.Entries.Where(e => e.Name == GraphEntry))
         {
             string where = $"{source}!{entry.FullName}";
@@ -54,13 +71,8 @@ internal static class SavedPipeline
                 throw new InvalidDataException($"'{where}' is not a readable ONNX graph ({e.Message}). The file is truncated or damaged; save the pipeline again.", e);
             }
 
-            if (SavedTransform.Of(proto, where) is { } transform)
-            {
-                graphs[entry.FullName[..^(GraphEntry.Length + 1)]] = new Graph(entry.FullName, transform, proto);
-            }
+            yield return (entry.FullName, proto);
         }
-
-        return graphs;
     }
 
     /// <summary>
@@ -84,9 +96,8 @@ internal static class SavedPipeline
         }
     }
 
-    /// <summary>The model that <paramref name="graph"/> carries, or null if it was saved before models were kept in pipelines.</summary>
-    public static AutoencoderModel? Model(Graph graph, string source) =>
-        EmbeddedModel.Checksum(graph.Proto) == null ? null : EmbeddedModel.Read(graph.Proto, $"{source}!{graph.Folder}");
+    /// <summary>The model that <paramref name="graph"/> carries.</summary>
+    public static AutoencoderModel Model(Graph graph, string source) => EmbeddedModel.Read(graph.Proto, $"{source}!{graph.Folder}");
 
     private static ITransformer Restore(
         ITransformer node, string folder, IReadOnlyDictionary<string, Graph> graphs, string source,
