@@ -48,12 +48,12 @@ internal static class ReloadThroughput
             var stock = new MLContext().Model.Load(zip, out _);
             try
             {
-                double freshRate = Best(repeats, () => Drain(fresh.Transform(data)), rows);
-                double reloadedRate = Best(repeats, () => Drain(reloaded.Transform(data)), rows);
-                double stockRate = Best(repeats, () => Drain(stock.Transform(data)), rows);
+                // Interleaved, so that a busy moment of a shared machine does not fall on one of them only.
+                var rates = Best(repeats, rows, () => Drain(fresh.Transform(data)), () => Drain(reloaded.Transform(data)), () => Drain(stock.Transform(data)));
+                double freshRate = rates[0], reloadedRate = rates[1], stockRate = rates[2];
                 return new Result(
                     fresh.Model.Spec.ToString(), rows, freshRate, reloadedRate, stockRate, Stage(reloaded), Stage(stock),
-                    reloaded.GetOutputSchema(data.Schema)["Error"].Type.ToString(), new FileInfo(zip).Length);
+                    reloaded.GetOutputSchema(data.Schema)["Error"].Type.ToString() ?? "?", new FileInfo(zip).Length);
             }
             finally
             {
@@ -99,18 +99,26 @@ internal static class ReloadThroughput
         }
     }
 
-    private static double Best(int repeats, Action run, int rows)
+    // Best rows/s of each run over the repeats, the runs taken in turn within each repeat (after one warm-up each).
+    private static double[] Best(int repeats, int rows, params Action[] runs)
     {
-        run(); // warm-up
-        double best = double.MaxValue;
-        for (int i = 0; i < repeats; i++)
+        var best = runs.Select(_ => double.MaxValue).ToArray();
+        foreach (var run in runs)
         {
-            var clock = Stopwatch.StartNew();
             run();
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
         }
 
-        return rows / best;
+        for (int i = 0; i < repeats; i++)
+        {
+            for (int r = 0; r < runs.Length; r++)
+            {
+                var clock = Stopwatch.StartNew();
+                runs[r]();
+                best[r] = Math.Min(best[r], clock.Elapsed.TotalSeconds);
+            }
+        }
+
+        return best.Select(b => rows / b).ToArray();
     }
 
     private static SchemaDefinition Schema(MLContext ml)

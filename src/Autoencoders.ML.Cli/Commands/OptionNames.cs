@@ -23,6 +23,7 @@ internal static class OptionNames
         ["Scaling"] = "--scale",
         ["Corruption"] = "--noise",
         ["CheckpointEvery"] = "--checkpoint-every",
+        ["Device"] = "--device",
         ["CheckpointPath"] = "--checkpoint",
         ["ResumeFrom"] = "--resume",
     };

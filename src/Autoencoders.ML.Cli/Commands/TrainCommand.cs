@@ -61,6 +61,12 @@ internal static class TrainCommand
         var scale = new Option<string>("--scale") { Description = "Input scaling fitted on the training data: none, minmax or standard.", DefaultValueFactory = _ => "none" };
         scale.AcceptOnlyFromAmong("none", "minmax", "standard");
         var output = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => "autoencoder-model" };
+        var device = new Option<string>("--device")
+        {
+            Description = "cpu, cuda or auto (a CUDA GPU when there is one, else the CPU). cuda without a GPU or a CUDA libtorch is an error saying what to add.",
+            DefaultValueFactory = _ => "auto",
+        };
+        device.AcceptOnlyFromAmong("cpu", "cuda", "auto");
         var checkpointEvery = new Option<int?>("--checkpoint-every")
         {
             Description = "Write a checkpoint every N epochs (weights, optimizer, schedule, random state, history) to --checkpoint; resume it with --resume.",
@@ -74,7 +80,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, model.json, loss.png and (for images) reconstructions.png.")
         {
             data, label, features, kind, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, epochs, batch, lr, schedule, seed,
-            validation, patience, threads, scale, output, checkpointEvery, checkpoint, resume,
+            validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -134,6 +140,7 @@ internal static class TrainCommand
                 Threads = parse.GetValue(threads),
                 Corruption = corruption,
                 Scaling = parse.GetValue(scale) switch { "minmax" => ScalingKind.MinMax, "standard" => ScalingKind.Standard, _ => ScalingKind.None },
+                Device = parse.GetValue(device) switch { "cpu" => TrainingDevice.Cpu, "cuda" => TrainingDevice.Cuda, _ => TrainingDevice.Automatic },
                 CheckpointEvery = parse.GetValue(checkpointEvery),
                 ResumeFrom = parse.GetValue(resume),
             };
@@ -156,7 +163,8 @@ internal static class TrainCommand
             dataset.CheckRange(0f, 1f, "--loss bce; scale the data into [0, 1] (e.g. --scale minmax) or use --loss mse.");
         }
 
-        var ml = new MLContext(seed: trainingOptions.Seed);
+        // --device auto: GPU 0 when CUDA is available, else the CPU (ML.NET's GpuDeviceId with FallbackToCpu).
+        var ml = new MLContext(seed: trainingOptions.Seed) { GpuDeviceId = trainingOptions.Device == TrainingDevice.Automatic ? 0 : null, FallbackToCpu = true };
         IDataView view = dataset.ToDataView(ml);
         AutoencoderTrainer trainer;
         try

@@ -127,6 +127,7 @@ public sealed class AutoencoderTrainer
         }
 
         model.CheckTraining(options);
+        var device = DeviceChoice.Resolve(options.Device, Environment ?? mlContext); // before the data is read
         var host = (Environment ?? mlContext).Register("Autoencoders.ML");
         using var channel = host.Start("Train");
         using var trainingData = TrainingData.Load(
@@ -145,9 +146,18 @@ public sealed class AutoencoderTrainer
                 EarlyStopping.Restore(network, initial.state_dict());
             }
 
+            if (device.type != DeviceType.CPU)
+            {
+                network.to(device);
+            }
+
             var run = new TrainingRun(network, model.Loss, options, trainingData, scaling, continuing: initial != null);
-            Log(channel, Describe(spec, network, trainingData, options, run.Plan, targetColumnName, initial != null));
+            Log(channel, Describe(spec, network, trainingData, options, run.Plan, targetColumnName, initial != null) + $" Device: {device}.");
             var history = run.Run(channel, progress, cancellationToken);
+            if (device.type != DeviceType.CPU)
+            {
+                network.to(torch.CPU); // the model, its scoring and its export are on the CPU
+            }
             var pca = options.CompareWithPca ? PcaYardstick.Measure(mlContext, network, scaling, trainingData) : null;
             if (pca != null)
             {

@@ -62,7 +62,7 @@ internal sealed record RunIdentity(string Architecture, string Loss, JsonObject 
         {
             throw new InvalidDataException(
                 $"'{path}' is a checkpoint of another run: {string.Join("; ", differences)}. Resume with the same architecture, data and options " +
-                "(only Threads, CheckpointEvery, CheckpointPath and ResumeFrom may change), or start without ResumeFrom.");
+                "(only Threads, Device, CheckpointEvery, CheckpointPath and ResumeFrom may change), or start without ResumeFrom.");
         }
     }
 

@@ -26,7 +26,7 @@ internal static class TrainingCheckpoint
     private const string RngFile = "rng.bin";
 
     /// <summary>The options a resumed run may change: they do not change what is computed.</summary>
-    private static readonly string[] Free = { "threads", "checkpointEvery", "checkpointPath", "resumeFrom" };
+    private static readonly string[] Free = { "threads", "device", "checkpointEvery", "checkpointPath", "resumeFrom" };
 
     /// <summary>The training options as a checkpoint records them.</summary>
     public static JsonObject Fingerprint(TrainingOptions options) =>

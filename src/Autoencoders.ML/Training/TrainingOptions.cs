@@ -151,6 +151,14 @@ public sealed class TrainingOptions
     public int StreamingShuffleWindow { get; set; } = 16_384;
 
     /// <summary>
+    /// Where training runs: <see cref="TrainingDevice.Automatic"/> (default) follows <c>MLContext.GpuDeviceId</c> and
+    /// <c>MLContext.FallbackToCpu</c> as ML.NET's TorchSharp trainers do; <see cref="TrainingDevice.Cuda"/> requires a
+    /// CUDA GPU (an error saying which package to add when there is none). The network, batches, losses and validation
+    /// run there; the trained model, its scoring and its ONNX export are on the CPU.
+    /// </summary>
+    public TrainingDevice Device { get; set; } = TrainingDevice.Automatic;
+
+    /// <summary>
     /// Write a checkpoint to <see cref="CheckpointPath"/> after every this many epochs (and after the last one): the
     /// weights, the optimizer's state, the schedule's position, the random generators (weights/dropout, shuffling,
     /// corruption noise), early stopping's state and the history so far, replaced atomically each time. Null
@@ -164,7 +172,7 @@ public sealed class TrainingOptions
     /// <summary>
     /// Resume the run a checkpoint was written from: training starts after the checkpoint's epoch with everything as it
     /// was, so the result is the one the uninterrupted run gives (same weights). The architecture, the data (rows and
-    /// widths) and every training option must be those of the interrupted run — only <see cref="Threads"/>,
+    /// widths) and every training option must be those of the interrupted run — only <see cref="Threads"/>, <see cref="Device"/>,
     /// <see cref="CheckpointEvery"/>, <see cref="CheckpointPath"/> and <see cref="ResumeFrom"/> may change; a
     /// difference is an error naming it. A checkpoint may be resumed from more than once. Null (default): start afresh.
     /// </summary>

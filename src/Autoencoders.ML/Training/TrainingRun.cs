@@ -21,6 +21,7 @@ internal sealed class TrainingRun
     private readonly TrainingPlan plan;
     private readonly bool continuing;
     private long batchSteps;
+    private readonly Device device;
 
     /// <summary>Prepares a run; nothing is trained until <see cref="Run"/>.</summary>
     /// <param name="network">The network, already initialised (or holding the weights to continue from).</param>
@@ -39,6 +40,7 @@ internal sealed class TrainingRun
         this.scaling = scaling;
         this.continuing = continuing;
         plan = TrainingPlan.For(options, data.Training.RowCount);
+        device = network.parameters().First().device; // the trainer has put the network on TrainingOptions.Device
     }
 
     /// <summary>The run's length (epochs, or the automatic budget's cap).</summary>
@@ -131,7 +133,7 @@ internal sealed class TrainingRun
                 input = options.Corruption.Apply(input, noise);
             }
 
-            (input, target) = Scale(input, target);
+            (input, target) = OnDevice(Scale(input, target));
             sums.LearningRate = optimizer.ParamGroups.First().LearningRate;
             var batchLoss = Step(optimizer, input, target, plan.Progress(epoch, batchIndex, continuing), epoch, batchIndex);
             sums.Add(batchLoss, batch.shape[0]);
@@ -176,7 +178,7 @@ internal sealed class TrainingRun
         {
             using var owned = batch;
             using var scope = torch.NewDisposeScope();
-            var (input, target) = Scale(Split(batch));
+            var (input, target) = OnDevice(Scale(Split(batch)));
             sum += network.Loss(input, target, loss, full).Total.ToDouble() * batch.shape[0];
             count += batch.shape[0];
         }
@@ -211,6 +213,18 @@ internal sealed class TrainingRun
         : (batch.narrow(1, 0, data.Columns[0].Width), batch.narrow(1, data.Columns[0].Width, data.Columns[1].Width));
 
     private (Tensor Input, Tensor Target) Scale((Tensor Input, Tensor Target) pair) => Scale(pair.Input, pair.Target);
+
+    /// <summary>The batch on the network's device (rows are read, corrupted and scaled on the CPU).</summary>
+    private (Tensor Input, Tensor Target) OnDevice((Tensor Input, Tensor Target) pair)
+    {
+        if (device.type == DeviceType.CPU)
+        {
+            return pair;
+        }
+
+        var input = pair.Input.to(device);
+        return (input, ReferenceEquals(pair.Input, pair.Target) ? input : pair.Target.to(device));
+    }
 
     private (Tensor Input, Tensor Target) Scale(Tensor input, Tensor target) =>
         scaling == null ? (input, target) : (scaling.ScaleInput(input), scaling.ScaleTarget(target));
