@@ -79,6 +79,19 @@ static int Run(DirectoryInfo output, int epochs)
     model.ExportOnnx(Path.Combine(output.FullName, "decoder.onnx"), OnnxGraphKind.Decoder);
     model.ExportOnnx(Path.Combine(output.FullName, "autoencoder.onnx"), OnnxGraphKind.Autoencoder);
     ml.Model.Save(transformer, train.Schema, Path.Combine(output.FullName, "model.zip"));
+
+    // 6. What a service does: load the saved pipeline. With this library it is the trained transform again, model included.
+    using (var reloaded = (AutoencoderTransformer)ml.Model.LoadAutoencoderPipeline(Path.Combine(output.FullName, "model.zip"), out _))
+    {
+        var sample = ml.Data.TakeRows(test, 100);
+        bool same = reloaded.Transform(sample).GetColumn<float[]>("Latent").SelectMany(v => v)
+            .SequenceEqual(transformer.Transform(sample).GetColumn<float[]>("Latent").SelectMany(v => v));
+        Console.WriteLine($"reloaded model.zip: {reloaded.GetType().Name} on {reloaded.Model.Spec}, {(same ? "the same codes" : "DIFFERENT codes")} for 100 test images");
+        if (!same)
+        {
+            return 1;
+        }
+    }
     var metrics = new
     {
         test_mse = testMse,
@@ -137,7 +150,8 @@ static string ModelCard(AutoencoderModel model, double testMse, double pcaMse, d
         "| `autoencoder.onnx` | `features` float32 [batch, 784] | `reconstruction` [batch, 784], `latent` [batch, 32] |",
         "| `model.zip` | ML.NET column `Features`, Vector<Single, 784> | columns `Latent` Vector<Single, 32>, `Reconstruction` Vector<Single, 784> |",
         string.Empty,
-        "`model.zip` loads with `mlContext.Model.Load` in any application that references Microsoft.ML.OnnxTransformer; it does not need Autoencoders.ML.",
+        "`model.zip` loads with `mlContext.Model.Load` in any application that references Microsoft.ML.OnnxTransformer; it does not need Autoencoders.ML. " +
+            "With Autoencoders.ML, `mlContext.Model.LoadAutoencoderPipeline` gives back the `AutoencoderTransformer` with the whole model (weights, options, history).",
         "The ONNX graphs are opset 17 with a symbolic batch dimension; their metadata_props give kind, sizes, loss, input scaling (`none`: scale pixels by 1/255 yourself) and the architecture.",
         string.Empty,
     });

@@ -72,7 +72,8 @@ public sealed class AutoencoderTrainer
     /// <summary>
     /// Continues training <paramref name="model"/> (for example one loaded with <see cref="AutoencoderModel.Load"/>) with
     /// this trainer's <see cref="TrainingOptions"/>; the architecture and loss are the model's own. Returns a new model
-    /// and leaves <paramref name="model"/> unchanged. The optimizer starts afresh (its state is not saved); a VAE
+    /// and leaves <paramref name="model"/> unchanged. The optimizer starts afresh (to take up an interrupted run where it
+    /// stopped, optimizer and schedule included, use <see cref="TrainingOptions.ResumeFrom"/> with <c>Fit</c>); a VAE
     /// continues with the full KL weight, since its warm-up belongs to the first run.
     /// </summary>
     /// <param name="model">The model whose weights are the starting point.</param>
