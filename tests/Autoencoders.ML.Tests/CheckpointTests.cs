@@ -48,6 +48,13 @@ public sealed class CheckpointTests : IDisposable
         var rows = Mnist.Test(50);
         Assert.Equal(whole.Reconstruct(rows).SelectMany(r => r), second.Reconstruct(rows).SelectMany(r => r));
         Assert.Equal(Weights(whole), Weights(second));
+
+        // The saved model does not depend on the checkpoint file.
+        string saved = Path.Combine(folder, "resumed.zip");
+        second.Save(saved);
+        File.Delete(checkpoint);
+        using var loaded = AutoencoderModel.Load(saved);
+        Assert.Equal(Weights(second), Weights(loaded));
     }
 
     [Fact]

@@ -164,9 +164,11 @@ public sealed class TrainingOptions
     /// corruption noise), early stopping's state and the history so far, replaced atomically each time. Null
     /// (default): no checkpoints. Resume with <see cref="ResumeFrom"/>.
     /// </summary>
+    [JsonIgnore] // how the run was carried out, not what the model is: a saved model does not need the file
     public int? CheckpointEvery { get; set; }
 
     /// <summary>The checkpoint file (a zip; its folder must exist) that <see cref="CheckpointEvery"/> writes. Required with it.</summary>
+    [JsonIgnore] // how the run was carried out, not what the model is: a saved model does not need the file
     public string? CheckpointPath { get; set; }
 
     /// <summary>
@@ -176,6 +178,7 @@ public sealed class TrainingOptions
     /// <see cref="CheckpointEvery"/>, <see cref="CheckpointPath"/> and <see cref="ResumeFrom"/> may change; a
     /// difference is an error naming it. A checkpoint may be resumed from more than once. Null (default): start afresh.
     /// </summary>
+    [JsonIgnore] // how the run was carried out, not what the model is: a saved model does not need the file
     public string? ResumeFrom { get; set; }
 
     /// <summary>Checks every option; throws <see cref="ArgumentException"/> naming the option and the value received.</summary>
