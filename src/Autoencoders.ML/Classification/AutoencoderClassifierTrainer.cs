@@ -54,6 +54,12 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
         /// <summary>The architecture and training of the autoencoder trained first when <see cref="Pretrained"/> is null (default: the library's defaults).</summary>
         public (AutoencoderOptions Model, TrainingOptions Training)? Pretraining { get; set; }
 
+        /// <summary>
+        /// Re-initialises the pretrained network's weights before training: the same network trained from scratch on the
+        /// labeled rows (the baseline that measures what pretraining is worth). Default false.
+        /// </summary>
+        public bool FromScratch { get; set; }
+
         /// <summary>The fine-tuning schedule.</summary>
         public FineTuningOptions FineTuning { get; set; } = new();
 
@@ -197,7 +203,11 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
                 null, ValidationSplit.None, seed, pretrained.Training.MaxInMemoryBytes, pretrained.Training.StreamingShuffleWindow);
         torch.manual_seed(seed);
         var autoencoder = ModelKinds.CreateNetwork(pretrained.Spec, pretrained.Options);
-        EarlyStopping.Restore(autoencoder, pretrained.Network.state_dict());
+        if (!options.FromScratch)
+        {
+            EarlyStopping.Restore(autoencoder, pretrained.Network.state_dict());
+        }
+
         var network = new ClassifierNetwork(autoencoder, labeled.Classes.Count, fine.Dropout);
         try
         {
