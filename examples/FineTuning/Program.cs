@@ -27,14 +27,17 @@ var pretrainedOption = new Option<DirectoryInfo>("--pretrained")
     DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("models", "finetuning", "pretrained")),
 };
 var stepsOption = new Option<int>("--steps") { Description = "Fine-tuning steps of every layer.", DefaultValueFactory = _ => 600 };
+var labelsOption = new Option<string>("--labels") { Description = "Comma-separated numbers of labeled rows (multiples of 10, at most 1,000).", DefaultValueFactory = _ => "100,1000" };
+var chooseOption = new Option<bool>("--choose") { Description = "Compare the candidate schedules on a held-out fifth of the 1,000 labeled rows first (otherwise the default schedule is used)." };
 var outOption = new Option<DirectoryInfo>("--out") { DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("models", "finetuning")) };
-var root = new RootCommand("Fine-tune a pretrained autoencoder's encoder on 100 and 1,000 MNIST labels.") { pretrainedOption, stepsOption, outOption };
-root.SetAction(parse => FineTuningBenchmark.Run(parse.GetValue(pretrainedOption)!, parse.GetValue(stepsOption), parse.GetValue(outOption)!));
+var root = new RootCommand("Fine-tune a pretrained autoencoder's encoder on 100 and 1,000 MNIST labels.") { pretrainedOption, stepsOption, labelsOption, chooseOption, outOption };
+root.SetAction(parse => FineTuningBenchmark.Run(
+    parse.GetValue(pretrainedOption)!, parse.GetValue(stepsOption), parse.GetValue(labelsOption)!.Split(',').Select(int.Parse).ToArray(), parse.GetValue(chooseOption), parse.GetValue(outOption)!));
 return root.Parse(args).Invoke();
 
 internal static class FineTuningBenchmark
 {
-    public static int Run(DirectoryInfo pretrainedFolder, int steps, DirectoryInfo output)
+    public static int Run(DirectoryInfo pretrainedFolder, int steps, int[] labelCounts, bool choose, DirectoryInfo output)
     {
         Directory.CreateDirectory(output.FullName);
         var ml = new MLContext(seed: 0);
@@ -67,7 +70,7 @@ internal static class FineTuningBenchmark
         var held = labeledSets[1000].Where((_, i) => i % 5 == 0).ToArray();
         double bestHeld = -1;
         var chosen = schedules[0];
-        foreach (var candidate in schedules)
+        foreach (var candidate in choose ? schedules : Array.Empty<(string Name, FineTuningOptions Options)>())
         {
             var timer = Stopwatch.StartNew();
             double accuracy = FineTuned(ml, pretrained, Rows(ml, fit, images, labels), unlabeled, Rows(ml, held, images, labels), candidate.Options, fromScratch: false);
@@ -83,7 +86,7 @@ internal static class FineTuningBenchmark
         Console.WriteLine();
         Console.WriteLine("| labels | (a) L-BFGS, raw pixels | (b) L-BFGS, PCA-32 | (c) L-BFGS, frozen AE codes | (d) same network from scratch | (e) fine-tuned pretrained network | (e) − (d) |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var (n, rows) in labeledSets)
+        foreach (var (n, rows) in labeledSets.Where(set => labelCounts.Contains(set.Key)))
         {
             var few = Rows(ml, rows, images, labels);
             var a = Timed(() => Lbfgs(ml, few, testView, "Features"));

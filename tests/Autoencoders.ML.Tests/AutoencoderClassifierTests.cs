@@ -48,10 +48,7 @@ public sealed class AutoencoderClassifierTests
         var labelType = scored.Schema["Label"].Type;
         var predictedType = scored.Schema["PredictedLabel"].Type;
         Assert.True(labelType.Equals(predictedType), $"label {labelType}, predicted {predictedType}");
-        VBuffer<float> labelValues = default, predictedValues = default;
-        scored.Schema["Label"].GetKeyValues(ref labelValues);
-        scored.Schema["PredictedLabel"].GetKeyValues(ref predictedValues);
-        Assert.Equal(labelValues.DenseValues(), predictedValues.DenseValues());
+        Assert.Equal(KeyValuesAsText(scored.Schema["Label"]), KeyValuesAsText(scored.Schema["PredictedLabel"]));
         Assert.Equal(10, ((VectorDataViewType)scored.Schema["Score"].Type).Size);
         var scores = scored.GetColumn<float[]>("Score").Take(20).ToArray();
         Assert.All(scores, s => Assert.InRange(s.Sum(), 0.999f, 1.001f));
@@ -117,6 +114,21 @@ public sealed class AutoencoderClassifierTests
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>The key values of a key column as text, whatever their type.</summary>
+    private static string KeyValuesAsText(DataViewSchema.Column column)
+    {
+        var type = ((VectorDataViewType)column.Annotations.Schema["KeyValues"].Type).ItemType.RawType;
+        var method = typeof(AutoencoderClassifierTests).GetMethod(nameof(Read), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MakeGenericMethod(type);
+        return $"{type.Name}: {method.Invoke(null, new object[] { column })}";
+    }
+
+    private static string Read<T>(DataViewSchema.Column column)
+    {
+        VBuffer<T> values = default;
+        column.GetKeyValues(ref values);
+        return string.Join(",", values.DenseValues());
     }
 
     [Fact]
