@@ -82,7 +82,7 @@ internal static class FineTuningBenchmark
             }
         }
 
-        Console.WriteLine($"chosen: {chosen.Name}");
+        Console.WriteLine(choose ? $"chosen on held-out labeled rows: {chosen.Name}" : $"schedule (default, not compared in this run; --choose compares): {chosen.Name}");
         Console.WriteLine();
         Console.WriteLine("| labels | (a) L-BFGS, raw pixels | (b) L-BFGS, PCA-32 | (c) L-BFGS, frozen AE codes | (d) same network from scratch | (e) fine-tuned pretrained network | (e) − (d) |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
