@@ -3,8 +3,9 @@ namespace Autoencoders.ML.Classification;
 /// <summary>
 /// How <see cref="AutoencoderClassifierTrainer"/> fine-tunes: first the head alone on the frozen encoder, then every
 /// layer, the encoder at a smaller rate, with the reconstruction loss on unlabeled rows kept as a regulariser, dropout
-/// on the code and small random shifts of image rows. The defaults are the schedule chosen on held-out labeled MNIST
-/// rows (see docs/benchmarks.md, "Fine-tuning a pretrained encoder").
+/// on the code and small random shifts of image rows. The defaults are a starting point, not yet tuned: the held-out
+/// comparison of schedules is in examples/FineTuning (<c>--choose</c>); see docs/benchmarks.md, "Fine-tuning a
+/// pretrained encoder", for the figures measured so far.
 /// </summary>
 public sealed class FineTuningOptions
 {
