@@ -1,10 +1,8 @@
 using System.Text.Json.Nodes;
-using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace Autoencoders.ML.Cli.Commands;
 
-/// <summary>The <c>evaluate</c> output for a classifier folder: accuracy and macro-F1 by ML.NET's multiclass evaluator.</summary>
+/// <summary>The <c>evaluate</c> output for a classifier folder: accuracy and macro-F1 of its predictions.</summary>
 internal static class ClassificationEvaluation
 {
     public static JsonObject Evaluate(string folder, string dataPath, string? labelColumn, string? features)
@@ -28,38 +26,24 @@ internal static class ClassificationEvaluation
 
         classifier.CheckLabels(data, labelColumn ?? "label");
         var probabilities = classifier.Predict(data.Rows);
-        var ml = new MLContext();
-        var rows = data.Labels.Select((label, i) => new Scored { Label = label, Score = probabilities[i] }).ToList();
-        var schema = SchemaDefinition.Create(typeof(Scored));
-        schema[nameof(Scored.Score)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, classifier.Classes.Count);
-        var view = ml.Data.LoadFromEnumerable(rows, schema);
-        // Keys in the classifier's output order, so Score slot i is class i.
-        var keyData = ml.Data.LoadFromEnumerable(classifier.Classes.Select(c => new Key { Label = c }));
-        var keyed = ml.Transforms.Conversion.MapValueToKey("Label", keyData: keyData).Fit(view).Transform(view);
-        var metrics = ml.MulticlassClassification.Evaluate(keyed);
-        var precision = metrics.ConfusionMatrix.PerClassPrecision;
-        var recall = metrics.ConfusionMatrix.PerClassRecall;
-        double macroF1 = precision.Zip(recall, (p, r) => p + r > 0 && double.IsFinite(p) && double.IsFinite(r) ? 2 * p * r / (p + r) : 0).Average();
+        // Accuracy and macro-F1 (the mean over the classifier's classes of 2PR / (P + R), 0 for a class never predicted
+        // and never present) from the most probable class of each row.
+        var predicted = classifier.PredictedLabels(probabilities);
+        double accuracy = predicted.Zip(data.Labels, (p, t) => p == t ? 1.0 : 0.0).Average();
+        double macroF1 = classifier.Classes.Select(c =>
+        {
+            int truePositive = predicted.Where((p, i) => p == c && data.Labels[i] == c).Count();
+            int predictedCount = predicted.Count(p => p == c);
+            int actualCount = data.Labels.Count(t => t == c);
+            return predictedCount + actualCount == 0 ? 0 : 2.0 * truePositive / (predictedCount + actualCount);
+        }).Average();
         return new JsonObject
         {
-            ["accuracy"] = metrics.MicroAccuracy,
+            ["accuracy"] = accuracy,
             ["macro_f1"] = macroF1,
-            ["log_loss"] = metrics.LogLoss,
             ["rows"] = data.Rows.Length,
             ["classes"] = classifier.Classes.Count,
             ["kind"] = "classifier",
         };
-    }
-
-    private sealed class Scored
-    {
-        public string Label { get; set; } = string.Empty;
-
-        public float[] Score { get; set; } = Array.Empty<float>();
-    }
-
-    private sealed class Key
-    {
-        public string Label { get; set; } = string.Empty;
     }
 }
