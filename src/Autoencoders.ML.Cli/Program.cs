@@ -14,6 +14,8 @@ var root = new RootCommand("Autoencoders.ML: train, evaluate and use autoencoder
     ExportCommand.Create(),
     InfoCommand.Create(),
     SampleCommand.Create(),
+    ClassifierCommands.FineTune(),
+    ClassifierCommands.Predict(),
 };
 
 var parse = root.Parse(args);

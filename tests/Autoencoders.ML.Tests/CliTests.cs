@@ -10,7 +10,7 @@ using Xunit;
 namespace Autoencoders.ML.Tests;
 
 /// <summary>The command-line tool, run as a separate process the way a user runs it.</summary>
-public sealed class CliTests : IDisposable
+public sealed partial class CliTests : IDisposable
 {
     private readonly string folder = Path.Combine(Path.GetTempPath(), $"ae-cli-{Guid.NewGuid():N}");
 

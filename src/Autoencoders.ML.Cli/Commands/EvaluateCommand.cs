@@ -17,6 +17,12 @@ internal static class EvaluateCommand
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
+            if (ClassifierFolder.IsClassifier(parse.GetValue(model)!))
+            {
+                Console.WriteLine(ClassificationEvaluation.Evaluate(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(label), parse.GetValue(features)).ToJsonString());
+                return 0;
+            }
+
             using var loaded = ModelInput.LoadModel(parse.GetValue(model)!);
             var dataset = ModelInput.LoadData(loaded, parse.GetValue(data)!, parse.GetValue(label), parse.GetValue(features), loaded.InputSize);
             var view = dataset.ToDataView(new MLContext());

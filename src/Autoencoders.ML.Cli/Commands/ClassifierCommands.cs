@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Autoencoders.ML.Classification;
+using Autoencoders.ML.IO;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Autoencoders.ML.Cli.Commands;
+
+/// <summary><c>autoencoders finetune</c> and <c>autoencoders predict</c>: a classifier from a pretrained autoencoder, and its predictions.</summary>
+internal static class ClassifierCommands
+{
+    public static Command FineTune()
+    {
+        var model = CommonOptions.Model();
+        model.Description = "Pretrained model folder written by 'train'.";
+        var data = CommonOptions.Data(required: true);
+        data.Description = "Labeled rows: CSV with a header (numeric columns are features) or IDX images with their labels file beside.";
+        var label = new Option<string?>("--label-column") { Description = "CSV column with the class of each row (read as text: numbers and names both work)." };
+        var features = CommonOptions.Features();
+        var unlabeled = new Option<string?>("--unlabeled") { Description = "Unlabeled rows (same features) for the reconstruction regulariser; default: the labeled rows." };
+        var steps = new Option<int>("--steps") { Description = "Fine-tuning steps of every layer (after the head's warm-up).", DefaultValueFactory = _ => FineTuningOptions.Defaults.Steps };
+        var headSteps = new Option<int>("--head-steps") { Description = "Steps of the head alone first.", DefaultValueFactory = _ => FineTuningOptions.Defaults.HeadSteps };
+        var shift = new Option<int>("--max-shift") { Description = "Image rows: random shifts of up to this many pixels (0 = off).", DefaultValueFactory = _ => FineTuningOptions.Defaults.MaxShift };
+        var seed = new Option<int>("--seed") { Description = "Seed of the head, batches, dropout and shifts.", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "Output folder: the fine-tuned model folder plus classifier.onnx.", Required = true };
+        var command = new Command("finetune", "Fine-tune a pretrained autoencoder's encoder with a classification head on labeled rows; writes the model folder and classifier.onnx.")
+        {
+            model, data, label, features, unlabeled, steps, headSteps, shift, seed, output,
+        };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            string outPath = parse.GetValue(output)!;
+            OutputFolder.Check(outPath);
+            using var pretrained = ModelInput.LoadModel(parse.GetValue(model)!);
+            string labelColumn = parse.GetValue(label) ?? "label";
+            var dataset = ModelInput.LoadData(pretrained, parse.GetValue(data)!, parse.GetValue(label), parse.GetValue(features), pretrained.InputSize);
+            if (dataset.Labels == null)
+            {
+                throw new InputException($"{dataset.Source}: no labels; give --label-column with the class of each row (or IDX images with their labels file beside).");
+            }
+
+            var classes = dataset.Labels.Distinct(StringComparer.Ordinal).ToArray();
+            if (classes.Length < 2)
+            {
+                throw new InputException($"{dataset.Source}: column '{labelColumn}' holds one class only ('{classes.FirstOrDefault()}'); a classifier needs rows of at least two classes.");
+            }
+
+            var comma = classes.FirstOrDefault(c => c.Contains(',', StringComparison.Ordinal));
+            if (comma != null)
+            {
+                throw new InputException($"{dataset.Source}: class '{comma}' contains a comma; classifier.onnx lists classes comma-separated. Rename the class.");
+            }
+
+            var ml = new MLContext(parse.GetValue(seed));
+            var labeled = LabeledView(ml, dataset);
+            var unlabeledPath = parse.GetValue(unlabeled);
+            var unlabeledView = unlabeledPath == null
+                ? null
+                : ModelInput.LoadData(pretrained, unlabeledPath, null, parse.GetValue(features), pretrained.InputSize).ToDataView(ml);
+            var fine = new FineTuningOptions { Steps = parse.GetValue(steps), HeadSteps = parse.GetValue(headSteps), MaxShift = parse.GetValue(shift) };
+            if (pretrained.Spec.Image == null && dataset.ImageShape is var (c, h, w) && c * h * w == pretrained.InputSize)
+            {
+                fine.ImageShape = new ImageShape(c, h, w);
+            }
+
+            var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(labeled);
+            var trainer = ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierTrainer.Options
+            {
+                Pretrained = pretrained, UnlabeledData = unlabeledView, FineTuning = fine, Seed = parse.GetValue(seed),
+            });
+            Console.WriteLine($"fine-tuning {pretrained.Spec} on {dataset.Rows.Length:N0} labeled rows of {classes.Length} classes from {dataset.Source}");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var classifier = trainer.Train(keys.Transform(labeled));
+            bool interrupted = OutputFolder.Write(outPath, staging => classifier.Save(staging));
+            Console.WriteLine($"fine-tuned in {clock.Elapsed.TotalSeconds:F0} s (training cross-entropy {classifier.TrainingLoss:F4}); wrote {outPath} with {ClassifierOnnx.FileName} (classes {string.Join(",", classifier.Classes.Text)})");
+            return interrupted ? 130 : 0;
+        }));
+        return command;
+    }
+
+    public static Command Predict()
+    {
+        var (model, data, label, features) = CommonOptions.ModelAndData();
+        model.Description = "Classifier folder written by 'finetune'.";
+        var output = new Option<string?>("--out") { Description = "CSV to write (default: stdout): predicted_label, then one probability column per class." };
+        var command = new Command("predict", "Classify rows with a classifier folder: one CSV line per input row, in input order.") { model, data, label, features, output };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            using var classifier = ClassifierFolder.Open(parse.GetValue(model)!);
+            var dataset = DatasetLoader.Load(parse.GetValue(data)!, parse.GetValue(label), CommonOptions.SplitList(parse.GetValue(features)));
+            if (dataset.Width != classifier.InputSize)
+            {
+                throw new InputException(
+                    $"{dataset.Source}: rows have {dataset.Width} features but the classifier expects {classifier.InputSize}; select columns with --features (and keep the label out with --label-column).");
+            }
+
+            var probabilities = classifier.Predict(dataset.Rows);
+            CsvOutput.Write(
+                parse.GetValue(output), classifier.Classes.Select(c => $"probability_{c}").ToArray(), probabilities,
+                classifier.PredictedLabels(probabilities), labelName: "predicted_label");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static IDataView LabeledView(MLContext ml, Dataset dataset)
+    {
+        var schema = SchemaDefinition.Create(typeof(LabeledRow));
+        schema[nameof(LabeledRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, dataset.Width);
+        return ml.Data.LoadFromEnumerable(dataset.Rows.Select((r, i) => new LabeledRow { Features = r, Label = dataset.Labels![i] }).ToList(), schema);
+    }
+
+    private sealed class LabeledRow
+    {
+        public float[] Features { get; set; } = Array.Empty<float>();
+
+        public string Label { get; set; } = string.Empty;
+    }
+}

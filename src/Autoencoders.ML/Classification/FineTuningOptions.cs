@@ -1,0 +1,140 @@
+namespace Autoencoders.ML.Classification;
+
+/// <summary>
+/// How <see cref="AutoencoderClassifierTrainer"/> fine-tunes: first the head alone on the frozen encoder, then every
+/// layer, the encoder at a smaller rate, with the reconstruction loss on unlabeled rows kept as a regulariser, dropout
+/// on the code and small random shifts of image rows. The defaults are a starting point, not yet tuned: the held-out
+/// comparison of schedules is in examples/FineTuning (<c>--choose</c>); see docs/benchmarks.md, "Fine-tuning a
+/// pretrained encoder", for the figures measured so far.
+/// </summary>
+public sealed class FineTuningOptions
+{
+    /// <summary>Defaults, written once.</summary>
+    public static class Defaults
+    {
+        /// <summary>Default <see cref="HeadSteps"/>.</summary>
+        public const int HeadSteps = 200;
+
+        /// <summary>Default <see cref="Steps"/>.</summary>
+        public const int Steps = 1500;
+
+        /// <summary>Default <see cref="BatchSize"/>.</summary>
+        public const int BatchSize = 64;
+
+        /// <summary>Default <see cref="UnlabeledBatchSize"/>.</summary>
+        public const int UnlabeledBatchSize = 128;
+
+        /// <summary>Default <see cref="LearningRate"/>.</summary>
+        public const double LearningRate = 1e-3;
+
+        /// <summary>Default <see cref="EncoderLearningRateRatio"/>.</summary>
+        public const double EncoderLearningRateRatio = 0.3;
+
+        /// <summary>Default <see cref="ReconstructionWeight"/>.</summary>
+        public const double ReconstructionWeight = 1.0;
+
+        /// <summary>Default <see cref="Dropout"/>.</summary>
+        public const float Dropout = 0.2f;
+
+        /// <summary>Default <see cref="MaxShift"/>.</summary>
+        public const int MaxShift = 2;
+    }
+
+    /// <summary>Steps that train the head alone on the frozen encoder (Adam at <see cref="LearningRate"/>). Default 200.</summary>
+    public int HeadSteps { get; set; } = Defaults.HeadSteps;
+
+    /// <summary>Steps that train every layer afterwards (cosine-annealed to zero). Default 1,500.</summary>
+    public int Steps { get; set; } = Defaults.Steps;
+
+    /// <summary>Labeled rows per step (fewer if there are fewer rows). Default 64.</summary>
+    public int BatchSize { get; set; } = Defaults.BatchSize;
+
+    /// <summary>Unlabeled rows per step for the reconstruction regulariser. Default 128.</summary>
+    public int UnlabeledBatchSize { get; set; } = Defaults.UnlabeledBatchSize;
+
+    /// <summary>Adam's rate for the head. Default 1e-3.</summary>
+    public double LearningRate { get; set; } = Defaults.LearningRate;
+
+    /// <summary>The encoder's (and decoder's) rate as a fraction of <see cref="LearningRate"/>; 0 keeps the encoder frozen. Default 0.3.</summary>
+    public double EncoderLearningRateRatio { get; set; } = Defaults.EncoderLearningRateRatio;
+
+    /// <summary>
+    /// Weight of the autoencoder's own loss on a batch of unlabeled rows, added to the classification loss of every
+    /// full step; 0 turns the regulariser off. Without unlabeled rows the labeled rows' features are used. Default 1.
+    /// </summary>
+    public double ReconstructionWeight { get; set; } = Defaults.ReconstructionWeight;
+
+    /// <summary>Dropout on the code before the head, while training. Default 0.2.</summary>
+    public float Dropout { get; set; } = Defaults.Dropout;
+
+    /// <summary>
+    /// Image rows only: each labeled row is moved by a random whole-pixel offset of up to this many pixels per axis at
+    /// every step (0 = off). Needs the image shape: the model's own (convolutional) or <see cref="ImageShape"/>. Default 2.
+    /// </summary>
+    public int MaxShift { get; set; } = Defaults.MaxShift;
+
+    /// <summary>The shape of an input row for <see cref="MaxShift"/> when the model is dense; null uses the model's (none for a dense model: no shifts).</summary>
+    public ImageShape? ImageShape { get; set; }
+
+    /// <summary>Torch threads; null leaves torch's setting.</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad option.</summary>
+    public void Validate()
+    {
+        NonNegative(HeadSteps, nameof(HeadSteps));
+        NonNegative(Steps, nameof(Steps));
+        if (HeadSteps + Steps == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "HeadSteps + Steps must be positive: there is nothing to train.");
+        }
+
+        Positive(BatchSize, nameof(BatchSize));
+        Positive(UnlabeledBatchSize, nameof(UnlabeledBatchSize));
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive and finite (Adam's step size, e.g. 1e-3).");
+        }
+
+        if (!(EncoderLearningRateRatio >= 0) || double.IsInfinity(EncoderLearningRateRatio))
+        {
+            throw new ArgumentOutOfRangeException(nameof(EncoderLearningRateRatio), EncoderLearningRateRatio, "EncoderLearningRateRatio must be ≥ 0 (0 freezes the encoder).");
+        }
+
+        if (!(ReconstructionWeight >= 0) || double.IsInfinity(ReconstructionWeight))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReconstructionWeight), ReconstructionWeight, "ReconstructionWeight must be ≥ 0 (0 turns the regulariser off).");
+        }
+
+        if (!(Dropout >= 0 && Dropout < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
+        }
+
+        NonNegative(MaxShift, nameof(MaxShift));
+        ImageShape?.Validate(nameof(ImageShape));
+        if (Threads is int threads)
+        {
+            Positive(threads, nameof(Threads));
+        }
+    }
+
+    /// <summary>A copy (the trainer keeps its own).</summary>
+    public FineTuningOptions Clone() => (FineTuningOptions)MemberwiseClone();
+
+    private static void Positive(int value, string name)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive.");
+        }
+    }
+
+    private static void NonNegative(int value, string name)
+    {
+        if (value < 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be zero or positive.");
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System;
+using System.IO;
+using System.Linq;
+using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Classification;
+using Autoencoders.ML.Data;
+using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Models;
+using Autoencoders.ML.Training;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.OnnxRuntime;
+using Xunit;
+
+namespace Autoencoders.ML.Tests;
+
+/// <summary>The fine-tuned classifier on MNIST slices: ML.NET evaluation, classifier.onnx parity, saved pipelines, errors.</summary>
+public sealed class AutoencoderClassifierTests
+{
+    private static IDataView Labeled(MLContext ml, int rows, int skip = 0)
+    {
+        var all = ml.Data.LoadFromIdx(Mnist.PathOf("train-images-idx3-ubyte.gz"), Mnist.PathOf("train-labels-idx1-ubyte.gz"), scale: 1f / 255, maxRows: rows + skip);
+        return skip == 0 ? all : ml.Data.SkipRows(all, skip);
+    }
+
+    private static AutoencoderModel Pretrain(MLContext ml, AutoencoderOptions options, int rows = 1000) =>
+        new AutoencoderTrainer(ml, options, new TrainingOptions { Epochs = 5, BatchSize = 64, Seed = 1, ValidationFraction = 0, CompareWithPca = false })
+            .Fit(Labeled(ml, rows, skip: 2000));
+
+    private static FineTuningOptions Quick => new() { HeadSteps = 20, Steps = 100, BatchSize = 32, UnlabeledBatchSize = 32, LearningRate = 3e-3, EncoderLearningRateRatio = 1 };
+
+    [Fact]
+    public void DenseClassifierIsEvaluatedByMlNetAndBeatsChance()
+    {
+        var ml = new MLContext(seed: 0);
+        using var pretrained = Pretrain(ml, new AutoencoderOptions { HiddenSizes = new[] { 64 }, LatentSize = 16 }, rows: 500);
+        var train = Labeled(ml, 300);
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierTrainer.Options
+            {
+                Pretrained = pretrained, UnlabeledData = Labeled(ml, 500, skip: 2000), FineTuning = Quick, Seed = 3,
+            }));
+        var model = pipeline.Fit(train);
+        var scored = model.Transform(Labeled(ml, 300, skip: 500));
+        var metrics = ml.MulticlassClassification.Evaluate(scored);
+        Assert.True(metrics.MicroAccuracy > 0.6, $"accuracy {metrics.MicroAccuracy}");
+
+        var labelType = scored.Schema["Label"].Type;
+        var predictedType = scored.Schema["PredictedLabel"].Type;
+        Assert.True(labelType.Equals(predictedType), $"label {labelType}, predicted {predictedType}");
+        // Same classes in the same order; ML.NET's ValueMapping keeps numeric key values as text.
+        Assert.Equal(KeyValuesAsText(scored.Schema["Label"]).Split(": ")[1], KeyValuesAsText(scored.Schema["PredictedLabel"]).Split(": ")[1]);
+        Assert.Equal(10, ((VectorDataViewType)scored.Schema["Score"].Type).Size);
+        var scores = scored.GetColumn<float[]>("Score").Take(20).ToArray();
+        Assert.All(scores, s => Assert.InRange(s.Sum(), 0.999f, 1.001f));
+        var predicted = scored.GetColumn<uint>("PredictedLabel").Take(20).ToArray();
+        Assert.Equal(scores.Select(s => (uint)(Array.IndexOf(s, s.Max()) + 1)), predicted);
+        (model as IDisposable)?.Dispose();
+    }
+
+    [Fact]
+    public void ConvolutionalClassifierOnnxMatchesTorchAndSavedPipelineLoadsBack()
+    {
+        var ml = new MLContext(seed: 0);
+        var options = new AutoencoderOptions
+        {
+            LatentSize = 16, HiddenSizes = Array.Empty<int>(),
+            Convolution = new ConvolutionalAutoencoderOptions { ImageShape = new ImageShape(1, 28, 28), Filters = new[] { 4, 8 } },
+        };
+        using var pretrained = Pretrain(ml, options, rows: 300);
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(Labeled(ml, 300));
+        var train = keyed.Transform(Labeled(ml, 300));
+        var trainer = ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierTrainer.Options
+        {
+            Pretrained = pretrained, FineTuning = new FineTuningOptions { HeadSteps = 5, Steps = 20, BatchSize = 32, UnlabeledBatchSize = 16 }, Seed = 2,
+        });
+        using var transformer = trainer.Fit(train);
+        var classifier = transformer.Classifier;
+
+        // classifier.onnx: features -> probabilities, labels metadata, same values as TorchSharp.
+        string dir = Path.Combine(Path.GetTempPath(), "aeml-classifier-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            classifier.Save(dir);
+            string onnx = Path.Combine(dir, ClassifierOnnx.FileName);
+            using var session = new InferenceSession(onnx);
+            Assert.Equal(new[] { "features" }, session.InputMetadata.Keys);
+            Assert.Equal(new[] { "probabilities" }, session.OutputMetadata.Keys);
+            VBuffer<float> keyValues = default;
+            train.Schema["Label"].GetKeyValues(ref keyValues);
+            Assert.Equal(string.Join(",", keyValues.DenseValues()), session.ModelMetadata.CustomMetadataMap["labels"]);
+            var rows = Mnist.Test(64);
+            var fromOnnx = OnnxCheck.Run(session, "features", rows)["probabilities"];
+            var fromTorch = classifier.PredictProbabilities(rows);
+            Assert.True(OnnxCheck.MaxAbsDifference(fromTorch, fromOnnx) < 1e-5);
+            Assert.True(File.Exists(Path.Combine(dir, "model.json")));
+
+            // The pipeline saves with mlContext.Model.Save and loads back with the same scores and predicted labels.
+            var test = keyed.Transform(Labeled(ml, 100, skip: 1000));
+            var chain = keyed.Append(transformer);
+            string zip = Path.Combine(dir, "pipeline.zip");
+            ml.Model.Save(chain, Labeled(ml, 1).Schema, zip);
+            var loaded = ml.Model.Load(zip, out _);
+            var before = chain.Transform(Labeled(ml, 100, skip: 1000));
+            var after = loaded.Transform(Labeled(ml, 100, skip: 1000));
+            var scoresBefore = before.GetColumn<float[]>("Score").ToArray();
+            var scoresAfter = after.GetColumn<float[]>("Score").ToArray();
+            Assert.True(OnnxCheck.MaxAbsDifference(scoresBefore, scoresAfter.SelectMany(s => s).ToArray()) < 1e-5);
+            var metricsBefore = ml.MulticlassClassification.Evaluate(before);
+            var metricsAfter = ml.MulticlassClassification.Evaluate(after);
+            Assert.Equal(metricsBefore.MicroAccuracy, metricsAfter.MicroAccuracy);
+            Assert.NotNull(test);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>The key values of a key column as text, whatever their type.</summary>
+    private static string KeyValuesAsText(DataViewSchema.Column column)
+    {
+        var type = ((VectorDataViewType)column.Annotations.Schema["KeyValues"].Type).ItemType.RawType;
+        var method = typeof(AutoencoderClassifierTests).GetMethod(nameof(Read), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MakeGenericMethod(type);
+        return $"{type.Name}: {method.Invoke(null, new object[] { column })}";
+    }
+
+    private static string Read<T>(DataViewSchema.Column column)
+    {
+        VBuffer<T> values = default;
+        column.GetKeyValues(ref values);
+        return string.Join(",", values.DenseValues());
+    }
+
+    [Fact]
+    public void BadLabelsFailBeforeTrainingWithClearErrors()
+    {
+        var ml = new MLContext(seed: 0);
+        using var pretrained = Pretrain(ml, new AutoencoderOptions { HiddenSizes = new[] { 32 }, LatentSize = 8 }, rows: 200);
+        var options = new AutoencoderClassifierTrainer.Options { Pretrained = pretrained, FineTuning = Quick };
+
+        // A label that is not a key.
+        var raw = ml.MulticlassClassification.Trainers.AutoencoderClassifier(options);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => raw.Fit(Labeled(ml, 50)));
+        Assert.True(error.Message.Contains("MapValueToKey", StringComparison.Ordinal), error.Message);
+
+        // A missing label column.
+        options.LabelColumnName = "Digit";
+        error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.AutoencoderClassifier(options).Fit(Labeled(ml, 50)));
+        Assert.Contains("Could not find label column 'Digit'", error.Message);
+
+        // One class only.
+        options.LabelColumnName = "Label";
+        var ones = ml.Data.FilterRowsByColumn(Labeled(ml, 300), "Label", 1, 2);
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ones).Transform(ones);
+        var single = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.AutoencoderClassifier(options).Fit(keyed));
+        Assert.Contains("one class only ('1')", single.Message);
+    }
+}

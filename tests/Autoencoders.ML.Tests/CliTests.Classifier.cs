@@ -1,0 +1,62 @@
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Xunit;
+
+namespace Autoencoders.ML.Tests;
+
+/// <summary>finetune, predict and evaluate of a classifier folder, with text labels, and their errors.</summary>
+public sealed partial class CliTests
+{
+    [Fact]
+    public void FineTunePredictAndEvaluateAClassifierWithTextLabels()
+    {
+        // Text labels: "even"/"odd" of the row number's digit; the test checks the mechanics, not the accuracy.
+        string csv = WriteMnistCsv("digits.csv", 200);
+        var lines = File.ReadAllLines(csv);
+        string labeled = Path.Combine(folder, "labeled.csv");
+        File.WriteAllLines(labeled, lines.Take(1).Concat(lines.Skip(1).Select(l => (int.Parse(l.Split(',')[0]) % 2 == 0 ? "even" : "odd") + l[l.IndexOf(',')..])));
+        string pretrained = Path.Combine(folder, "pretrained");
+        Assert.Equal(0, Run("train", "--data", csv, "--label-column", "label", "--hidden", "32", "--latent", "8", "--epochs", "2", "--out", pretrained).Code);
+
+        string classifier = Path.Combine(folder, "classifier");
+        var fineTune = Run("finetune", "--model", pretrained, "--data", labeled, "--label-column", "label", "--steps", "20", "--head-steps", "5", "--out", classifier);
+        Assert.True(fineTune.Code == 0, fineTune.Error);
+        Assert.True(File.Exists(Path.Combine(classifier, "classifier.onnx")));
+        Assert.True(File.Exists(Path.Combine(classifier, "model.json")));
+
+        string predictions = Path.Combine(folder, "predictions.csv");
+        var predict = Run("predict", "--model", classifier, "--data", labeled, "--label-column", "label", "--out", predictions);
+        Assert.True(predict.Code == 0, predict.Error);
+        var rows = File.ReadAllLines(predictions);
+        Assert.Equal(201, rows.Length);
+        Assert.Equal("predicted_label,probability_even,probability_odd", rows[0]);
+        Assert.All(rows.Skip(1), row => Assert.Contains(row.Split(',')[0], new[] { "even", "odd" }));
+
+        var evaluate = Run("evaluate", "--model", classifier, "--data", labeled, "--label-column", "label");
+        Assert.True(evaluate.Code == 0, evaluate.Error);
+        using (var json = JsonDocument.Parse(evaluate.Output))
+        {
+            Assert.InRange(json.RootElement.GetProperty("accuracy").GetDouble(), 0.0, 1.0);
+            Assert.InRange(json.RootElement.GetProperty("macro_f1").GetDouble(), 0.0, 1.0);
+            Assert.Equal(200, json.RootElement.GetProperty("rows").GetInt32());
+        }
+
+        // A class never seen in training, a missing label column, one class only.
+        string unseen = Path.Combine(folder, "unseen.csv");
+        File.WriteAllLines(unseen, File.ReadAllLines(labeled).Take(3).Select((l, i) => i == 2 ? "three" + l[l.IndexOf(',')..] : l));
+        var bad = Run("evaluate", "--model", classifier, "--data", unseen, "--label-column", "label");
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("class 'three' was never seen in training", bad.Error);
+
+        var missing = Run("finetune", "--model", pretrained, "--data", labeled, "--label-column", "digit", "--out", Path.Combine(folder, "x"));
+        Assert.Equal(2, missing.Code);
+        Assert.Contains("digit", missing.Error);
+
+        string single = Path.Combine(folder, "single.csv");
+        File.WriteAllLines(single, File.ReadAllLines(labeled).Where((l, i) => i == 0 || l.StartsWith("even", System.StringComparison.Ordinal)));
+        var one = Run("finetune", "--model", pretrained, "--data", single, "--label-column", "label", "--out", Path.Combine(folder, "y"));
+        Assert.Equal(2, one.Code);
+        Assert.Contains("one class only ('even')", one.Error);
+    }
+}
