@@ -22,7 +22,11 @@ internal static class BatchPrefetcher
     /// </summary>
     public static IEnumerable<Tensor> Ahead(IEnumerable<Tensor> source)
     {
-        using var queue = new BlockingCollection<Tensor>(Depth);
+        // Every native tensor is freed on the thread that made it: the producer makes each batch, the caller gets (and
+        // frees) a second handle made on its own thread, and the producer frees its handle once the caller has moved
+        // on. TorchSharp counts live tensors per thread, and those counts stay balanced on both threads.
+        using var ready = new BlockingCollection<Tensor>(Depth);
+        using var done = new BlockingCollection<Tensor>();
         // Only the consumer stops the producer: the caller checks its own cancellation token between steps.
         using var stop = new CancellationTokenSource();
         var producer = Task.Factory.StartNew(
@@ -32,20 +36,31 @@ internal static class BatchPrefetcher
                 {
                     foreach (var batch in source)
                     {
+                        FreeReturned(done);
                         try
                         {
-                            queue.Add(batch, stop.Token);
+                            ready.Add(batch, stop.Token);
                         }
                         catch (OperationCanceledException)
                         {
                             batch.Dispose();
-                            return;
+                            break;
                         }
                     }
                 }
                 finally
                 {
-                    queue.CompleteAdding();
+                    ready.CompleteAdding();
+                    // Free what the caller hands back, and what it never took, until it is done.
+                    foreach (var returned in done.GetConsumingEnumerable())
+                    {
+                        returned.Dispose();
+                    }
+
+                    while (ready.TryTake(out var left))
+                    {
+                        left.Dispose();
+                    }
                 }
             },
             CancellationToken.None,
@@ -53,30 +68,36 @@ internal static class BatchPrefetcher
             TaskScheduler.Default);
         try
         {
-            foreach (var batch in queue.GetConsumingEnumerable())
+            foreach (var batch in ready.GetConsumingEnumerable())
             {
-                yield return batch;
+                var mine = batch.alias();
+                done.Add(batch);
+                yield return mine;
             }
-
-            // Rethrows the producer's error (a row that fails to read) as it was thrown.
-            producer.GetAwaiter().GetResult();
         }
         finally
         {
             stop.Cancel();
+            done.CompleteAdding();
             try
             {
                 producer.Wait(CancellationToken.None);
             }
             catch (AggregateException)
             {
-                // Already surfaced above, or the consumer is leaving with its own exception.
+                // Rethrown below when the loop ran to its end; otherwise the caller is leaving with its own exception.
             }
+        }
 
-            while (queue.TryTake(out var left))
-            {
-                left.Dispose();
-            }
+        // Rethrows the producer's error (a row that fails to read) as it was thrown.
+        producer.GetAwaiter().GetResult();
+    }
+
+    private static void FreeReturned(BlockingCollection<Tensor> done)
+    {
+        while (done.TryTake(out var returned))
+        {
+            returned.Dispose();
         }
     }
 }
