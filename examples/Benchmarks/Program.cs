@@ -2,6 +2,10 @@
 // docs/benchmarks.md (with plots).
 //   dotnet run --project examples/Benchmarks -c Release              full run for the docs (~20 minutes on 2 cores)
 //   dotnet run --project examples/Benchmarks -c Release -- --quick   smoke run (a few minutes), report in artifacts/
+//   ... -- --only training [--busy-core] [--threads N]             training efficiency (with one core kept busy)
+//   ... -- --only profile                                           where a training step's time goes, before/after
+//   ... -- --only deepae --minutes 15                               784-1000-500-250-30 within a training budget
+//   ... -- --only iwae --minutes 15                                 VAE NLL (k = 5000) within a training budget
 using System;
 using System.CommandLine;
 using System.Collections.Generic;
@@ -19,11 +23,25 @@ if (args.Length == 2 && args[0] == MemoryBenchmark.ProbeArgument)
 var quickOption = new Option<bool>("--quick") { Description = "Smaller runs for a smoke test (a few minutes); the report goes to artifacts/." };
 var onlyOption = new Option<string?>("--only") { Description = "Comma-separated sections to run: training, scoring, reload, memory, pretraining, reconstruction, vae (default: all)." };
 var reportOption = new Option<string?>("--report") { Description = "Markdown report path (default docs/benchmarks.md, or artifacts/benchmarks-quick.md with --quick)." };
-var root = new RootCommand("Autoencoders.ML benchmarks.") { quickOption, onlyOption, reportOption };
-root.SetAction(parse => Run(parse.GetValue(quickOption), parse.GetValue(reportOption), parse.GetValue(onlyOption)));
+var busyOption = new Option<bool>("--busy-core") { Description = "Keep one core busy with a spinning thread while measuring (how training behaves when another process takes a core)." };
+var threadsOption = new Option<int?>("--threads") { Description = "Torch threads for the whole run (default: the library's default)." };
+var minutesOption = new Option<double>("--minutes") { Description = "Training-time budget of the deepae and iwae sections, in minutes.", DefaultValueFactory = _ => 15 };
+var testRowsOption = new Option<int>("--test-rows") { Description = "Test images the iwae section evaluates with k = 5000 (default all 10,000).", DefaultValueFactory = _ => 10_000 };
+var root = new RootCommand("Autoencoders.ML benchmarks.") { quickOption, onlyOption, reportOption, busyOption, threadsOption, minutesOption, testRowsOption };
+root.SetAction(parse =>
+{
+    if (parse.GetValue(threadsOption) is int threads)
+    {
+        Autoencoders.ML.Runtime.TorchRuntime.EnsureInitialized();
+        TorchSharp.torch.set_num_threads(threads);
+    }
+
+    using var busy = parse.GetValue(busyOption) ? BusyCore.Start() : null;
+    return Run(parse.GetValue(quickOption), parse.GetValue(reportOption), parse.GetValue(onlyOption), parse.GetValue(minutesOption), parse.GetValue(testRowsOption));
+});
 return root.Parse(args).Invoke();
 
-static int Run(bool quick, string? reportPath, string? only)
+static int Run(bool quick, string? reportPath, string? only, double minutes, int testRows)
 {
     var sections = only?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     bool Wanted(string name) => sections == null || Array.IndexOf(sections, name) >= 0;
@@ -31,7 +49,13 @@ static int Run(bool quick, string? reportPath, string? only)
     var report = new BenchmarkReport(quick);
     var train = BundledMnist.Train(ml);
     var test = BundledMnist.Test(ml);
-    Console.WriteLine($"machine: {BenchmarkReport.Machine()}");
+    Console.WriteLine($"machine: {BenchmarkReport.Machine()}; load average {BusyCore.LoadAverage()}; torch threads {TorchThreads()}{(BusyCore.Running ? "; one core kept busy" : string.Empty)}");
+    bool named(string name) => sections != null && Array.IndexOf(sections, name) >= 0;
+    if (named("profile"))
+    {
+        Section("training step profile (784-512-128-32, batch 256)");
+        report.Profile(TrainingProfile.Run(ml, train, quick ? 50 : 300));
+    }
 
     // Speed figures first, while nothing else has warmed or loaded the machine.
     if (Wanted("training"))
@@ -82,12 +106,31 @@ static int Run(bool quick, string? reportPath, string? only)
         report.Vae(VaeBenchmark.Run(ml, train, test, epochs: quick ? 1 : 60, importanceSamples: quick ? 10 : 500, rows: quick ? 10_000 : 60_000));
     }
 
+    if (named("deepae"))
+    {
+        Section("deep autoencoder within a training budget (settings chosen on held-out training rows)");
+        report.DeepAutoencoder(DeepAutoencoderBenchmark.Run(ml, train, test, minutes, selectionEpochs: 1, Console.WriteLine), minutes);
+    }
+
+    if (named("iwae"))
+    {
+        Section("VAE likelihood within a training budget (objective chosen on held-out training rows)");
+        report.Iwae(IwaeBenchmark.Run(ml, train, test, minutes, quick ? 2 : 6, new[] { 1, 5 }, quick ? 100 : 5000, testRows, Console.WriteLine), minutes);
+    }
+
+    report.Add("load average while measuring (1, 5, 15 min)", BusyCore.LoadAverage(), string.Empty, null);
     string path = reportPath ?? (quick ? Path.Combine("artifacts", "benchmarks-quick.md") : Path.Combine("docs", "benchmarks.md"));
     report.Write(path);
     Console.WriteLine();
     Console.WriteLine(report.Table());
     Console.WriteLine($"report: {Path.GetFullPath(path)}");
     return 0;
+}
+
+static int TorchThreads()
+{
+    Autoencoders.ML.Runtime.TorchRuntime.EnsureInitialized();
+    return TorchSharp.torch.get_num_threads();
 }
 
 static void Section(string name)

@@ -17,7 +17,9 @@ namespace Autoencoders.ML.Examples;
 /// </summary>
 internal static class TrainingThroughput
 {
-    public sealed record Result(string Architecture, int BatchSize, int Rows, int Epochs, double SamplesPerSecond, double MegaFlopPerSample, double AchievedGflops, double PeakGflops)
+    public sealed record Result(
+        string Architecture, int BatchSize, int Rows, int Epochs, double SamplesPerSecond, double MegaFlopPerSample, double AchievedGflops, double PeakGflops,
+        double Bf16PeakGflops, int Threads, string WaitPolicy)
     {
         public double Efficiency => AchievedGflops / PeakGflops;
     }
@@ -36,7 +38,9 @@ internal static class TrainingThroughput
         double seconds = timed.Sum(e => rows / e.SamplesPerSecond);
         double samplesPerSecond = rows * timed.Length / seconds;
         double flopPerSample = TrainingFlopPerSample(model.Spec);
-        return new Result(model.Spec.ToString(), training.BatchSize, rows, timed.Length, samplesPerSecond, flopPerSample / 1e6, samplesPerSecond * flopPerSample / 1e9, peak);
+        return new Result(
+            model.Spec.ToString(), training.BatchSize, rows, timed.Length, samplesPerSecond, flopPerSample / 1e6, samplesPerSecond * flopPerSample / 1e9, peak,
+            PeakMatmulGflops(torch.ScalarType.BFloat16), torch.get_num_threads(), Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "default");
     }
 
     /// <summary>
@@ -49,12 +53,12 @@ internal static class TrainingThroughput
         return layers.Sum() + layers.Sum() + layers.Skip(1).Sum();
     }
 
-    /// <summary>Best of several timed 2048×2048×2048 float32 matmuls: the practical peak of this machine.</summary>
-    public static double PeakMatmulGflops()
+    /// <summary>Best of several timed 2048×2048×2048 matmuls (float32 unless told): the practical peak of this machine.</summary>
+    public static double PeakMatmulGflops(torch.ScalarType type = torch.ScalarType.Float32)
     {
         using var scope = torch.NewDisposeScope();
-        var a = torch.rand(2048, 2048);
-        var b = torch.rand(2048, 2048);
+        var a = torch.rand(2048, 2048).to_type(type);
+        var b = torch.rand(2048, 2048).to_type(type);
         torch.matmul(a, b).Dispose();
         double best = double.MaxValue;
         for (int i = 0; i < 5; i++)

@@ -174,6 +174,8 @@ public sealed partial class CliTests : IDisposable
 
         Assert.Equal(2, Run("sample", "--model", model, "--count", "0").Code);
         Assert.Equal(2, Run("train", "--kind", "vae", "--beta", "-1").Code);
+        Assert.Contains("--importance-samples", Run("train", "--kind", "vae", "--importance-samples", "0").Error);
+        Assert.Contains("--kind vae", Run("train", "--importance-samples", "5").Error);
     }
 
     [Fact]

@@ -22,6 +22,27 @@ public sealed class TorchRuntimeTests
     }
 
     [Fact]
+    public void IdleTorchThreadsSleepUnlessTheEnvironmentSaysOtherwise()
+    {
+        TorchRuntime.EnsureInitialized();
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // OpenMP reads the native environment, not .NET's copy of it: the policy must be there.
+        var handle = System.Runtime.InteropServices.NativeLibrary.Load("libc.so.6");
+        var getenv = System.Runtime.InteropServices.Marshal.GetDelegateForFunctionPointer<GetEnv>(
+            System.Runtime.InteropServices.NativeLibrary.GetExport(handle, "getenv"));
+        string? native = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(getenv(ThreadWaitPolicy.Variable));
+        Assert.False(string.IsNullOrEmpty(native));
+        Assert.Equal(Environment.GetEnvironmentVariable(ThreadWaitPolicy.Variable), native);
+        Assert.Equal(native, ThreadWaitPolicy.Apply());
+    }
+
+    private delegate IntPtr GetEnv(string name);
+
+    [Fact]
     public void ShimInTheBuildOutputLoadsOnThisSystem()
     {
         if (!OperatingSystem.IsLinux())

@@ -18,6 +18,7 @@ internal static class OptionNames
         ["Threads"] = "--threads",
         ["Seed"] = "--seed",
         ["Beta"] = "--beta",
+        ["ImportanceSamples"] = "--importance-samples",
         ["Filters"] = "--filters",
         ["ImageShape"] = "--image-shape",
         ["Scaling"] = "--scale",

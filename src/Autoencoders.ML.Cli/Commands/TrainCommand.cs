@@ -42,6 +42,11 @@ internal static class TrainCommand
         var noise = new Option<string[]>("--noise") { Description = "Corruption for --kind dae, repeatable: gaussian:SIGMA, mask:P, saltpepper:P." };
         var clip = new Option<string?>("--clip") { Description = "Clip corrupted values to MIN,MAX, e.g. 0,1." };
         var beta = new Option<double>("--beta") { Description = "Weight of the KL term for --kind vae.", DefaultValueFactory = _ => 1.0 };
+        var importanceSamples = new Option<int>("--importance-samples")
+        {
+            Description = "Samples k of the training objective for --kind vae: 1 = ELBO, k > 1 = importance-weighted bound (IWAE).",
+            DefaultValueFactory = _ => 1,
+        };
         var epochs = new Option<int?>("--epochs")
         {
             Description = "Training epochs. Default: automatic, until the validation loss has not improved for 10 epochs (best epoch kept; at most 200 epochs or 30,000 steps).",
@@ -79,7 +84,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, model.json, loss.png and (for images) reconstructions.png.")
         {
-            data, label, features, kind, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, epochs, batch, lr, schedule, seed,
+            data, label, features, kind, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
             validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume,
         };
         command.SetAction(parse => CliRunner.Run(() =>
@@ -104,8 +109,13 @@ internal static class TrainCommand
                 dataset.ImageShape = ParseShape(shape, dataset.Width);
             }
 
+            if (kindValue != "vae" && parse.GetValue(importanceSamples) != 1)
+            {
+                throw new InputException("--importance-samples is the training objective of a variational autoencoder: add --kind vae.");
+            }
+
             AutoencoderOptions modelOptions = kindValue == "vae"
-                ? new VariationalAutoencoderOptions { Beta = CheckBeta(parse.GetValue(beta)) }
+                ? new VariationalAutoencoderOptions { Beta = CheckBeta(parse.GetValue(beta)), ImportanceSamples = parse.GetValue(importanceSamples) }
                 : new AutoencoderOptions();
             bool conv = parse.GetValue(architecture) == "conv";
             modelOptions.HiddenSizes = ParseSizes(parse.GetValue(hidden) ?? (conv ? string.Empty : "512,128"), "--hidden");

@@ -13,7 +13,9 @@ public static class TorchRuntime
     /// application's own copies of <c>libLibTorchSharp.so</c> when the system libstdc++ is older (see
     /// <see cref="LibTorchSharpCompatibility"/>); the build step of this package normally did that already. Safe to call
     /// many times and from many threads. Call it before your own first use of <c>torch</c> if that comes before any
-    /// call into this library.
+    /// call into this library. It also makes torch's idle threads sleep rather than spin unless the environment sets
+    /// <c>OMP_WAIT_POLICY</c> (a busy core then slows training in proportion instead of collapsing it; see
+    /// <see cref="Training.TrainingOptions.Threads"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">libtorch could not be loaded; the message says what to reference.</exception>
     public static void EnsureInitialized()
@@ -29,6 +31,9 @@ public static class TorchRuntime
             {
                 PatchApplicationCopies();
             }
+
+            // Before libtorch (and its OpenMP) loads: idle torch threads sleep rather than spin (see ThreadWaitPolicy).
+            ThreadWaitPolicy.Apply();
 
             try
             {

@@ -138,7 +138,13 @@ public sealed class TrainingOptions
     /// <summary>Seed for weight initialisation, shuffling, dropout, corruption noise and the validation split. Default 0.</summary>
     public int Seed { get; set; } = Defaults.Seed;
 
-    /// <summary>Threads torch may use; null (default) keeps torch's own setting. Applies process-wide.</summary>
+    /// <summary>
+    /// Threads torch may use; null (default) keeps torch's own setting, one per core. Applies process-wide. Idle torch
+    /// threads sleep rather than spin (the library sets <c>OMP_WAIT_POLICY=PASSIVE</c> before loading libtorch unless the
+    /// environment sets it), so when another process takes a core the default still beats one thread: on 2 shared
+    /// cores, 2 threads with sleeping waits trained 2–3.5× faster than with spinning ones, and faster than 1 thread
+    /// (docs/benchmarks.md, "Threads"). Set 1 when several trainings share the machine on purpose.
+    /// </summary>
     public int? Threads { get; set; }
 
     /// <summary>

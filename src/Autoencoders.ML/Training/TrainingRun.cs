@@ -120,7 +120,8 @@ internal sealed class TrainingRun
         network.train();
         var sums = new EpochLoss();
         int batchIndex = 0;
-        foreach (var batch in data.Training.Batches(options.BatchSize, shuffle))
+        // Batches are prepared on a background thread while the previous step runs (same order, same numbers).
+        foreach (var batch in BatchPrefetcher.Ahead(data.Training.Batches(options.BatchSize, shuffle)))
         {
             using var owned = batch;
             using var scope = torch.NewDisposeScope();
@@ -174,7 +175,7 @@ internal sealed class TrainingRun
         var full = new TrainingProgress(plan.Epochs, plan.Epochs, 1.0);
         double sum = 0;
         long count = 0;
-        foreach (var batch in rows.Batches(options.BatchSize, shuffle: null))
+        foreach (var batch in BatchPrefetcher.Ahead(rows.Batches(options.BatchSize, shuffle: null)))
         {
             using var owned = batch;
             using var scope = torch.NewDisposeScope();

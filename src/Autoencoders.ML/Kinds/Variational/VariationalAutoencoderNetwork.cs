@@ -86,20 +86,54 @@ internal sealed class VariationalAutoencoderNetwork : AutoencoderModule
     }
 
     /// <summary>
-    /// Reconstruction (summed over each row's values) plus β·w·KL, averaged over the batch. In training mode the decoder
-    /// reads a sample z = μ + σ·ε (torch's global generator, seeded by the trainer); in evaluation mode (validation
-    /// loss) it reads z = μ, so the validation loss is deterministic: the reconstruction at the mean plus the exact KL
-    /// term, a slightly optimistic stand-in for the negative ELBO (<see cref="Models.AutoencoderModel.EstimateLikelihood"/>
-    /// gives the sampled one).
+    /// The training objective averaged over the batch. With <see cref="VariationalAutoencoderOptions.ImportanceSamples"/>
+    /// = 1: reconstruction (summed over each row's values) plus β·w·KL. In training mode the decoder reads a sample
+    /// z = μ + σ·ε (torch's global generator, seeded by the trainer); in evaluation mode (validation loss) it reads z = μ,
+    /// so the validation loss is deterministic: the reconstruction at the mean plus the exact KL term, a slightly
+    /// optimistic stand-in for the negative ELBO (<see cref="Models.AutoencoderModel.EstimateLikelihood"/> gives the
+    /// sampled one). With k &gt; 1 samples, training minimises the importance-weighted bound
+    /// (<see cref="ImportanceWeightedObjective"/>); validation stays the deterministic loss above.
     /// </summary>
     public override LossBreakdown Loss(Tensor input, Tensor target, ReconstructionLoss loss, TrainingProgress progress)
     {
         var (mean, logVar) = Posterior(input);
+        if (training && Options.ImportanceSamples > 1)
+        {
+            var epsilon = torch.randn(new[] { mean.shape[0], Options.ImportanceSamples, mean.shape[1] }, dtype: mean.dtype);
+            return ImportanceWeightedObjective(mean, logVar, epsilon, target, loss, Options.KlWeight(progress.Fraction));
+        }
+
         var z = training ? VariationalMath.Reparameterize(mean, logVar, torch.randn_like(mean)) : mean;
         var reconstruction = VariationalMath.ReconstructionPerRow(DecodeLogits(z), target, loss, Spec.OutputActivation).mean();
         var kl = VariationalMath.KlToStandardNormal(mean, logVar).mean();
         var total = reconstruction + (kl * Options.KlWeight(progress.Fraction));
         return new LossBreakdown(total, new Dictionary<string, Tensor> { [LossBreakdown.Reconstruction] = reconstruction, [KlPart] = kl });
+    }
+
+    /// <summary>
+    /// The importance-weighted bound (Burda et al. 2015) as a loss, averaged over the rows: −log (1/k)·Σᵢ exp(log wᵢ)
+    /// with log wᵢ = log p(x|zᵢ) + <paramref name="klWeight"/>·(log p(zᵢ) − log q(zᵢ|x)) and zᵢ = μ + σ·εᵢ. With weight 1
+    /// it is −(the IWAE bound) on log p(x) (up to the decoder's constant); k = 1 is a one-sample estimate of the
+    /// negative ELBO. Its parts are the mean over draws of −log p(x|zᵢ) and of log q(zᵢ|x) − log p(zᵢ) (a sampled KL).
+    /// </summary>
+    /// <param name="mean">μ, (N, L).</param>
+    /// <param name="logVariance">log σ², (N, L).</param>
+    /// <param name="epsilon">The k standard-normal draws per row, (N, k, L).</param>
+    /// <param name="target">The rows to reconstruct, (N, D).</param>
+    /// <param name="loss">The decoder's likelihood.</param>
+    /// <param name="klWeight">β times the warm-up weight.</param>
+    public LossBreakdown ImportanceWeightedObjective(Tensor mean, Tensor logVariance, Tensor epsilon, Tensor target, ReconstructionLoss loss, double klWeight)
+    {
+        long n = mean.shape[0];
+        long k = epsilon.shape[1];
+        long latent = mean.shape[1];
+        var z = VariationalMath.Reparameterize(mean.unsqueeze(1), logVariance.unsqueeze(1), epsilon);
+        var targets = target.unsqueeze(1).expand(n, k, target.shape[1]).reshape(n * k, target.shape[1]);
+        var reconstruction = VariationalMath.ReconstructionPerRow(DecodeLogits(z.reshape(n * k, latent)), targets, loss, Spec.OutputActivation).reshape(n, k);
+        var kl = VariationalMath.LogPosterior(epsilon, logVariance.unsqueeze(1)) - VariationalMath.LogStandardNormal(z);
+        var logWeights = -reconstruction - (kl * klWeight);
+        var total = -(torch.logsumexp(logWeights, 1) - Math.Log(k)).mean();
+        return new LossBreakdown(total, new Dictionary<string, Tensor> { [LossBreakdown.Reconstruction] = reconstruction.mean(), [KlPart] = kl.mean() });
     }
 
     /// <inheritdoc />

@@ -23,6 +23,7 @@ public sealed class VariationalAutoencoderOptions : AutoencoderOptions
     private double beta = 1;
     private double klWarmupFraction;
     private double logVarianceClamp = 10;
+    private int importanceSamples = 1;
 
     /// <summary>
     /// Weight β of the KL term, ≥ 0. Default 1 (the ELBO). The lecture's weight C on the reconstruction is 1/β.
@@ -62,6 +63,21 @@ public sealed class VariationalAutoencoderOptions : AutoencoderOptions
         set => logVarianceClamp = value > 0 && double.IsFinite(value)
             ? value
             : throw new ArgumentOutOfRangeException(nameof(LogVarianceClamp), value, $"LogVarianceClamp must be a positive finite number; got {value}.");
+    }
+
+    /// <summary>
+    /// The training objective's number of samples k per row. 1 (default): the ELBO with its KL term in closed form.
+    /// k &gt; 1: the importance-weighted bound of Burda et al. (IWAE), −log (1/k)·Σᵢ p(x|zᵢ)·p(zᵢ)/q(zᵢ|x) with k draws
+    /// zᵢ ~ q(z|x), a tighter bound on −log p(x) that trains a better likelihood; a step costs about k decoder passes
+    /// per row. β and the KL warm-up weight multiply log p(zᵢ) − log q(zᵢ|x) inside each weight. In [1, 10,000].
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside [1, 10,000].</exception>
+    public int ImportanceSamples
+    {
+        get => importanceSamples;
+        set => importanceSamples = value >= 1 && value <= 10_000
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ImportanceSamples), value, $"ImportanceSamples (k of the training objective) must be in [1, 10,000]; got {value}. Use 1 for the ELBO, 5 to 50 for IWAE.");
     }
 
     /// <summary>The KL weight at <paramref name="fraction"/> of training: β·min(1, fraction / <see cref="KlWarmupFraction"/>).</summary>
