@@ -16,7 +16,7 @@ namespace Autoencoders.ML.Transforms;
 /// </summary>
 internal static class PortableOnnxTransform
 {
-    public static ITransformer Build(ScoringGraph graph, SavedTransform saved, AutoencoderModel model)
+    public static ITransformer Build(ScoringGraph graph, SavedTransform? saved, AutoencoderModel? model)
     {
         var ml = new MLContext();
         string input = graph.InputColumnName;
@@ -34,7 +34,9 @@ internal static class PortableOnnxTransform
         // The graph carries the transform's description and the whole model, for LoadAutoencoderPipeline; stock
         // ML.NET ignores metadata_props.
         var proto = global::Onnx.ModelProto.Parser.ParseFrom(graph.PerRow(rename));
-        var entries = new[] { (saved with { InPlace = temporary.Any(t => t.Key != t.Value) }).Entry() }.Concat(EmbeddedModel.Entries(model));
+        var entries = saved is null || model is null
+            ? Enumerable.Empty<(string Key, string Value)>()
+            : new[] { (saved with { InPlace = temporary.Any(t => t.Key != t.Value) }).Entry() }.Concat(EmbeddedModel.Entries(model));
         foreach (var (key, value) in entries)
         {
             proto.MetadataProps.Add(new global::Onnx.StringStringEntryProto { Key = key, Value = value });

@@ -53,11 +53,14 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
 
     private protected ScoringGraph Graph => mapper.Graph;
 
-    /// <summary>What <c>mlContext.Model.LoadAutoencoderPipeline</c> needs to rebuild this transform (its model aside).</summary>
-    private protected abstract SavedTransform Saved { get; }
+    /// <summary>
+    /// What <c>mlContext.Model.LoadAutoencoderPipeline</c> needs to rebuild this transform (its model aside); null for a
+    /// transform that reloads as ML.NET's ONNX transform only.
+    /// </summary>
+    private protected virtual SavedTransform? Saved => null;
 
-    /// <summary>The model behind the transform, kept whole in the saved pipeline.</summary>
-    private protected abstract AutoencoderModel SavedModel { get; }
+    /// <summary>The model behind the transform, kept whole in the saved pipeline (null with <see cref="Saved"/>).</summary>
+    private protected virtual AutoencoderModel? SavedModel => null;
 
     /// <summary>
     /// Checks the input column (present, known-size vector of Single of the size the graph expects) and returns the
