@@ -17,6 +17,19 @@ using System.Linq;
 using System.Text;
 using Autoencoders.ML.Examples.Anomaly;
 
+if (Arg("--choose-image") is string chooseDigits)
+{
+    string choice = ImageRecipeSelection.Run(chooseDigits.Split(',').Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToList(), int.Parse(Arg("--epochs") ?? "20", CultureInfo.InvariantCulture));
+    Console.WriteLine();
+    Console.WriteLine(choice);
+    if (Arg("--report") is string choiceReport)
+    {
+        File.WriteAllText(choiceReport, choice);
+    }
+
+    return 0;
+}
+
 if (Arg("--mnist") is string mnistDigits)
 {
     string mnist = OneClassMnist.Run(mnistDigits.Split(',').Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToList());
