@@ -8,8 +8,8 @@ namespace Autoencoders.ML.Anomaly;
 /// The anomaly score of an <see cref="AnomalyScorer"/> as one ONNX graph (<c>features</c> → <c>score</c>, and
 /// <c>is_anomaly</c> for the ML.NET transform): robust scaling, the model's encoder and decoder, the reconstruction part
 /// (squared error, plus KL(q(z|x) ‖ N(0, I)) for a VAE), the latent k-th-neighbour distance against the training codes
-/// (stored as an initializer: squared distances from a MatMul, then TopK), and each part's mid-rank CDF among the
-/// training rows' values (counts via Less / LessOrEqual + ReduceSum). The ML.NET transform runs this same graph, so the
+/// (stored as an initializer: squared differences, then TopK), and each part's interpolated CDF among the
+/// training rows' values (the count below via Less + ReduceSum, then a linear interpolation between the two training values around it). The ML.NET transform runs this same graph, so the
 /// transform and <c>anomaly.onnx</c> are the same computation.
 /// </summary>
 internal static class AnomalyOnnxGraph
@@ -66,7 +66,7 @@ internal static class AnomalyOnnxGraph
         }
 
         string score = g.OutputTarget(AnomalyOnnx.Score);
-        string reconstructionCdf = Cdf(g, "anomaly.reconstruction_cdf", reconstructionPart, scorer.SortedReconstruction);
+        string reconstructionCdf = Cdf(g, "anomaly.reconstruction_cdf", reconstructionPart, scorer.ReconstructionCdf);
         if (scorer.Neighbours == 0)
         {
             g.AddNode("Identity", new[] { reconstructionCdf }, score);
@@ -74,7 +74,7 @@ internal static class AnomalyOnnxGraph
         else
         {
             string distance = KthNeighbourDistance(g, code, scorer.ReferenceCodes, scorer.Neighbours);
-            string distanceCdf = Cdf(g, "anomaly.distance_cdf", distance, scorer.SortedDistance);
+            string distanceCdf = Cdf(g, "anomaly.distance_cdf", distance, scorer.DistanceCdf!);
             g.AddNode("Add", new[] { reconstructionCdf, distanceCdf }, "anomaly.cdf_sum");
             g.AddNode("Mul", new[] { "anomaly.cdf_sum", g.Scalar("anomaly.half", 0.5f) }, score);
         }
@@ -89,7 +89,7 @@ internal static class AnomalyOnnxGraph
             (scorer.Neighbours > 0 ? $" and distance to the {scorer.Neighbours}th nearest training code" : string.Empty);
         return g.Build(
             signature => $"Autoencoders.ML anomaly score ({model.Kind} autoencoder {model.Spec}): {signature}. " +
-                $"score = {(scorer.Neighbours > 0 ? "average of the mid-rank CDFs" : "mid-rank CDF")} of the {parts} among the {scorer.TrainingRows} training rows, " +
+                $"score = {(scorer.Neighbours > 0 ? "average of the empirical CDFs (interpolated)" : "empirical CDF (interpolated)")} of the {parts} among the {scorer.TrainingRows} training rows, " +
                 $"in [0, 1], higher = more anomalous; is_anomaly = score > threshold ({threshold.ToString("R", culture)}). Feed raw values (scaling is inside).",
             new (string, string)[]
             {
@@ -106,57 +106,53 @@ internal static class AnomalyOnnxGraph
             });
     }
 
-    // Mid-rank CDF of value [batch] among the sorted training values: (#below + #at-most) / (2n), [batch].
-    private static string Cdf(OnnxGraphBuilder g, string name, string value, IReadOnlyList<double> sorted)
+    // The training CDF of value [batch] (EmpiricalCdf.At): c = #knots below it, i = clamp(c, 1, K − 1),
+    // cdf = Y[i−1] + clamp((v − X[i−1]) / (X[i] − X[i−1]), 0, 1) · (Y[i] − Y[i−1]). [batch].
+    private static string Cdf(OnnxGraphBuilder g, string name, string value, EmpiricalCdf cdf)
     {
-        var reference = sorted.Select(v => (float)v).ToArray();
-        string table = g.Floats(name + ".training", reference, reference.Length);
+        int knots = cdf.X.Length;
+        string x = g.Floats(name + ".knots_x", cdf.X, knots);
+        string y = g.Floats(name + ".knots_y", cdf.Y, knots);
         string axis1 = g.Int64("anomaly.axis1", 1);
         g.AddNode("Unsqueeze", new[] { value, axis1 }, name + ".column");
-        g.AddNode("Less", new[] { table, name + ".column" }, name + ".below_mask");
-        g.AddNode("LessOrEqual", new[] { table, name + ".column" }, name + ".at_most_mask");
-        foreach (string part in new[] { "below", "at_most" })
+        g.AddNode("Less", new[] { x, name + ".column" }, name + ".below_mask");
+        g.AddNode("Cast", new[] { name + ".below_mask" }, name + ".below_float", OnnxGraphBuilder.Int("to", (long)TensorProto.Types.DataType.Float));
+        g.AddNode("ReduceSum", new[] { name + ".below_float", axis1 }, name + ".below", OnnxGraphBuilder.Int("keepdims", 0));
+        g.AddNode("Clip", new[] { name + ".below", g.Scalar("anomaly.one", 1f), g.Scalar(name + ".last_knot", knots - 1) }, name + ".segment_float");
+        g.AddNode("Cast", new[] { name + ".segment_float" }, name + ".segment", OnnxGraphBuilder.Int("to", (long)TensorProto.Types.DataType.Int64));
+        g.AddNode("Sub", new[] { name + ".segment", g.Int64Scalar("anomaly.one_int", 1) }, name + ".segment_start");
+        foreach (var (table, end) in new[] { (x, "x"), (y, "y") })
         {
-            g.AddNode("Cast", new[] { $"{name}.{part}_mask" }, $"{name}.{part}_float", OnnxGraphBuilder.Int("to", (long)TensorProto.Types.DataType.Float));
-            g.AddNode("ReduceSum", new[] { $"{name}.{part}_float", axis1 }, $"{name}.{part}", OnnxGraphBuilder.Int("keepdims", 0));
+            g.AddNode("Gather", new[] { table, name + ".segment_start" }, $"{name}.low_{end}", OnnxGraphBuilder.Int("axis", 0));
+            g.AddNode("Gather", new[] { table, name + ".segment" }, $"{name}.high_{end}", OnnxGraphBuilder.Int("axis", 0));
+            g.AddNode("Sub", new[] { $"{name}.high_{end}", $"{name}.low_{end}" }, $"{name}.rise_{end}");
         }
 
-        g.AddNode("Add", new[] { name + ".below", name + ".at_most" }, name + ".counts");
-        g.AddNode("Mul", new[] { name + ".counts", g.Scalar(name + ".inverse_2n", (float)(0.5 / reference.Length)) }, name);
+        g.AddNode("Max", new[] { name + ".rise_x", g.Scalar("anomaly.tiny", 1e-30f) }, name + ".gap");
+        g.AddNode("Sub", new[] { value, name + ".low_x" }, name + ".offset");
+        g.AddNode("Div", new[] { name + ".offset", name + ".gap" }, name + ".fraction_raw");
+        g.AddNode("Clip", new[] { name + ".fraction_raw", g.Scalar("anomaly.zero", 0f), g.Scalar("anomaly.one", 1f) }, name + ".fraction");
+        g.AddNode("Mul", new[] { name + ".fraction", name + ".rise_y" }, name + ".step");
+        g.AddNode("Add", new[] { name + ".low_y", name + ".step" }, name);
         return name;
     }
 
-    // Distance from each code [batch, L] to its k-th nearest training code: ‖q‖² + ‖r‖² − 2 q·r, clamped at 0, TopK, √.
+    // Distance from each code [batch, L] to its k-th nearest training code, from the differences themselves (not the
+    // ‖q‖² + ‖r‖² − 2q·r expansion, whose rounding depends on the batch size and cancels for near neighbours).
     private static string KthNeighbourDistance(OnnxGraphBuilder g, string code, IReadOnlyList<float[]> references, int k)
     {
         int n = references.Count;
         int width = references[0].Length;
-        var transposed = new float[width * n];
-        var norms = new float[n];
-        for (int j = 0; j < n; j++)
-        {
-            double norm = 0;
-            for (int t = 0; t < width; t++)
-            {
-                transposed[(t * n) + j] = references[j][t];
-                norm += (double)references[j][t] * references[j][t];
-            }
-
-            norms[j] = (float)norm;
-        }
-
-        string axis1 = g.Int64("anomaly.axis1", 1);
-        g.AddNode("Mul", new[] { code, code }, "anomaly.knn.code_squares");
-        g.AddNode("ReduceSum", new[] { "anomaly.knn.code_squares", axis1 }, "anomaly.knn.code_norms", OnnxGraphBuilder.Int("keepdims", 1));
-        g.AddNode("MatMul", new[] { code, g.Floats("anomaly.knn.training_codes_t", transposed, width, n) }, "anomaly.knn.dot");
-        g.AddNode("Mul", new[] { "anomaly.knn.dot", g.Scalar("anomaly.knn.minus_two", -2f) }, "anomaly.knn.cross");
-        g.AddNode("Add", new[] { "anomaly.knn.code_norms", "anomaly.knn.cross" }, "anomaly.knn.partial");
-        g.AddNode("Add", new[] { "anomaly.knn.partial", g.Floats("anomaly.knn.training_norms", norms, n) }, "anomaly.knn.squared_raw");
-        g.AddNode("Max", new[] { "anomaly.knn.squared_raw", g.Scalar("anomaly.zero", 0f) }, "anomaly.knn.squared");
+        var flat = references.SelectMany(r => r).ToArray();
+        g.AddNode("Unsqueeze", new[] { code, g.Int64("anomaly.axis1", 1) }, "anomaly.knn.query");
+        g.AddNode("Sub", new[] { "anomaly.knn.query", g.Floats("anomaly.knn.training_codes", flat, n, width) }, "anomaly.knn.difference");
+        g.AddNode("Mul", new[] { "anomaly.knn.difference", "anomaly.knn.difference" }, "anomaly.knn.squares");
+        g.AddNode("ReduceSum", new[] { "anomaly.knn.squares", g.Int64("anomaly.axis2", 2) }, "anomaly.knn.squared", OnnxGraphBuilder.Int("keepdims", 0));
+        int kk = Math.Min(k, n);
         g.AddNode(
-            "TopK", new[] { "anomaly.knn.squared", g.Int64("anomaly.knn.k", Math.Min(k, n)) }, new[] { "anomaly.knn.nearest", "anomaly.knn.nearest_index" },
+            "TopK", new[] { "anomaly.knn.squared", g.Int64("anomaly.knn.k", kk) }, new[] { "anomaly.knn.nearest", "anomaly.knn.nearest_index" },
             OnnxGraphBuilder.Int("axis", 1), OnnxGraphBuilder.Int("largest", 0), OnnxGraphBuilder.Int("sorted", 1));
-        g.AddNode("Gather", new[] { "anomaly.knn.nearest", g.Int64Scalar("anomaly.knn.last", Math.Min(k, n) - 1) }, "anomaly.knn.kth_squared", OnnxGraphBuilder.Int("axis", 1));
+        g.AddNode("Gather", new[] { "anomaly.knn.nearest", g.Int64Scalar("anomaly.knn.last", kk - 1) }, "anomaly.knn.kth_squared", OnnxGraphBuilder.Int("axis", 1));
         g.AddNode("Sqrt", new[] { "anomaly.knn.kth_squared" }, "anomaly.knn.distance");
         return "anomaly.knn.distance";
     }

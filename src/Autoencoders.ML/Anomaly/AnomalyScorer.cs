@@ -13,7 +13,8 @@ namespace Autoencoders.ML.Anomaly;
 /// <item>the neighbour part (when <see cref="Neighbours"/> &gt; 0): the distance from the row's latent code (the
 /// posterior mean) to the k-th nearest latent code of the training rows;</item>
 /// </list>
-/// and the score is the average of the parts' mid-rank empirical CDFs over the training rows: a number in [0, 1],
+/// and the score is the average of the parts' empirical CDFs over the training rows (interpolated between the sorted
+/// training values, tied values sharing their mid-rank): a number in [0, 1],
 /// higher = more anomalous. Rows are flagged when their score exceeds <see cref="Threshold"/>, which comes from an
 /// expected contamination fraction and can be changed after fitting without retraining.
 /// </summary>
@@ -26,8 +27,8 @@ public sealed class AnomalyScorer : IDisposable
     public const double DefaultContamination = 0.1;
 
     private readonly float[][] referenceCodes;
-    private readonly double[] sortedReconstruction;
-    private readonly double[] sortedDistance;
+    private readonly EmpiricalCdf reconstructionCdf;
+    private readonly EmpiricalCdf? distanceCdf;
     private readonly double[] sortedTrainingScores;
     private readonly bool ownsModel;
     private double contamination;
@@ -39,8 +40,8 @@ public sealed class AnomalyScorer : IDisposable
         InputScaling = inputScaling;
         Neighbours = neighbours;
         referenceCodes = codes;
-        sortedReconstruction = reconstruction.OrderBy(v => v).ToArray();
-        sortedDistance = distance.OrderBy(v => v).ToArray();
+        reconstructionCdf = new EmpiricalCdf(reconstruction);
+        distanceCdf = neighbours == 0 ? null : new EmpiricalCdf(distance);
         TrainingScores = Combine(reconstruction, distance);
         sortedTrainingScores = TrainingScores.OrderBy(v => v).ToArray();
         this.ownsModel = ownsModel;
@@ -61,11 +62,11 @@ public sealed class AnomalyScorer : IDisposable
     /// <summary>The training rows' latent codes (the kNN reference).</summary>
     internal IReadOnlyList<float[]> ReferenceCodes => referenceCodes;
 
-    /// <summary>The training rows' reconstruction parts, sorted.</summary>
-    internal IReadOnlyList<double> SortedReconstruction => sortedReconstruction;
+    /// <summary>The training rows' CDF of the reconstruction part.</summary>
+    internal EmpiricalCdf ReconstructionCdf => reconstructionCdf;
 
-    /// <summary>The training rows' neighbour distances, sorted (empty without the neighbour part).</summary>
-    internal IReadOnlyList<double> SortedDistance => sortedDistance;
+    /// <summary>The training rows' CDF of the neighbour distance (null without the neighbour part).</summary>
+    internal EmpiricalCdf? DistanceCdf => distanceCdf;
 
     /// <summary>
     /// Scores of the training rows, in their order, each row's neighbour distance taken to the other training rows (a
@@ -213,9 +214,9 @@ public sealed class AnomalyScorer : IDisposable
             throw new ArgumentOutOfRangeException(nameof(neighbours), neighbours, "Neighbours must be 0 (no neighbour part) or positive.");
         }
 
-        if (scaledRows.Count <= neighbours)
+        if (scaledRows.Count <= Math.Max(neighbours, 1))
         {
-            throw new ArgumentException($"At least {neighbours + 1} training rows are needed for a {neighbours}-NN distance; got {scaledRows.Count}.", nameof(scaledRows));
+            throw new ArgumentException($"At least {Math.Max(neighbours, 1) + 1} training rows are needed{(neighbours > 0 ? $" for a {neighbours}-NN distance" : string.Empty)}; got {scaledRows.Count}.", nameof(scaledRows));
         }
 
         if (scaledRows[0].Length != model.InputSize)
@@ -287,8 +288,8 @@ public sealed class AnomalyScorer : IDisposable
         for (int i = 0; i < scores.Length; i++)
         {
             scores[i] = Neighbours == 0
-                ? AnomalyMath.MidRankCdf(sortedReconstruction, reconstruction[i])
-                : 0.5 * (AnomalyMath.MidRankCdf(sortedReconstruction, reconstruction[i]) + AnomalyMath.MidRankCdf(sortedDistance, distance[i]));
+                ? reconstructionCdf.At(reconstruction[i])
+                : 0.5 * (reconstructionCdf.At(reconstruction[i]) + distanceCdf!.At(distance[i]));
         }
 
         return scores;

@@ -71,8 +71,8 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
         /// <summary>Threads torch may use while training (process-wide); null keeps torch's setting.</summary>
         public int? Threads { get; set; }
 
-        /// <summary>Rows per ONNX Runtime call when scoring.</summary>
-        public int ScoringBatchSize { get; set; } = 512;
+        /// <summary>Rows per ONNX Runtime call when scoring (the neighbour search holds rows × training rows × code size floats per call).</summary>
+        public int ScoringBatchSize { get; set; } = 256;
 
         internal void Validate()
         {
@@ -96,7 +96,7 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
 
             if (ScoringBatchSize <= 0)
             {
-                throw new ArgumentOutOfRangeException(nameof(ScoringBatchSize), ScoringBatchSize, "ScoringBatchSize must be positive (rows per ONNX Runtime call, 512 by default).");
+                throw new ArgumentOutOfRangeException(nameof(ScoringBatchSize), ScoringBatchSize, "ScoringBatchSize must be positive (rows per ONNX Runtime call, 256 by default).");
             }
         }
     }
