@@ -33,7 +33,8 @@ if (args.Contains("--detector"))
 
     if (Arg("--digits") is string digitList && digitList != "none")
     {
-        report.AppendLine(DetectorBenchmark.Mnist(digitList.Split(',').Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToList()));
+        int? trainRows = Arg("--train-rows") is string limit ? int.Parse(limit, CultureInfo.InvariantCulture) : null;
+        report.AppendLine(DetectorBenchmark.Mnist(digitList.Split(',').Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToList(), trainRows));
     }
 
     Console.WriteLine();

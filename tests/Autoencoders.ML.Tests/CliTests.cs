@@ -282,7 +282,7 @@ public sealed class CliTests : IDisposable
         return (process.ExitCode, output, error.Result);
     }
 
-    private static string CliPath()
+    internal static string CliPath()
     {
         // tests/Autoencoders.ML.Tests/bin/<Configuration>/<tfm>/ → src/Autoencoders.ML.Cli/bin/<Configuration>/<tfm>/autoencoders.dll
         var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
