@@ -266,9 +266,12 @@ public sealed class CliTests : IDisposable
         return path;
     }
 
-    private (int Code, string Output, string Error) Run(params string[] args)
+    private (int Code, string Output, string Error) Run(params string[] args) => RunIn(folder, args);
+
+    /// <summary>Runs the CLI in <paramref name="workingDirectory"/>: exit code, stdout, stderr.</summary>
+    internal static (int Code, string Output, string Error) RunIn(string workingDirectory, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
         start.ArgumentList.Add(CliPath());
         foreach (string arg in args)
         {
@@ -282,7 +285,7 @@ public sealed class CliTests : IDisposable
         return (process.ExitCode, output, error.Result);
     }
 
-    internal static string CliPath()
+    private static string CliPath()
     {
         // tests/Autoencoders.ML.Tests/bin/<Configuration>/<tfm>/ → src/Autoencoders.ML.Cli/bin/<Configuration>/<tfm>/autoencoders.dll
         var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
