@@ -4,6 +4,8 @@
 // side by side.
 //   dotnet run --project examples/AnomalyBenchmark -c Release
 //   dotnet run --project examples/AnomalyBenchmark -c Release -- --seeds 2 --report docs/anomaly-run.md
+//   dotnet run --project examples/AnomalyBenchmark -c Release -- --detector --digits 0,1,2,3,4,5,6,7,8,9   (the reported table)
+//   dotnet run --project examples/AnomalyBenchmark -c Release -- --choose-image 0,1,2,3,4,5,6,7,8,9       (image recipe choice, training images only)
 //   options: --round 1|2|3|all (default: the summary list), --sets a,b  --only "prefix;prefix"  --seed S  --seeds N
 //            --mnist 0,1,7 (one-class MNIST on these digits instead of the tabular sets)
 //            --parallel N (sets run in child processes, N at a time; default 1)  --in-process (no child processes)
@@ -16,6 +18,47 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using Autoencoders.ML.Examples.Anomaly;
+
+if (args.Contains("--detector"))
+{
+    // The reported benchmark: the committed defaults, tabular sets (--sets) and/or one-class MNIST (--digits, or none).
+    var report = new StringBuilder();
+    if (!args.Contains("--no-tabular"))
+    {
+        string dir = Arg("--data") ?? FindDataDirectory();
+        var filter = Arg("--sets")?.Split(',');
+        report.AppendLine(DetectorBenchmark.Tabular(Directory.GetFiles(dir, "*.csv").OrderBy(p => p, StringComparer.Ordinal)
+            .Where(p => filter == null || filter.Contains(Path.GetFileNameWithoutExtension(p))).Select(TabularSet.Load).ToList()));
+    }
+
+    if (Arg("--digits") is string digitList && digitList != "none")
+    {
+        int? trainRows = Arg("--train-rows") is string limit ? int.Parse(limit, CultureInfo.InvariantCulture) : null;
+        report.AppendLine(DetectorBenchmark.Mnist(digitList.Split(',').Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToList(), trainRows));
+    }
+
+    Console.WriteLine();
+    Console.WriteLine(report);
+    if (Arg("--report") is string detectorReport)
+    {
+        File.WriteAllText(detectorReport, report.ToString());
+    }
+
+    return 0;
+}
+
+if (Arg("--choose-image") is string chooseDigits)
+{
+    string choice = ImageRecipeSelection.Run(chooseDigits.Split(',').Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToList(), int.Parse(Arg("--epochs") ?? "20", CultureInfo.InvariantCulture));
+    Console.WriteLine();
+    Console.WriteLine(choice);
+    if (Arg("--report") is string choiceReport)
+    {
+        File.WriteAllText(choiceReport, choice);
+    }
+
+    return 0;
+}
 
 if (Arg("--mnist") is string mnistDigits)
 {

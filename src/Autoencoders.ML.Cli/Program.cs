@@ -16,6 +16,7 @@ var root = new RootCommand("Autoencoders.ML: train, evaluate and use autoencoder
     SampleCommand.Create(),
     ClassifierCommands.FineTune(),
     ClassifierCommands.Predict(),
+    AnomalyCommands.Score(),
 };
 
 var parse = root.Parse(args);

@@ -11,7 +11,7 @@ internal static class EvaluateCommand
     {
         var (model, data, label, features) = CommonOptions.ModelAndData();
         var samples = new Option<int>("--importance-samples") { Description = "k of the IWAE estimate of a VAE's negative log-likelihood.", DefaultValueFactory = _ => 100 };
-        var command = new Command("evaluate", "Print one JSON object with mse (per value), squared_error_per_row and rows for --data (and elbo, nll in nats for a VAE).")
+        var command = new Command("evaluate", "Print one JSON object with mse (per value), squared_error_per_row and rows for --data (and elbo, nll in nats for a VAE; auroc, auprc with a 0/1 --label-column).")
         {
             model, data, label, features, samples,
         };
@@ -50,6 +50,7 @@ internal static class EvaluateCommand
                 result["importance_samples"] = k;
             }
 
+            AnomalyCommands.AddMetrics(result, parse.GetValue(model)!, dataset, parse.GetValue(label));
             Console.WriteLine(result.ToJsonString());
             return 0;
         }));

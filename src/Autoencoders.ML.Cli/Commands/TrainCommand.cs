@@ -35,7 +35,7 @@ internal static class TrainCommand
             DefaultValueFactory = _ => "relu",
         };
         activation.AcceptOnlyFromAmong("relu", "leakyrelu", "elu", "gelu", "tanh", "sigmoid");
-        var latent = new Option<int>("--latent") { Description = "Latent code size.", DefaultValueFactory = _ => 32 };
+        var latent = new Option<int?>("--latent") { Description = "Latent code size. Default 32, or half the features (at least 1) for rows of 32 features or fewer." };
         var imageShape = new Option<string?>("--image-shape") { Description = "CxHxW of image rows, e.g. 1x28x28 (IDX images know theirs)." };
         var loss = new Option<string>("--loss") { Description = "mse or bce (bce needs values in [0, 1]).", DefaultValueFactory = _ => "mse" };
         loss.AcceptOnlyFromAmong("mse", "bce");
@@ -82,7 +82,7 @@ internal static class TrainCommand
             Description = "Resume the interrupted run from this checkpoint, with the same data and options: the result equals the uninterrupted run's.",
         };
 
-        var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, model.json, loss.png and (for images) reconstructions.png.")
+        var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, anomaly.onnx, model.json, loss.png and (for images) reconstructions.png.")
         {
             data, label, features, kind, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
             validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume,
@@ -135,7 +135,7 @@ internal static class TrainCommand
             }
 
             modelOptions.HiddenActivation = Enum.Parse<Activation>(parse.GetValue(activation)!, ignoreCase: true);
-            modelOptions.LatentSize = parse.GetValue(latent);
+            modelOptions.LatentSize = parse.GetValue(latent) ?? (dataset.Width > 32 ? 32 : Math.Max(1, dataset.Width / 2));
             modelOptions.Loss = parse.GetValue(loss) == "bce" ? ReconstructionLoss.BinaryCrossEntropy : ReconstructionLoss.MeanSquaredError;
             var trainingOptions = new TrainingOptions
             {
@@ -213,6 +213,7 @@ internal static class TrainCommand
             },
         };
 
+        string? anomalyNote = null;
         // The whole folder is built beside --out and swapped in: a failure or Ctrl+C leaves no partial folder.
         bool interrupted = OutputFolder.Write(outDir, staging =>
         {
@@ -224,6 +225,7 @@ internal static class TrainCommand
             }
 
             LossPlot.Save(Path.Combine(staging, "loss.png"), model.History);
+            anomalyNote = AnomalyCommands.WriteDetector(staging, dataset, trainingOptions);
             if (dataset.ImageShape is var (c, h, w) && c * h * w == dataset.Width)
             {
                 var originals = dataset.Rows.Take(12).ToArray();
@@ -247,6 +249,7 @@ internal static class TrainCommand
             $"trained {model.Spec} ({model.Kind}) in {last.Elapsed.TotalSeconds:F0} s: training MSE per value {metrics.MeanSquaredError:G4}" +
             (last.ValidationLoss is double v ? $", last validation loss {v:G4}" : string.Empty) +
             (model.History.StoppedEarly ? $", best epoch {model.History.BestEpoch} of {last.Epoch}" : string.Empty) + $"; wrote {Path.GetFullPath(outDir)}");
+        Console.WriteLine(anomalyNote);
         if (model.History.Pca is { } comparison)
         {
             // The yardstick, said plainly: a user whose autoencoder loses to PCA should know before deploying it.

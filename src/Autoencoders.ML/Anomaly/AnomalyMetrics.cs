@@ -53,6 +53,42 @@ public static class AnomalyMetrics
         return (rankSum - positives * (positives + 1) / 2) / (positives * negatives);
     }
 
+    /// <summary>
+    /// Area under the precision–recall curve as average precision: walking down the scores, the precision at each
+    /// distinct score weighted by the recall it adds (tied scores enter together). A random score gets about the
+    /// fraction of anomalies; a perfect one 1.
+    /// </summary>
+    /// <param name="scores">One score per row (higher = more anomalous).</param>
+    /// <param name="labels">One label per row: 1 = anomaly, 0 = normal.</param>
+    /// <exception cref="ArgumentException">As <see cref="Auroc"/>.</exception>
+    public static double Auprc(IReadOnlyList<double> scores, IReadOnlyList<int> labels)
+    {
+        Auroc(scores, labels); // the same checks: lengths, 0/1 labels, no NaN, both classes
+        double positives = labels.Count(l => l == 1);
+        var order = Enumerable.Range(0, scores.Count).OrderByDescending(i => scores[i]).ToArray();
+        double truePositives = 0;
+        double seen = 0;
+        double area = 0;
+        int k = 0;
+        while (k < order.Length)
+        {
+            int end = k;
+            double added = 0;
+            while (end < order.Length && scores[order[end]].Equals(scores[order[k]]))
+            {
+                added += labels[order[end]];
+                end++;
+            }
+
+            truePositives += added;
+            seen += end - k;
+            area += (added / positives) * (truePositives / seen);
+            k = end;
+        }
+
+        return area;
+    }
+
     /// <summary>1-based ranks of <paramref name="values"/>, tied values sharing their average rank.</summary>
     /// <param name="values">Values to rank.</param>
     public static double[] Ranks(IReadOnlyList<double> values)

@@ -10,10 +10,11 @@ namespace Autoencoders.ML.Anomaly;
 /// <list type="bullet">
 /// <item>the reconstruction part: a VAE's negative ELBO (squared error of the mean reconstruction plus
 /// KL(q(z|x) ‖ N(0, I))), or the squared reconstruction error of a plain autoencoder, in the model's scaled space;</item>
-/// <item>the neighbour part: the distance from the row's latent code (the posterior mean) to the k-th nearest latent code
-/// of the training rows;</item>
+/// <item>the neighbour part (when <see cref="Neighbours"/> &gt; 0): the distance from the row's latent code (the
+/// posterior mean) to the k-th nearest latent code of the training rows;</item>
 /// </list>
-/// and the score is the average of the two parts' mid-rank empirical CDFs over the training rows: a number in [0, 1],
+/// and the score is the average of the parts' empirical CDFs over the training rows (interpolated between the sorted
+/// training values, tied values sharing their mid-rank): a number in [0, 1],
 /// higher = more anomalous. Rows are flagged when their score exceeds <see cref="Threshold"/>, which comes from an
 /// expected contamination fraction and can be changed after fitting without retraining.
 /// </summary>
@@ -26,20 +27,21 @@ public sealed class AnomalyScorer : IDisposable
     public const double DefaultContamination = 0.1;
 
     private readonly float[][] referenceCodes;
-    private readonly double[] sortedReconstruction;
-    private readonly double[] sortedDistance;
+    private readonly EmpiricalCdf reconstructionCdf;
+    private readonly EmpiricalCdf? distanceCdf;
     private readonly double[] sortedTrainingScores;
     private readonly bool ownsModel;
     private double contamination;
 
     private AnomalyScorer(AutoencoderModel model, RobustScaling? inputScaling, int neighbours, float[][] codes, double[] reconstruction, double[] distance, bool ownsModel)
     {
+        TrainingRows = reconstruction.Length;
         Model = model;
         InputScaling = inputScaling;
         Neighbours = neighbours;
         referenceCodes = codes;
-        sortedReconstruction = reconstruction.OrderBy(v => v).ToArray();
-        sortedDistance = distance.OrderBy(v => v).ToArray();
+        reconstructionCdf = new EmpiricalCdf(reconstruction);
+        distanceCdf = neighbours == 0 ? null : new EmpiricalCdf(distance);
         TrainingScores = Combine(reconstruction, distance);
         sortedTrainingScores = TrainingScores.OrderBy(v => v).ToArray();
         this.ownsModel = ownsModel;
@@ -51,8 +53,20 @@ public sealed class AnomalyScorer : IDisposable
     /// <summary>Robust scaling applied to raw rows before they reach <see cref="Model"/>; null when the model takes raw rows.</summary>
     public RobustScaling? InputScaling { get; }
 
-    /// <summary>k of the latent k-nearest-neighbour distance.</summary>
+    /// <summary>k of the latent k-nearest-neighbour distance; 0 when the score is the reconstruction part alone.</summary>
     public int Neighbours { get; }
+
+    /// <summary>Number of training rows the score's statistics were fitted on.</summary>
+    public int TrainingRows { get; }
+
+    /// <summary>The training rows' latent codes (the kNN reference).</summary>
+    internal IReadOnlyList<float[]> ReferenceCodes => referenceCodes;
+
+    /// <summary>The training rows' CDF of the reconstruction part.</summary>
+    internal EmpiricalCdf ReconstructionCdf => reconstructionCdf;
+
+    /// <summary>The training rows' CDF of the neighbour distance (null without the neighbour part).</summary>
+    internal EmpiricalCdf? DistanceCdf => distanceCdf;
 
     /// <summary>
     /// Scores of the training rows, in their order, each row's neighbour distance taken to the other training rows (a
@@ -84,16 +98,19 @@ public sealed class AnomalyScorer : IDisposable
     }
 
     /// <summary>
-    /// Trains the default detector on unlabeled rows (which may contain anomalies): robust scaling fitted on the rows,
-    /// then a VAE with one hidden layer of 64 and a code of max(2, d/4) values (at most d − 1), 20 epochs of Adam
-    /// (learning rate 1e-3, batch 128), then <see cref="Fit"/>. The returned scorer owns the model.
+    /// Trains the default detector on unlabeled rows (which may contain anomalies), as <paramref name="recipe"/> says
+    /// (<see cref="AnomalyRecipe"/>): for tabular rows robust scaling fitted on the rows, then a VAE with one hidden
+    /// layer of 64 and a code of max(2, d/4) values (at most d − 1); for images a plain autoencoder on the raw pixels;
+    /// 20 epochs of Adam (learning rate 1e-3, batch 128), then <see cref="Fit"/>. The returned scorer owns the model.
     /// </summary>
     /// <param name="mlContext">The ML.NET context (training logs go to it).</param>
     /// <param name="rows">Training rows in their own units, at least 2 features and 6 rows.</param>
-    /// <param name="seed">Seed of the VAE's initialisation, shuffling and sampling.</param>
+    /// <param name="seed">Seed of the model's initialisation, shuffling and sampling.</param>
     /// <param name="contamination">Expected fraction of anomalies; sets the initial threshold.</param>
     /// <param name="threads">Threads torch may use (process-wide); null keeps torch's setting.</param>
-    public static AnomalyScorer Train(MLContext mlContext, IReadOnlyList<float[]> rows, int seed = 0, double contamination = DefaultContamination, int? threads = null)
+    /// <param name="recipe">Tabular, image, or chosen from the rows (<see cref="AnomalyRecipes.Resolve"/>).</param>
+    public static AnomalyScorer Train(
+        MLContext mlContext, IReadOnlyList<float[]> rows, int seed = 0, double contamination = DefaultContamination, int? threads = null, AnomalyRecipe recipe = AnomalyRecipe.Auto)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(rows);
@@ -108,13 +125,19 @@ public sealed class AnomalyScorer : IDisposable
             throw new ArgumentException($"At least {DefaultNeighbours + 1} rows are needed; got {rows.Count}.", nameof(rows));
         }
 
-        var scaling = RobustScaling.Fit(rows);
-        var scaled = scaling.Apply(rows);
-        var trainer = new AutoencoderTrainer(mlContext, DefaultModelOptions(width), DefaultTrainingOptions(seed, threads));
+        if (!(contamination >= 0 && contamination < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(contamination), contamination, "Contamination must be in [0, 1).");
+        }
+
+        var resolved = AnomalyRecipes.Resolve(recipe, rows);
+        var scaling = AnomalyRecipes.UsesRobustScaling(resolved) ? RobustScaling.Fit(rows) : null;
+        var scaled = scaling == null ? rows.ToArray() : scaling.Apply(rows);
+        var trainer = new AutoencoderTrainer(mlContext, AnomalyRecipes.ModelOptions(resolved, width), AnomalyRecipes.TrainingOptions(seed, threads));
         var model = trainer.Fit(ToDataView(mlContext, scaled), FeatureColumnName);
         try
         {
-            return FitCore(model, scaling, scaled, DefaultNeighbours, contamination, ownsModel: true);
+            return FitCore(model, scaling, scaled, AnomalyRecipes.Neighbours(resolved), contamination, ownsModel: true);
         }
         catch
         {
@@ -125,23 +148,13 @@ public sealed class AnomalyScorer : IDisposable
 
     /// <summary>The default architecture for rows of <paramref name="width"/> features: a VAE, hidden layer 64, code max(2, d/4) capped at d − 1.</summary>
     /// <param name="width">Number of features (at least 2).</param>
-    public static VariationalAutoencoderOptions DefaultModelOptions(int width) => new()
-    {
-        HiddenSizes = new[] { 64 },
-        LatentSize = Math.Min(width - 1, Math.Max(2, width / 4)),
-    };
+    public static VariationalAutoencoderOptions DefaultModelOptions(int width) =>
+        (VariationalAutoencoderOptions)AnomalyRecipes.ModelOptions(AnomalyRecipe.Tabular, width);
 
     /// <summary>The default training: 20 epochs, batch 128, Adam 1e-3, no scaling in the model (the scorer scales robustly first).</summary>
     /// <param name="seed">Training seed.</param>
     /// <param name="threads">Threads torch may use; null keeps torch's setting.</param>
-    public static TrainingOptions DefaultTrainingOptions(int seed = 0, int? threads = null) => new()
-    {
-        Epochs = 20,
-        BatchSize = 128,
-        LearningRate = 1e-3,
-        Seed = seed,
-        Threads = threads,
-    };
+    public static TrainingOptions DefaultTrainingOptions(int seed = 0, int? threads = null) => AnomalyRecipes.TrainingOptions(seed, threads);
 
     /// <summary>
     /// Fits the score's statistics on a trained model: the training rows' latent codes (the kNN reference) and the
@@ -150,7 +163,7 @@ public sealed class AnomalyScorer : IDisposable
     /// <param name="model">A trained autoencoder (variational or plain) taking rows of the training width, after <paramref name="inputScaling"/>.</param>
     /// <param name="trainingRows">The rows the model was trained on, in their own units.</param>
     /// <param name="inputScaling">Robust scaling applied before the model (as in <see cref="Train"/>); null if the model takes raw rows.</param>
-    /// <param name="neighbours">k of the latent kNN distance (default 5).</param>
+    /// <param name="neighbours">k of the latent kNN distance (default 5); 0 scores by the reconstruction part alone.</param>
     /// <param name="contamination">Expected fraction of anomalies; sets the initial threshold.</param>
     public static AnomalyScorer Fit(AutoencoderModel model, IReadOnlyList<float[]> trainingRows, RobustScaling? inputScaling = null, int neighbours = DefaultNeighbours, double contamination = DefaultContamination)
     {
@@ -175,7 +188,7 @@ public sealed class AnomalyScorer : IDisposable
         AnomalyMath.CheckRows(rows, nameof(rows));
         var scaled = InputScaling == null ? rows : InputScaling.Apply(rows);
         var (codes, reconstruction) = Parts(Model, scaled);
-        var distance = AnomalyMath.KthNeighbourDistance(codes, referenceCodes, Neighbours, skipSelf: false);
+        var distance = Neighbours == 0 ? Array.Empty<double>() : AnomalyMath.KthNeighbourDistance(codes, referenceCodes, Neighbours, skipSelf: false);
         return Combine(reconstruction, distance);
     }
 
@@ -196,14 +209,14 @@ public sealed class AnomalyScorer : IDisposable
 
     private static AnomalyScorer FitCore(AutoencoderModel model, RobustScaling? scaling, IReadOnlyList<float[]> scaledRows, int neighbours, double contamination, bool ownsModel)
     {
-        if (neighbours <= 0)
+        if (neighbours < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(neighbours), neighbours, "Neighbours must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(neighbours), neighbours, "Neighbours must be 0 (no neighbour part) or positive.");
         }
 
-        if (scaledRows.Count <= neighbours)
+        if (scaledRows.Count <= Math.Max(neighbours, 1))
         {
-            throw new ArgumentException($"At least {neighbours + 1} training rows are needed for a {neighbours}-NN distance; got {scaledRows.Count}.", nameof(scaledRows));
+            throw new ArgumentException($"At least {Math.Max(neighbours, 1) + 1} training rows are needed{(neighbours > 0 ? $" for a {neighbours}-NN distance" : string.Empty)}; got {scaledRows.Count}.", nameof(scaledRows));
         }
 
         if (scaledRows[0].Length != model.InputSize)
@@ -212,7 +225,7 @@ public sealed class AnomalyScorer : IDisposable
         }
 
         var (codes, reconstruction) = Parts(model, scaledRows);
-        var distance = AnomalyMath.KthNeighbourDistance(codes, codes, neighbours, skipSelf: true);
+        var distance = neighbours == 0 ? Array.Empty<double>() : AnomalyMath.KthNeighbourDistance(codes, codes, neighbours, skipSelf: true);
         var scorer = new AnomalyScorer(model, scaling, neighbours, codes, reconstruction, distance, ownsModel);
         scorer.Contamination = contamination;
         return scorer;
@@ -274,7 +287,9 @@ public sealed class AnomalyScorer : IDisposable
         var scores = new double[reconstruction.Length];
         for (int i = 0; i < scores.Length; i++)
         {
-            scores[i] = 0.5 * (AnomalyMath.MidRankCdf(sortedReconstruction, reconstruction[i]) + AnomalyMath.MidRankCdf(sortedDistance, distance[i]));
+            scores[i] = Neighbours == 0
+                ? reconstructionCdf.At(reconstruction[i])
+                : 0.5 * (reconstructionCdf.At(reconstruction[i]) + distanceCdf!.At(distance[i]));
         }
 
         return scores;

@@ -105,6 +105,16 @@ internal sealed class OnnxGraphBuilder
         graph.Node.Add(node);
     }
 
+    /// <summary>Adds a node with several outputs (e.g. TopK's values and indices); the node is named after the first.</summary>
+    public void AddNode(string opType, IEnumerable<string> inputs, IReadOnlyList<string> outputs, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = opType, Name = outputs[0], Domain = string.Empty };
+        node.Input.Add(inputs);
+        node.Output.Add(outputs);
+        node.Attribute.Add(attributes);
+        graph.Node.Add(node);
+    }
+
     /// <summary>Adds a float constant of shape <paramref name="dims"/> (once per name) and returns its name.</summary>
     public string Floats(string name, float[] values, params long[] dims) =>
         Constant(name, TensorProto.Types.DataType.Float, dims, tensor => tensor.FloatData.Add(values));
@@ -119,6 +129,10 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Adds a 1-D int64 constant (a shape, slice bounds, pads) and returns its name.</summary>
     public string Int64(string name, params long[] values) =>
         Constant(name, TensorProto.Types.DataType.Int64, new long[] { values.Length }, tensor => tensor.Int64Data.Add(values));
+
+    /// <summary>A rank-0 int64 constant (a Gather index) and its name.</summary>
+    public string Int64Scalar(string name, long value) =>
+        Constant(name, TensorProto.Types.DataType.Int64, Array.Empty<long>(), tensor => tensor.Int64Data.Add(value));
 
     /// <summary>A float attribute.</summary>
     public static AttributeProto Float(string name, float value) =>

@@ -1,0 +1,223 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Autoencoders.ML.Anomaly;
+using Autoencoders.ML.Training;
+using Microsoft.ML;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Autoencoders.ML.Cli.Commands;
+
+/// <summary>
+/// Anomaly detection in the CLI: <c>train</c> writes <c>anomaly.onnx</c> (the library's default detector, trained on
+/// the same rows without the label), <c>score</c> writes one score per row, and <c>evaluate --label-column</c> adds
+/// AUROC and AUPRC for 0/1 labels.
+/// </summary>
+internal static class AnomalyCommands
+{
+    private const int Batch = 256;
+
+    /// <summary>
+    /// Trains the default detector (<c>mlContext.AnomalyDetection.Trainers.Autoencoder</c>: tabular or image recipe,
+    /// chosen from the rows) on the training rows and writes <c>anomaly.onnx</c> into <paramref name="folder"/>.
+    /// Returns a line for the summary, or why nothing was written (too few rows or features).
+    /// </summary>
+    public static string WriteDetector(string folder, Dataset dataset, TrainingOptions training)
+    {
+        if (dataset.Width < 2 || dataset.Rows.Length <= AnomalyScorer.DefaultNeighbours)
+        {
+            return $"anomaly.onnx not written: the detector needs at least 2 features and {AnomalyScorer.DefaultNeighbours + 1} rows";
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var ml = new MLContext(seed: training.Seed);
+        var view = dataset.ToDataView(ml);
+        using var detector = ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyTrainer.Options { Seed = training.Seed, Threads = training.Threads }).Fit(view);
+        detector.ExportOnnx(Path.Combine(folder, AnomalyOnnx.FileName));
+        string recipe = detector.Scorer.Model.IsVariational ? "tabular recipe" : "image recipe";
+        return $"anomaly.onnx: {recipe} ({detector.Scorer.Model.Kind} {detector.Scorer.Model.Spec}), threshold {detector.Threshold:G4} (contamination {AnomalyScorer.DefaultContamination}), {clock.Elapsed.TotalSeconds:F0} s";
+    }
+
+    /// <summary><c>autoencoders score</c>.</summary>
+    public static Command Score()
+    {
+        var (model, data, label, features) = CommonOptions.ModelAndData();
+        var output = CommonOptions.Output("CSV file to write (default: stdout): columns score, is_anomaly (1/0), plus the label column when given.");
+        var command = new Command("score", "Anomaly scores with the model folder's anomaly.onnx: one CSV line per input row, in input order.")
+        {
+            model, data, label, features, output,
+        };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            string labelName = parse.GetValue(label) ?? "label";
+            using var graph = Open(parse.GetValue(model)!);
+            var dataset = DatasetLoader.Load(parse.GetValue(data)!, parse.GetValue(label), CommonOptions.SplitList(parse.GetValue(features)));
+            var scores = graph.Score(dataset);
+            WriteScores(parse.GetValue(output), scores, graph.Threshold, dataset.Labels, labelName);
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>
+    /// The part of <c>evaluate</c> for anomaly detection: with a label column and an <c>anomaly.onnx</c> beside the model,
+    /// adds <c>auroc</c>, <c>auprc</c>, <c>anomalies</c> and <c>threshold</c> to <paramref name="result"/>.
+    /// Labels that are all 0/1 but of one class are an error; labels that are not 0/1 give a note (they may be class
+    /// labels meant for other metrics) and no anomaly metrics.
+    /// </summary>
+    public static void AddMetrics(JsonObject result, string modelPath, Dataset dataset, string? labelColumn)
+    {
+        if (labelColumn == null || dataset.Labels == null || AnomalyFile(modelPath) is not string file || !File.Exists(file))
+        {
+            return;
+        }
+
+        var labels = new int[dataset.Labels.Length];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (!double.TryParse(dataset.Labels[i], NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value is not (0 or 1))
+            {
+                Console.Error.WriteLine(
+                    $"note: no AUROC/AUPRC: {Row(dataset, i)}: label column '{labelColumn}' is '{dataset.Labels[i]}'; anomaly metrics need 0 (normal) or 1 (anomaly).");
+                return;
+            }
+
+            labels[i] = (int)value;
+        }
+
+        int anomalies = labels.Count(l => l == 1);
+        if (anomalies == 0 || anomalies == labels.Length)
+        {
+            throw new InputException(
+                $"{dataset.Source}: label column '{labelColumn}' holds only {(anomalies == 0 ? "0 (normal)" : "1 (anomaly)")} in all {labels.Length} rows; AUROC and AUPRC need both 0 and 1 rows.");
+        }
+
+        using var graph = Open(modelPath);
+        var scores = graph.Score(dataset).Select(s => (double)s).ToArray();
+        result["auroc"] = AnomalyMetrics.Auroc(scores, labels);
+        result["auprc"] = AnomalyMetrics.Auprc(scores, labels);
+        result["anomalies"] = anomalies;
+        result["threshold"] = graph.Threshold;
+    }
+
+    // score, is_anomaly (1/0), then the label as read: one line per input row, in input order.
+    private static void WriteScores(string? path, float[] scores, double threshold, IReadOnlyList<string>? labels, string labelName)
+    {
+        using TextWriter writer = path == null ? new StreamWriter(Console.OpenStandardOutput()) : new StreamWriter(path);
+        using var csv = new CsvHelper.CsvWriter(writer, CultureInfo.InvariantCulture);
+        csv.WriteField("score");
+        csv.WriteField("is_anomaly");
+        if (labels != null)
+        {
+            csv.WriteField(labelName);
+        }
+
+        csv.NextRecord();
+        for (int i = 0; i < scores.Length; i++)
+        {
+            csv.WriteField(scores[i].ToString("R", CultureInfo.InvariantCulture));
+            csv.WriteField(scores[i] > threshold ? "1" : "0");
+            if (labels != null)
+            {
+                csv.WriteField(labels[i]);
+            }
+
+            csv.NextRecord();
+        }
+    }
+
+    private static string Row(Dataset dataset, int i) => dataset.Lines != null ? $"{dataset.Source}: row {dataset.Lines[i]}" : $"{dataset.Source}: item {i + 1}";
+
+    private static string? AnomalyFile(string modelPath) =>
+        modelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? modelPath
+        : Directory.Exists(modelPath) ? Path.Combine(modelPath, AnomalyOnnx.FileName)
+        : null;
+
+    private static AnomalyGraph Open(string modelPath)
+    {
+        CommonOptions.EnsureModelFolder(modelPath);
+        string file = AnomalyFile(modelPath)
+            ?? throw new InputException($"{modelPath}: give the model folder written by 'train' (it holds {AnomalyOnnx.FileName}) or the path of an {AnomalyOnnx.FileName}.");
+        if (!File.Exists(file))
+        {
+            throw new InputException($"{modelPath}: no {AnomalyOnnx.FileName} in the folder; train the model again with this version of 'autoencoders train', which writes it.");
+        }
+
+        return new AnomalyGraph(file);
+    }
+
+    /// <summary><c>anomaly.onnx</c> in an ONNX Runtime session, with its threshold and input size from the metadata.</summary>
+    private sealed class AnomalyGraph : IDisposable
+    {
+        private readonly InferenceSession session;
+        private readonly RunOptions runOptions = new();
+
+        public AnomalyGraph(string path)
+        {
+            try
+            {
+                session = new InferenceSession(path);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new InputException($"{path}: not a readable ONNX model ({CliRunner.OneLine(e)}); train again to rewrite it.", e);
+            }
+
+            var metadata = session.ModelMetadata.CustomMetadataMap;
+            if (!session.InputMetadata.ContainsKey("features") || !session.OutputMetadata.ContainsKey(AnomalyOnnx.Score)
+                || !metadata.TryGetValue(AnomalyOnnx.ThresholdKey, out string? threshold)
+                || !double.TryParse(threshold, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+            {
+                session.Dispose();
+                throw new InputException($"{path}: not an anomaly graph (expected input 'features', output 'score' and a 'threshold' metadata entry).");
+            }
+
+            Threshold = value;
+            InputSize = (int)session.InputMetadata["features"].Dimensions[^1];
+            Path = path;
+        }
+
+        public double Threshold { get; }
+
+        public int InputSize { get; }
+
+        public string Path { get; }
+
+        public float[] Score(Dataset dataset)
+        {
+            if (dataset.Width != InputSize)
+            {
+                throw new InputException($"{dataset.Source}: rows have {dataset.Width} features but {Path} expects {InputSize}; select columns with --features or --label-column.");
+            }
+
+            var scores = new float[dataset.Rows.Length];
+            for (int start = 0; start < scores.Length; start += Batch)
+            {
+                int rows = Math.Min(Batch, scores.Length - start);
+                var input = new float[rows * InputSize];
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = dataset.Rows[start + r];
+                    int bad = Array.FindIndex(row, v => !float.IsFinite(v));
+                    if (bad >= 0)
+                    {
+                        throw new InputException($"{dataset.Locate(start + r, bad)}: value {row[bad].ToString(CultureInfo.InvariantCulture)}; scores need finite numbers (impute or drop the row).");
+                    }
+
+                    row.CopyTo(input, r * InputSize);
+                }
+
+                using var value = OrtValue.CreateTensorValueFromMemory(input, new long[] { rows, InputSize });
+                using var results = session.Run(runOptions, new[] { "features" }, new[] { value }, new[] { AnomalyOnnx.Score });
+                results[0].GetTensorDataAsSpan<float>().CopyTo(scores.AsSpan(start, rows));
+            }
+
+            return scores;
+        }
+
+        public void Dispose()
+        {
+            runOptions.Dispose();
+            session.Dispose();
+        }
+    }
+}

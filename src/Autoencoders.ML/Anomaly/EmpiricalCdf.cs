@@ -1,0 +1,72 @@
+namespace Autoencoders.ML.Anomaly;
+
+/// <summary>
+/// The training rows' CDF of one part of the score, as knots interpolated linearly: each distinct training value
+/// (in float32, as the ONNX graph sees it) at its mid-rank position (#below + ½·#equal) / n. Values between knots are
+/// interpolated, values outside the training range are clamped to the end knots. Monotone like the rank CDF, and
+/// continuous (tied training values share one knot), so float rounding — another batch size, another runtime — moves a
+/// score by a rounding-sized amount instead of a whole rank step. The ONNX graph evaluates the same knots.
+/// </summary>
+internal sealed class EmpiricalCdf
+{
+    private const double TinyGap = 1e-30;
+
+    public EmpiricalCdf(IReadOnlyList<double> values)
+    {
+        var sorted = values.Select(v => (float)v).OrderBy(v => v).ToArray();
+        int n = sorted.Length;
+        var x = new List<float>();
+        var y = new List<float>();
+        for (int start = 0; start < n;)
+        {
+            int end = start;
+            while (end < n && sorted[end] == sorted[start])
+            {
+                end++;
+            }
+
+            x.Add(sorted[start]);
+            y.Add((float)((start + (0.5 * (end - start))) / n));
+            start = end;
+        }
+
+        if (x.Count == 1)
+        {
+            // One distinct value: two equal knots keep the interpolation defined.
+            x.Add(x[0]);
+            y.Add(y[0]);
+        }
+
+        X = x.ToArray();
+        Y = y.ToArray();
+    }
+
+    /// <summary>The knots' values, increasing (at least two).</summary>
+    public float[] X { get; }
+
+    /// <summary>The CDF at each knot, in (0, 1).</summary>
+    public float[] Y { get; }
+
+    /// <summary>The interpolated CDF at <paramref name="value"/> (the graph's formula, in float64).</summary>
+    public double At(double value)
+    {
+        int below = 0;
+        int hi = X.Length;
+        while (below < hi)
+        {
+            int mid = (below + hi) >>> 1;
+            if (X[mid] < value)
+            {
+                below = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        int i = Math.Clamp(below, 1, X.Length - 1);
+        double fraction = Math.Clamp((value - X[i - 1]) / Math.Max(X[i] - (double)X[i - 1], TinyGap), 0, 1);
+        return Y[i - 1] + (fraction * (Y[i] - (double)Y[i - 1]));
+    }
+}
