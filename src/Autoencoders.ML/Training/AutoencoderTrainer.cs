@@ -144,6 +144,10 @@ public sealed class AutoencoderTrainer
             {
                 EarlyStopping.Restore(network, initial.state_dict());
             }
+            else
+            {
+                network.Prepare(new TrainingPreparation(trainingData.Training, model.Loss, options, message => Log(channel, message), cancellationToken));
+            }
 
             var run = new TrainingRun(network, model.Loss, options, trainingData, scaling, continuing: initial != null);
             Log(channel, Describe(spec, network, trainingData, options, run.Plan, targetColumnName, initial != null));
