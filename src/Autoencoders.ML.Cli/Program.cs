@@ -14,6 +14,7 @@ var root = new RootCommand("Autoencoders.ML: train, evaluate and use autoencoder
     ExportCommand.Create(),
     InfoCommand.Create(),
     SampleCommand.Create(),
+    MapCommands.Cluster(),
 };
 
 var parse = root.Parse(args);
