@@ -67,7 +67,7 @@ internal static class MnistClustering
 
     private static AutoencoderModel Train(MLContext ml, AutoencoderOptions options, int epochs, int seed, IDataView train)
     {
-        var training = new TrainingOptions { Epochs = epochs, BatchSize = 256, Seed = seed, CompareWithPca = false };
+        var training = new TrainingOptions { Epochs = epochs, BatchSize = 256, Seed = seed, CompareWithPca = false, Threads = 1 };
         var progress = new Progress<EpochReport>(r => Console.WriteLine($"  epoch {r.Epoch}: training {r.TrainingLoss:G5}, validation {r.ValidationLoss:G5}"));
         return new AutoencoderTrainer(ml, options, training).Fit(train, progress: progress);
     }

@@ -36,7 +36,7 @@ internal static class MullerBrown
         schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Width);
         var data = ml.Data.LoadFromEnumerable(rows.Select(r => new Row { Features = r }), schema);
         var options = new MixtureAutoencoderOptions { Clusters = 3, HiddenSizes = new[] { 64, 32 }, LatentSize = 1, PretrainEpochs = 10, Beta = 1 };
-        var training = new TrainingOptions { Epochs = 30, BatchSize = 128, Seed = 0, CompareWithPca = false };
+        var training = new TrainingOptions { Epochs = 30, BatchSize = 128, Seed = 0, CompareWithPca = false, Threads = 1 };
         using var model = new AutoencoderTrainer(ml, options, training).Fit(data);
         int[] components = model.PredictCluster(rows);
         float[] latent = model.Encode(rows).Select(z => z[0]).ToArray();
