@@ -94,7 +94,7 @@ public sealed class ArchitectureTests
     public void OptionsCarryTheirKindInJsonAndBuildTheirNetworkThroughTheRegistry()
     {
         TorchRuntime.EnsureInitialized();
-        Assert.Equal(new[] { "dense", "variational" }, ModelKinds.All.Select(k => k.Name));
+        Assert.Equal(new[] { "dense", "variational", "gmvae" }, ModelKinds.All.Select(k => k.Name));
         foreach (var kind in ModelKinds.All)
         {
             var options = (AutoencoderOptions)Activator.CreateInstance(kind.OptionsType)!;

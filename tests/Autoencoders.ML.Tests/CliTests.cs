@@ -148,6 +148,39 @@ public sealed partial class CliTests : IDisposable
     }
 
     [Fact]
+    public void MixtureKindClustersEveryRowInOrderAndSamplesPerComponent()
+    {
+        string csv = WriteMnistCsv("digits.csv", 300);
+        string model = Path.Combine(folder, "gmvae");
+        var train = Run("train", "--data", csv, "--label-column", "label", "--kind", "gmvae", "--clusters", "3", "--loss", "bce", "--hidden", "64",
+            "--latent", "4", "--epochs", "2", "--batch-size", "32", "--image-shape", "1x28x28", "--out", model);
+        Assert.True(train.Code == 0, train.Error);
+        Assert.True(File.Exists(Path.Combine(model, "samples.png")));
+
+        string clusters = Path.Combine(folder, "clusters.csv");
+        var cluster = Run("cluster", "--model", model, "--data", csv, "--label-column", "label", "--out", clusters);
+        Assert.True(cluster.Code == 0, cluster.Error);
+        var lines = File.ReadAllLines(clusters);
+        Assert.Equal("label,cluster,p0,p1,p2", lines[0]); // the label first, as encode writes it
+        Assert.Equal(301, lines.Length);
+        var labels = File.ReadAllLines(csv).Skip(1).Select(l => l.Split(',')[0]).ToArray();
+        foreach (var (line, label) in lines.Skip(1).Zip(labels))
+        {
+            var cells = line.Split(',');
+            var p = cells.Skip(2).Select(c => double.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal(1.0, p.Sum(), 4);
+            Assert.Equal(Array.IndexOf(p, p.Max()), int.Parse(cells[1], CultureInfo.InvariantCulture));
+            Assert.Equal(label, cells[0]); // input order, label kept aside
+        }
+
+        string samples = Path.Combine(folder, "samples.csv");
+        Assert.Equal(0, Run("sample", "--model", model, "--cluster", "1", "--count", "5", "--out", samples).Code);
+        Assert.Equal(6, File.ReadAllLines(samples).Length);
+        Assert.Equal(2, Run("sample", "--model", model, "--cluster", "3").Code);
+        Assert.Equal(2, Run("train", "--kind", "vae", "--clusters", "3").Code);
+    }
+
+    [Fact]
     public void VariationalKindEvaluatesLikelihoodAndSamples()
     {
         string csv = WriteMnistCsv("digits.csv", 400);

@@ -25,6 +25,19 @@ internal static class MapCommands
         },
         (model, dataset) => OutputNames(model, dataset));
 
+    public static Command Cluster() => Create(
+        "cluster", "Write the cluster of every row as CSV: 'cluster' (the most likely component, 0-based), then p0..p{K-1} (q(y|x)); needs --kind gmvae.",
+        (model, rows) =>
+        {
+            if (!model.IsMixture)
+            {
+                throw new InputException($"this model is '{model.Kind}'; clustering needs a Gaussian-mixture VAE (train with --kind gmvae --clusters K).");
+            }
+
+            return model.ClusterProbabilities(rows).Select(p => new[] { (float)Array.IndexOf(p, p.Max()) }.Concat(p).ToArray()).ToArray();
+        },
+        (model, dataset) => new[] { "cluster" }.Concat(CsvOutput.Names("p", model.Clusters)).ToArray());
+
     private static string[] OutputNames(AutoencoderModel model, Dataset dataset) =>
         model.Spec.OutputSize == dataset.Width ? new System.Collections.Generic.List<string>(dataset.FeatureNames).ToArray() : CsvOutput.Names("y", model.Spec.OutputSize);
 

@@ -11,9 +11,10 @@ internal static class SampleCommand
         var model = CommonOptions.Model();
         var count = new Option<int>("--count") { Description = "Number of samples.", DefaultValueFactory = _ => 16 };
         var seed = new Option<int>("--seed") { Description = "Seed of the latent draws.", DefaultValueFactory = _ => 0 };
+        var cluster = new Option<int?>("--cluster") { Description = "Gaussian-mixture VAE: sample from this component (0-based); default the whole mixture." };
         var output = CommonOptions.Output("CSV file to write (default: stdout).");
         var png = new Option<string?>("--png") { Description = "Also write the samples as a PNG grid (image models; default: samples.png beside --out)." };
-        var command = new Command("sample", "Generate data from a variational autoencoder: z ~ N(0, I), decoded.") { model, count, seed, output, png };
+        var command = new Command("sample", "Generate data from a variational autoencoder (z ~ N(0, I), decoded) or a Gaussian-mixture VAE (z from one component with --cluster k, or from the mixture).") { model, count, seed, cluster, output, png };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             int n = parse.GetValue(count);
@@ -24,12 +25,23 @@ internal static class SampleCommand
 
             string folder = parse.GetValue(model)!;
             using var loaded = ModelInput.LoadModel(folder);
-            if (!loaded.IsVariational)
+            int? component = parse.GetValue(cluster);
+            if (loaded.IsMixture && component is int k && (k < 0 || k >= loaded.Clusters))
             {
-                throw new InputException($"this model is '{loaded.Kind}'; sampling from a prior needs a variational autoencoder (train with --kind vae).");
+                throw new InputException($"--cluster {k}: this model has {loaded.Clusters} components, numbered 0 to {loaded.Clusters - 1}.");
             }
 
-            var samples = loaded.SamplePrior(n, parse.GetValue(seed));
+            if (!loaded.IsMixture && component != null)
+            {
+                throw new InputException($"--cluster needs a Gaussian-mixture VAE (train with --kind gmvae); this model is '{loaded.Kind}'.");
+            }
+
+            if (!loaded.IsVariational && !loaded.IsMixture)
+            {
+                throw new InputException($"this model is '{loaded.Kind}'; sampling from a prior needs a variational autoencoder (train with --kind vae or gmvae).");
+            }
+
+            var samples = loaded.IsMixture ? loaded.SampleMixture(n, parse.GetValue(seed), component) : loaded.SamplePrior(n, parse.GetValue(seed));
             string? csv = parse.GetValue(output);
             CsvOutput.Write(csv, CsvOutput.Names("x", loaded.Spec.OutputSize), samples);
             string? image = parse.GetValue(png) ?? (csv == null ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(csv))!, "samples.png"));

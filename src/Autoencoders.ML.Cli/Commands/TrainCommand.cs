@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Autoencoders.ML.Examples;
+using Autoencoders.ML.Kinds.Mixture;
 using Autoencoders.ML.Kinds.Variational;
 using Autoencoders.ML.IO;
 using Autoencoders.ML.Training;
@@ -18,8 +19,9 @@ internal static class TrainCommand
         var data = CommonOptions.Data(required: false);
         var label = CommonOptions.LabelColumn();
         var features = CommonOptions.Features();
-        var kind = new Option<string>("--kind") { Description = "ae (plain), dae (denoising, needs --noise) or vae (variational).", DefaultValueFactory = _ => "ae" };
-        kind.AcceptOnlyFromAmong("ae", "dae", "vae");
+        var kind = new Option<string>("--kind") { Description = "ae (plain), dae (denoising, needs --noise), vae (variational) or gmvae (Gaussian-mixture VAE, clusters the rows; see --clusters).", DefaultValueFactory = _ => "ae" };
+        kind.AcceptOnlyFromAmong("ae", "dae", "vae", "gmvae");
+        var clusters = new Option<int>("--clusters") { Description = "K, the mixture components of --kind gmvae.", DefaultValueFactory = _ => 10 };
         var architecture = new Option<string>("--architecture") { Description = "dense or conv.", DefaultValueFactory = _ => "dense" };
         architecture.AcceptOnlyFromAmong("dense", "conv");
         var hidden = new Option<string?>("--hidden")
@@ -84,7 +86,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, anomaly.onnx, model.json, loss.png and (for images) reconstructions.png.")
         {
-            data, label, features, kind, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
+            data, label, features, kind, clusters, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
             validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume,
         };
         command.SetAction(parse => CliRunner.Run(() =>
@@ -114,9 +116,17 @@ internal static class TrainCommand
                 throw new InputException("--importance-samples is the training objective of a variational autoencoder: add --kind vae.");
             }
 
-            AutoencoderOptions modelOptions = kindValue == "vae"
-                ? new VariationalAutoencoderOptions { Beta = CheckBeta(parse.GetValue(beta)), ImportanceSamples = parse.GetValue(importanceSamples) }
-                : new AutoencoderOptions();
+            if (kindValue != "gmvae" && parse.GetResult(clusters) is { Implicit: false })
+            {
+                throw new InputException("--clusters is the number of mixture components of a Gaussian-mixture VAE: add --kind gmvae.");
+            }
+
+            AutoencoderOptions modelOptions = kindValue switch
+            {
+                "vae" => new VariationalAutoencoderOptions { Beta = CheckBeta(parse.GetValue(beta)), ImportanceSamples = parse.GetValue(importanceSamples) },
+                "gmvae" => new MixtureAutoencoderOptions { Beta = CheckBeta(parse.GetValue(beta)), Clusters = CheckClusters(parse.GetValue(clusters)) },
+                _ => new AutoencoderOptions(),
+            };
             bool conv = parse.GetValue(architecture) == "conv";
             modelOptions.HiddenSizes = ParseSizes(parse.GetValue(hidden) ?? (conv ? string.Empty : "512,128"), "--hidden");
             if (conv)
@@ -230,7 +240,12 @@ internal static class TrainCommand
             {
                 var originals = dataset.Rows.Take(12).ToArray();
                 ImageGrid.Save(Path.Combine(staging, "reconstructions.png"), new[] { originals, model.Reconstruct(originals) }, h, w, c);
-                if (model.IsVariational)
+                if (model.IsMixture)
+                {
+                    // One row of samples per mixture component.
+                    ImageGrid.Save(Path.Combine(staging, "samples.png"), Enumerable.Range(0, model.Clusters).Select(k => model.SampleMixture(12, trainingOptions.Seed, k)).ToArray(), h, w, c);
+                }
+                else if (model.IsVariational)
                 {
                     var samples = model.SamplePrior(36, trainingOptions.Seed);
                     ImageGrid.Save(Path.Combine(staging, "samples.png"), Enumerable.Range(0, 3).Select(r => samples.Skip(r * 12).Take(12).ToArray()).ToArray(), h, w, c);
@@ -258,6 +273,9 @@ internal static class TrainCommand
 
         return 0;
     }
+
+    private static int CheckClusters(int value) =>
+        value >= 2 ? value : throw new InputException($"--clusters {value}: a mixture needs at least 2 components.");
 
     private static double CheckBeta(double beta) =>
         beta >= 0 && double.IsFinite(beta) ? beta : throw new InputException($"--beta {beta}: the KL weight must be ≥ 0.");

@@ -80,6 +80,17 @@ internal abstract class AutoencoderModule : nn.Module<Tensor, Tensor>
         Activations.Emit(graph, activation, logits, output, DecoderPrefix + ".output");
     }
 
+    /// <summary>Values per row of encoder output <paramref name="name"/> (null for one value per row); default the latent size.</summary>
+    public virtual int? OutputWidth(string name) => Spec.LatentSize;
+
+    /// <summary>
+    /// Called by the trainer once, before the first epoch of a fresh (not continued) run, on the seeded network: a kind
+    /// that initialises itself from the data does it here. Default: nothing.
+    /// </summary>
+    internal virtual void Prepare(TrainingPreparation preparation)
+    {
+    }
+
     /// <summary>What the kind adds to the description of its graphs (a sentence ending in a space, or empty).</summary>
     public virtual string OnnxNote => string.Empty;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization.Metadata;
+using Autoencoders.ML.Kinds.Mixture;
 using Autoencoders.ML.Kinds.Plain;
 using Autoencoders.ML.Kinds.Variational;
 
@@ -16,6 +17,7 @@ internal static class ModelKinds
         // The plain autoencoder, dense or convolutional (denoising when trained on corrupted rows).
         ModelKind.Of<AutoencoderOptions>("dense", (spec, _) => new AutoencoderNetwork(spec)),
         ModelKind.Of<VariationalAutoencoderOptions>("variational", (spec, options) => new VariationalAutoencoderNetwork(spec, options)),
+        ModelKind.Of<MixtureAutoencoderOptions>("gmvae", (spec, options) => new MixtureAutoencoderNetwork(spec, options)),
     };
 
     /// <summary>The kind selected by <paramref name="options"/>: the one whose options type is the most derived one they are.</summary>

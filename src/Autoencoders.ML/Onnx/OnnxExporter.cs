@@ -44,7 +44,7 @@ internal static class OnnxExporter
 
         foreach (string name in codes)
         {
-            graph.AddOutput(name, spec.LatentSize);
+            graph.AddOutput(name, network.OutputWidth(name));
         }
 
         if (request.Outputs?.Contains(OnnxScoringGraph.ReconstructionError) == true)

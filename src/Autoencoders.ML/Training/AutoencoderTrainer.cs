@@ -146,6 +146,10 @@ public sealed class AutoencoderTrainer
             {
                 EarlyStopping.Restore(network, initial.state_dict());
             }
+            else
+            {
+                network.Prepare(new TrainingPreparation(trainingData.Training, model.Loss, options, message => Log(channel, message), cancellationToken));
+            }
 
             if (device.type != DeviceType.CPU)
             {

@@ -1,0 +1,130 @@
+
+namespace Autoencoders.ML.Kinds.Mixture;
+
+/// <summary>
+/// Hyperparameters of a Gaussian-mixture variational autoencoder (GMVAE, after Bozkurt Varolgunes, Bereau &amp;
+/// Rudzinski 2020 and VaDE, Jiang et al. 2017): the prior is a mixture of <see cref="Clusters"/> Gaussians
+/// p(z|y = k) = N(μ_k, diag σ_k²) with weights π_k, learned with the network, so that one model both reduces dimension
+/// and clusters. The encoder is the VAE's (a trunk and two heads giving q(z|x) = N(μ, diag σ²)); the cluster posterior
+/// q(y|x) is computed from it and the prior. Dense or convolutional (<see cref="AutoencoderOptions.Convolution"/>);
+/// Bernoulli decoder with <see cref="ReconstructionLoss.BinaryCrossEntropy"/>, Gaussian with mean squared error.
+/// </summary>
+/// <remarks>
+/// <para><b>Loss</b> per row, marginalised over y in closed form:
+/// <c>reconstruction + β·w·(Σ_k q(k|x)·KL(q(z|x) ‖ p(z|k)) + KL(q(y|x) ‖ π))</c>, averaged over the batch; the history
+/// reports the three parts as <c>reconstruction</c>, <c>kl</c> and <c>cluster_kl</c>. q(z|x, y) is shared by every
+/// y (the mean-field factorisation q(z, y|x) = q(z|x)·q(y|x) of VaDE): one decoder pass per row instead of K, which is
+/// what makes MNIST-sized training affordable on a CPU. Given q(z|x), the q(y|x) that maximises the ELBO is
+/// <c>q(k|x) ∝ π_k·exp(−KL(q(z|x) ‖ p(z|k)))</c>, computed exactly (a softmax), so no separate cluster network is needed
+/// and the bound is tight in y. With β = 1 and w = 1 the loss is the negative ELBO (up to the Gaussian constant for mean
+/// squared error, as for the VAE).</para>
+/// <para><b>Against collapse into one component</b> (the known failure: one Gaussian takes every row, the others
+/// starve): (1) the prior is initialised from a k-means (ML.NET's KMeans, k-means++) of the codes of a plain
+/// autoencoder — the same encoder and decoder trained first for <see cref="PretrainEpochs"/> epochs on the
+/// reconstruction only — so training starts from populated, separated components; (2) the mixture weights are fixed and
+/// uniform unless <see cref="LearnWeights"/> is set, so a component cannot lose its weight and with it its rows;
+/// (3) <see cref="AutoencoderOptions"/>'s KL warm-up (<see cref="KlWarmupFraction"/>) lets the decoder settle before the
+/// prior pulls the codes together.</para>
+/// </remarks>
+public sealed class MixtureAutoencoderOptions : AutoencoderOptions
+{
+    private int clusters = 10;
+    private double beta = 1;
+    private double klWarmupFraction;
+    private double logVarianceClamp = 10;
+    private int pretrainEpochs = 10;
+
+    /// <summary>K, the number of mixture components, ≥ 2. Default 10.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 2.</exception>
+    public int Clusters
+    {
+        get => clusters;
+        set => clusters = value >= 2
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Clusters), value, $"Clusters (K, the mixture components) must be at least 2; got {value}.");
+    }
+
+    /// <summary>Weight β of the two KL terms, ≥ 0. Default 1 (the ELBO).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
+    public double Beta
+    {
+        get => beta;
+        set => beta = value >= 0 && double.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Beta), value, $"Beta (the weight of the KL terms) must be a finite number ≥ 0; got {value}. Use 1 for the ELBO.");
+    }
+
+    /// <summary>KL warm-up: the KL weight grows linearly from 0 to β over this fraction of training. In [0, 1]; default 0.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside [0, 1].</exception>
+    public double KlWarmupFraction
+    {
+        get => klWarmupFraction;
+        set => klWarmupFraction = value >= 0 && value <= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(KlWarmupFraction), value, $"KlWarmupFraction must be in [0, 1]; got {value}.");
+    }
+
+    /// <summary>Clamp [−c, c] of the encoder's log σ² and of the components' log σ_k². Default 10; must be positive.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a positive finite number.</exception>
+    public double LogVarianceClamp
+    {
+        get => logVarianceClamp;
+        set => logVarianceClamp = value > 0 && double.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(LogVarianceClamp), value, $"LogVarianceClamp must be a positive finite number; got {value}.");
+    }
+
+    /// <summary>
+    /// Epochs of plain-autoencoder pretraining (reconstruction of the posterior mean, no KL) before the k-means that
+    /// initialises the components; ≥ 0. Default 10. 0 runs the k-means on the untrained encoder's codes.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int PretrainEpochs
+    {
+        get => pretrainEpochs;
+        set => pretrainEpochs = value >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(PretrainEpochs), value, $"PretrainEpochs must be ≥ 0; got {value}.");
+    }
+
+    /// <summary>Whether the mixture weights π are learned (default false: fixed at 1/K, a guard against collapse).</summary>
+    public bool LearnWeights { get; set; }
+
+    /// <summary>The KL weight at <paramref name="fraction"/> of training: β·min(1, fraction / <see cref="KlWarmupFraction"/>).</summary>
+    /// <param name="fraction">Fraction of the training run done, in [0, 1].</param>
+    public double KlWeight(double fraction) =>
+        KlWarmupFraction > 0 ? Beta * Math.Clamp(fraction / KlWarmupFraction, 0, 1) : Beta;
+
+    /// <summary>Checks the shared rules, and that the data is not scaled: the model's likelihoods are defined on the data as given.</summary>
+    /// <param name="training">The training options the model will be trained with.</param>
+    internal override void CheckTraining(TrainingOptions training)
+    {
+        base.CheckTraining(training);
+        if (training.Scaling != ScalingKind.None)
+        {
+            throw new ArgumentException(
+                "A Gaussian-mixture VAE's likelihoods are defined on the data as given; scale the data yourself and use ScalingKind.None.",
+                nameof(training));
+        }
+
+        if (training.IsAutomatic && KlWarmupFraction > 0)
+        {
+            throw new ArgumentException(
+                "KlWarmupFraction is a fraction of the training run, but Epochs is null (the automatic budget, whose length is not known in advance). " +
+                "Set Epochs, or KlWarmupFraction = 0.",
+                nameof(TrainingOptions.Epochs));
+        }
+    }
+
+    /// <summary>Checks the dense options and that the mean head is linear.</summary>
+    public override void Validate()
+    {
+        base.Validate();
+        if (LatentActivation != Activation.None)
+        {
+            throw new ArgumentException(
+                $"A Gaussian-mixture VAE's mean head must be linear (μ ranges over all reals); LatentActivation is {LatentActivation}. Leave it at Activation.None.",
+                nameof(LatentActivation));
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using Autoencoders.ML.Kinds.Variational;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
+
+namespace Autoencoders.ML.Kinds.Mixture;
+
+/// <summary>
+/// The guard against collapse at the start of a fresh run: the encoder and decoder are first trained as a plain
+/// autoencoder (z = μ, reconstruction only, Adam at the run's learning rate) for
+/// <see cref="MixtureAutoencoderOptions.PretrainEpochs"/> epochs, then ML.NET's KMeans (k-means++, one thread, seeded by
+/// the run's seed) clusters the codes of the training rows, and each component starts at a cluster: μ_k its centroid,
+/// σ_k² the per-dimension variance of its rows, π_k its share of rows (when the weights are learned).
+/// </summary>
+internal static class MixtureInitialization
+{
+    /// <summary>Floor of an initial component variance, so that a tight or one-row cluster cannot start degenerate.</summary>
+    private const float MinimumVariance = 1e-2f;
+
+    /// <summary>Pretrains, clusters the codes and sets the prior of <paramref name="network"/>.</summary>
+    public static void Run(MixtureAutoencoderNetwork network, VariationalAutoencoderNetwork vae, TrainingPreparation preparation)
+    {
+        var spec = network.Spec;
+        var options = network.Options;
+        int epochs = options.PretrainEpochs;
+        if (epochs > 0)
+        {
+            network.train();
+            using var optimizer = torch.optim.Adam(vae.parameters(), preparation.Options.LearningRate);
+            var shuffle = new Random(preparation.Options.Seed);
+            for (int epoch = 1; epoch <= epochs; epoch++)
+            {
+                double sum = 0;
+                long count = 0;
+                foreach (var batch in preparation.Rows.Batches(preparation.Options.BatchSize, shuffle))
+                {
+                    preparation.CancellationToken.ThrowIfCancellationRequested();
+                    using var owned = batch;
+                    using var scope = torch.NewDisposeScope();
+                    var input = batch.narrow(1, 0, spec.InputSize);
+                    var target = batch.shape[1] > spec.InputSize ? batch.narrow(1, spec.InputSize, spec.OutputSize) : input;
+                    optimizer.zero_grad();
+                    var loss = VariationalMath.ReconstructionPerRow(network.DecodeLogits(network.Encode(input)), target, preparation.Loss, spec.OutputActivation).mean();
+                    loss.backward();
+                    optimizer.step();
+                    sum += loss.ToDouble() * batch.shape[0];
+                    count += batch.shape[0];
+                }
+
+                preparation.Log($"Mixture VAE pretraining as a plain autoencoder, epoch {epoch}/{epochs}: reconstruction {sum / Math.Max(1, count):G5} per row.");
+            }
+        }
+
+        network.eval();
+        using var codes = Codes(network, preparation);
+        var (means, logVariances, weights, sizes) = KMeans(codes, options.Clusters, preparation.Options.Seed);
+        using (means)
+        using (logVariances)
+        using (weights)
+        {
+            network.SetPrior(means, logVariances, weights);
+        }
+
+        network.train();
+        preparation.Log($"Mixture VAE prior initialised from a k-means of {codes.shape[0]:N0} codes: component sizes {string.Join(", ", sizes)}.");
+    }
+
+    private static Tensor Codes(MixtureAutoencoderNetwork network, TrainingPreparation preparation)
+    {
+        using var noGrad = torch.no_grad();
+        var parts = new List<Tensor>();
+        try
+        {
+            foreach (var batch in preparation.Rows.Batches(1024, shuffle: null))
+            {
+                using var owned = batch;
+                using var scope = torch.NewDisposeScope();
+                parts.Add(network.Encode(batch.narrow(1, 0, network.Spec.InputSize)).MoveToOuterDisposeScope());
+            }
+
+            return torch.cat(parts, 0);
+        }
+        finally
+        {
+            parts.ForEach(p => p.Dispose());
+        }
+    }
+
+    private static (Tensor Means, Tensor LogVariances, Tensor Weights, long[] Sizes) KMeans(Tensor codes, int clusters, int seed)
+    {
+        long n = codes.shape[0];
+        int width = (int)codes.shape[1];
+        if (n < clusters)
+        {
+            throw new ArgumentException(
+                $"A mixture of {clusters} components needs at least {clusters} training rows to initialise from; got {n}. Use fewer Clusters or more rows.");
+        }
+
+        var flat = codes.contiguous().data<float>().ToArray();
+        var ml = new MLContext(seed);
+        var schema = SchemaDefinition.Create(typeof(CodeRow));
+        schema[nameof(CodeRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        var rows = Enumerable.Range(0, (int)n).Select(i => new CodeRow { Features = flat.AsSpan(i * width, width).ToArray() });
+        var trainer = ml.Clustering.Trainers.KMeans(new KMeansTrainer.Options
+        {
+            FeatureColumnName = nameof(CodeRow.Features),
+            NumberOfClusters = clusters,
+            InitializationAlgorithm = KMeansTrainer.InitializationAlgorithm.KMeansPlusPlus,
+            NumberOfThreads = 1,
+        });
+        var model = trainer.Fit(ml.Data.LoadFromEnumerable(rows, schema));
+        VBuffer<float>[] centroids = default!;
+        model.Model.GetClusterCentroids(ref centroids, out int k);
+        var centres = torch.tensor(centroids.SelectMany(c => c.DenseValues()).ToArray(), new long[] { k, width });
+        using var scope = torch.NewDisposeScope();
+        var assignment = torch.cdist(codes, centres).argmin(1);
+        var means = centres.clone();
+        var variances = torch.ones(k, width);
+        var sizes = new long[k];
+        for (int c = 0; c < k; c++)
+        {
+            var members = codes[assignment == c];
+            sizes[c] = members.shape[0];
+            if (sizes[c] > 1)
+            {
+                variances[c] = (members - centres[c]).square().mean(new long[] { 0 }).clamp_min(MinimumVariance);
+            }
+        }
+
+        var weights = torch.tensor(sizes.Select(s => (float)Math.Max(s, 1) / n).ToArray());
+        centres.Dispose();
+        return (means.MoveToOuterDisposeScope(), variances.log().MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope(), sizes);
+    }
+
+    private sealed class CodeRow
+    {
+        public float[] Features { get; set; } = Array.Empty<float>();
+    }
+}

@@ -1,0 +1,29 @@
+
+namespace Autoencoders.ML.Kinds.Mixture;
+
+/// <summary>The closed-form terms of the Gaussian-mixture prior, per row and component. Every result is in nats.</summary>
+internal static class MixtureMath
+{
+    /// <summary>
+    /// KL(N(μ, diag σ²) ‖ N(μ_k, diag σ_k²)) = ½·Σ_j (log σ_kj² − log σ_j² + (σ_j² + (μ_j − μ_kj)²)/σ_kj² − 1), as (N, K).
+    /// </summary>
+    /// <param name="mean">μ, (N, L).</param>
+    /// <param name="logVariance">log σ², (N, L).</param>
+    /// <param name="priorMean">μ_k, (K, L).</param>
+    /// <param name="priorLogVariance">log σ_k², (K, L).</param>
+    public static Tensor KlPerComponent(Tensor mean, Tensor logVariance, Tensor priorMean, Tensor priorLogVariance)
+    {
+        var m = mean.unsqueeze(1);
+        var lv = logVariance.unsqueeze(1);
+        var pm = priorMean.unsqueeze(0);
+        var plv = priorLogVariance.unsqueeze(0);
+        return 0.5 * (plv - lv + ((lv.exp() + (m - pm).square()) * (-plv).exp()) - 1).sum(-1);
+    }
+
+    /// <summary>
+    /// log q(y|x), (N, K): the ELBO-optimal cluster posterior given q(z|x), log softmax_k(log π_k − KL_k), where
+    /// <paramref name="klPerComponent"/> is <see cref="KlPerComponent"/> and <paramref name="logWeights"/> is log π (K).
+    /// </summary>
+    public static Tensor LogClusterPosterior(Tensor klPerComponent, Tensor logWeights) =>
+        (logWeights.unsqueeze(0) - klPerComponent).log_softmax(1);
+}
