@@ -161,16 +161,16 @@ public sealed partial class CliTests : IDisposable
         var cluster = Run("cluster", "--model", model, "--data", csv, "--label-column", "label", "--out", clusters);
         Assert.True(cluster.Code == 0, cluster.Error);
         var lines = File.ReadAllLines(clusters);
-        Assert.Equal("label,cluster,p0,p1,p2", lines[0]); // the label first, as encode writes it
+        Assert.Equal("cluster,p0,p1,p2,label", lines[0]); // 'cluster' first (the contract), the label kept aside last
         Assert.Equal(301, lines.Length);
         var labels = File.ReadAllLines(csv).Skip(1).Select(l => l.Split(',')[0]).ToArray();
         foreach (var (line, label) in lines.Skip(1).Zip(labels))
         {
             var cells = line.Split(',');
-            var p = cells.Skip(2).Select(c => double.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+            var p = cells.Skip(1).Take(3).Select(c => double.Parse(c, CultureInfo.InvariantCulture)).ToArray();
             Assert.Equal(1.0, p.Sum(), 4);
-            Assert.Equal(Array.IndexOf(p, p.Max()), int.Parse(cells[1], CultureInfo.InvariantCulture));
-            Assert.Equal(label, cells[0]); // input order, label kept aside
+            Assert.Equal(Array.IndexOf(p, p.Max()), int.Parse(cells[0], CultureInfo.InvariantCulture));
+            Assert.Equal(label, cells[4]); // input order, label kept aside
         }
 
         string samples = Path.Combine(folder, "samples.csv");
@@ -266,7 +266,7 @@ public sealed partial class CliTests : IDisposable
         Assert.Single(unknown.Error.Trim().Split('\n'));
         Assert.Equal(2, Run("train", "--kind", "dae", "--epochs", "1").Code);
         Assert.Contains("needs at least one --noise", Run("train", "--kind", "dae").Error);
-        Assert.Contains("model folder not found", Run("evaluate", "--model", Path.Combine(folder, "none"), "--data", "x.csv").Error);
+        Assert.Contains("model folder or model.zip not found", Run("evaluate", "--model", Path.Combine(folder, "none"), "--data", "x.csv").Error);
         var noise = Run("train", "--kind", "dae", "--noise", "gaussian:-1");
         Assert.Equal(2, noise.Code);
         Assert.Contains("σ must be ≥ 0", noise.Error);

@@ -26,7 +26,7 @@ internal static class MapCommands
         (model, dataset) => OutputNames(model, dataset));
 
     public static Command Cluster() => Create(
-        "cluster", "Write the cluster of every row as CSV: 'cluster' (the most likely component, 0-based), then p0..p{K-1} (q(y|x)); needs --kind gmvae.",
+        "cluster", "Write the cluster of every row as CSV: 'cluster' (the most likely component, 0-based), then p0..p{K-1} (q(y|x)), then the label column if given; needs --kind gmvae.",
         (model, rows) =>
         {
             if (!model.IsMixture)
@@ -36,12 +36,15 @@ internal static class MapCommands
 
             return model.ClusterProbabilities(rows).Select(p => new[] { (float)Array.IndexOf(p, p.Max()) }.Concat(p).ToArray()).ToArray();
         },
-        (model, dataset) => new[] { "cluster" }.Concat(CsvOutput.Names("p", model.Clusters)).ToArray());
+        (model, dataset) => new[] { "cluster" }.Concat(CsvOutput.Names("p", model.Clusters)).ToArray(),
+        labelLast: true);
 
     private static string[] OutputNames(AutoencoderModel model, Dataset dataset) =>
         model.Spec.OutputSize == dataset.Width ? new System.Collections.Generic.List<string>(dataset.FeatureNames).ToArray() : CsvOutput.Names("y", model.Spec.OutputSize);
 
-    private static Command Create(string name, string description, Func<AutoencoderModel, float[][], float[][]> map, Func<AutoencoderModel, Dataset, string[]> header)
+    // labelLast: the label column (when given) goes after the outputs instead of first (the cluster command's contract).
+    private static Command Create(
+        string name, string description, Func<AutoencoderModel, float[][], float[][]> map, Func<AutoencoderModel, Dataset, string[]> header, bool labelLast = false)
     {
         var (model, data, label, features) = CommonOptions.ModelAndData();
         var output = CommonOptions.Output("CSV file to write (default: stdout).");
@@ -58,7 +61,7 @@ internal static class MapCommands
                 map(loaded, part).CopyTo(result, start);
             }
 
-            CsvOutput.Write(parse.GetValue(output), header(loaded, dataset), result, dataset.Labels, parse.GetValue(label) ?? "label");
+            CsvOutput.Write(parse.GetValue(output), header(loaded, dataset), result, dataset.Labels, parse.GetValue(label) ?? "label", labelLast);
             return 0;
         }));
         return command;

@@ -3,14 +3,17 @@ using CsvHelper;
 
 namespace Autoencoders.ML.Cli.Output;
 
-/// <summary>Writes rows of numbers (and an optional label column) as CSV with a header, to a file or stdout.</summary>
+/// <summary>
+/// Writes rows of numbers (and an optional label column, first or — with <c>labelLast</c> — last) as CSV with a header, to
+/// a file or stdout.
+/// </summary>
 internal static class CsvOutput
 {
-    public static void Write(string? path, IReadOnlyList<string> header, IReadOnlyList<float[]> rows, IReadOnlyList<string>? labels = null, string labelName = "label")
+    public static void Write(string? path, IReadOnlyList<string> header, IReadOnlyList<float[]> rows, IReadOnlyList<string>? labels = null, string labelName = "label", bool labelLast = false)
     {
         using TextWriter writer = path == null ? new StreamWriter(System.Console.OpenStandardOutput()) : new StreamWriter(path);
         using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
-        if (labels != null)
+        if (labels != null && !labelLast)
         {
             csv.WriteField(labelName);
         }
@@ -20,10 +23,15 @@ internal static class CsvOutput
             csv.WriteField(name);
         }
 
+        if (labels != null && labelLast)
+        {
+            csv.WriteField(labelName);
+        }
+
         csv.NextRecord();
         for (int r = 0; r < rows.Count; r++)
         {
-            if (labels != null)
+            if (labels != null && !labelLast)
             {
                 csv.WriteField(labels[r]);
             }
@@ -31,6 +39,11 @@ internal static class CsvOutput
             foreach (float value in rows[r])
             {
                 csv.WriteField(value.ToString("R", CultureInfo.InvariantCulture));
+            }
+
+            if (labels != null && labelLast)
+            {
+                csv.WriteField(labels[r]);
             }
 
             csv.NextRecord();
