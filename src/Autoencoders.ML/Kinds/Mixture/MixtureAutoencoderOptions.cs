@@ -23,16 +23,19 @@ namespace Autoencoders.ML.Kinds.Mixture;
 /// autoencoder — the same encoder and decoder trained first for <see cref="PretrainEpochs"/> epochs on the
 /// reconstruction only — so training starts from populated, separated components; (2) the mixture weights are fixed and
 /// uniform unless <see cref="LearnWeights"/> is set, so a component cannot lose its weight and with it its rows;
-/// (3) <see cref="AutoencoderOptions"/>'s KL warm-up (<see cref="KlWarmupFraction"/>) lets the decoder settle before the
+/// (3) <see cref="AutoencoderOptions"/>'s KL warm-up (<see cref="GaussianLatentOptions.KlWarmupFraction"/>) lets the decoder settle before the
 /// prior pulls the codes together.</para>
 /// </remarks>
-public sealed class MixtureAutoencoderOptions : AutoencoderOptions
+public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
 {
     private int clusters = 10;
-    private double beta = 1;
-    private double klWarmupFraction;
-    private double logVarianceClamp = 10;
     private int pretrainEpochs = 10;
+
+    /// <summary>Creates the options with their defaults.</summary>
+    public MixtureAutoencoderOptions()
+        : base("A Gaussian-mixture VAE")
+    {
+    }
 
     /// <summary>K, the number of mixture components, ≥ 2. Default 10.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is below 2.</exception>
@@ -42,36 +45,6 @@ public sealed class MixtureAutoencoderOptions : AutoencoderOptions
         set => clusters = value >= 2
             ? value
             : throw new ArgumentOutOfRangeException(nameof(Clusters), value, $"Clusters (K, the mixture components) must be at least 2; got {value}.");
-    }
-
-    /// <summary>Weight β of the two KL terms, ≥ 0. Default 1 (the ELBO).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
-    public double Beta
-    {
-        get => beta;
-        set => beta = value >= 0 && double.IsFinite(value)
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(Beta), value, $"Beta (the weight of the KL terms) must be a finite number ≥ 0; got {value}. Use 1 for the ELBO.");
-    }
-
-    /// <summary>KL warm-up: the KL weight grows linearly from 0 to β over this fraction of training. In [0, 1]; default 0.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is outside [0, 1].</exception>
-    public double KlWarmupFraction
-    {
-        get => klWarmupFraction;
-        set => klWarmupFraction = value >= 0 && value <= 1
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(KlWarmupFraction), value, $"KlWarmupFraction must be in [0, 1]; got {value}.");
-    }
-
-    /// <summary>Clamp [−c, c] of the encoder's log σ² and of the components' log σ_k². Default 10; must be positive.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is not a positive finite number.</exception>
-    public double LogVarianceClamp
-    {
-        get => logVarianceClamp;
-        set => logVarianceClamp = value > 0 && double.IsFinite(value)
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(LogVarianceClamp), value, $"LogVarianceClamp must be a positive finite number; got {value}.");
     }
 
     /// <summary>
@@ -89,42 +62,4 @@ public sealed class MixtureAutoencoderOptions : AutoencoderOptions
 
     /// <summary>Whether the mixture weights π are learned (default false: fixed at 1/K, a guard against collapse).</summary>
     public bool LearnWeights { get; set; }
-
-    /// <summary>The KL weight at <paramref name="fraction"/> of training: β·min(1, fraction / <see cref="KlWarmupFraction"/>).</summary>
-    /// <param name="fraction">Fraction of the training run done, in [0, 1].</param>
-    public double KlWeight(double fraction) =>
-        KlWarmupFraction > 0 ? Beta * Math.Clamp(fraction / KlWarmupFraction, 0, 1) : Beta;
-
-    /// <summary>Checks the shared rules, and that the data is not scaled: the model's likelihoods are defined on the data as given.</summary>
-    /// <param name="training">The training options the model will be trained with.</param>
-    internal override void CheckTraining(TrainingOptions training)
-    {
-        base.CheckTraining(training);
-        if (training.Scaling != ScalingKind.None)
-        {
-            throw new ArgumentException(
-                "A Gaussian-mixture VAE's likelihoods are defined on the data as given; scale the data yourself and use ScalingKind.None.",
-                nameof(training));
-        }
-
-        if (training.IsAutomatic && KlWarmupFraction > 0)
-        {
-            throw new ArgumentException(
-                "KlWarmupFraction is a fraction of the training run, but Epochs is null (the automatic budget, whose length is not known in advance). " +
-                "Set Epochs, or KlWarmupFraction = 0.",
-                nameof(TrainingOptions.Epochs));
-        }
-    }
-
-    /// <summary>Checks the dense options and that the mean head is linear.</summary>
-    public override void Validate()
-    {
-        base.Validate();
-        if (LatentActivation != Activation.None)
-        {
-            throw new ArgumentException(
-                $"A Gaussian-mixture VAE's mean head must be linear (μ ranges over all reals); LatentActivation is {LatentActivation}. Leave it at Activation.None.",
-                nameof(LatentActivation));
-        }
-    }
 }
