@@ -59,6 +59,34 @@ public sealed class AutoencoderClassifierTests
     }
 
     [Fact]
+    public void PseudoLabelsOnUnlabeledRowsRaiseAccuracyWithFewLabels()
+    {
+        // 100 labeled images, 3,000 unlabeled: the same fine-tuning with and without FixMatch's pseudo-label term.
+        var ml = new MLContext(seed: 0);
+        using var pretrained = Pretrain(ml, new AutoencoderOptions { HiddenSizes = new[] { 128 }, LatentSize = 32 }, rows: 3000);
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(Labeled(ml, 100));
+        var train = keys.Transform(Labeled(ml, 100));
+        var test = keys.Transform(Labeled(ml, 1000, skip: 5000));
+        double Accuracy(double pseudoLabelWeight)
+        {
+            var fine = Quick;
+            fine.Steps = 600;
+            fine.PseudoLabelThreshold = 0.9;
+            fine.UnlabeledBatchSize = 128;
+            fine.ImageShape = new ImageShape(1, 28, 28);
+            fine.PseudoLabelWeight = pseudoLabelWeight;
+            using var transformer = ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierTrainer.Options
+            {
+                Pretrained = pretrained, UnlabeledData = Labeled(ml, 3000, skip: 2000), FineTuning = fine, Seed = 4,
+            }).Fit(train);
+            return ml.MulticlassClassification.Evaluate(transformer.Transform(test)).MicroAccuracy;
+        }
+
+        double without = Accuracy(0), with = Accuracy(1);
+        Assert.True(with > without + 0.02, $"accuracy with pseudo-labels {with:P2}, without {without:P2}");
+    }
+
+    [Fact]
     public void ConvolutionalClassifierOnnxMatchesTorchAndSavedPipelineLoadsBack()
     {
         var ml = new MLContext(seed: 0);

@@ -49,6 +49,16 @@ public sealed partial class CliTests
         Assert.Equal(2, bad.Code);
         Assert.Contains("class 'three' was never seen in training", bad.Error);
 
+        // Unlabeled rows (no label column) for pseudo-labels and the regulariser; a bad threshold names its flag.
+        string unlabeledCsv = Path.Combine(folder, "unlabeled.csv");
+        File.WriteAllLines(unlabeledCsv, lines.Select(l => l[(l.IndexOf(',') + 1)..]));
+        var withUnlabeled = Run("finetune", "--model", pretrained, "--data", labeled, "--label-column", "label", "--unlabeled", unlabeledCsv, "--steps", "20", "--head-steps", "5",
+            "--pseudo-label-threshold", "0.6", "--out", Path.Combine(folder, "pseudo"));
+        Assert.True(withUnlabeled.Code == 0, withUnlabeled.Error);
+        var badThreshold = Run("finetune", "--model", pretrained, "--data", labeled, "--label-column", "label", "--pseudo-label-threshold", "1.5", "--out", Path.Combine(folder, "z"));
+        Assert.Equal(2, badThreshold.Code);
+        Assert.Contains("--pseudo-label-threshold", badThreshold.Error);
+
         var missing = Run("finetune", "--model", pretrained, "--data", labeled, "--label-column", "digit", "--out", Path.Combine(folder, "x"));
         Assert.Equal(2, missing.Code);
         Assert.Contains("digit", missing.Error);

@@ -17,15 +17,18 @@ internal static class ClassifierCommands
         data.Description = "Labeled rows: CSV with a header (numeric columns are features) or IDX images with their labels file beside.";
         var label = new Option<string?>("--label-column") { Description = "CSV column with the class of each row (read as text: numbers and names both work)." };
         var features = CommonOptions.Features();
-        var unlabeled = new Option<string?>("--unlabeled") { Description = "Unlabeled rows (same features) for the reconstruction regulariser; default: the labeled rows." };
+        var unlabeled = new Option<string?>("--unlabeled") { Description = "Unlabeled rows (same features) for pseudo-labels and the reconstruction regulariser; default: none (the labeled rows' features for the regulariser)." };
         var steps = new Option<int>("--steps") { Description = "Fine-tuning steps of every layer (after the head's warm-up).", DefaultValueFactory = _ => FineTuningOptions.Defaults.Steps };
         var headSteps = new Option<int>("--head-steps") { Description = "Steps of the head alone first.", DefaultValueFactory = _ => FineTuningOptions.Defaults.HeadSteps };
         var shift = new Option<int>("--max-shift") { Description = "Image rows: random shifts of up to this many pixels (0 = off).", DefaultValueFactory = _ => FineTuningOptions.Defaults.MaxShift };
+        var pseudoWeight = new Option<double>("--pseudo-label-weight") { Description = "Weight of the pseudo-label loss on --unlabeled rows (0 = off).", DefaultValueFactory = _ => FineTuningOptions.Defaults.PseudoLabelWeight };
+        var pseudoThreshold = new Option<double>("--pseudo-label-threshold") { Description = "Confidence an unlabeled row needs for a pseudo-label.", DefaultValueFactory = _ => FineTuningOptions.Defaults.PseudoLabelThreshold };
+        var encoderRatio = new Option<double>("--encoder-rate-ratio") { Description = "The encoder's learning rate as a fraction of the head's (0 freezes it).", DefaultValueFactory = _ => FineTuningOptions.Defaults.EncoderLearningRateRatio };
         var seed = new Option<int>("--seed") { Description = "Seed of the head, batches, dropout and shifts.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Output folder: the fine-tuned model folder plus classifier.onnx.", Required = true };
         var command = new Command("finetune", "Fine-tune a pretrained autoencoder's encoder with a classification head on labeled rows; writes the model folder and classifier.onnx.")
         {
-            model, data, label, features, unlabeled, steps, headSteps, shift, seed, output,
+            model, data, label, features, unlabeled, steps, headSteps, shift, pseudoWeight, pseudoThreshold, encoderRatio, seed, output,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -57,7 +60,12 @@ internal static class ClassifierCommands
             var unlabeledView = unlabeledPath == null
                 ? null
                 : ModelInput.LoadData(pretrained, unlabeledPath, null, parse.GetValue(features), pretrained.InputSize).ToDataView(ml);
-            var fine = new FineTuningOptions { Steps = parse.GetValue(steps), HeadSteps = parse.GetValue(headSteps), MaxShift = parse.GetValue(shift) };
+            var fine = new FineTuningOptions
+            {
+                Steps = parse.GetValue(steps), HeadSteps = parse.GetValue(headSteps), MaxShift = parse.GetValue(shift),
+                PseudoLabelWeight = parse.GetValue(pseudoWeight), PseudoLabelThreshold = parse.GetValue(pseudoThreshold), EncoderLearningRateRatio = parse.GetValue(encoderRatio),
+            };
+            fine.Validate();
             if (pretrained.Spec.Image == null && dataset.ImageShape is var (c, h, w) && c * h * w == pretrained.InputSize)
             {
                 fine.ImageShape = new ImageShape(c, h, w);

@@ -27,6 +27,12 @@ internal static class OptionNames
         ["Device"] = "--device",
         ["CheckpointPath"] = "--checkpoint",
         ["ResumeFrom"] = "--resume",
+        ["Steps"] = "--steps",
+        ["HeadSteps"] = "--head-steps",
+        ["MaxShift"] = "--max-shift",
+        ["PseudoLabelWeight"] = "--pseudo-label-weight",
+        ["PseudoLabelThreshold"] = "--pseudo-label-threshold",
+        ["EncoderLearningRateRatio"] = "--encoder-rate-ratio",
     };
 
     /// <summary>

@@ -196,7 +196,7 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
         }
 
         var shift = fine.MaxShift > 0 && image != null ? new ImageShift(image, fine.MaxShift) : null;
-        using var unlabeled = options.UnlabeledData == null || fine.ReconstructionWeight == 0
+        using var unlabeled = options.UnlabeledData == null || (fine.ReconstructionWeight == 0 && fine.PseudoLabelWeight == 0)
             ? null
             : TrainingData.Load(
                 options.UnlabeledData, new[] { new RowColumn(options.FeatureColumnName, "unlabeled feature", pretrained.InputSize, ValueRange.Finite) },

@@ -38,6 +38,15 @@ public sealed class FineTuningOptions
 
         /// <summary>Default <see cref="MaxShift"/>.</summary>
         public const int MaxShift = 2;
+
+        /// <summary>Default <see cref="PseudoLabelWeight"/>.</summary>
+        public const double PseudoLabelWeight = 1.0;
+
+        /// <summary>Default <see cref="PseudoLabelThreshold"/>.</summary>
+        public const double PseudoLabelThreshold = 0.95;
+
+        /// <summary>Default <see cref="PseudoLabelMasking"/>.</summary>
+        public const float PseudoLabelMasking = 0.2f;
     }
 
     /// <summary>Steps that train the head alone on the frozen encoder (Adam at <see cref="LearningRate"/>). Default 200.</summary>
@@ -72,6 +81,22 @@ public sealed class FineTuningOptions
     /// every step (0 = off). Needs the image shape: the model's own (convolutional) or <see cref="ImageShape"/>. Default 2.
     /// </summary>
     public int MaxShift { get; set; } = Defaults.MaxShift;
+
+    /// <summary>
+    /// Weight of the pseudo-label loss on unlabeled rows (FixMatch, Sohn et al. 2020), added to every full step: each
+    /// unlabeled row of the step is classified as it is (no dropout, no gradient); where the largest probability
+    /// reaches <see cref="PseudoLabelThreshold"/>, the class becomes the row's target for a perturbed copy of the row
+    /// (shifted by up to <see cref="MaxShift"/> pixels for images, and with <see cref="PseudoLabelMasking"/> of its
+    /// values set to zero), by cross-entropy averaged over the batch. Needs
+    /// <see cref="AutoencoderClassifierTrainer.Options.UnlabeledData"/>; 0 turns it off. Default 1.
+    /// </summary>
+    public double PseudoLabelWeight { get; set; } = Defaults.PseudoLabelWeight;
+
+    /// <summary>The confidence (largest class probability) an unlabeled row needs to get a pseudo-label, in (0, 1]. Default 0.95.</summary>
+    public double PseudoLabelThreshold { get; set; } = Defaults.PseudoLabelThreshold;
+
+    /// <summary>Fraction of the values of a pseudo-labeled row set to zero in its perturbed copy, in [0, 1). Default 0.2.</summary>
+    public float PseudoLabelMasking { get; set; } = Defaults.PseudoLabelMasking;
 
     /// <summary>The shape of an input row for <see cref="MaxShift"/> when the model is dense; null uses the model's (none for a dense model: no shifts).</summary>
     public ImageShape? ImageShape { get; set; }
@@ -112,6 +137,21 @@ public sealed class FineTuningOptions
         }
 
         NonNegative(MaxShift, nameof(MaxShift));
+        if (!(PseudoLabelWeight >= 0) || double.IsInfinity(PseudoLabelWeight))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PseudoLabelWeight), PseudoLabelWeight, "PseudoLabelWeight must be ≥ 0 (0 turns pseudo-labels off).");
+        }
+
+        if (!(PseudoLabelThreshold > 0 && PseudoLabelThreshold <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PseudoLabelThreshold), PseudoLabelThreshold, "PseudoLabelThreshold must be in (0, 1] (a class probability, e.g. 0.95).");
+        }
+
+        if (!(PseudoLabelMasking >= 0 && PseudoLabelMasking < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PseudoLabelMasking), PseudoLabelMasking, "PseudoLabelMasking must be in [0, 1).");
+        }
+
         ImageShape?.Validate(nameof(ImageShape));
         if (Threads is int threads)
         {

@@ -39,6 +39,7 @@ internal sealed class FineTuningRun
     /// <param name="cancellationToken">Checked before every step.</param>
     public double Run(LabeledRows labeled, RowSource? unlabeled, IChannel channel, CancellationToken cancellationToken)
     {
+        bool pseudoLabels = unlabeled != null && options.PseudoLabelWeight > 0;
         using var features = tensor(labeled.Features, new long[] { labeled.Count, labeled.Width });
         using var labels = tensor(labeled.Labels, new long[] { labeled.Count });
         using var fallback = unlabeled == null ? new InMemoryRows(features.alias(), Enumerable.Range(0, labeled.Count).Select(i => (long)i).ToArray(), ownsData: true) : null;
@@ -48,6 +49,7 @@ internal sealed class FineTuningRun
         var batches = new LabeledBatches(labeled.Count, Math.Min(options.BatchSize, labeled.Count), order);
         using var unlabeledBatches = new EndlessBatches(regulariserRows, options.UnlabeledBatchSize, new Random(seed + 1));
         var recent = new Queue<double>();
+        var confident = new Queue<double>();
 
         if (options.HeadSteps > 0)
         {
@@ -88,12 +90,24 @@ internal sealed class FineTuningRun
                 encoderOptimizer?.zero_grad();
                 var classification = nn.functional.cross_entropy(network.Logits(x, trainEncoder), y);
                 var total = classification;
-                if (trainEncoder && options.ReconstructionWeight > 0)
+                bool reconstruct = trainEncoder && options.ReconstructionWeight > 0;
+                var rows = reconstruct || pseudoLabels ? unlabeledBatches.Next() : null;
+                if (pseudoLabels)
                 {
-                    var rows = unlabeledBatches.Next();
-                    var target = scaling == null ? rows : scaling.ScaleTarget(rows);
+                    var (pseudo, share) = PseudoLabelLoss(rows!, trainEncoder, generator);
+                    total = total + (pseudo * options.PseudoLabelWeight);
+                    confident.Enqueue(share);
+                    if (confident.Count > ReportEvery)
+                    {
+                        confident.Dequeue();
+                    }
+                }
+
+                if (reconstruct)
+                {
+                    var target = scaling == null ? rows! : scaling.ScaleTarget(rows!);
                     var full = new TrainingProgress(1, 1, 1.0);
-                    total = total + (network.Autoencoder.Loss(Scale(rows), target, reconstructionLoss, full).Total * options.ReconstructionWeight);
+                    total = total + (network.Autoencoder.Loss(Scale(rows!), target, reconstructionLoss, full).Total * options.ReconstructionWeight);
                 }
 
                 Check(total, "fine-tuning", step, headOptimizer.ParamGroups.First().LearningRate);
@@ -106,11 +120,43 @@ internal sealed class FineTuningRun
                 }
 
                 Record(recent, classification.ToDouble(), channel, "fine-tuning", step, options.Steps);
+                if (pseudoLabels && (step % ReportEvery == 0 || step == options.Steps))
+                {
+                    channel.Info(MessageSensitivity.None, $"Fine-tuning, step {step}/{options.Steps}: {confident.Average():P1} of unlabeled rows above the pseudo-label threshold {options.PseudoLabelThreshold:G3}.");
+                }
             }
         }
 
         network.eval();
         return recent.Count == 0 ? double.NaN : recent.Average();
+    }
+
+    /// <summary>
+    /// FixMatch's unlabeled term on <paramref name="rows"/> (data units): targets from the rows as they are (eval mode,
+    /// no gradient), the loss on a shifted and masked copy, counted where the confidence reaches the threshold and
+    /// averaged over all rows. Returns the loss and the share of confident rows.
+    /// </summary>
+    private (Tensor Loss, double Share) PseudoLabelLoss(Tensor rows, bool trainEncoder, Generator generator)
+    {
+        Tensor targets, mask;
+        network.eval();
+        using (no_grad())
+        {
+            var probabilities = nn.functional.softmax(network.Logits(Scale(rows), trainEncoder: false), 1);
+            var (best, classes) = probabilities.max(1);
+            targets = classes;
+            mask = best.ge(options.PseudoLabelThreshold).to_type(ScalarType.Float32);
+        }
+
+        network.train();
+        var perturbed = shift == null ? rows : shift.Apply(rows, generator);
+        if (options.PseudoLabelMasking > 0)
+        {
+            perturbed = perturbed * rand(perturbed.shape, generator: generator).ge(options.PseudoLabelMasking).to_type(perturbed.dtype);
+        }
+
+        var perRow = nn.functional.cross_entropy(network.Logits(Scale(perturbed), trainEncoder), targets, reduction: nn.Reduction.None);
+        return ((perRow * mask).mean(), mask.mean().ToDouble());
     }
 
     /// <summary>A labeled batch: rows shifted (images), then scaled; labels as int64.</summary>
