@@ -39,13 +39,14 @@ internal static class FineTuningBenchmark
         var reconstructionOption = new Option<double>("--reconstruction") { Description = "FineTuningOptions.ReconstructionWeight of (e).", DefaultValueFactory = _ => FineTuningOptions.Defaults.ReconstructionWeight };
         var ratioOption = new Option<double>("--encoder-ratio") { Description = "FineTuningOptions.EncoderLearningRateRatio of (e).", DefaultValueFactory = _ => FineTuningOptions.Defaults.EncoderLearningRateRatio };
         var unlabeledBatchOption = new Option<int>("--unlabeled-batch") { Description = "FineTuningOptions.UnlabeledBatchSize of (e).", DefaultValueFactory = _ => FineTuningOptions.Defaults.UnlabeledBatchSize };
+        var rotationOption = new Option<double>("--rotation") { Description = "FineTuningOptions.MaxRotation of (d) and (e), degrees.", DefaultValueFactory = _ => FineTuningOptions.Defaults.MaxRotation };
         var heldOutOption = new Option<bool>("--held-out-only") { Description = "Only train (e) on four fifths of the 1,000 labeled rows and print its accuracy on the other fifth (for choosing settings; no test image is read)." };
         var labelsOption = new Option<string>("--labels") { Description = "Comma-separated numbers of labeled rows (multiples of 10).", DefaultValueFactory = _ => "100,300,1000,3000" };
         var chooseOption = new Option<bool>("--choose") { Description = "Compare the candidate schedules on a held-out fifth of the 1,000 labeled rows first (otherwise the default schedule is used)." };
         var outOption = new Option<DirectoryInfo>("--out") { DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("models", "pretraining")) };
         var command = new Command("benchmark", "The (a)-(e) table on 100 to 3,000 MNIST labels and accuracy-vs-labels.png.")
         {
-            pretrainedOption, architectureOption, stepsOption, pseudoOption, thresholdOption, maskingOption, reconstructionOption, ratioOption, unlabeledBatchOption, heldOutOption, labelsOption, chooseOption, outOption,
+            pretrainedOption, architectureOption, stepsOption, pseudoOption, thresholdOption, maskingOption, reconstructionOption, ratioOption, unlabeledBatchOption, rotationOption, heldOutOption, labelsOption, chooseOption, outOption,
         };
         command.SetAction(parse => Run(
             parse.GetValue(pretrainedOption)!,
@@ -54,7 +55,7 @@ internal static class FineTuningBenchmark
             {
                 Steps = parse.GetValue(stepsOption), PseudoLabelWeight = parse.GetValue(pseudoOption), PseudoLabelThreshold = parse.GetValue(thresholdOption),
                 PseudoLabelMasking = parse.GetValue(maskingOption), ReconstructionWeight = parse.GetValue(reconstructionOption), EncoderLearningRateRatio = parse.GetValue(ratioOption),
-                UnlabeledBatchSize = parse.GetValue(unlabeledBatchOption), ImageShape = new ImageShape(1, 28, 28),
+                UnlabeledBatchSize = parse.GetValue(unlabeledBatchOption), MaxRotation = parse.GetValue(rotationOption), ImageShape = new ImageShape(1, 28, 28),
             },
             parse.GetValue(labelsOption)!.Split(',').Select(int.Parse).ToArray(),
             parse.GetValue(chooseOption),
@@ -97,11 +98,13 @@ internal static class FineTuningBenchmark
         foreach (var candidate in choose || heldOutOnly ? schedules.Take(heldOutOnly ? 1 : schedules.Length) : Array.Empty<(string Name, FineTuningOptions Options)>())
         {
             var timer = Stopwatch.StartNew();
-            double accuracy = FineTuned(ml, pretrained, FewLabels.Rows(ml, fit, images, labels), unlabeled, FewLabels.Rows(ml, held, images, labels), candidate.Options, fromScratch: false);
-            Console.WriteLine($"held-out: {candidate.Name} ({Describe(candidate.Options)}): {accuracy:P2} on {held.Length} held-out labeled rows ({timer.Elapsed.TotalSeconds:F0} s)");
-            if (accuracy > bestHeld)
+            var metrics = Evaluated(ml, pretrained, FewLabels.Rows(ml, fit, images, labels), unlabeled, FewLabels.Rows(ml, held, images, labels), candidate.Options, fromScratch: false);
+            Console.WriteLine($"held-out: {candidate.Name} ({Describe(candidate.Options)}): {metrics.MicroAccuracy:P2}, log-loss {metrics.LogLoss:F4} on {held.Length} held-out labeled rows ({timer.Elapsed.TotalSeconds:F0} s)");
+            // Accuracy first; the log-loss breaks ties (200 rows give accuracy in steps of 0.5%).
+            double score = metrics.MicroAccuracy - (metrics.LogLoss * 1e-3);
+            if (score > bestHeld)
             {
-                bestHeld = accuracy;
+                bestHeld = score;
                 chosen = candidate;
             }
         }
@@ -160,17 +163,21 @@ internal static class FineTuningBenchmark
 
     private static string Describe(FineTuningOptions o) =>
         $"{o.HeadSteps} head steps + {o.Steps} steps, encoder rate ×{o.EncoderLearningRateRatio}, reconstruction ×{o.ReconstructionWeight}, " +
-        $"pseudo-labels ×{o.PseudoLabelWeight} at ≥ {o.PseudoLabelThreshold} with {o.PseudoLabelMasking:P0} masking, dropout {o.Dropout}, shifts ±{o.MaxShift}, batch {o.BatchSize}+{o.UnlabeledBatchSize}";
+        $"pseudo-labels ×{o.PseudoLabelWeight} at ≥ {o.PseudoLabelThreshold} with {o.PseudoLabelMasking:P0} masking, dropout {o.Dropout}, shifts ±{o.MaxShift}, turns ±{o.MaxRotation}°, batch {o.BatchSize}+{o.UnlabeledBatchSize}";
 
     /// <summary>Trains (d) or (e) on <paramref name="labeled"/> and returns the accuracy on <paramref name="evaluation"/>.</summary>
-    private static double FineTuned(MLContext ml, AutoencoderModel pretrained, IDataView labeled, IDataView? unlabeled, IDataView evaluation, FineTuningOptions schedule, bool fromScratch)
+    private static double FineTuned(MLContext ml, AutoencoderModel pretrained, IDataView labeled, IDataView? unlabeled, IDataView evaluation, FineTuningOptions schedule, bool fromScratch) =>
+        Evaluated(ml, pretrained, labeled, unlabeled, evaluation, schedule, fromScratch).MicroAccuracy;
+
+    /// <summary>Trains (d) or (e) on <paramref name="labeled"/> and returns ML.NET's metrics on <paramref name="evaluation"/>.</summary>
+    private static MulticlassClassificationMetrics Evaluated(MLContext ml, AutoencoderModel pretrained, IDataView labeled, IDataView? unlabeled, IDataView evaluation, FineTuningOptions schedule, bool fromScratch)
     {
         var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(labeled);
         using var classifier = ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierTrainer.Options
         {
             Pretrained = pretrained, UnlabeledData = unlabeled, FineTuning = schedule, FromScratch = fromScratch, Seed = 0,
         }).Fit(keys.Transform(labeled));
-        return ml.MulticlassClassification.Evaluate(classifier.Transform(keys.Transform(evaluation))).MicroAccuracy;
+        return ml.MulticlassClassification.Evaluate(classifier.Transform(keys.Transform(evaluation)));
     }
 
     private static AutoencoderModel Pretrained(MLContext ml, DirectoryInfo folder, string architecture, IDataView images)

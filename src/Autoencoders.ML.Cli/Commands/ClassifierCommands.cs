@@ -21,6 +21,7 @@ internal static class ClassifierCommands
         var steps = new Option<int>("--steps") { Description = "Fine-tuning steps of every layer (after the head's warm-up).", DefaultValueFactory = _ => FineTuningOptions.Defaults.Steps };
         var headSteps = new Option<int>("--head-steps") { Description = "Steps of the head alone first.", DefaultValueFactory = _ => FineTuningOptions.Defaults.HeadSteps };
         var shift = new Option<int>("--max-shift") { Description = "Image rows: random shifts of up to this many pixels (0 = off).", DefaultValueFactory = _ => FineTuningOptions.Defaults.MaxShift };
+        var rotation = new Option<double>("--max-rotation") { Description = "Image rows: random turns of up to this many degrees (0 = off).", DefaultValueFactory = _ => FineTuningOptions.Defaults.MaxRotation };
         var pseudoWeight = new Option<double>("--pseudo-label-weight") { Description = "Weight of the pseudo-label loss on --unlabeled rows (0 = off).", DefaultValueFactory = _ => FineTuningOptions.Defaults.PseudoLabelWeight };
         var pseudoThreshold = new Option<double>("--pseudo-label-threshold") { Description = "Confidence an unlabeled row needs for a pseudo-label.", DefaultValueFactory = _ => FineTuningOptions.Defaults.PseudoLabelThreshold };
         var encoderRatio = new Option<double>("--encoder-rate-ratio") { Description = "The encoder's learning rate as a fraction of the head's (0 freezes it).", DefaultValueFactory = _ => FineTuningOptions.Defaults.EncoderLearningRateRatio };
@@ -28,7 +29,7 @@ internal static class ClassifierCommands
         var output = new Option<string>("--out") { Description = "Output folder: the fine-tuned model folder plus classifier.onnx.", Required = true };
         var command = new Command("finetune", "Fine-tune a pretrained autoencoder's encoder with a classification head on labeled rows; writes the model folder and classifier.onnx.")
         {
-            model, data, label, features, unlabeled, steps, headSteps, shift, pseudoWeight, pseudoThreshold, encoderRatio, seed, output,
+            model, data, label, features, unlabeled, steps, headSteps, shift, rotation, pseudoWeight, pseudoThreshold, encoderRatio, seed, output,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -62,7 +63,7 @@ internal static class ClassifierCommands
                 : ModelInput.LoadData(pretrained, unlabeledPath, null, parse.GetValue(features), pretrained.InputSize).ToDataView(ml);
             var fine = new FineTuningOptions
             {
-                Steps = parse.GetValue(steps), HeadSteps = parse.GetValue(headSteps), MaxShift = parse.GetValue(shift),
+                Steps = parse.GetValue(steps), HeadSteps = parse.GetValue(headSteps), MaxShift = parse.GetValue(shift), MaxRotation = parse.GetValue(rotation),
                 PseudoLabelWeight = parse.GetValue(pseudoWeight), PseudoLabelThreshold = parse.GetValue(pseudoThreshold), EncoderLearningRateRatio = parse.GetValue(encoderRatio),
             };
             fine.Validate();

@@ -30,6 +30,7 @@ internal static class OptionNames
         ["Steps"] = "--steps",
         ["HeadSteps"] = "--head-steps",
         ["MaxShift"] = "--max-shift",
+        ["MaxRotation"] = "--max-rotation",
         ["PseudoLabelWeight"] = "--pseudo-label-weight",
         ["PseudoLabelThreshold"] = "--pseudo-label-threshold",
         ["EncoderLearningRateRatio"] = "--encoder-rate-ratio",

@@ -195,7 +195,7 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
             throw new ArgumentException($"ImageShape {image} has {image.Size} values but rows have {pretrained.InputSize}; set it to the shape of the rows.", nameof(options));
         }
 
-        var shift = fine.MaxShift > 0 && image != null ? new ImageShift(image, fine.MaxShift) : null;
+        var shift = (fine.MaxShift > 0 || fine.MaxRotation > 0) && image != null ? new ImageShift(image, fine.MaxShift, fine.MaxRotation) : null;
         using var unlabeled = options.UnlabeledData == null || (fine.ReconstructionWeight == 0 && fine.PseudoLabelWeight == 0)
             ? null
             : TrainingData.Load(
@@ -215,7 +215,7 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
                 MessageSensitivity.None,
                 $"Fine-tuning {pretrained.Spec} with a head of {labeled.Classes.Count} classes on {labeled.Count:N0} labeled rows" +
                 $" ({unlabeled?.Training.RowCount ?? 0:N0} unlabeled rows for the regulariser): {fine.HeadSteps} head steps, then {fine.Steps} steps of every layer" +
-                (shift != null ? $", shifts of up to {fine.MaxShift} pixels." : "."));
+                (shift != null ? $", shifts of up to {fine.MaxShift} pixels and turns of up to {fine.MaxRotation:G3} degrees." : "."));
             var run = new FineTuningRun(network, fine, pretrained.Loss, pretrained.Scaling, shift, seed);
             double loss = run.Run(labeled, unlabeled?.Training, channel, cancellationToken);
             return new AutoencoderClassifier(network, labeled.Classes, pretrained, fine, loss);
