@@ -16,7 +16,7 @@ public sealed class FineTuningOptions
         public const int HeadSteps = 200;
 
         /// <summary>Default <see cref="Steps"/>.</summary>
-        public const int Steps = 1500;
+        public const int Steps = 6000;
 
         /// <summary>Default <see cref="BatchSize"/>.</summary>
         public const int BatchSize = 64;
@@ -28,7 +28,7 @@ public sealed class FineTuningOptions
         public const double LearningRate = 1e-3;
 
         /// <summary>Default <see cref="EncoderLearningRateRatio"/>.</summary>
-        public const double EncoderLearningRateRatio = 0.3;
+        public const double EncoderLearningRateRatio = 1.0;
 
         /// <summary>Default <see cref="ReconstructionWeight"/>.</summary>
         public const double ReconstructionWeight = 1.0;
@@ -40,7 +40,7 @@ public sealed class FineTuningOptions
         public const int MaxShift = 2;
 
         /// <summary>Default <see cref="MaxRotation"/>.</summary>
-        public const double MaxRotation = 0;
+        public const double MaxRotation = 15;
 
         /// <summary>Default <see cref="PseudoLabelWeight"/>.</summary>
         public const double PseudoLabelWeight = 1.0;
@@ -55,19 +55,19 @@ public sealed class FineTuningOptions
     /// <summary>Steps that train the head alone on the frozen encoder (Adam at <see cref="LearningRate"/>). Default 200.</summary>
     public int HeadSteps { get; set; } = Defaults.HeadSteps;
 
-    /// <summary>Steps that train every layer afterwards (cosine-annealed to zero). Default 1,500.</summary>
+    /// <summary>Steps that train every layer afterwards (cosine-annealed to zero). Default 6,000.</summary>
     public int Steps { get; set; } = Defaults.Steps;
 
     /// <summary>Labeled rows per step (fewer if there are fewer rows). Default 64.</summary>
     public int BatchSize { get; set; } = Defaults.BatchSize;
 
-    /// <summary>Unlabeled rows per step for the reconstruction regulariser. Default 128.</summary>
+    /// <summary>Unlabeled rows per step for pseudo-labels and the reconstruction regulariser. Default 128.</summary>
     public int UnlabeledBatchSize { get; set; } = Defaults.UnlabeledBatchSize;
 
     /// <summary>Adam's rate for the head. Default 1e-3.</summary>
     public double LearningRate { get; set; } = Defaults.LearningRate;
 
-    /// <summary>The encoder's (and decoder's) rate as a fraction of <see cref="LearningRate"/>; 0 keeps the encoder frozen. Default 0.3.</summary>
+    /// <summary>The encoder's (and decoder's) rate as a fraction of <see cref="LearningRate"/>; 0 keeps the encoder frozen. Default 1.</summary>
     public double EncoderLearningRateRatio { get; set; } = Defaults.EncoderLearningRateRatio;
 
     /// <summary>
@@ -88,7 +88,7 @@ public sealed class FineTuningOptions
     /// <summary>
     /// Image rows only: each labeled row (and each perturbed unlabeled row) also turns by a random angle of up to this
     /// many degrees either way about the image centre, at every step (0 = off; bilinear resampling when on). Needs the
-    /// image shape, as <see cref="MaxShift"/> does. Default 0.
+    /// image shape, as <see cref="MaxShift"/> does. Default 15.
     /// </summary>
     public double MaxRotation { get; set; } = Defaults.MaxRotation;
 
