@@ -89,7 +89,9 @@ internal static class FineTuningBenchmark
         {
             ("the given schedule", schedule),
             ("without pseudo-labels", With(schedule, o => o.PseudoLabelWeight = 0)),
-            ("without the reconstruction regulariser", With(schedule, o => o.ReconstructionWeight = 0)),
+            schedule.ReconstructionWeight > 0
+                ? ("without the reconstruction regulariser", With(schedule, o => o.ReconstructionWeight = 0))
+                : ("with the reconstruction regulariser (weight 1)", With(schedule, o => o.ReconstructionWeight = 1)),
         };
         var fit = draw.Labeled(1000).Where((_, i) => i % 5 != 0).ToArray();
         var held = draw.Labeled(1000).Where((_, i) => i % 5 == 0).ToArray();

@@ -3,7 +3,7 @@
 //   digits from the frozen code (the README's 10-line example; --labeled rows, all 60,000 by default);
 //   the fine-tuning story: an autoencoder learns from the 60,000 training images without their labels, then
 //   AutoencoderClassifier puts a head on its encoder and trains the whole network on 1,000 labeled images, with the
-//   other 59,000 images as unlabeled rows (pseudo-labels and the reconstruction regulariser).
+//   other 59,000 images as unlabeled rows (pseudo-labels).
 //   dotnet run --project examples/Pretraining -c Release -- [--out DIR] [--labeled N] [--fine-tune-labels N]
 //   dotnet run --project examples/Pretraining -c Release -- benchmark   (the (a)-(e) table and accuracy-vs-labels.png)
 using System;

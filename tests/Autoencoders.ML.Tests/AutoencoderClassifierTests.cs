@@ -27,7 +27,7 @@ public sealed class AutoencoderClassifierTests
         new AutoencoderTrainer(ml, options, new TrainingOptions { Epochs = 5, BatchSize = 64, Seed = 1, ValidationFraction = 0, CompareWithPca = false })
             .Fit(Labeled(ml, rows, skip: 2000));
 
-    private static FineTuningOptions Quick => new() { HeadSteps = 20, Steps = 100, BatchSize = 32, UnlabeledBatchSize = 32, LearningRate = 3e-3, EncoderLearningRateRatio = 1 };
+    private static FineTuningOptions Quick => new() { HeadSteps = 20, Steps = 100, BatchSize = 32, UnlabeledBatchSize = 32, LearningRate = 3e-3, EncoderLearningRateRatio = 1, ReconstructionWeight = 1 };
 
     [Fact]
     public void DenseClassifierIsEvaluatedByMlNetAndBeatsChance()

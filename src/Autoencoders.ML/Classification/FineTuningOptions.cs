@@ -31,7 +31,7 @@ public sealed class FineTuningOptions
         public const double EncoderLearningRateRatio = 1.0;
 
         /// <summary>Default <see cref="ReconstructionWeight"/>.</summary>
-        public const double ReconstructionWeight = 1.0;
+        public const double ReconstructionWeight = 0.0;
 
         /// <summary>Default <see cref="Dropout"/>.</summary>
         public const float Dropout = 0.2f;
@@ -72,7 +72,8 @@ public sealed class FineTuningOptions
 
     /// <summary>
     /// Weight of the autoencoder's own loss on a batch of unlabeled rows, added to the classification loss of every
-    /// full step; 0 turns the regulariser off. Without unlabeled rows the labeled rows' features are used. Default 1.
+    /// full step; 0 turns the regulariser off. Without unlabeled rows the labeled rows' features are used. Default 0: on
+    /// held-out MNIST rows it tied with weight 1 on accuracy (97.5%) and gave a lower log-loss, at two thirds of the time.
     /// </summary>
     public double ReconstructionWeight { get; set; } = Defaults.ReconstructionWeight;
 
