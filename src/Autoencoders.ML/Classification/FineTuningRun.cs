@@ -8,8 +8,9 @@ namespace Autoencoders.ML.Classification;
 /// The fine-tuning schedule of a <see cref="ClassifierNetwork"/>: <see cref="FineTuningOptions.HeadSteps"/> steps of the
 /// head alone on the frozen encoder, then <see cref="FineTuningOptions.Steps"/> steps of every layer — the head at the
 /// full rate and the autoencoder at <see cref="FineTuningOptions.EncoderLearningRateRatio"/> of it, each with its own
-/// fused Adam and cosine annealing — minimising cross-entropy on labeled rows (shifted at random for images) plus
-/// <see cref="FineTuningOptions.ReconstructionWeight"/> × the autoencoder's own loss on a batch of unlabeled rows.
+/// fused Adam and cosine annealing — minimising cross-entropy on labeled rows (shifted and turned at random for images)
+/// plus, on a batch of unlabeled rows, <see cref="FineTuningOptions.PseudoLabelWeight"/> × FixMatch's pseudo-label loss
+/// and <see cref="FineTuningOptions.ReconstructionWeight"/> × the autoencoder's own loss.
 /// </summary>
 internal sealed class FineTuningRun
 {
@@ -34,7 +35,7 @@ internal sealed class FineTuningRun
 
     /// <summary>Trains the network in place and returns the mean classification loss of the last 100 steps.</summary>
     /// <param name="labeled">The labeled rows, in the data's units.</param>
-    /// <param name="unlabeled">Rows for the reconstruction regulariser (in the data's units), or null for the labeled rows' features.</param>
+    /// <param name="unlabeled">Unlabeled rows for pseudo-labels and the reconstruction regulariser (in the data's units), or null: no pseudo-labels, the labeled rows' features for the regulariser.</param>
     /// <param name="channel">Where progress lines go (ML.NET log).</param>
     /// <param name="cancellationToken">Checked before every step.</param>
     public double Run(LabeledRows labeled, RowSource? unlabeled, IChannel channel, CancellationToken cancellationToken)
