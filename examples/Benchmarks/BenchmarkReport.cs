@@ -98,7 +98,7 @@ internal sealed class BenchmarkReport
     {
         foreach (var run in r.Runs)
         {
-            Add($"{r.Architecture}, {r.Epochs} epochs on {r.Rows:N0} MNIST images, {run.Precision}: validation MSE",
+            Add($"{r.Architecture}, {r.Epochs} epochs, {run.Precision}: validation MSE (on {r.Rows / 10:N0} of the first {r.Rows:N0} MNIST training images, trained on the rest)",
                 $"{run.ValidationLoss:F5} ({run.Seconds:F0} s training)", string.Empty, null);
         }
     }
