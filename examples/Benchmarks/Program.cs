@@ -5,6 +5,7 @@
 //   ... -- --only training [--busy-core] [--threads N]             training efficiency (with one core kept busy)
 //   ... -- --only profile                                           where a training step's time goes, before/after
 //   ... -- --only deepae --minutes 15                               784-1000-500-250-30 within a training budget
+//   ... -- --only precision                                         validation MSE after 10 epochs, float32 vs bfloat16
 //   ... -- --only iwae --minutes 15                                 VAE NLL (k = 5000) within a training budget
 using System;
 using System.CommandLine;
@@ -21,7 +22,7 @@ if (args.Length == 2 && args[0] == MemoryBenchmark.ProbeArgument)
 }
 
 var quickOption = new Option<bool>("--quick") { Description = "Smaller runs for a smoke test (a few minutes); the report goes to artifacts/." };
-var onlyOption = new Option<string?>("--only") { Description = "Comma-separated sections to run: training, scoring, reload, memory, pretraining, reconstruction, vae (default: all)." };
+var onlyOption = new Option<string?>("--only") { Description = "Comma-separated sections to run: training, scoring, reload, memory, pretraining, reconstruction, vae (default: all); also profile, precision, deepae, iwae." };
 var reportOption = new Option<string?>("--report") { Description = "Markdown report path (default docs/benchmarks.md, or artifacts/benchmarks-quick.md with --quick)." };
 var busyOption = new Option<bool>("--busy-core") { Description = "Keep one core busy with a spinning thread while measuring (how training behaves when another process takes a core)." };
 var threadsOption = new Option<int?>("--threads") { Description = "Torch threads for the whole run (default: the library's default)." };
@@ -61,7 +62,7 @@ static int Run(bool quick, string? reportPath, string? only, double minutes, int
     if (Wanted("training"))
     {
         Section("training efficiency");
-        report.Training(TrainingThroughput.Run(ml, train, quick ? 10_000 : 60_000, quick ? 1 : 3));
+        report.Training(TrainingThroughput.Compare(ml, train, quick ? 10_000 : 60_000, quick ? 1 : 3, quick ? 1 : 3, Console.WriteLine));
     }
 
     if (Wanted("scoring"))
@@ -110,6 +111,12 @@ static int Run(bool quick, string? reportPath, string? only, double minutes, int
     {
         Section("deep autoencoder within a training budget (settings chosen on held-out training rows)");
         report.DeepAutoencoder(DeepAutoencoderBenchmark.Run(ml, train, test, minutes, selectionEpochs: 1, Console.WriteLine), minutes);
+    }
+
+    if (named("precision"))
+    {
+        Section("float32 vs bfloat16 training: validation MSE after the same epochs");
+        report.PrecisionQuality(PrecisionQuality.Run(ml, train, quick ? 10_000 : 60_000, quick ? 2 : 10, Console.WriteLine));
     }
 
     if (named("iwae"))

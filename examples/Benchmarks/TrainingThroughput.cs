@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using Autoencoders.ML.Architecture;
@@ -13,23 +14,49 @@ namespace Autoencoders.ML.Examples;
 
 /// <summary>
 /// Training efficiency: samples/s of the real trainer on MNIST and achieved GFLOP/s divided by the peak matmul GFLOP/s
-/// measured in the same process.
+/// measured in the same process, in float32 and in bfloat16 (<see cref="TrainingOptions.Precision"/>) alternately, so the
+/// two see the same load; the efficiency of each divides by the peak of its own number type.
 /// </summary>
 internal static class TrainingThroughput
 {
     public sealed record Result(
         string Architecture, int BatchSize, int Rows, int Epochs, double SamplesPerSecond, double MegaFlopPerSample, double AchievedGflops, double PeakGflops,
-        double Bf16PeakGflops, int Threads, string WaitPolicy)
+        double Bf16PeakGflops, int Threads, string WaitPolicy, TrainingPrecision Precision = TrainingPrecision.Float32)
     {
-        public double Efficiency => AchievedGflops / PeakGflops;
+        /// <summary>Achieved ÷ the peak of the number type the multiplies ran in.</summary>
+        public double Efficiency => AchievedGflops / PeakOfItsType;
+
+        /// <summary>The peak of the number type the multiplies ran in.</summary>
+        public double PeakOfItsType => Precision == TrainingPrecision.BFloat16 ? Bf16PeakGflops : PeakGflops;
     }
 
-    public static Result Run(MLContext ml, IDataView train, int rows, int epochs)
+    /// <summary>
+    /// <paramref name="repeats"/> pairs of runs, float32 then bfloat16, each pair with both peaks measured just before it.
+    /// </summary>
+    public static IReadOnlyList<Result> Compare(MLContext ml, IDataView train, int rows, int epochs, int repeats, Action<string> log)
+    {
+        var results = new List<Result>();
+        for (int i = 0; i < repeats; i++)
+        {
+            TorchRuntime.EnsureInitialized();
+            double peak = PeakMatmulGflops(), bf16Peak = PeakMatmulGflops(torch.ScalarType.BFloat16);
+            foreach (var precision in new[] { TrainingPrecision.Float32, TrainingPrecision.BFloat16 })
+            {
+                var result = Run(ml, train, rows, epochs, precision, peak, bf16Peak);
+                log($"  pair {i + 1}, {precision}: {result.SamplesPerSecond:N0} samples/s, {result.AchievedGflops:F1} GFLOP/s, " +
+                    $"efficiency {result.Efficiency:F2} (peaks: float32 {peak:F0}, bfloat16 {bf16Peak:F0} GFLOP/s)");
+                results.Add(result);
+            }
+        }
+
+        return results;
+    }
+
+    private static Result Run(MLContext ml, IDataView train, int rows, int epochs, TrainingPrecision precision, double peak, double bf16Peak)
     {
         TorchRuntime.EnsureInitialized();
-        double peak = PeakMatmulGflops();
         var options = new AutoencoderOptions { HiddenSizes = new[] { 512, 128 }, LatentSize = 32 };
-        var training = new TrainingOptions { Epochs = epochs + 1, BatchSize = 256, Seed = 0 };
+        var training = new TrainingOptions { Epochs = epochs + 1, BatchSize = 256, Seed = 0, Precision = precision };
         var data = ml.Data.TakeRows(train, rows);
         using var model = new AutoencoderTrainer(ml, options, training).Fit(data);
 
@@ -40,7 +67,7 @@ internal static class TrainingThroughput
         double flopPerSample = TrainingFlopPerSample(model.Spec);
         return new Result(
             model.Spec.ToString(), training.BatchSize, rows, timed.Length, samplesPerSecond, flopPerSample / 1e6, samplesPerSecond * flopPerSample / 1e9, peak,
-            PeakMatmulGflops(torch.ScalarType.BFloat16), torch.get_num_threads(), Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "default");
+            bf16Peak, torch.get_num_threads(), Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "default", precision);
     }
 
     /// <summary>

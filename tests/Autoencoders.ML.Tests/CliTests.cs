@@ -99,6 +99,11 @@ public sealed partial class CliTests : IDisposable
         Assert.Equal(2, wrong.Code);
         Assert.Contains(checkpoint, wrong.Error);
         Assert.Contains("architecture", wrong.Error);
+
+        // --precision reaches the run: a float32 checkpoint does not resume in bfloat16, and the error names both.
+        var bf16 = Run(common.Concat(new[] { "--latent", "4", "--precision", "bf16", "--resume", checkpoint, "--out", Path.Combine(folder, "bf16") }).ToArray());
+        Assert.Equal(2, bf16.Code);
+        Assert.Contains("Precision: \"Float32\" in the checkpoint, \"BFloat16\" now", bf16.Error);
     }
 
     [Fact]
@@ -270,6 +275,9 @@ public sealed partial class CliTests : IDisposable
         var noise = Run("train", "--kind", "dae", "--noise", "gaussian:-1");
         Assert.Equal(2, noise.Code);
         Assert.Contains("σ must be ≥ 0", noise.Error);
+        var precision = Run("train", "--precision", "fp16");
+        Assert.Equal(2, precision.Code);
+        Assert.Contains("fp16", precision.Error);
     }
 
     [Theory]

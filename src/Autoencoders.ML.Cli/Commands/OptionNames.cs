@@ -27,6 +27,7 @@ internal static class OptionNames
         ["Device"] = "--device",
         ["CheckpointPath"] = "--checkpoint",
         ["ResumeFrom"] = "--resume",
+        ["Precision"] = "--precision",
         ["Steps"] = "--steps",
         ["HeadSteps"] = "--head-steps",
         ["MaxShift"] = "--max-shift",

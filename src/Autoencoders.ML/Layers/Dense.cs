@@ -34,17 +34,20 @@ public sealed record DenseLayerSpec(int In, int Out, Activation Act, float Dropo
     internal override nn.Module<Tensor, Tensor> CreateModule() => nn.Linear(In, Out);
 
     /// <inheritdoc />
+    /// <remarks>The product runs in bfloat16 when the trainer asks for it (<see cref="MatmulPrecision"/>).</remarks>
     internal override Tensor Forward(nn.Module<Tensor, Tensor> module, Tensor x, bool training)
     {
-        x = base.Forward(module, x, training);
+        x = Activations.Apply(MatmulPrecision.Linear(AsLinear(module, "A dense layer"), x), Act);
         return Dropout > 0f && training ? nn.functional.dropout(x, Dropout, training: true) : x;
     }
 
     /// <inheritdoc />
     internal override void Emit(OnnxGraphBuilder graph, nn.Module<Tensor, Tensor> module, string prefix, string input, string output) =>
-        Emit(graph, module as Linear ?? throw new InvalidOperationException(
-            $"Layer '{prefix}' has a {module.GetType().Name} module where its dense spec needs a Linear; build the module with CreateModule."),
-            prefix, input, output);
+        Emit(graph, AsLinear(module, $"Layer '{prefix}'"), prefix, input, output);
+
+    private static Linear AsLinear(nn.Module<Tensor, Tensor> module, string what) =>
+        module as Linear ?? throw new InvalidOperationException(
+            $"{what} has a {module.GetType().Name} module where its dense spec needs a Linear; build the module with CreateModule.");
 
     /// <summary>
     /// Writes Y = activation(X·Wᵀ + b) for <paramref name="linear"/> (a layer's module, or a head of the same shape). The

@@ -1,5 +1,6 @@
 using System.Threading;
 using Autoencoders.ML.Kinds.Variational;
+using Autoencoders.ML.Layers;
 using Autoencoders.ML.Runtime;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
@@ -129,6 +130,7 @@ public sealed class AutoencoderTrainer
 
         model.CheckTraining(options);
         var device = DeviceChoice.Resolve(options.Device, Environment ?? mlContext); // before the data is read
+        MatmulPrecision.Check(options.Precision, device);
         var host = (Environment ?? mlContext).Register("Autoencoders.ML");
         using var channel = host.Start("Train");
         using var trainingData = TrainingData.Load(

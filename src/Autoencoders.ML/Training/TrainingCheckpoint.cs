@@ -29,8 +29,18 @@ internal static class TrainingCheckpoint
     private static readonly string[] Free = { "threads", "device", "checkpointEvery", "checkpointPath", "resumeFrom" };
 
     /// <summary>The training options as a checkpoint records them.</summary>
-    public static JsonObject Fingerprint(TrainingOptions options) =>
-        JsonSerializer.SerializeToNode(options, AutoencoderSpec.JsonOptions)!.AsObject();
+    /// <remarks>
+    /// The precision is always written (a model file leaves out the default Float32); a checkpoint written before the
+    /// option existed was trained in float32.
+    /// </remarks>
+    public static JsonObject Fingerprint(TrainingOptions options)
+    {
+        var fingerprint = JsonSerializer.SerializeToNode(options, AutoencoderSpec.JsonOptions)!.AsObject();
+        fingerprint[PrecisionKey] = options.Precision.ToString();
+        return fingerprint;
+    }
+
+    private const string PrecisionKey = "precision";
 
     /// <summary>Writes the checkpoint after <paramref name="epoch"/>.</summary>
     public static void Write(string path, int epoch, long schedulerSteps, RunIdentity identity, TrainingState state)
@@ -103,7 +113,13 @@ internal static class TrainingCheckpoint
             throw new InvalidDataException($"'{path}' is a checkpoint of version {header["version"]}; this library reads version {Version}. Resume it with the version that wrote it.");
         }
 
-        identity.CheckSame(path, header["identity"]?.AsObject() ?? throw Damaged(path, $"{HeaderFile} has no identity", null), Free);
+        var saved = header["identity"]?.AsObject() ?? throw Damaged(path, $"{HeaderFile} has no identity", null);
+        if (saved["training"] is JsonObject training && !training.ContainsKey(PrecisionKey))
+        {
+            training[PrecisionKey] = nameof(TrainingPrecision.Float32);
+        }
+
+        identity.CheckSame(path, saved, Free);
         try
         {
             int epoch = (int)header["epoch"]!;

@@ -187,10 +187,25 @@ public sealed class TrainingOptions
     [JsonIgnore] // how the run was carried out, not what the model is: a saved model does not need the file
     public string? ResumeFrom { get; set; }
 
+    /// <summary>
+    /// The number type of the dense layers' matrix multiplies while training: <see cref="TrainingPrecision.Float32"/>
+    /// (default) or <see cref="TrainingPrecision.BFloat16"/> (mixed precision: bfloat16 products, float32 weights,
+    /// optimizer, loss and activations). A training-time setting only — the trained model, its ONNX export and scoring
+    /// are float32 either way. A checkpoint records it, and a resume must use the same value.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] // float32 runs write the same files as before the option existed
+    public TrainingPrecision Precision { get; set; }
+
     /// <summary>Checks every option; throws <see cref="ArgumentException"/> naming the option and the value received.</summary>
     public void Validate()
     {
         ValidateCheckpoints();
+        if (!Enum.IsDefined(Precision))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(Precision), Precision, $"Precision must be {string.Join(" or ", Enum.GetNames<TrainingPrecision>())}; got {(int)Precision}.");
+        }
+
         if (Epochs is int epochs)
         {
             InRange(epochs, 1, MaxEpochCount, nameof(Epochs), "or null for the automatic budget");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading;
 using Autoencoders.ML.Training.Optimizers;
 using Autoencoders.ML.Kinds.Variational;
+using Autoencoders.ML.Layers;
 using Autoencoders.ML.Runtime;
 using Microsoft.ML.Runtime;
 
@@ -150,7 +151,13 @@ internal sealed class TrainingRun
     private LossBreakdown Step(optim.Optimizer optimizer, Tensor input, Tensor target, TrainingProgress progress, int epoch, int batch)
     {
         optimizer.zero_grad();
-        var batchLoss = network.Loss(input, target, loss, progress);
+        LossBreakdown batchLoss;
+        using (MatmulPrecision.Use(options.Precision))
+        {
+            // bfloat16 products when asked; autograd runs the backward products in the same type.
+            batchLoss = network.Loss(input, target, loss, progress);
+        }
+
         double value = batchLoss.Total.ToDouble();
         if (!double.IsFinite(value))
         {

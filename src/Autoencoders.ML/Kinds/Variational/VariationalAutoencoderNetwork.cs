@@ -82,7 +82,7 @@ internal sealed class VariationalAutoencoderNetwork : AutoencoderModule
     {
         var trunk = Spec.Encoder.Count > 1 ? encoder.forward(x) : x;
         double clamp = Options.LogVarianceClamp;
-        return (mean.forward(trunk), logVariance.forward(trunk).clamp(-clamp, clamp));
+        return (MatmulPrecision.Linear(mean, trunk), MatmulPrecision.Linear(logVariance, trunk).clamp(-clamp, clamp));
     }
 
     /// <summary>
