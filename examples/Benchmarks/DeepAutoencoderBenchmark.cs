@@ -23,7 +23,7 @@ internal static class DeepAutoencoderBenchmark
 
     public sealed record Result(IReadOnlyList<Candidate> Candidates, Candidate Chosen, int Epochs, double TrainSeconds, double TestError, double TrainingError);
 
-    public static Result Run(MLContext ml, IDataView train, IDataView test, double minutes, int selectionEpochs, Action<string> log)
+    public static Result Run(MLContext ml, IDataView train, IDataView test, double minutes, int selectionEpochs, Action<string> log, TrainingPrecision precision = TrainingPrecision.Float32)
     {
         var fit = ml.Data.TakeRows(train, 50_000);
         var heldOut = ml.Data.SkipRows(train, 50_000);
@@ -31,7 +31,7 @@ internal static class DeepAutoencoderBenchmark
         foreach (var (activation, batch) in new[] { (Activation.ELU, 128), (Activation.ReLU, 128), (Activation.ELU, 256) })
         {
             var clock = Stopwatch.StartNew();
-            using var model = Trainer(ml, activation, batch, selectionEpochs).Fit(fit);
+            using var model = Trainer(ml, activation, batch, selectionEpochs, precision).Fit(fit);
             double seconds = clock.Elapsed.TotalSeconds / selectionEpochs;
             var candidate = new Candidate(activation, batch, model.Evaluate(heldOut).SquaredErrorPerRow, seconds * 60_000 / 50_000);
             log($"  candidate {activation}, batch {batch}, {selectionEpochs} epochs: held-out squared error {candidate.HeldOutError:F2}, {seconds:F1} s/epoch");
@@ -42,12 +42,12 @@ internal static class DeepAutoencoderBenchmark
         int epochs = Math.Max(1, (int)(minutes * 60 * 0.95 / chosen.SecondsPerEpoch));
         log($"  chosen on held-out rows: {chosen.Activation}, batch {chosen.BatchSize}; final run: {epochs} epochs on 60,000 images");
         var final = Stopwatch.StartNew();
-        using var trained = Trainer(ml, chosen.Activation, chosen.BatchSize, epochs).Fit(train, progress: new InlineProgress<EpochReport>(e => log("  " + e)));
+        using var trained = Trainer(ml, chosen.Activation, chosen.BatchSize, epochs, precision).Fit(train, progress: new InlineProgress<EpochReport>(e => log("  " + e)));
         double trainSeconds = final.Elapsed.TotalSeconds;
         return new Result(candidates, chosen, epochs, trainSeconds, trained.Evaluate(test).SquaredErrorPerRow, trained.Evaluate(train).SquaredErrorPerRow);
     }
 
-    private static AutoencoderTrainer Trainer(MLContext ml, Activation activation, int batchSize, int epochs) => new(
+    private static AutoencoderTrainer Trainer(MLContext ml, Activation activation, int batchSize, int epochs, TrainingPrecision precision) => new(
         ml,
         new AutoencoderOptions
         {
@@ -64,5 +64,6 @@ internal static class DeepAutoencoderBenchmark
             CosineAnnealing = new CosineSchedule(),
             CompareWithPca = false,
             Seed = 0,
+            Precision = precision,
         });
 }
