@@ -30,6 +30,7 @@ public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
 {
     private int clusters = 10;
     private int pretrainEpochs = 10;
+    private int initialEmIterations;
 
     /// <summary>Creates the options with their defaults.</summary>
     public MixtureAutoencoderOptions()
@@ -58,6 +59,19 @@ public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
         set => pretrainEpochs = value >= 0
             ? value
             : throw new ArgumentOutOfRangeException(nameof(PretrainEpochs), value, $"PretrainEpochs must be ≥ 0; got {value}.");
+    }
+
+    /// <summary>
+    /// EM steps of a diagonal Gaussian mixture fitted to the pretrained codes after the k-means, refining the initial
+    /// components (VaDE's initialisation); ≥ 0. Default 0 (the k-means clusters as they are).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int InitialEmIterations
+    {
+        get => initialEmIterations;
+        set => initialEmIterations = value >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(InitialEmIterations), value, $"InitialEmIterations must be ≥ 0; got {value}.");
     }
 
     /// <summary>Whether the mixture weights π are learned (default false: fixed at 1/K, a guard against collapse).</summary>
