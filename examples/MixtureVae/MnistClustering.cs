@@ -4,7 +4,8 @@ using System.IO;
 using System.Linq;
 // The MNIST clustering benchmark of the Gaussian-mixture VAE: K = 10, trained on the 60,000 training images without
 // their labels; clustering accuracy (Hungarian matching) and NMI on the 10,000 test images, beside ML.NET KMeans on the
-// raw pixels and on the codes of a plain autoencoder of the same size, in the same run.
+// raw pixels and on the codes of a plain autoencoder of the same size, in the same run. With --holdout it trains on
+// training rows 0-49,999 and scores rows 50,000-59,999 instead (for choosing settings without the test set).
 using System.Diagnostics;
 using Autoencoders.ML.Clustering;
 using Autoencoders.ML.Examples;
@@ -19,39 +20,48 @@ using Microsoft.ML.Trainers;
 
 internal static class MnistClustering
 {
-    public static int Run(string output, int[] seeds, int epochs, int pretrainEpochs, int[] hidden, int? trainRows)
+    public static int Run(string output, int[] seeds, int epochs, int pretrainEpochs, int[] hidden, int? trainRows, double learningRate, int batchSize, bool holdout, int emIterations, bool mixtureOnly = false, double? cosineWarmup = null)
     {
         Directory.CreateDirectory(output);
         var ml = new MLContext(seed: 0);
-        var train = BundledMnist.Train(ml, trainRows);
-        var test = BundledMnist.Test(ml);
+        // --holdout: choose settings without the test set. Train on training rows 0-49,999 and score training rows
+        // 50,000-59,999 (their labels are read only for this choice); the test images are not read at all.
+        var train = holdout ? BundledMnist.Train(ml, Math.Min(trainRows ?? 50_000, 50_000)) : BundledMnist.Train(ml, trainRows);
+        var test = holdout ? ml.Data.SkipRows(BundledMnist.Train(ml), 50_000) : BundledMnist.Test(ml);
         int[] testLabels = test.GetColumn<float>("Label").Select(l => (int)l).ToArray();
-        Console.WriteLine($"MNIST clustering, K = 10: {(trainRows ?? 60_000):N0} training images without labels, 10,000 test images; hidden {string.Join(",", hidden)}, latent 10, " +
-            $"{pretrainEpochs} pretraining + {epochs} mixture epochs, seeds {string.Join(",", seeds)}.");
+        Console.WriteLine($"MNIST clustering, K = 10: {(holdout ? Math.Min(trainRows ?? 50_000, 50_000) : trainRows ?? 60_000):N0} training images without labels, " +
+            $"{(holdout ? "scored on training rows 50,000-59,999 (holdout, for choosing settings)" : "10,000 test images")}; lr {learningRate}, batch {batchSize}; hidden {string.Join(",", hidden)}, latent 10, " +
+            $"{pretrainEpochs} pretraining + {epochs} mixture epochs, {emIterations} EM steps after the k-means, {(cosineWarmup is double cw ? $"cosine schedule (warm-up {cw:P0}) over the mixture epochs" : "constant rate")}, seeds {string.Join(",", seeds)}.");
         var rows = new List<string> { "| method | seed | test accuracy | test NMI | held-out training ELBO term (validation loss) | time |", "|---|---|---|---|---|---|" };
         foreach (int seed in seeds)
         {
             var watch = Stopwatch.StartNew();
-            var kmeans = KMeansOn(ml, train, "Features", seed).Transform(test);
-            rows.Add(Row("ML.NET KMeans on raw pixels", seed, kmeans, testLabels, ml, double.NaN, watch.Elapsed));
+            if (!mixtureOnly)
+            {
+                var kmeans = KMeansOn(ml, train, "Features", seed).Transform(test);
+                rows.Add(Row("ML.NET KMeans on raw pixels", seed, kmeans, testLabels, ml, double.NaN, watch.Elapsed));
 
-            watch.Restart();
-            using var plain = Train(ml, new AutoencoderOptions { HiddenSizes = hidden, LatentSize = 10, Loss = ReconstructionLoss.BinaryCrossEntropy }, pretrainEpochs, seed, train);
-            var plainCodes = ml.Transforms.ApplyAutoencoder(plain).Fit(train);
-            var codesKmeans = KMeansOn(ml, plainCodes.Transform(train), "Latent", seed).Transform(plainCodes.Transform(test));
-            rows.Add(Row($"ML.NET KMeans on a plain AE's 10-d codes ({pretrainEpochs} epochs)", seed, codesKmeans, testLabels, ml, double.NaN, watch.Elapsed));
+                watch.Restart();
+                using var plain = Train(ml, new AutoencoderOptions { HiddenSizes = hidden, LatentSize = 10, Loss = ReconstructionLoss.BinaryCrossEntropy }, pretrainEpochs, seed, train, learningRate, batchSize);
+                var plainCodes = ml.Transforms.ApplyAutoencoder(plain).Fit(train);
+                var codesKmeans = KMeansOn(ml, plainCodes.Transform(train), "Latent", seed).Transform(plainCodes.Transform(test));
+                rows.Add(Row($"ML.NET KMeans on a plain AE's 10-d codes ({pretrainEpochs} epochs)", seed, codesKmeans, testLabels, ml, double.NaN, watch.Elapsed));
+            }
 
             watch.Restart();
             var options = new MixtureAutoencoderOptions
             {
                 Clusters = 10, HiddenSizes = hidden, LatentSize = 10, Loss = ReconstructionLoss.BinaryCrossEntropy, PretrainEpochs = pretrainEpochs,
+                InitialEmIterations = emIterations,
             };
-            using var model = Train(ml, options, epochs, seed, train);
+            // The mixture epochs (not the pretraining inside them) optionally follow a cosine schedule with a linear warm-up.
+            var schedule = cosineWarmup is double w ? new CosineSchedule { WarmupFraction = w } : null;
+            using var model = Train(ml, options, epochs, seed, train, learningRate, batchSize, schedule);
             var scored = ml.Transforms.ClusterWithMixture(model).Fit(test).Transform(test);
+            var prior = model.Prior!;
+            Console.WriteLine($"  prior: |mean| up to {prior.Means.Max(m => m.Max(Math.Abs)):F2}, component log σ from {prior.LogVariances.Min(v => v.Min()) / 2:F2} to {prior.LogVariances.Max(v => v.Max()) / 2:F2}");
             rows.Add(Row("Gaussian-mixture VAE", seed, scored, testLabels, ml, model.History.Epochs[^1].ValidationLoss ?? double.NaN, watch.Elapsed));
-            Console.WriteLine(rows[^3]);
-            Console.WriteLine(rows[^2]);
-            Console.WriteLine(rows[^1]);
+            Console.WriteLine(string.Join(Environment.NewLine, rows.TakeLast(mixtureOnly ? 1 : 3)));
             if (seed == seeds[0])
             {
                 var samples = Enumerable.Range(0, 10).Select(k => (IReadOnlyList<float[]>)model.SampleMixture(12, seed: 1, component: k)).ToList();
@@ -65,9 +75,12 @@ internal static class MnistClustering
         return 0;
     }
 
-    private static AutoencoderModel Train(MLContext ml, AutoencoderOptions options, int epochs, int seed, IDataView train)
+    private static AutoencoderModel Train(MLContext ml, AutoencoderOptions options, int epochs, int seed, IDataView train, double learningRate, int batchSize, ILearningRateSchedule? schedule = null)
     {
-        var training = new TrainingOptions { Epochs = epochs, BatchSize = 256, Seed = seed, CompareWithPca = false, Threads = 1 };
+        var training = new TrainingOptions
+        {
+            Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Seed = seed, CompareWithPca = false, Threads = 1, LearningRateSchedule = schedule,
+        };
         var progress = new Progress<EpochReport>(r => Console.WriteLine($"  epoch {r.Epoch}: training {r.TrainingLoss:G5}, validation {r.ValidationLoss:G5}"));
         return new AutoencoderTrainer(ml, options, training).Fit(train, progress: progress);
     }
@@ -86,7 +99,9 @@ internal static class MnistClustering
         var column = scored.Schema["PredictedLabel"].Type is VectorDataViewType
             ? scored.GetColumn<VBuffer<uint>>("PredictedLabel").Select(k => (int)k.GetValues()[0] - 1)
             : scored.GetColumn<uint>("PredictedLabel").Select(k => (int)k - 1);
-        double accuracy = ClusterMatching.Accuracy(column.ToArray(), labels);
+        int[] clusters = column.ToArray();
+        double accuracy = ClusterMatching.Accuracy(clusters, labels);
+        Console.WriteLine($"  {method}: cluster sizes {string.Join(", ", clusters.GroupBy(c => c).OrderBy(g => g.Key).Select(g => g.Count()))}");
         var withKey = ml.Transforms.Conversion.MapValueToKey("LabelKey", "Label").Fit(scored).Transform(scored);
         double nmi = ml.Clustering.Evaluate(withKey, labelColumnName: "LabelKey", scoreColumnName: "Score").NormalizedMutualInformation;
         return $"| {method} | {seed} | {accuracy:P2} | {nmi:F4} | {(double.IsNaN(validation) ? "–" : validation.ToString("F2"))} | {time.TotalSeconds:F0} s |";

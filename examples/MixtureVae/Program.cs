@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 // MixtureVae: the Gaussian-mixture VAE of issue 16.
-//   dotnet run --project examples/MixtureVae -c Release -- mnist [--seeds 0,1,2] [--epochs N] [--pretrain-epochs N] [--out DIR]
+//   dotnet run --project examples/MixtureVae -c Release -- mnist [--seeds 0,1,2] [--epochs N] [--pretrain-epochs N] [--learning-rate R] [--batch-size B] [--holdout] [--em-iterations N] [--mixture-only] [--cosine-warmup F] [--out DIR]
 //   dotnet run --project examples/MixtureVae -c Release -- muller-brown [--out DIR]
 using System.CommandLine;
 
@@ -13,10 +13,17 @@ var epochs = new Option<int>("--epochs") { Description = "Mixture epochs after p
 var pretrain = new Option<int>("--pretrain-epochs") { Description = "Plain-AE pretraining epochs (also the AE baseline's).", DefaultValueFactory = _ => 10 };
 var hidden = new Option<string>("--hidden") { DefaultValueFactory = _ => "500,500,2000" };
 var rowsOption = new Option<int?>("--train-rows") { Description = "Training images (default all 60,000)." };
-var mnist = new Command("mnist", "MNIST clustering benchmark: GMVAE vs KMeans on pixels and on a plain AE's codes.") { outOption, seeds, epochs, pretrain, hidden, rowsOption };
+var learningRate = new Option<double>("--learning-rate") { Description = "Adam learning rate (pretraining and mixture training).", DefaultValueFactory = _ => 1e-3 };
+var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 256 };
+var holdout = new Option<bool>("--holdout") { Description = "Choose settings: train on training rows 0-49,999, score rows 50,000-59,999; the test set is not read." };
+var em = new Option<int>("--em-iterations") { Description = "EM steps of a diagonal Gaussian mixture after the k-means initialisation (the library default).", DefaultValueFactory = _ => 30 };
+var mixtureOnly = new Option<bool>("--mixture-only") { Description = "Skip the two KMeans baselines (for choosing settings faster)." };
+var cosine = new Option<double?>("--cosine-warmup") { Description = "Mixture epochs on a cosine schedule with this warm-up fraction (default: constant rate)." };
+var mnist = new Command("mnist", "MNIST clustering benchmark: GMVAE vs KMeans on pixels and on a plain AE's codes.") { outOption, seeds, epochs, pretrain, hidden, rowsOption, learningRate, batchSize, holdout, em, mixtureOnly, cosine };
 mnist.SetAction(parse => MnistClustering.Run(
     parse.GetValue(outOption)!, parse.GetValue(seeds)!.Split(',').Select(int.Parse).ToArray(), parse.GetValue(epochs), parse.GetValue(pretrain),
-    parse.GetValue(hidden)!.Split(',').Select(int.Parse).ToArray(), parse.GetValue(rowsOption)));
+    parse.GetValue(hidden)!.Split(',').Select(int.Parse).ToArray(), parse.GetValue(rowsOption),
+    parse.GetValue(learningRate), parse.GetValue(batchSize), parse.GetValue(holdout), parse.GetValue(em), parse.GetValue(mixtureOnly), parse.GetValue(cosine)));
 var mullerBrown = new Command("muller-brown", "Langevin dynamics on the Müller–Brown potential, lifted to 20-d, clustered by a GMVAE with a 1-d latent.") { outOption };
 mullerBrown.SetAction(parse => MullerBrown.Run(parse.GetValue(outOption)!));
 var root = new RootCommand("The Gaussian-mixture VAE: MNIST clustering benchmark and the Müller–Brown example.") { mnist, mullerBrown };

