@@ -25,7 +25,7 @@ internal static class IwaeBenchmark
 
     public static Result Run(
         MLContext ml, IDataView train, IDataView test, double minutes, int selectionEpochs, int[] trainingSamples, int evaluationSamples, int testRows,
-        Action<string> log)
+        Action<string> log, TrainingPrecision precision = TrainingPrecision.Float32)
     {
         float[][] intensities = train.GetColumn<float[]>("Features").ToArray();
         float[][] heldOut = DynamicBinarization.Once(intensities[50_000..], seed: 20_241)[..1000];
@@ -37,7 +37,7 @@ internal static class IwaeBenchmark
             // About equal compute: a step with k samples decodes k times, and the decoder is about half the network.
             int epochs = Math.Max(1, (int)Math.Round(selectionEpochs * 2.0 / (1 + k)));
             var clock = Stopwatch.StartNew();
-            using var model = Train(ml, intensities[..50_000], k, epochs, null);
+            using var model = Train(ml, intensities[..50_000], k, epochs, null, precision);
             double seconds = clock.Elapsed.TotalSeconds / epochs;
             double nll = model.EstimateLikelihood(heldOutView, importanceSamples: 500, seed: 0).NegativeLogLikelihood;
             var candidate = new Candidate(k, epochs, nll, seconds * 60_000 / 50_000);
@@ -49,19 +49,21 @@ internal static class IwaeBenchmark
         int finalEpochs = Math.Max(1, (int)(minutes * 60 * 0.95 / chosen.SecondsPerEpoch));
         log($"  chosen on held-out rows: k = {chosen.TrainingSamples}; final run: {finalEpochs} epochs on 60,000 images");
         var final = Stopwatch.StartNew();
-        using var trained = Train(ml, intensities, chosen.TrainingSamples, finalEpochs, new InlineProgress<EpochReport>(e => log("  " + e)));
+        using var trained = Train(ml, intensities, chosen.TrainingSamples, finalEpochs, new InlineProgress<EpochReport>(e => log("  " + e)), precision);
         double trainSeconds = final.Elapsed.TotalSeconds;
         var evaluate = Stopwatch.StartNew();
         var likelihood = trained.EstimateLikelihood(View(ml, testBinary), importanceSamples: evaluationSamples, seed: 0);
         return new Result(candidates, chosen, finalEpochs, trainSeconds, likelihood, evaluate.Elapsed.TotalSeconds);
     }
 
-    private static AutoencoderModel Train(MLContext ml, float[][] intensities, int k, int epochs, IProgress<EpochReport>? progress)
+    private static AutoencoderModel Train(MLContext ml, float[][] intensities, int k, int epochs, IProgress<EpochReport>? progress, TrainingPrecision precision)
     {
         var view = DynamicBinarization.View(ml, new DynamicBinarization(intensities, seed: 1), 784);
         var options = VaeSetup.Model(latentSize: 32);
         options.ImportanceSamples = k;
-        return new AutoencoderTrainer(ml, options, VaeSetup.Training(epochs, intensities.Length)).Fit(view, progress: progress);
+        var training = VaeSetup.Training(epochs, intensities.Length);
+        training.Precision = precision;
+        return new AutoencoderTrainer(ml, options, training).Fit(view, progress: progress);
     }
 
     private static IDataView View(MLContext ml, float[][] rows) =>

@@ -26,7 +26,7 @@ var onlyOption = new Option<string?>("--only") { Description = "Comma-separated 
 var reportOption = new Option<string?>("--report") { Description = "Markdown report path (default docs/benchmarks.md, or artifacts/benchmarks-quick.md with --quick)." };
 var busyOption = new Option<bool>("--busy-core") { Description = "Keep one core busy with a spinning thread while measuring (how training behaves when another process takes a core)." };
 var threadsOption = new Option<int?>("--threads") { Description = "Torch threads for the whole run (default: the library's default)." };
-var precisionOption = new Option<string>("--precision") { Description = "Training precision of the deepae section: fp32 or bf16 (TrainingOptions.Precision).", DefaultValueFactory = _ => "fp32" };
+var precisionOption = new Option<string>("--precision") { Description = "Training precision of the deepae and iwae sections: fp32 or bf16 (TrainingOptions.Precision).", DefaultValueFactory = _ => "fp32" };
 precisionOption.AcceptOnlyFromAmong("fp32", "bf16");
 var minutesOption = new Option<double>("--minutes") { Description = "Training-time budget of the deepae and iwae sections, in minutes.", DefaultValueFactory = _ => 15 };
 var testRowsOption = new Option<int>("--test-rows") { Description = "Test images the iwae section evaluates with k = 5000 (default all 10,000).", DefaultValueFactory = _ => 10_000 };
@@ -124,8 +124,8 @@ static int Run(bool quick, string? reportPath, string? only, double minutes, int
 
     if (named("iwae"))
     {
-        Section("VAE likelihood within a training budget (objective chosen on held-out training rows)");
-        report.Iwae(IwaeBenchmark.Run(ml, train, test, minutes, quick ? 2 : 6, new[] { 1, 5 }, quick ? 100 : 5000, testRows, Console.WriteLine), minutes);
+        Section($"VAE likelihood within a training budget (objective chosen on held-out training rows), {precision}");
+        report.Iwae(IwaeBenchmark.Run(ml, train, test, minutes, quick ? 2 : 6, new[] { 1, 5 }, quick ? 100 : 5000, testRows, Console.WriteLine, precision), minutes);
     }
 
     report.Add("load average while measuring (1, 5, 15 min)", BusyCore.LoadAverage(), string.Empty, null);
