@@ -64,6 +64,13 @@ public sealed class AnomalyCliTests : IDisposable
 
         var missing = Run("score", "--model", Path.Combine(folder, "nothing"), "--data", csv);
         Assert.Equal(2, missing.Code);
+
+        // A damaged anomaly.onnx: an error naming the file, not a crash or a wrong score.
+        string onnx = Path.Combine(model, "anomaly.onnx");
+        File.WriteAllBytes(onnx, File.ReadAllBytes(onnx)[..1000]);
+        var damaged = Run("score", "--model", model, "--data", csv, "--label-column", "label");
+        Assert.Equal(2, damaged.Code);
+        Assert.Contains("anomaly.onnx", damaged.Error);
     }
 
     private (int Code, string Output, string Error) Run(params string[] args) => CliProcess.Run(folder, args);

@@ -42,6 +42,20 @@ public sealed partial class CliTests
             Assert.Equal(200, json.RootElement.GetProperty("rows").GetInt32());
         }
 
+        // A damaged classifier.onnx: an error naming the file.
+        string damagedFolder = Path.Combine(folder, "damaged");
+        Directory.CreateDirectory(damagedFolder);
+        foreach (var file in Directory.GetFiles(classifier))
+        {
+            File.Copy(file, Path.Combine(damagedFolder, Path.GetFileName(file)));
+        }
+
+        string damagedOnnx = Path.Combine(damagedFolder, "classifier.onnx");
+        File.WriteAllBytes(damagedOnnx, File.ReadAllBytes(damagedOnnx)[..1000]);
+        var damaged = Run("predict", "--model", damagedFolder, "--data", labeled, "--label-column", "label");
+        Assert.Equal(2, damaged.Code);
+        Assert.Contains("classifier.onnx", damaged.Error);
+
         // A class never seen in training, a missing label column, one class only.
         string unseen = Path.Combine(folder, "unseen.csv");
         File.WriteAllLines(unseen, File.ReadAllLines(labeled).Take(3).Select((l, i) => i == 2 ? "three" + l[l.IndexOf(',')..] : l));

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Autoencoders.ML.Anomaly;
 using Autoencoders.ML.Training;
 using Microsoft.ML;
+using Autoencoders.ML.Transforms;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Autoencoders.ML.Cli.Commands;
@@ -148,76 +149,47 @@ internal static class AnomalyCommands
     /// <summary><c>anomaly.onnx</c> in an ONNX Runtime session, with its threshold and input size from the metadata.</summary>
     private sealed class AnomalyGraph : IDisposable
     {
-        private readonly InferenceSession session;
-        private readonly RunOptions runOptions = new();
+        private static readonly ScoredColumn ScoreOutput = new(AnomalyOnnx.Score, AnomalyOnnx.Score, 1, IsScalar: true);
+        private readonly OnnxBatchScorer scorer;
 
         public AnomalyGraph(string path)
         {
             try
             {
-                session = new InferenceSession(path);
+                scorer = new OnnxBatchScorer(File.ReadAllBytes(path), "features", inputSize: null, intraOpThreads: null, nameof(AnomalyGraph));
             }
-            catch (OnnxRuntimeException e)
+            catch (Exception e) when (e is OnnxRuntimeException or ArgumentException)
             {
-                throw new InputException($"{path}: not a readable ONNX model ({CliRunner.OneLine(e)}); train again to rewrite it.", e);
+                throw new InputException($"{path}: not a readable anomaly graph ({CliRunner.OneLine(e)}); train again to rewrite it.", e);
             }
 
-            var metadata = session.ModelMetadata.CustomMetadataMap;
-            if (!session.InputMetadata.ContainsKey("features") || !session.OutputMetadata.ContainsKey(AnomalyOnnx.Score)
-                || !metadata.TryGetValue(AnomalyOnnx.ThresholdKey, out string? threshold)
+            if (!scorer.OutputNames.Contains(AnomalyOnnx.Score)
+                || !scorer.Metadata.TryGetValue(AnomalyOnnx.ThresholdKey, out string? threshold)
                 || !double.TryParse(threshold, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
             {
-                session.Dispose();
+                scorer.Dispose();
                 throw new InputException($"{path}: not an anomaly graph (expected input 'features', output 'score' and a 'threshold' metadata entry).");
             }
 
             Threshold = value;
-            InputSize = (int)session.InputMetadata["features"].Dimensions[^1];
             Path = path;
         }
 
         public double Threshold { get; }
 
-        public int InputSize { get; }
-
         public string Path { get; }
 
+        /// <summary>One score per row (rows are finite: the loaders reject anything else).</summary>
         public float[] Score(Dataset dataset)
         {
-            if (dataset.Width != InputSize)
+            if (dataset.Width != scorer.InputSize)
             {
-                throw new InputException($"{dataset.Source}: rows have {dataset.Width} features but {Path} expects {InputSize}; select columns with --features or --label-column.");
+                throw new InputException($"{dataset.Source}: rows have {dataset.Width} features but {Path} expects {scorer.InputSize}; select columns with --features or --label-column.");
             }
 
-            var scores = new float[dataset.Rows.Length];
-            for (int start = 0; start < scores.Length; start += Batch)
-            {
-                int rows = Math.Min(Batch, scores.Length - start);
-                var input = new float[rows * InputSize];
-                for (int r = 0; r < rows; r++)
-                {
-                    var row = dataset.Rows[start + r];
-                    int bad = Array.FindIndex(row, v => !float.IsFinite(v));
-                    if (bad >= 0)
-                    {
-                        throw new InputException($"{dataset.Locate(start + r, bad)}: value {row[bad].ToString(CultureInfo.InvariantCulture)}; scores need finite numbers (impute or drop the row).");
-                    }
-
-                    row.CopyTo(input, r * InputSize);
-                }
-
-                using var value = OrtValue.CreateTensorValueFromMemory(input, new long[] { rows, InputSize });
-                using var results = session.Run(runOptions, new[] { "features" }, new[] { value }, new[] { AnomalyOnnx.Score });
-                results[0].GetTensorDataAsSpan<float>().CopyTo(scores.AsSpan(start, rows));
-            }
-
-            return scores;
+            return scorer.ScoreAll(dataset.Rows, ScoreOutput, Batch);
         }
 
-        public void Dispose()
-        {
-            runOptions.Dispose();
-            session.Dispose();
-        }
+        public void Dispose() => scorer.Dispose();
     }
 }

@@ -1,6 +1,6 @@
 using Autoencoders.ML.Classification;
+using Autoencoders.ML.Transforms;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Autoencoders.ML.Cli.Commands;
 
@@ -8,14 +8,13 @@ namespace Autoencoders.ML.Cli.Commands;
 internal sealed class ClassifierFolder : IDisposable
 {
     private const int BatchSize = 1024;
-    private readonly InferenceSession session;
+    private readonly OnnxBatchScorer scorer;
 
-    private ClassifierFolder(string path, InferenceSession session, IReadOnlyList<string> classes, int inputSize)
+    private ClassifierFolder(string path, OnnxBatchScorer scorer, IReadOnlyList<string> classes)
     {
         Path = path;
-        this.session = session;
+        this.scorer = scorer;
         Classes = classes;
-        InputSize = inputSize;
     }
 
     public string Path { get; }
@@ -23,7 +22,7 @@ internal sealed class ClassifierFolder : IDisposable
     /// <summary>Class values in output order.</summary>
     public IReadOnlyList<string> Classes { get; }
 
-    public int InputSize { get; }
+    public int InputSize => scorer.InputSize;
 
     public static string OnnxPath(string folder) => System.IO.Path.Combine(folder, ClassifierOnnx.FileName);
 
@@ -39,48 +38,31 @@ internal sealed class ClassifierFolder : IDisposable
             throw new InputException($"{folder}: no {ClassifierOnnx.FileName} in the folder; make a classifier with 'autoencoders finetune --model PRETRAINED --data labeled.csv --label-column label --out {folder}'.");
         }
 
-        InferenceSession session;
+        OnnxBatchScorer scorer;
         try
         {
-            session = new InferenceSession(onnx);
+            scorer = new OnnxBatchScorer(File.ReadAllBytes(onnx), ClassifierOnnx.Features, inputSize: null, intraOpThreads: null, nameof(ClassifierFolder));
         }
-        catch (OnnxRuntimeException e)
+        catch (Exception e) when (e is OnnxRuntimeException or ArgumentException)
         {
-            throw new InputException($"{onnx}: not a readable ONNX model ({CliRunner.OneLine(e)}); write it again with 'autoencoders finetune'.", e);
+            throw new InputException($"{onnx}: not a readable classifier graph ({CliRunner.OneLine(e)}); write it again with 'autoencoders finetune'.", e);
         }
 
-        if (!session.ModelMetadata.CustomMetadataMap.TryGetValue(ClassifierOnnx.LabelsKey, out var labels) || labels.Length == 0)
+        if (!scorer.Metadata.TryGetValue(ClassifierOnnx.LabelsKey, out var labels) || labels.Length == 0)
         {
-            session.Dispose();
+            scorer.Dispose();
             throw new InputException($"{onnx}: the '{ClassifierOnnx.LabelsKey}' metadata is missing; this is not a classifier written by 'autoencoders finetune'.");
         }
 
-        int inputSize = (int)session.InputMetadata[ClassifierOnnx.Features].Dimensions[1];
-        return new ClassifierFolder(folder, session, labels.Split(','), inputSize);
+        return new ClassifierFolder(folder, scorer, labels.Split(','));
     }
 
     /// <summary>Class probabilities of every row, in batches.</summary>
     public float[][] Predict(IReadOnlyList<float[]> rows)
     {
-        var result = new float[rows.Count][];
-        for (int start = 0; start < rows.Count; start += BatchSize)
-        {
-            int count = Math.Min(BatchSize, rows.Count - start);
-            var input = new DenseTensor<float>(new[] { count, InputSize });
-            for (int r = 0; r < count; r++)
-            {
-                rows[start + r].CopyTo(input.Buffer.Span.Slice(r * InputSize, InputSize));
-            }
-
-            using var outputs = session.Run(new[] { NamedOnnxValue.CreateFromTensor(ClassifierOnnx.Features, input) });
-            var probabilities = outputs.First(o => o.Name == ClassifierOnnx.Probabilities).AsTensor<float>().ToArray();
-            for (int r = 0; r < count; r++)
-            {
-                result[start + r] = probabilities.AsSpan(r * Classes.Count, Classes.Count).ToArray();
-            }
-        }
-
-        return result;
+        int classes = Classes.Count;
+        var probabilities = scorer.ScoreAll(rows, new ScoredColumn(ClassifierOnnx.Probabilities, ClassifierOnnx.Probabilities, classes, IsScalar: false), BatchSize);
+        return Enumerable.Range(0, rows.Count).Select(r => probabilities.AsSpan(r * classes, classes).ToArray()).ToArray();
     }
 
     /// <summary>The most probable class of each row.</summary>
@@ -103,5 +85,5 @@ internal sealed class ClassifierFolder : IDisposable
         }
     }
 
-    public void Dispose() => session.Dispose();
+    public void Dispose() => scorer.Dispose();
 }

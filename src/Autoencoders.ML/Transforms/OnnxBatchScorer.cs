@@ -22,7 +22,8 @@ internal sealed class OnnxBatchScorer : IDisposable
     private int running;
     private bool disposed;
 
-    public OnnxBatchScorer(byte[] model, string inputName, int inputSize, int? intraOpThreads, string ownerName)
+    /// <summary>A session on <paramref name="model"/>; <paramref name="inputSize"/> null takes the graph's own last input dimension.</summary>
+    public OnnxBatchScorer(byte[] model, string inputName, int? inputSize, int? intraOpThreads, string ownerName)
     {
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         if (intraOpThreads is int threads)
@@ -33,18 +34,25 @@ internal sealed class OnnxBatchScorer : IDisposable
         this.ownerName = ownerName;
         session = new InferenceSession(model, options);
         InputName = inputName;
-        InputSize = inputSize;
-        if (!session.InputMetadata.ContainsKey(inputName))
+        if (!session.InputMetadata.TryGetValue(inputName, out var input))
         {
             string inputs = string.Join(", ", session.InputMetadata.Keys);
             Dispose();
             throw new ArgumentException($"The ONNX graph has no input '{inputName}'; it has: {inputs}.");
         }
+
+        InputSize = inputSize ?? (int)input.Dimensions[^1];
     }
 
     public string InputName { get; }
 
     public int InputSize { get; }
+
+    /// <summary>The graph's custom metadata (key → value).</summary>
+    public IReadOnlyDictionary<string, string> Metadata => session.ModelMetadata.CustomMetadataMap;
+
+    /// <summary>The names of the graph's outputs.</summary>
+    public IEnumerable<string> OutputNames => session.OutputMetadata.Keys;
 
     /// <summary>True once <see cref="Dispose"/> has been called.</summary>
     public bool IsDisposed
@@ -99,6 +107,37 @@ internal sealed class OnnxBatchScorer : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Scores every row of <paramref name="rows"/> (each InputSize values) in batches of <paramref name="batchSize"/> rows
+    /// and returns <paramref name="output"/>'s values, row-major (rows × output size).
+    /// </summary>
+    public float[] ScoreAll(IReadOnlyList<float[]> rows, ScoredColumn output, int batchSize)
+    {
+        var result = new float[rows.Count * output.Size];
+        int largest = Math.Min(batchSize, rows.Count);
+        var input = new float[largest * InputSize];
+        var scored = new[] { new float[largest * output.Size] };
+        for (int start = 0; start < rows.Count; start += batchSize)
+        {
+            int count = Math.Min(batchSize, rows.Count - start);
+            for (int r = 0; r < count; r++)
+            {
+                var row = rows[start + r];
+                if (row.Length != InputSize)
+                {
+                    throw new ArgumentException($"Row {start + r} has {row.Length} values; the graph's input '{InputName}' takes {InputSize}.", nameof(rows));
+                }
+
+                row.CopyTo(input, r * InputSize);
+            }
+
+            Score(input, count, new[] { output }, scored);
+            scored[0].AsSpan(0, count * output.Size).CopyTo(result.AsSpan(start * output.Size));
+        }
+
+        return result;
     }
 
     /// <summary>Stops new runs, waits for the runs under way, then releases the session. Idempotent.</summary>
