@@ -119,10 +119,10 @@ internal sealed class BenchmarkReport
     {
         foreach (var c in r.Candidates)
         {
-            Add($"deep AE candidate {c.Activation}, batch {c.BatchSize}: held-out (images 50,000–59,999) squared error per image", F(c.HeldOutError), string.Empty, null);
+            Add($"deep AE candidate {c.Name}, {c.HeldOutEpochs} epochs on images 0–49,999: held-out (images 50,000–59,999) squared error per image", F(c.HeldOutError), string.Empty, null);
         }
 
-        Add($"MNIST 784-1000-500-250-30 AE ({r.Chosen.Activation}, batch {r.Chosen.BatchSize}, chosen on held-out rows): test squared error per image", F(r.TestError), "≤ 2.46 (Martens 2010)", r.TestError <= 2.46);
+        Add($"MNIST 784-1000-500-250-30 AE ({r.Chosen.Name}, chosen on held-out rows): test squared error per image", F(r.TestError), "≤ 2.46 (Martens 2010)", r.TestError <= 2.46);
         Add("the same AE on its training images", F(r.TrainingError), string.Empty, null);
         Add("deep AE training time", $"{r.TrainSeconds / 60:F1} min, {r.Epochs} epochs (budget {minutes:G} min)", "≤ 15 min", r.TrainSeconds <= 900);
     }

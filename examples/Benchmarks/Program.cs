@@ -4,7 +4,7 @@
 //   dotnet run --project examples/Benchmarks -c Release -- --quick   smoke run (a few minutes), report in artifacts/
 //   ... -- --only training [--busy-core] [--threads N]             training efficiency (with one core kept busy)
 //   ... -- --only profile                                           where a training step's time goes, before/after
-//   ... -- --only deepae --minutes 15 [--precision bf16]            784-1000-500-250-30 within a training budget
+//   ... -- --only deepae --minutes 15 [--precision bf16] [--selection-epochs N]   784-1000-500-250-30 within a training budget
 //   ... -- --only precision                                         validation MSE after 10 epochs, float32 vs bfloat16
 //   ... -- --only iwae --minutes 15                                 VAE NLL (k = 5000) within a training budget
 using System;
@@ -29,8 +29,9 @@ var threadsOption = new Option<int?>("--threads") { Description = "Torch threads
 var precisionOption = new Option<string>("--precision") { Description = "Training precision of the deepae and iwae sections: fp32 or bf16 (TrainingOptions.Precision).", DefaultValueFactory = _ => "fp32" };
 precisionOption.AcceptOnlyFromAmong("fp32", "bf16");
 var minutesOption = new Option<double>("--minutes") { Description = "Training-time budget of the deepae and iwae sections, in minutes.", DefaultValueFactory = _ => 15 };
+var selectionOption = new Option<int>("--selection-epochs") { Description = "Epochs of each deepae candidate on the held-out split (1 compares activations and batch sizes; 20+ compares regularisers).", DefaultValueFactory = _ => 1 };
 var testRowsOption = new Option<int>("--test-rows") { Description = "Test images the iwae section evaluates with k = 5000 (default all 10,000).", DefaultValueFactory = _ => 10_000 };
-var root = new RootCommand("Autoencoders.ML benchmarks.") { quickOption, onlyOption, reportOption, busyOption, threadsOption, minutesOption, precisionOption, testRowsOption };
+var root = new RootCommand("Autoencoders.ML benchmarks.") { quickOption, onlyOption, reportOption, busyOption, threadsOption, minutesOption, precisionOption, testRowsOption, selectionOption };
 root.SetAction(parse =>
 {
     if (parse.GetValue(threadsOption) is int threads)
@@ -41,11 +42,11 @@ root.SetAction(parse =>
 
     using var busy = parse.GetValue(busyOption) ? BusyCore.Start() : null;
     var precision = parse.GetValue(precisionOption) == "bf16" ? TrainingPrecision.BFloat16 : TrainingPrecision.Float32;
-    return Run(parse.GetValue(quickOption), parse.GetValue(reportOption), parse.GetValue(onlyOption), parse.GetValue(minutesOption), parse.GetValue(testRowsOption), precision);
+    return Run(parse.GetValue(quickOption), parse.GetValue(reportOption), parse.GetValue(onlyOption), parse.GetValue(minutesOption), parse.GetValue(testRowsOption), precision, parse.GetValue(selectionOption));
 });
 return root.Parse(args).Invoke();
 
-static int Run(bool quick, string? reportPath, string? only, double minutes, int testRows, TrainingPrecision precision)
+static int Run(bool quick, string? reportPath, string? only, double minutes, int testRows, TrainingPrecision precision, int selectionEpochs)
 {
     var sections = only?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     bool Wanted(string name) => sections == null || Array.IndexOf(sections, name) >= 0;
@@ -113,7 +114,7 @@ static int Run(bool quick, string? reportPath, string? only, double minutes, int
     if (named("deepae"))
     {
         Section($"deep autoencoder within a training budget (settings chosen on held-out training rows), {precision}");
-        report.DeepAutoencoder(DeepAutoencoderBenchmark.Run(ml, train, test, minutes, selectionEpochs: 1, Console.WriteLine, precision), minutes);
+        report.DeepAutoencoder(DeepAutoencoderBenchmark.Run(ml, train, test, minutes, selectionEpochs, Console.WriteLine, precision), minutes);
     }
 
     if (named("precision"))

@@ -20,8 +20,9 @@ using Microsoft.ML.Trainers;
 
 internal static class MnistClustering
 {
-    public static int Run(string output, int[] seeds, int epochs, int pretrainEpochs, int[] hidden, int? trainRows, double learningRate, int batchSize, bool holdout, int emIterations, bool mixtureOnly = false, double? cosineWarmup = null)
+    public static int Run(ClusteringSettings settings)
     {
+        var (output, seeds, epochs, pretrainEpochs, hidden, trainRows, learningRate, batchSize, holdout, emIterations, mixtureOnly, cosineWarmup, _, _, _, _) = settings;
         Directory.CreateDirectory(output);
         var ml = new MLContext(seed: 0);
         // --holdout: choose settings without the test set. Train on training rows 0-49,999 and score training rows
@@ -31,7 +32,8 @@ internal static class MnistClustering
         int[] testLabels = test.GetColumn<float>("Label").Select(l => (int)l).ToArray();
         Console.WriteLine($"MNIST clustering, K = 10: {(holdout ? Math.Min(trainRows ?? 50_000, 50_000) : trainRows ?? 60_000):N0} training images without labels, " +
             $"{(holdout ? "scored on training rows 50,000-59,999 (holdout, for choosing settings)" : "10,000 test images")}; lr {learningRate}, batch {batchSize}; hidden {string.Join(",", hidden)}, latent 10, " +
-            $"{pretrainEpochs} pretraining + {epochs} mixture epochs, {emIterations} EM steps after the k-means, {(cosineWarmup is double cw ? $"cosine schedule (warm-up {cw:P0}) over the mixture epochs" : "constant rate")}, seeds {string.Join(",", seeds)}.");
+            $"{pretrainEpochs} pretraining + {epochs} mixture epochs, {emIterations} EM steps after the k-means, {(cosineWarmup is double cw ? $"cosine schedule (warm-up {cw:P0}) over the mixture epochs" : "constant rate")}, " +
+            $"augmentation {(settings.Augmentation?.ToString() ?? "none")}, {settings.Threads} thread(s), {(settings.BFloat16 ? "bf16" : "float32")}, seeds {string.Join(",", seeds)}.");
         var rows = new List<string> { "| method | seed | test accuracy | test NMI | held-out training ELBO term (validation loss) | time |", "|---|---|---|---|---|---|" };
         foreach (int seed in seeds)
         {
@@ -42,7 +44,7 @@ internal static class MnistClustering
                 rows.Add(Row("ML.NET KMeans on raw pixels", seed, kmeans, testLabels, ml, double.NaN, watch.Elapsed));
 
                 watch.Restart();
-                using var plain = Train(ml, new AutoencoderOptions { HiddenSizes = hidden, LatentSize = 10, Loss = ReconstructionLoss.BinaryCrossEntropy }, pretrainEpochs, seed, train, learningRate, batchSize);
+                using var plain = Train(ml, new AutoencoderOptions { HiddenSizes = hidden, LatentSize = 10, Loss = ReconstructionLoss.BinaryCrossEntropy }, pretrainEpochs, seed, train, settings);
                 var plainCodes = ml.Transforms.ApplyAutoencoder(plain).Fit(train);
                 var codesKmeans = KMeansOn(ml, plainCodes.Transform(train), "Latent", seed).Transform(plainCodes.Transform(test));
                 rows.Add(Row($"ML.NET KMeans on a plain AE's 10-d codes ({pretrainEpochs} epochs)", seed, codesKmeans, testLabels, ml, double.NaN, watch.Elapsed));
@@ -56,7 +58,7 @@ internal static class MnistClustering
             };
             // The mixture epochs (not the pretraining inside them) optionally follow a cosine schedule with a linear warm-up.
             var schedule = cosineWarmup is double w ? new CosineSchedule { WarmupFraction = w } : null;
-            using var model = Train(ml, options, epochs, seed, train, learningRate, batchSize, schedule);
+            using var model = Train(ml, options, epochs, seed, train, settings, schedule);
             var scored = ml.Transforms.ClusterWithMixture(model).Fit(test).Transform(test);
             var prior = model.Prior!;
             Console.WriteLine($"  prior: |mean| up to {prior.Means.Max(m => m.Max(Math.Abs)):F2}, component log σ from {prior.LogVariances.Min(v => v.Min()) / 2:F2} to {prior.LogVariances.Max(v => v.Max()) / 2:F2}");
@@ -75,11 +77,13 @@ internal static class MnistClustering
         return 0;
     }
 
-    private static AutoencoderModel Train(MLContext ml, AutoencoderOptions options, int epochs, int seed, IDataView train, double learningRate, int batchSize, ILearningRateSchedule? schedule = null)
+    private static AutoencoderModel Train(MLContext ml, AutoencoderOptions options, int epochs, int seed, IDataView train, ClusteringSettings settings, ILearningRateSchedule? schedule = null)
     {
         var training = new TrainingOptions
         {
-            Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Seed = seed, CompareWithPca = false, Threads = 1, LearningRateSchedule = schedule,
+            Epochs = epochs, BatchSize = settings.BatchSize, LearningRate = settings.LearningRate, Seed = seed, CompareWithPca = false, Threads = settings.Threads,
+            LearningRateSchedule = schedule, Augmentation = settings.Augmentation,
+            Precision = settings.BFloat16 ? TrainingPrecision.BFloat16 : TrainingPrecision.Float32,
         };
         var progress = new Progress<EpochReport>(r => Console.WriteLine($"  epoch {r.Epoch}: training {r.TrainingLoss:G5}, validation {r.ValidationLoss:G5}"));
         return new AutoencoderTrainer(ml, options, training).Fit(train, progress: progress);
@@ -106,4 +110,15 @@ internal static class MnistClustering
         double nmi = ml.Clustering.Evaluate(withKey, labelColumnName: "LabelKey", scoreColumnName: "Score").NormalizedMutualInformation;
         return $"| {method} | {seed} | {accuracy:P2} | {nmi:F4} | {(double.IsNaN(validation) ? "–" : validation.ToString("F2"))} | {time.TotalSeconds:F0} s |";
     }
+}
+
+/// <summary>The benchmark's settings (see Program.cs for the flags).</summary>
+internal sealed record ClusteringSettings(
+    string Output, int[] Seeds, int Epochs, int PretrainEpochs, int[] Hidden, int? TrainRows, double LearningRate, int BatchSize, bool Holdout,
+    int EmIterations, bool MixtureOnly, double? CosineWarmup, int AugmentShift, double AugmentRotation, int Threads, bool BFloat16)
+{
+    /// <summary>The image augmentation of every training stage, or null.</summary>
+    public ImageAugmentation? Augmentation => AugmentShift > 0 || AugmentRotation > 0
+        ? new ImageAugmentation(new Autoencoders.ML.Architecture.ImageShape(1, 28, 28), AugmentShift, AugmentRotation)
+        : null;
 }

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 // MixtureVae: the Gaussian-mixture VAE of issue 16.
-//   dotnet run --project examples/MixtureVae -c Release -- mnist [--seeds 0,1,2] [--epochs N] [--pretrain-epochs N] [--learning-rate R] [--batch-size B] [--holdout] [--em-iterations N] [--mixture-only] [--cosine-warmup F] [--out DIR]
+//   dotnet run --project examples/MixtureVae -c Release -- mnist [--seeds 0,1,2] [--epochs N] [--pretrain-epochs N] [--learning-rate R] [--batch-size B] [--holdout] [--em-iterations N] [--mixture-only] [--cosine-warmup F] [--augment-shift N] [--augment-rotation D] [--threads N] [--bf16] [--out DIR]
 //   dotnet run --project examples/MixtureVae -c Release -- muller-brown [--out DIR]
 using System.CommandLine;
 
@@ -19,11 +19,19 @@ var holdout = new Option<bool>("--holdout") { Description = "Choose settings: tr
 var em = new Option<int>("--em-iterations") { Description = "EM steps of a diagonal Gaussian mixture after the k-means initialisation (the library default).", DefaultValueFactory = _ => 30 };
 var mixtureOnly = new Option<bool>("--mixture-only") { Description = "Skip the two KMeans baselines (for choosing settings faster)." };
 var cosine = new Option<double?>("--cosine-warmup") { Description = "Mixture epochs on a cosine schedule with this warm-up fraction (default: constant rate)." };
-var mnist = new Command("mnist", "MNIST clustering benchmark: GMVAE vs KMeans on pixels and on a plain AE's codes.") { outOption, seeds, epochs, pretrain, hidden, rowsOption, learningRate, batchSize, holdout, em, mixtureOnly, cosine };
-mnist.SetAction(parse => MnistClustering.Run(
+var shift = new Option<int>("--augment-shift") { Description = "Move training images by up to this many pixels (pretraining, mixture epochs and the AE baseline; 0 = off).", DefaultValueFactory = _ => 0 };
+var rotation = new Option<double>("--augment-rotation") { Description = "Turn training images by up to this many degrees (0 = off).", DefaultValueFactory = _ => 0 };
+var threads = new Option<int>("--threads") { Description = "Torch threads (1 leaves a core to other jobs; 2 when the machine is yours).", DefaultValueFactory = _ => 1 };
+var bf16 = new Option<bool>("--bf16") { Description = "Multiply in bfloat16 (TrainingPrecision.BFloat16) where the CPU supports it." };
+var mnist = new Command("mnist", "MNIST clustering benchmark: GMVAE vs KMeans on pixels and on a plain AE's codes.")
+{
+    outOption, seeds, epochs, pretrain, hidden, rowsOption, learningRate, batchSize, holdout, em, mixtureOnly, cosine, shift, rotation, threads, bf16,
+};
+mnist.SetAction(parse => MnistClustering.Run(new ClusteringSettings(
     parse.GetValue(outOption)!, parse.GetValue(seeds)!.Split(',').Select(int.Parse).ToArray(), parse.GetValue(epochs), parse.GetValue(pretrain),
     parse.GetValue(hidden)!.Split(',').Select(int.Parse).ToArray(), parse.GetValue(rowsOption),
-    parse.GetValue(learningRate), parse.GetValue(batchSize), parse.GetValue(holdout), parse.GetValue(em), parse.GetValue(mixtureOnly), parse.GetValue(cosine)));
+    parse.GetValue(learningRate), parse.GetValue(batchSize), parse.GetValue(holdout), parse.GetValue(em), parse.GetValue(mixtureOnly), parse.GetValue(cosine),
+    parse.GetValue(shift), parse.GetValue(rotation), parse.GetValue(threads), parse.GetValue(bf16))));
 var mullerBrown = new Command("muller-brown", "Langevin dynamics on the Müller–Brown potential, lifted to 20-d, clustered by a GMVAE with a 1-d latent.") { outOption };
 mullerBrown.SetAction(parse => MullerBrown.Run(parse.GetValue(outOption)!));
 var root = new RootCommand("The Gaussian-mixture VAE: MNIST clustering benchmark and the Müller–Brown example.") { mnist, mullerBrown };

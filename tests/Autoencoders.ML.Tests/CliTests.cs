@@ -280,6 +280,20 @@ public sealed partial class CliTests : IDisposable
         Assert.Contains("fp16", precision.Error);
     }
 
+    [Fact]
+    public void AugmentationFlagsNeedAnImageShapeAndAValidShift()
+    {
+        string path = Path.Combine(folder, "square.csv");
+        File.WriteAllText(path, "a,b,c,d\n0.1,0.2,0.3,0.4\n0.5,0.6,0.7,0.8\n0.2,0.1,0.4,0.3\n");
+        var noShape = Run("train", "--data", path, "--latent", "1", "--epochs", "1", "--max-shift", "1", "--out", Path.Combine(folder, "m"));
+        Assert.Equal(2, noShape.Code);
+        Assert.Contains("--image-shape", noShape.Error);
+        var tooFar = Run("train", "--data", path, "--latent", "1", "--epochs", "1", "--image-shape", "1x2x2", "--max-shift", "2", "--out", Path.Combine(folder, "m"));
+        Assert.Equal(2, tooFar.Code);
+        Assert.StartsWith("--max-shift", tooFar.Error.Replace("error: ", string.Empty).Trim());
+        Assert.False(Directory.Exists(Path.Combine(folder, "m")));
+    }
+
     [Theory]
     [InlineData("a,b,c,name\n1,,3,x\n4,5,6,y\n7,8,9,z\n", "mixed.csv: row 2, column 'b': '' is not a finite number")]
     [InlineData("a,b,c\nabc,1,2\n4,5,6\n7,8,9\n", "mixed.csv: row 2, column 'a': 'abc' is not a finite number")]

@@ -32,6 +32,8 @@ internal static class OptionNames
         ["HeadSteps"] = "--head-steps",
         ["MaxShift"] = "--max-shift",
         ["MaxRotation"] = "--max-rotation",
+        ["maxShift"] = "--max-shift",
+        ["maxRotation"] = "--max-rotation",
         ["PseudoLabelWeight"] = "--pseudo-label-weight",
         ["PseudoLabelThreshold"] = "--pseudo-label-threshold",
         ["EncoderLearningRateRatio"] = "--encoder-rate-ratio",

@@ -86,6 +86,16 @@ internal static class TrainCommand
             DefaultValueFactory = _ => "fp32",
         };
         precision.AcceptOnlyFromAmong("fp32", "bf16");
+        var maxShift = new Option<int>("--max-shift")
+        {
+            Description = "Augmentation for image rows: move every training image by up to this many pixels (it is both input and target; 0 = off).",
+            DefaultValueFactory = _ => 0,
+        };
+        var maxRotation = new Option<double>("--max-rotation")
+        {
+            Description = "Augmentation for image rows: turn every training image by up to this many degrees (0 = off).",
+            DefaultValueFactory = _ => 0,
+        };
         var resume = new Option<string?>("--resume")
         {
             Description = "Resume the interrupted run from this checkpoint, with the same data and options: the result equals the uninterrupted run's.",
@@ -94,7 +104,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, anomaly.onnx, model.json, loss.png and (for images) reconstructions.png.")
         {
             data, label, features, kind, clusters, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
-            validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume, precision,
+            validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume, precision, maxShift, maxRotation,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -171,6 +181,7 @@ internal static class TrainCommand
                 CheckpointEvery = parse.GetValue(checkpointEvery),
                 ResumeFrom = parse.GetValue(resume),
                 Precision = parse.GetValue(precision) == "bf16" ? TrainingPrecision.BFloat16 : TrainingPrecision.Float32,
+                Augmentation = Augmentation(dataset, parse.GetValue(maxShift), parse.GetValue(maxRotation)),
             };
             string outDir = parse.GetValue(output)!;
             if (trainingOptions.CheckpointEvery != null)
@@ -182,6 +193,29 @@ internal static class TrainCommand
             return Train(dataset, modelOptions, trainingOptions, outDir);
         }));
         return command;
+    }
+
+    /// <summary>--max-shift / --max-rotation as the training options' image augmentation, or null when both are 0.</summary>
+    private static ImageAugmentation? Augmentation(Dataset dataset, int maxShift, double maxRotation)
+    {
+        if (maxShift == 0 && maxRotation == 0)
+        {
+            return null;
+        }
+
+        if (dataset.ImageShape is not var (c, h, w))
+        {
+            throw new InputException("--max-shift and --max-rotation move images: give the rows' shape with --image-shape CxHxW (IDX images know theirs).");
+        }
+
+        try
+        {
+            return new ImageAugmentation(new ImageShape(c, h, w), maxShift, maxRotation);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InputException(OptionNames.Describe(e), e);
+        }
     }
 
     private static int Train(Dataset dataset, AutoencoderOptions modelOptions, TrainingOptions trainingOptions, string outDir)

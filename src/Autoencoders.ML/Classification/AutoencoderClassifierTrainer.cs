@@ -195,7 +195,7 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
             throw new ArgumentException($"ImageShape {image} has {image.Size} values but rows have {pretrained.InputSize}; set it to the shape of the rows.", nameof(options));
         }
 
-        var shift = (fine.MaxShift > 0 || fine.MaxRotation > 0) && image != null ? new ImageShift(image, fine.MaxShift, fine.MaxRotation) : null;
+        var shift = (fine.MaxShift > 0 || fine.MaxRotation > 0) && image != null ? new ImageAugmentation(image, fine.MaxShift, fine.MaxRotation) : null;
         using var unlabeled = options.UnlabeledData == null || (fine.ReconstructionWeight == 0 && fine.PseudoLabelWeight == 0)
             ? null
             : TrainingData.Load(

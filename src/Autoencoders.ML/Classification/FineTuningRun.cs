@@ -20,10 +20,10 @@ internal sealed class FineTuningRun
     private readonly FineTuningOptions options;
     private readonly ReconstructionLoss reconstructionLoss;
     private readonly FeatureScaling? scaling;
-    private readonly ImageShift? shift;
+    private readonly ImageAugmentation? shift;
     private readonly int seed;
 
-    public FineTuningRun(ClassifierNetwork network, FineTuningOptions options, ReconstructionLoss reconstructionLoss, FeatureScaling? scaling, ImageShift? shift, int seed)
+    public FineTuningRun(ClassifierNetwork network, FineTuningOptions options, ReconstructionLoss reconstructionLoss, FeatureScaling? scaling, ImageAugmentation? shift, int seed)
     {
         this.network = network;
         this.options = options;

@@ -129,6 +129,17 @@ public sealed class AutoencoderTrainer
         }
 
         model.CheckTraining(options);
+        if (options.Augmentation is { } augmentation)
+        {
+            augmentation.CheckWidth(spec.InputSize, nameof(TrainingOptions.Augmentation));
+            if (targetColumnName != null)
+            {
+                throw new ArgumentException(
+                    $"Augmentation moves the input rows and uses them as their own target, but a target column '{targetColumnName}' is given. " +
+                    "Train without the target column, or without Augmentation.", nameof(targetColumnName));
+            }
+        }
+
         var device = DeviceChoice.Resolve(options.Device, Environment ?? mlContext); // before the data is read
         MatmulPrecision.Check(options.Precision, device);
         var host = (Environment ?? mlContext).Register("Autoencoders.ML");
@@ -215,6 +226,7 @@ public sealed class AutoencoderTrainer
         return $"Training {spec} ({network.parameters().Sum(p => p.numel()):N0} parameters) on {data.Training.RowCount:N0} rows " +
             $"({(data.InMemory ? "in memory" : "streamed")}), validation rows: {data.Validation?.RowCount ?? 0:N0}" +
             (options.Corruption != null ? ", corrupted input (denoising)" : string.Empty) +
+            (options.Augmentation != null ? $", images moved at random ({options.Augmentation})" : string.Empty) +
             (targetColumnName != null ? $", target column '{targetColumnName}'" : string.Empty) +
             (continuing ? ", starting from the given model's weights. " : ". ") + budget + noSplit;
     }

@@ -130,6 +130,13 @@ public sealed class TrainingOptions
     public CorruptionOptions? Corruption { get; set; }
 
     /// <summary>
+    /// Move every training image at random (shifts and turns, see <see cref="ImageAugmentation"/>) before it is used as
+    /// both input and target; null (default) trains on the rows as they are. Needs image rows of the given shape and no
+    /// target column; validation rows are not moved. The mixture kind's pretraining uses it too.
+    /// </summary>
+    public ImageAugmentation? Augmentation { get; set; }
+
+    /// <summary>
     /// Scale the input (and the target) per value, fitted on the training rows; the model and its ONNX graphs take and
     /// return values in the data's own units. Default <see cref="ScalingKind.None"/>.
     /// </summary>

@@ -129,6 +129,12 @@ internal sealed class TrainingRun
             cancellationToken.ThrowIfCancellationRequested();
             batchIndex++;
             var (input, target) = Split(batch);
+            if (options.Augmentation != null)
+            {
+                // More data, not a corruption: the moved image is the input and the target (no target column here).
+                input = target = options.Augmentation.Apply(input, noise);
+            }
+
             if (options.Corruption != null)
             {
                 // Noise and clipping are in the data's units, before scaling.

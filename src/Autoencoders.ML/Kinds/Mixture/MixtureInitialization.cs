@@ -1,4 +1,5 @@
 using Autoencoders.ML.Kinds.Variational;
+using Autoencoders.ML.Layers;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
@@ -9,7 +10,8 @@ namespace Autoencoders.ML.Kinds.Mixture;
 /// The guard against collapse at the start of a fresh run: the encoder and decoder are first trained as a plain
 /// autoencoder (z = μ, reconstruction only, Adam at the run's learning rate) for
 /// <see cref="MixtureAutoencoderOptions.PretrainEpochs"/> epochs, then ML.NET's KMeans (k-means++, one thread, seeded by
-/// the run's seed) clusters the codes of the training rows, and each component starts at a cluster: μ_k its centroid,
+/// the run's seed) clusters the codes (the pretraining moves images as <see cref="Training.TrainingOptions.Augmentation"/> asks and
+/// multiplies in the run's <see cref="Training.TrainingOptions.Precision"/>; the codes are of the rows as they are) of the training rows, and each component starts at a cluster: μ_k its centroid,
 /// σ_k² the per-dimension variance of its rows, π_k its share of rows (when the weights are learned); then
 /// <see cref="MixtureAutoencoderOptions.InitialEmIterations"/> EM steps of a diagonal Gaussian mixture
 /// (<see cref="GaussianMixtureFit"/>) refine these components, as VaDE initialises from a Gaussian mixture fitted to the
@@ -32,6 +34,8 @@ internal static class MixtureInitialization
             network.train();
             using var optimizer = torch.optim.Adam(vae.parameters(), preparation.Options.LearningRate);
             var shuffle = new Random(preparation.Options.Seed);
+            var augmentation = preparation.Options.Augmentation;
+            using var moves = new torch.Generator((ulong)preparation.Options.Seed + 0xA06);
             for (int epoch = 1; epoch <= epochs; epoch++)
             {
                 double sum = 0;
@@ -43,8 +47,18 @@ internal static class MixtureInitialization
                     using var scope = torch.NewDisposeScope();
                     var input = batch.narrow(1, 0, spec.InputSize);
                     var target = batch.shape[1] > spec.InputSize ? batch.narrow(1, spec.InputSize, spec.OutputSize) : input;
+                    if (augmentation != null)
+                    {
+                        input = target = augmentation.Apply(input, moves); // as the mixture epochs see them
+                    }
+
                     optimizer.zero_grad();
-                    var loss = VariationalMath.ReconstructionPerRow(network.DecodeLogits(network.Encode(input)), target, preparation.Loss, spec.OutputActivation).mean();
+                    Tensor loss;
+                    using (MatmulPrecision.Use(preparation.Options.Precision))
+                    {
+                        loss = VariationalMath.ReconstructionPerRow(network.DecodeLogits(network.Encode(input)), target, preparation.Loss, spec.OutputActivation).mean();
+                    }
+
                     loss.backward();
                     optimizer.step();
                     sum += loss.ToDouble() * batch.shape[0];

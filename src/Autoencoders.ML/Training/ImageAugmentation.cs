@@ -1,0 +1,99 @@
+using System.Text.Json.Serialization;
+
+namespace Autoencoders.ML.Training;
+
+/// <summary>
+/// Training-time augmentation for image rows: every row moves by its own random whole-pixel offset of at most
+/// <see cref="MaxShift"/> pixels up/down and left/right, and, when <see cref="MaxRotation"/> is positive, turns by its
+/// own random angle of at most that many degrees about the image centre; the uncovered border is filled with zeros. One
+/// <c>affine_grid</c> + <c>grid_sample</c> call: nearest-neighbour sampling for shifts alone (values are moved, never
+/// interpolated), bilinear when rows also turn. Offsets and angles come from a generator seeded by the run's seed.
+/// </summary>
+/// <remarks>
+/// As <see cref="TrainingOptions.Augmentation"/> the moved row is both the input and the target of an autoencoder (more
+/// data, not a corruption: the network reconstructs what it sees), so its codes come to describe a digit's shape more
+/// than its exact position, which is what clustering and classification on the codes need. Validation rows are not
+/// moved. Corruption (<see cref="TrainingOptions.Corruption"/>), when also set, is applied to the moved input afterwards.
+/// </remarks>
+public sealed class ImageAugmentation
+{
+    /// <summary>Moves rows of <paramref name="image"/> by up to <paramref name="maxShift"/> pixels and turns them by up to <paramref name="maxRotation"/> degrees.</summary>
+    /// <param name="image">The shape of one row (channels × height × width).</param>
+    /// <param name="maxShift">Largest shift in pixels along each axis, ≥ 0 and smaller than the image.</param>
+    /// <param name="maxRotation">Largest rotation in degrees either way, in [0, 180].</param>
+    [JsonConstructor]
+    public ImageAugmentation(ImageShape image, int maxShift, double maxRotation = 0)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        image.Validate(nameof(image));
+        if (maxShift < 0 || maxShift >= Math.Min(image.Height, image.Width))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(maxShift), maxShift, $"The largest shift must be in [0, {Math.Min(image.Height, image.Width) - 1}] pixels for {image} images; got {maxShift}. 2 is usual for 28×28 digits.");
+        }
+
+        if (!(maxRotation >= 0 && maxRotation <= 180))
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxRotation), maxRotation, $"The largest rotation must be in [0, 180] degrees; got {maxRotation}. 10 to 15 is usual for digits.");
+        }
+
+        Image = image;
+        MaxShift = maxShift;
+        MaxRotation = maxRotation;
+    }
+
+    /// <summary>The shape of a row.</summary>
+    public ImageShape Image { get; }
+
+    /// <summary>Largest shift in pixels along each axis.</summary>
+    public int MaxShift { get; }
+
+    /// <summary>Largest rotation in degrees, either way (0 = none).</summary>
+    public double MaxRotation { get; }
+
+    /// <summary>True when rows are moved at all (a shift or a rotation).</summary>
+    [JsonIgnore]
+    public bool MovesRows => MaxShift > 0 || MaxRotation > 0;
+
+    /// <summary>Throws <see cref="ArgumentException"/> unless rows of <paramref name="width"/> values are images of <see cref="Image"/>.</summary>
+    /// <param name="width">The row width (the model's input size).</param>
+    /// <param name="name">The option the augmentation came from.</param>
+    internal void CheckWidth(int width, string name)
+    {
+        if (width != Image.Size)
+        {
+            throw new ArgumentException(
+                $"{name} moves {Image} images of {Image.Size} values, but the rows have {width} values. Give the image shape of the rows (e.g. new ImageShape(1, 28, 28) for MNIST).", name);
+        }
+    }
+
+    /// <summary>Moved copies of flat rows (N, C·H·W); offsets and angles drawn from <paramref name="generator"/>.</summary>
+    internal Tensor Apply(Tensor rows, Generator generator)
+    {
+        long n = rows.shape[0];
+        var images = rows.reshape(n, Image.Channels, Image.Height, Image.Width);
+        // Offsets in pixels, then in grid_sample's normalised coordinates (the image spans [-1, 1]).
+        var dx = randint(-MaxShift, MaxShift + 1, new long[] { n }, generator: generator).to_type(ScalarType.Float32) * (2.0f / Image.Width);
+        var dy = randint(-MaxShift, MaxShift + 1, new long[] { n }, generator: generator).to_type(ScalarType.Float32) * (2.0f / Image.Height);
+        Tensor cos, sin;
+        if (MaxRotation > 0)
+        {
+            var angle = (rand(new long[] { n }, generator: generator) * 2 - 1) * (MaxRotation * Math.PI / 180);
+            (cos, sin) = (angle.cos(), angle.sin());
+        }
+        else
+        {
+            (cos, sin) = (ones(n), zeros(n));
+        }
+
+        // Output pixel p reads input pixel R(−angle)·p − d: the content moves by d and turns by the angle.
+        var theta = stack(new[] { cos, sin, -dx, -sin, cos, -dy }, 1).reshape(n, 2, 3);
+        var grid = nn.functional.affine_grid(theta, new long[] { n, Image.Channels, Image.Height, Image.Width }, align_corners: false);
+        var mode = MaxRotation > 0 ? GridSampleMode.Bilinear : GridSampleMode.Nearest;
+        var moved = nn.functional.grid_sample(images, grid, mode, GridSamplePaddingMode.Zeros, align_corners: false);
+        return moved.reshape(n, Image.Size);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"shift ≤ {MaxShift} px" + (MaxRotation > 0 ? $", turn ≤ {MaxRotation}°" : string.Empty);
+}
