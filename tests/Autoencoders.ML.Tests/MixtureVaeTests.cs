@@ -277,6 +277,43 @@ public sealed class MixtureVaeTests : IClassFixture<SyntheticClustersFixture>
         Assert.Contains("at least 50 training rows", error.Message);
     }
 
+    [Fact]
+    public void MutualInformationOfClusterPosteriorsIsLogKWhenSureAndBalancedAndZeroWhenIndependent()
+    {
+        // 400 rows sure of one of 4 clusters, 100 each, under both views: I = log 4.
+        using var sure = torch.nn.functional.one_hot(torch.arange(400) % 4, 4).to_type(torch.ScalarType.Float32);
+        Assert.Equal(Math.Log(4), MixtureMath.MutualInformation(sure, sure).ToDouble(), 3);
+        // The second view knows nothing of the first (uniform): I = 0.
+        using var uniform = torch.full(400, 4, 0.25f);
+        Assert.Equal(0, MixtureMath.MutualInformation(sure, uniform).ToDouble(), 3);
+        // Every row in one cluster (collapse): I = 0 as well; the term cannot be gained by collapsing.
+        using var collapsed = torch.nn.functional.one_hot(torch.zeros(400, torch.ScalarType.Int64), 4).to_type(torch.ScalarType.Float32);
+        Assert.Equal(0, MixtureMath.MutualInformation(collapsed, collapsed).ToDouble(), 3);
+    }
+
+    [Fact]
+    public void ConsistencyNeedsAugmentationAndIsReportedInTheHistory()
+    {
+        Assert.Contains("ConsistencyWeight", Assert.Throws<ArgumentOutOfRangeException>(() => new MixtureAutoencoderOptions { ConsistencyWeight = -1 }).Message);
+        var options = new MixtureAutoencoderOptions { Clusters = 4, HiddenSizes = new[] { 32 }, LatentSize = 2, PretrainEpochs = 1, ConsistencyWeight = 5 };
+        var noMoves = Assert.Throws<ArgumentException>(() => new AutoencoderTrainer(fixture.Ml, options, new TrainingOptions { Epochs = 1 }));
+        Assert.Equal("ConsistencyWeight", noMoves.ParamName);
+        Assert.Contains("TrainingOptions.Augmentation", noMoves.Message);
+
+        // 200 MNIST digits seen as 1×28×28 images: the history reports I(y; y′), between 0 and log 4, and the term
+        // changes what is learned (same seed and moves without it: other weights).
+        var training = new TrainingOptions { Epochs = 2, Seed = 0, CompareWithPca = false, Augmentation = new ImageAugmentation(new Autoencoders.ML.Architecture.ImageShape(1, 28, 28), 2, 10) };
+        var digits = Mnist.TrainView(fixture.Ml, 200);
+        using var model = new AutoencoderTrainer(fixture.Ml, options, training).Fit(digits);
+        double information = model.History.Epochs[^1].TrainingLossParts[MixtureAutoencoderNetwork.ConsistencyPart];
+        Assert.InRange(information, 0, Math.Log(4));
+        options.ConsistencyWeight = 0;
+        using var without = new AutoencoderTrainer(fixture.Ml, options, training).Fit(digits);
+        Assert.False(without.History.Epochs[^1].TrainingLossParts.ContainsKey(MixtureAutoencoderNetwork.ConsistencyPart));
+        float[][] some = Mnist.Test(3);
+        Assert.NotEqual(model.Encode(some), without.Encode(some));
+    }
+
     private sealed class LabelledRow
     {
         public float[] Features { get; set; } = Array.Empty<float>();

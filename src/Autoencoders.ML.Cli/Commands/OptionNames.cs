@@ -33,6 +33,8 @@ internal static class OptionNames
         ["MaxShift"] = "--max-shift",
         ["MaxRotation"] = "--max-rotation",
         ["maxShift"] = "--max-shift",
+        ["ConsistencyWeight"] = "--consistency",
+        ["Augmentation"] = "--max-shift",
         ["maxRotation"] = "--max-rotation",
         ["PseudoLabelWeight"] = "--pseudo-label-weight",
         ["PseudoLabelThreshold"] = "--pseudo-label-threshold",

@@ -22,6 +22,11 @@ internal static class TrainCommand
         var kind = new Option<string>("--kind") { Description = "ae (plain), dae (denoising, needs --noise), vae (variational) or gmvae (Gaussian-mixture VAE, clusters the rows; see --clusters).", DefaultValueFactory = _ => "ae" };
         kind.AcceptOnlyFromAmong("ae", "dae", "vae", "gmvae");
         var clusters = new Option<int>("--clusters") { Description = "K, the mixture components of --kind gmvae.", DefaultValueFactory = _ => 10 };
+        var consistency = new Option<double>("--consistency")
+        {
+            Description = "--kind gmvae: weight of the mutual information between the clusters of two random moves of each image (needs --max-shift or --max-rotation; 0 = off).",
+            DefaultValueFactory = _ => 0,
+        };
         var architecture = new Option<string>("--architecture") { Description = "dense or conv.", DefaultValueFactory = _ => "dense" };
         architecture.AcceptOnlyFromAmong("dense", "conv");
         var hidden = new Option<string?>("--hidden")
@@ -103,7 +108,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, anomaly.onnx, model.json, loss.png and (for images) reconstructions.png.")
         {
-            data, label, features, kind, clusters, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
+            data, label, features, kind, clusters, consistency, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
             validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume, precision, maxShift, maxRotation,
         };
         command.SetAction(parse => CliRunner.Run(() =>
@@ -133,6 +138,11 @@ internal static class TrainCommand
                 throw new InputException("--importance-samples is the training objective of a variational autoencoder: add --kind vae.");
             }
 
+            if (kindValue != "gmvae" && parse.GetValue(consistency) != 0)
+            {
+                throw new InputException("--consistency is a term of the Gaussian-mixture VAE's loss: add --kind gmvae.");
+            }
+
             if (kindValue != "gmvae" && parse.GetResult(clusters) is { Implicit: false })
             {
                 throw new InputException("--clusters is the number of mixture components of a Gaussian-mixture VAE: add --kind gmvae.");
@@ -141,7 +151,10 @@ internal static class TrainCommand
             AutoencoderOptions modelOptions = kindValue switch
             {
                 "vae" => new VariationalAutoencoderOptions { Beta = CheckBeta(parse.GetValue(beta)), ImportanceSamples = parse.GetValue(importanceSamples) },
-                "gmvae" => new MixtureAutoencoderOptions { Beta = CheckBeta(parse.GetValue(beta)), Clusters = CheckClusters(parse.GetValue(clusters)) },
+                "gmvae" => new MixtureAutoencoderOptions
+                {
+                    Beta = CheckBeta(parse.GetValue(beta)), Clusters = CheckClusters(parse.GetValue(clusters)), ConsistencyWeight = CheckConsistency(parse.GetValue(consistency)),
+                },
                 _ => new AutoencoderOptions(),
             };
             bool conv = parse.GetValue(architecture) == "conv";
@@ -315,6 +328,9 @@ internal static class TrainCommand
 
         return 0;
     }
+
+    private static double CheckConsistency(double value) =>
+        value >= 0 && double.IsFinite(value) ? value : throw new InputException($"--consistency {value}: the weight must be ≥ 0.");
 
     private static int CheckClusters(int value) =>
         value >= 2 ? value : throw new InputException($"--clusters {value}: a mixture needs at least 2 components.");

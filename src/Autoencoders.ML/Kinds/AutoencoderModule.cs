@@ -26,6 +26,13 @@ internal abstract class AutoencoderModule : nn.Module<Tensor, Tensor>
     /// <summary>The architecture the module was built from.</summary>
     public AutoencoderSpec Spec { get; }
 
+    /// <summary>
+    /// The image augmentation of the training run in progress (<see cref="TrainingOptions.Augmentation"/>), set by the
+    /// run around its epochs, null otherwise: a kind that compares two random views of a row (the mixture kind's
+    /// consistency term) draws the second one with it.
+    /// </summary>
+    internal ImageAugmentation? TrainingAugmentation { get; set; }
+
     /// <summary>The model family written to metadata and model.json, e.g. <c>dense</c> or <c>variational</c>.</summary>
     public abstract string Kind { get; }
 

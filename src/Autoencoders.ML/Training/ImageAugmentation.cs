@@ -67,8 +67,8 @@ public sealed class ImageAugmentation
         }
     }
 
-    /// <summary>Moved copies of flat rows (N, C·H·W); offsets and angles drawn from <paramref name="generator"/>.</summary>
-    internal Tensor Apply(Tensor rows, Generator generator)
+    /// <summary>Moved copies of flat rows (N, C·H·W); offsets and angles drawn from <paramref name="generator"/> (null: torch's global generator).</summary>
+    internal Tensor Apply(Tensor rows, Generator? generator)
     {
         long n = rows.shape[0];
         var images = rows.reshape(n, Image.Channels, Image.Height, Image.Width);

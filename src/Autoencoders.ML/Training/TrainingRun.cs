@@ -62,6 +62,7 @@ internal sealed class TrainingRun
         var reports = new List<EpochReport>();
         var state = new TrainingState(network, optimizer, scheduler, schedule, stopping, noise, shuffle, reports);
         int resumed = options.ResumeFrom == null ? 0 : Resume(state, channel);
+        network.TrainingAugmentation = options.Augmentation; // cleared when the run ends; a failed run's network is disposed
         var clock = Stopwatch.StartNew();
         var before = reports.LastOrDefault()?.Elapsed ?? TimeSpan.Zero;
         bool stoppedEarly = resumed > 0 && stopping.ShouldStop(resumed) && resumed < plan.Epochs;
@@ -95,6 +96,7 @@ internal sealed class TrainingRun
             }
         }
 
+        network.TrainingAugmentation = null;
         stopping.RestoreBest();
         network.eval();
         return new TrainingHistory(reports, stopping.BestEpoch, stoppedEarly, Monitored);

@@ -21,6 +21,9 @@ internal sealed class MixtureAutoencoderNetwork : AutoencoderModule
     /// <summary>Name of the cluster KL part of the loss, KL(q(y|x) ‖ π).</summary>
     public const string ClusterKlPart = "cluster_kl";
 
+    /// <summary>Name of the consistency part, I(y; y′) between the clusters of two moves of each image (nats, reported, not minimised as such).</summary>
+    public const string ConsistencyPart = "consistency";
+
     // Field names are state-dict prefixes: keep them stable, saved weights depend on them.
     private readonly VariationalAutoencoderNetwork vae;
     private readonly Parameter priorMean;
@@ -91,7 +94,7 @@ internal sealed class MixtureAutoencoderNetwork : AutoencoderModule
 
     /// <summary>
     /// Reconstruction (summed over each row's values) plus β·w·(Σ_k q(k|x)·KL_k + KL(q(y|x) ‖ π)), averaged over the
-    /// batch. In training mode the decoder reads z = μ + σ·ε; in evaluation mode z = μ (deterministic validation loss).
+    /// batch, minus λ·I(y; y′) when <see cref="MixtureAutoencoderOptions.ConsistencyWeight"/> is set (training only). In training mode the decoder reads z = μ + σ·ε; in evaluation mode z = μ (deterministic validation loss).
     /// </summary>
     public override LossBreakdown Loss(Tensor input, Tensor target, ReconstructionLoss loss, TrainingProgress progress)
     {
@@ -105,8 +108,19 @@ internal sealed class MixtureAutoencoderNetwork : AutoencoderModule
         var kl = (gamma * klPerComponent).sum(1).mean();
         var clusterKl = (gamma * (logGamma - logWeights.unsqueeze(0))).sum(1).mean();
         var total = reconstruction + ((kl + clusterKl) * Options.KlWeight(progress.Fraction));
-        return new LossBreakdown(
-            total, new Dictionary<string, Tensor> { [LossBreakdown.Reconstruction] = reconstruction, [KlPart] = kl, [ClusterKlPart] = clusterKl });
+        var parts = new Dictionary<string, Tensor> { [LossBreakdown.Reconstruction] = reconstruction, [KlPart] = kl, [ClusterKlPart] = clusterKl };
+        if (training && Options.ConsistencyWeight > 0 && TrainingAugmentation is { } augmentation)
+        {
+            // A second move of each image (torch's generator, so checkpoints replay it), its cluster posterior, and the
+            // mutual information between the two over the batch.
+            var (mean2, logVar2) = vae.Posterior(augmentation.Apply(input, generator: null));
+            var gamma2 = MixtureMath.LogClusterPosterior(MixtureMath.KlPerComponent(mean2, logVar2, pm, plv), logWeights).exp();
+            var information = MixtureMath.MutualInformation(gamma, gamma2);
+            total = total - (information * Options.ConsistencyWeight);
+            parts[ConsistencyPart] = information;
+        }
+
+        return new LossBreakdown(total, parts);
     }
 
     /// <inheritdoc />

@@ -34,6 +34,7 @@ public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
     private int clusters = 10;
     private int pretrainEpochs = 10;
     private int initialEmIterations = 30;
+    private double consistencyWeight;
 
     /// <summary>Creates the options with their defaults.</summary>
     public MixtureAutoencoderOptions()
@@ -81,4 +82,36 @@ public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
 
     /// <summary>Whether the mixture weights π are learned (default false: fixed at 1/K, a guard against collapse).</summary>
     public bool LearnWeights { get; set; }
+
+    /// <summary>
+    /// λ ≥ 0, the weight of a consistency term: the loss gains −λ·I(y; y′), the mutual information between the cluster
+    /// posteriors q(y|x) of each training image and of a second random move of it (shift/turn by
+    /// <see cref="TrainingOptions.Augmentation"/>), estimated over the batch as in IIC (Ji, Henriques &amp; Vedaldi 2019).
+    /// It rewards components that a digit keeps when it moves a little, and (through the marginal entropy inside I)
+    /// components of equal use, a second guard against collapse. Default 0 (off: the plain negative ELBO). Reported in
+    /// the history as <c>consistency</c> (I in nats, at most log K). Needs <see cref="TrainingOptions.Augmentation"/>;
+    /// each step encodes the batch twice.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or not finite.</exception>
+    public double ConsistencyWeight
+    {
+        get => consistencyWeight;
+        set => consistencyWeight = value >= 0 && double.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ConsistencyWeight), value, $"ConsistencyWeight must be ≥ 0 and finite; got {value}.");
+    }
+
+    /// <summary>Checks the shared rules, and that a consistency term has images to move.</summary>
+    /// <param name="training">The training options the model will be trained with.</param>
+    internal override void CheckTraining(TrainingOptions training)
+    {
+        base.CheckTraining(training);
+        if (ConsistencyWeight > 0 && training.Augmentation is not { MovesRows: true })
+        {
+            throw new ArgumentException(
+                $"ConsistencyWeight {ConsistencyWeight} compares the clusters of two random moves of each image, but TrainingOptions.Augmentation does not move images. " +
+                "Set TrainingOptions.Augmentation (e.g. new ImageAugmentation(new ImageShape(1, 28, 28), maxShift: 2, maxRotation: 10)) or ConsistencyWeight = 0.",
+                nameof(ConsistencyWeight));
+        }
+    }
 }

@@ -26,4 +26,19 @@ internal static class MixtureMath
     /// </summary>
     public static Tensor LogClusterPosterior(Tensor klPerComponent, Tensor logWeights) =>
         (logWeights.unsqueeze(0) - klPerComponent).log_softmax(1);
+
+    /// <summary>
+    /// I(y; y′) in nats from the cluster posteriors of the same rows under two views, (N, K) each: the joint
+    /// P = sym(γᵀγ′)/N, then Σ P·(log P − log P_y − log P_y′) (IIC, Ji et al. 2019). Maximal (log K) when every row is
+    /// sure of its cluster under both views and the clusters are used equally.
+    /// </summary>
+    public static Tensor MutualInformation(Tensor gamma, Tensor gammaOther)
+    {
+        var joint = gamma.t().matmul(gammaOther) / gamma.shape[0];
+        joint = ((joint + joint.t()) / 2).clamp_min(1e-8);
+        joint = joint / joint.sum();
+        var rows = joint.sum(1, keepdim: true);
+        var columns = joint.sum(0, keepdim: true);
+        return (joint * (joint.log() - rows.log() - columns.log())).sum();
+    }
 }
