@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Kinds;
@@ -68,6 +69,21 @@ public sealed class ImageAugmentationTests
         double plainMoved = plain.Evaluate(Vectors.ToDataView(ml, moved)).SquaredErrorPerRow;
         double augmentedMoved = augmented.Evaluate(Vectors.ToDataView(ml, moved)).SquaredErrorPerRow;
         Assert.True(augmentedMoved < 0.8 * plainMoved, $"moved digits: squared error {augmentedMoved:F2} with augmentation vs {plainMoved:F2} without");
+
+        // The saved model remembers how it was trained.
+        string folder = Path.Combine(Path.GetTempPath(), "augmentation-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            augmented.Save(folder);
+            using var loaded = AutoencoderModel.Load(folder);
+            Assert.Equal(augmentation.Image, loaded.Training.Augmentation!.Image);
+            Assert.Equal(2, loaded.Training.Augmentation.MaxShift);
+            Assert.Equal(augmented.Reconstruct(test.Take(5).ToArray()), loaded.Reconstruct(test.Take(5).ToArray()));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

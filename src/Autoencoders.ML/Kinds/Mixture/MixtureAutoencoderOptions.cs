@@ -27,7 +27,9 @@ namespace Autoencoders.ML.Kinds.Mixture;
 /// inside their clusters; (2) the mixture weights are fixed and
 /// uniform unless <see cref="LearnWeights"/> is set, so a component cannot lose its weight and with it its rows;
 /// (3) <see cref="AutoencoderOptions"/>'s KL warm-up (<see cref="GaussianLatentOptions.KlWarmupFraction"/>) lets the decoder settle before the
-/// prior pulls the codes together.</para>
+/// prior pulls the codes together; (4) for images, <see cref="ConsistencyWeight"/> with
+/// <see cref="TrainingOptions.Augmentation"/> adds the mutual information between the clusters of two moves of each
+/// image, whose marginal-entropy half is largest when every component is used equally.</para>
 /// </remarks>
 public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
 {
