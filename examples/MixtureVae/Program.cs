@@ -9,20 +9,20 @@ using System.CommandLine;
 
 var outOption = new Option<string>("--out") { DefaultValueFactory = _ => Path.Combine("models", "mixture-vae") };
 var seeds = new Option<string>("--seeds") { DefaultValueFactory = _ => "0,1,2" };
-var epochs = new Option<int>("--epochs") { Description = "Mixture epochs after pretraining.", DefaultValueFactory = _ => 10 };
+var epochs = new Option<int>("--epochs") { Description = "Mixture epochs after pretraining.", DefaultValueFactory = _ => 20 };
 var pretrain = new Option<int>("--pretrain-epochs") { Description = "Plain-AE pretraining epochs (also the AE baseline's).", DefaultValueFactory = _ => 10 };
 var hidden = new Option<string>("--hidden") { DefaultValueFactory = _ => "500,500,2000" };
 var rowsOption = new Option<int?>("--train-rows") { Description = "Training images (default all 60,000)." };
-var learningRate = new Option<double>("--learning-rate") { Description = "Adam learning rate (pretraining and mixture training).", DefaultValueFactory = _ => 1e-3 };
+var learningRate = new Option<double>("--learning-rate") { Description = "Adam learning rate (pretraining and mixture training).", DefaultValueFactory = _ => 2e-3 };
 var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 256 };
 var holdout = new Option<bool>("--holdout") { Description = "Choose settings: train on training rows 0-49,999, score rows 50,000-59,999; the test set is not read." };
 var em = new Option<int>("--em-iterations") { Description = "EM steps of a diagonal Gaussian mixture after the k-means initialisation (the library default).", DefaultValueFactory = _ => 30 };
 var mixtureOnly = new Option<bool>("--mixture-only") { Description = "Skip the two KMeans baselines (for choosing settings faster)." };
-var cosine = new Option<double?>("--cosine-warmup") { Description = "Mixture epochs on a cosine schedule with this warm-up fraction (default: constant rate)." };
-var shift = new Option<int>("--augment-shift") { Description = "Move training images by up to this many pixels (pretraining, mixture epochs and the AE baseline; 0 = off).", DefaultValueFactory = _ => 0 };
-var rotation = new Option<double>("--augment-rotation") { Description = "Turn training images by up to this many degrees (0 = off).", DefaultValueFactory = _ => 0 };
+var cosine = new Option<double?>("--cosine-warmup") { Description = "Mixture epochs on a cosine schedule with this warm-up fraction (default 0.25; 0 = no warm-up).", DefaultValueFactory = _ => 0.25 };
+var shift = new Option<int>("--augment-shift") { Description = "Move training images by up to this many pixels (pretraining, mixture epochs and the AE baseline; 0 = off).", DefaultValueFactory = _ => 2 };
+var rotation = new Option<double>("--augment-rotation") { Description = "Turn training images by up to this many degrees (0 = off).", DefaultValueFactory = _ => 15 };
 var threads = new Option<int>("--threads") { Description = "Torch threads (1 leaves a core to other jobs; 2 when the machine is yours).", DefaultValueFactory = _ => 1 };
-var consistency = new Option<double>("--consistency") { Description = "MixtureAutoencoderOptions.ConsistencyWeight: weight of I(y; y') between the clusters of two moves of each image (needs --augment-shift or --augment-rotation).", DefaultValueFactory = _ => 0 };
+var consistency = new Option<double>("--consistency") { Description = "MixtureAutoencoderOptions.ConsistencyWeight: weight of I(y; y') between the clusters of two moves of each image (needs --augment-shift or --augment-rotation; 0 = off).", DefaultValueFactory = _ => 200 };
 var bf16 = new Option<bool>("--bf16") { Description = "Multiply in bfloat16 (TrainingPrecision.BFloat16) where the CPU supports it." };
 var mnist = new Command("mnist", "MNIST clustering benchmark: GMVAE vs KMeans on pixels and on a plain AE's codes.")
 {

@@ -65,8 +65,16 @@ public sealed class AnomalyCliTests : IDisposable
         var missing = Run("score", "--model", Path.Combine(folder, "nothing"), "--data", csv);
         Assert.Equal(2, missing.Code);
 
-        // A damaged anomaly.onnx: an error naming the file, not a crash or a wrong score.
+        // A damaged anomaly.onnx: an error naming the file, not a crash or a wrong score; first one flipped weight (still
+        // valid ONNX, which ONNX Runtime would score), then a truncated file.
         string onnx = Path.Combine(model, "anomaly.onnx");
+        byte[] intact = File.ReadAllBytes(onnx);
+        File.WriteAllBytes(onnx, OnnxIntegrityTests.FlipWeight(intact));
+        var flipped = Run("score", "--model", model, "--data", csv, "--label-column", "label");
+        Assert.Equal(2, flipped.Code);
+        Assert.Contains("anomaly.onnx", flipped.Error);
+        Assert.Contains("SHA-256", flipped.Error);
+        File.WriteAllBytes(onnx, intact);
         File.WriteAllBytes(onnx, File.ReadAllBytes(onnx)[..1000]);
         var damaged = Run("score", "--model", model, "--data", csv, "--label-column", "label");
         Assert.Equal(2, damaged.Code);

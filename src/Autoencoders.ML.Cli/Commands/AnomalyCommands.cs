@@ -158,7 +158,7 @@ internal static class AnomalyCommands
             {
                 scorer = new OnnxBatchScorer(File.ReadAllBytes(path), "features", inputSize: null, intraOpThreads: null, nameof(AnomalyGraph));
             }
-            catch (Exception e) when (e is OnnxRuntimeException or ArgumentException)
+            catch (Exception e) when (e is OnnxRuntimeException or ArgumentException or InvalidDataException)
             {
                 throw new InputException($"{path}: not a readable anomaly graph ({CliRunner.OneLine(e)}); train again to rewrite it.", e);
             }

@@ -43,7 +43,7 @@ internal sealed class ClassifierFolder : IDisposable
         {
             scorer = new OnnxBatchScorer(File.ReadAllBytes(onnx), ClassifierOnnx.Features, inputSize: null, intraOpThreads: null, nameof(ClassifierFolder));
         }
-        catch (Exception e) when (e is OnnxRuntimeException or ArgumentException)
+        catch (Exception e) when (e is OnnxRuntimeException or ArgumentException or InvalidDataException)
         {
             throw new InputException($"{onnx}: not a readable classifier graph ({CliRunner.OneLine(e)}); write it again with 'autoencoders finetune'.", e);
         }

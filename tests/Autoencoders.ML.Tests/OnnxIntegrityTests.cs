@@ -1,0 +1,51 @@
+using System;
+using System.IO;
+using System.Linq;
+using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Models;
+using Autoencoders.ML.Onnx;
+using Autoencoders.ML.Training;
+using Microsoft.ML;
+using Microsoft.ML.OnnxRuntime;
+using Xunit;
+
+namespace Autoencoders.ML.Tests;
+
+/// <summary>Every graph the library writes carries its SHA-256; a damaged weight is refused instead of scoring wrongly.</summary>
+public sealed class OnnxIntegrityTests
+{
+    [Fact]
+    public void AFlippedWeightIsRefusedNamingTheFileWhereOnnxRuntimeWouldScoreIt()
+    {
+        var ml = new MLContext(seed: 0);
+        using var model = new AutoencoderTrainer(ml, new AutoencoderOptions { HiddenSizes = new[] { 16 }, LatentSize = 4 }, new TrainingOptions { Epochs = 1, CompareWithPca = false })
+            .Fit(Mnist.TrainView(ml, 100));
+        byte[] onnx = model.ToOnnx(OnnxGraphKind.Encoder);
+        OnnxIntegrity.Verify(onnx, "encoder.onnx"); // intact: no error
+
+        byte[] damaged = FlipWeight(onnx);
+        // ONNX Runtime alone loads the damaged file (and would give other codes)...
+        using (var session = new InferenceSession(damaged))
+        {
+            Assert.NotEmpty(session.OutputMetadata);
+        }
+
+        // ...the library names it.
+        var e = Assert.Throws<InvalidDataException>(() => OnnxIntegrity.Verify(damaged, "encoder.onnx"));
+        Assert.Contains("encoder.onnx", e.Message);
+        Assert.Contains("SHA-256", e.Message);
+    }
+
+    /// <summary>Flips one exponent bit of a value in the middle of the largest weight, leaving the file valid ONNX.</summary>
+    internal static byte[] FlipWeight(byte[] onnx)
+    {
+        var proto = global::Onnx.ModelProto.Parser.ParseFrom(onnx);
+        var largest = proto.Graph.Initializer.MaxBy(t => t.RawData.Length + (t.FloatData.Count * 4))!;
+        byte[] values = largest.RawData.Length > 0 ? largest.RawData.ToByteArray() : largest.FloatData.SelectMany(BitConverter.GetBytes).ToArray();
+        int at = onnx.AsSpan().IndexOf(values.AsSpan(0, 64));
+        Assert.True(at >= 0, "the weight's bytes were not found in the file");
+        byte[] copy = (byte[])onnx.Clone();
+        copy[at + (values.Length / 2 / 4 * 4) + 3] ^= 0x40;
+        return copy;
+    }
+}
