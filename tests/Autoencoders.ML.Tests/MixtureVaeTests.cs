@@ -260,6 +260,21 @@ public sealed class MixtureVaeTests : IClassFixture<SyntheticClustersFixture>
             Assert.Equal(0.5, pi.data<float>()[0], 2);
         }
 
+        // The likelihood that picks among restarts: one standard normal at 0 gives log N(0 | 0, 1) = −½·log 2π per row,
+        // and the refined fit is more likely than its start.
+        using (var origin = torch.zeros(3, 1))
+        using (var unit = torch.zeros(1, 1))
+        using (var one = torch.ones(1))
+        {
+            Assert.Equal(-0.5 * Math.Log(2 * Math.PI), GaussianMixtureFit.MeanLogLikelihood(origin, unit, unit, one), 5);
+        }
+
+        using (var half = torch.tensor(new[] { 0.5f, 0.5f }))
+        {
+            var (m2, lv2, w2) = GaussianMixtureFit.Refine(codes, means, logVariances, weights, iterations: 50, learnWeights: true, minimumVariance: 1e-2f);
+            Assert.True(GaussianMixtureFit.MeanLogLikelihood(codes, m2, lv2, w2) > GaussianMixtureFit.MeanLogLikelihood(codes, means, logVariances, half) + 0.5);
+        }
+
         // Zero steps give the start back; uniform weights stay uniform when they are not learned.
         var (same, _, uniform) = GaussianMixtureFit.Refine(codes, means, logVariances, torch.tensor(new[] { 0.9f, 0.1f }), 0, learnWeights: false, 1e-2f);
         Assert.Equal(new[] { -1f, 0f, 1f, 0f }, same.data<float>().ToArray());
@@ -271,6 +286,7 @@ public sealed class MixtureVaeTests : IClassFixture<SyntheticClustersFixture>
     {
         Assert.Contains("Clusters", Assert.Throws<ArgumentOutOfRangeException>(() => new MixtureAutoencoderOptions { Clusters = 1 }).Message);
         Assert.Contains("InitialEmIterations", Assert.Throws<ArgumentOutOfRangeException>(() => new MixtureAutoencoderOptions { InitialEmIterations = -1 }).Message);
+        Assert.Contains("InitialRestarts", Assert.Throws<ArgumentOutOfRangeException>(() => new MixtureAutoencoderOptions { InitialRestarts = 0 }).Message);
         var options = new MixtureAutoencoderOptions { Clusters = 50, HiddenSizes = new[] { 8 }, LatentSize = 2, PretrainEpochs = 0 };
         var trainer = new AutoencoderTrainer(fixture.Ml, options, new TrainingOptions { Epochs = 1, Seed = 0 });
         var error = Assert.ThrowsAny<ArgumentException>(() => trainer.Fit(Vectors.ToDataView(fixture.Ml, fixture.Rows.Take(30).ToArray())));

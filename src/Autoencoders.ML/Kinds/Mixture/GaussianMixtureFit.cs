@@ -50,6 +50,14 @@ internal static class GaussianMixtureFit
         return (mu.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope(), logPi.exp().MoveToOuterDisposeScope());
     }
 
+    /// <summary>Mean log-likelihood per row of <paramref name="codes"/> under the mixture (nats): the criterion that picks among restarts.</summary>
+    public static double MeanLogLikelihood(Tensor codes, Tensor means, Tensor logVariances, Tensor weights)
+    {
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        return (weights.clamp_min(1e-6).log().unsqueeze(0) + LogDensity(codes, means, logVariances)).logsumexp(1).mean().ToDouble();
+    }
+
     /// <summary>log N(x | μ_k, diag σ_k²) of every row and component, (N, K).</summary>
     public static Tensor LogDensity(Tensor codes, Tensor means, Tensor logVariances)
     {

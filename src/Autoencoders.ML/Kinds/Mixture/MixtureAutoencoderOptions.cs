@@ -37,6 +37,7 @@ public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
     private int pretrainEpochs = 10;
     private int initialEmIterations = 30;
     private double consistencyWeight;
+    private int initialRestarts = 1;
 
     /// <summary>Creates the options with their defaults.</summary>
     public MixtureAutoencoderOptions()
@@ -80,6 +81,20 @@ public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
         set => initialEmIterations = value >= 0
             ? value
             : throw new ArgumentOutOfRangeException(nameof(InitialEmIterations), value, $"InitialEmIterations must be ≥ 0; got {value}.");
+    }
+
+    /// <summary>
+    /// How many times the initialisation's k-means (seeded by the run's seed, then seed + 1000, seed + 2000, …) and its
+    /// EM refinement are run on the pretrained codes; the fit with the highest mean log-likelihood of the codes is kept
+    /// (as scikit-learn's <c>n_init</c>). ≥ 1. Default 1. The k-means decides which groups of rows start merged or split.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
+    public int InitialRestarts
+    {
+        get => initialRestarts;
+        set => initialRestarts = value >= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(InitialRestarts), value, $"InitialRestarts must be ≥ 1; got {value}.");
     }
 
     /// <summary>Whether the mixture weights π are learned (default false: fixed at 1/K, a guard against collapse).</summary>

@@ -72,26 +72,53 @@ internal static class MixtureInitialization
 
         network.eval();
         using var codes = Codes(network, preparation);
-        var (kMeans, kLogVariances, kWeights, sizes) = KMeans(codes, options.Clusters, preparation.Options.Seed);
-        using (kMeans)
-        using (kLogVariances)
-        using (kWeights)
+        // Restarts: the k-means (seeded by the run's seed, then seed + 1000·r) and its EM refinement are repeated and the
+        // fit with the highest likelihood of the codes is kept; which digits end up merged or split is decided here.
+        (Tensor Means, Tensor LogVariances, Tensor Weights, long[] Sizes, double LogLikelihood)? best = null;
+        var likelihoods = new List<double>();
+        for (int restart = 0; restart < options.InitialRestarts; restart++)
         {
-            var (means, logVariances, weights) = GaussianMixtureFit.Refine(
-                codes, kMeans, kLogVariances, kWeights, options.InitialEmIterations, options.LearnWeights, MinimumVariance);
-            using (means)
-            using (logVariances)
-            using (weights)
+            var (kMeans, kLogVariances, kWeights, sizes) = KMeans(codes, options.Clusters, preparation.Options.Seed + (1000 * restart));
+            using (kMeans)
+            using (kLogVariances)
+            using (kWeights)
             {
-                network.SetPrior(means, logVariances, weights);
-                StartPosteriorNarrow(vae, logVariances);
+                var (means, logVariances, weights) = GaussianMixtureFit.Refine(
+                    codes, kMeans, kLogVariances, kWeights, options.InitialEmIterations, options.LearnWeights, MinimumVariance);
+                double likelihood = GaussianMixtureFit.MeanLogLikelihood(codes, means, logVariances, weights);
+                likelihoods.Add(likelihood);
+                if (best is not { } kept || likelihood > kept.LogLikelihood)
+                {
+                    best?.Means.Dispose();
+                    best?.LogVariances.Dispose();
+                    best?.Weights.Dispose();
+                    best = (means, logVariances, weights, sizes, likelihood);
+                }
+                else
+                {
+                    means.Dispose();
+                    logVariances.Dispose();
+                    weights.Dispose();
+                }
             }
+        }
+
+        var chosen = best!.Value;
+        using (chosen.Means)
+        using (chosen.LogVariances)
+        using (chosen.Weights)
+        {
+            network.SetPrior(chosen.Means, chosen.LogVariances, chosen.Weights);
+            StartPosteriorNarrow(vae, chosen.LogVariances);
         }
 
         network.train();
         preparation.Log(
-            $"Mixture VAE prior initialised from a k-means of {codes.shape[0]:N0} codes (component sizes {string.Join(", ", sizes)}), " +
-            $"refined by {options.InitialEmIterations} EM steps of a diagonal Gaussian mixture.");
+            $"Mixture VAE prior initialised from a k-means of {codes.shape[0]:N0} codes (component sizes {string.Join(", ", chosen.Sizes)}), " +
+            $"refined by {options.InitialEmIterations} EM steps of a diagonal Gaussian mixture" +
+            (options.InitialRestarts > 1
+                ? $"; best of {options.InitialRestarts} restarts by log-likelihood per code ({string.Join(", ", likelihoods.Select(l => l.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))})."
+                : "."));
     }
 
     /// <summary>
