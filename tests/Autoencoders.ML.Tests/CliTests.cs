@@ -158,9 +158,14 @@ public sealed partial class CliTests : IDisposable
         string csv = WriteMnistCsv("digits.csv", 300);
         string model = Path.Combine(folder, "gmvae");
         var train = Run("train", "--data", csv, "--label-column", "label", "--kind", "gmvae", "--clusters", "3", "--loss", "bce", "--hidden", "64",
-            "--latent", "4", "--epochs", "2", "--batch-size", "32", "--image-shape", "1x28x28", "--out", model);
+            "--latent", "4", "--epochs", "2", "--batch-size", "32", "--image-shape", "1x28x28",
+            "--max-shift", "2", "--max-rotation", "10", "--consistency", "20", "--restarts", "2", "--out", model);
         Assert.True(train.Code == 0, train.Error);
         Assert.True(File.Exists(Path.Combine(model, "samples.png")));
+        string saved = File.ReadAllText(Path.Combine(model, "model.json"));
+        Assert.Contains("\"consistencyWeight\": 20", saved);
+        Assert.Contains("\"initialRestarts\": 2", saved);
+        Assert.Contains("\"maxShift\": 2", saved);
 
         string clusters = Path.Combine(folder, "clusters.csv");
         var cluster = Run("cluster", "--model", model, "--data", csv, "--label-column", "label", "--out", clusters);
@@ -183,6 +188,10 @@ public sealed partial class CliTests : IDisposable
         Assert.Equal(6, File.ReadAllLines(samples).Length);
         Assert.Equal(2, Run("sample", "--model", model, "--cluster", "3").Code);
         Assert.Equal(2, Run("train", "--kind", "vae", "--clusters", "3").Code);
+        Assert.Contains("add --kind gmvae", Run("train", "--kind", "vae", "--consistency", "5").Error);
+        var needsMoves = Run("train", "--data", csv, "--label-column", "label", "--kind", "gmvae", "--consistency", "5", "--epochs", "1", "--out", Path.Combine(folder, "m"));
+        Assert.Equal(2, needsMoves.Code);
+        Assert.StartsWith("--consistency", needsMoves.Error.Replace("error: ", string.Empty).Trim());
     }
 
     [Fact]

@@ -34,6 +34,7 @@ internal static class OptionNames
         ["MaxRotation"] = "--max-rotation",
         ["maxShift"] = "--max-shift",
         ["ConsistencyWeight"] = "--consistency",
+        ["InitialRestarts"] = "--restarts",
         ["Augmentation"] = "--max-shift",
         ["maxRotation"] = "--max-rotation",
         ["PseudoLabelWeight"] = "--pseudo-label-weight",

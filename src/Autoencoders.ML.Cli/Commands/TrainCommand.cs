@@ -22,6 +22,11 @@ internal static class TrainCommand
         var kind = new Option<string>("--kind") { Description = "ae (plain), dae (denoising, needs --noise), vae (variational) or gmvae (Gaussian-mixture VAE, clusters the rows; see --clusters).", DefaultValueFactory = _ => "ae" };
         kind.AcceptOnlyFromAmong("ae", "dae", "vae", "gmvae");
         var clusters = new Option<int>("--clusters") { Description = "K, the mixture components of --kind gmvae.", DefaultValueFactory = _ => 10 };
+        var restarts = new Option<int>("--restarts")
+        {
+            Description = "--kind gmvae: k-means + EM initialisations tried on the pretrained codes; the most likely is kept.",
+            DefaultValueFactory = _ => 1,
+        };
         var consistency = new Option<double>("--consistency")
         {
             Description = "--kind gmvae: weight of the mutual information between the clusters of two random moves of each image (needs --max-shift or --max-rotation; 0 = off).",
@@ -108,7 +113,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, anomaly.onnx, model.json, loss.png and (for images) reconstructions.png.")
         {
-            data, label, features, kind, clusters, consistency, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
+            data, label, features, kind, clusters, consistency, restarts, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
             validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume, precision, maxShift, maxRotation,
         };
         command.SetAction(parse => CliRunner.Run(() =>
@@ -138,6 +143,11 @@ internal static class TrainCommand
                 throw new InputException("--importance-samples is the training objective of a variational autoencoder: add --kind vae.");
             }
 
+            if (kindValue != "gmvae" && parse.GetValue(restarts) != 1)
+            {
+                throw new InputException("--restarts is the Gaussian-mixture VAE's initialisation: add --kind gmvae.");
+            }
+
             if (kindValue != "gmvae" && parse.GetValue(consistency) != 0)
             {
                 throw new InputException("--consistency is a term of the Gaussian-mixture VAE's loss: add --kind gmvae.");
@@ -154,6 +164,7 @@ internal static class TrainCommand
                 "gmvae" => new MixtureAutoencoderOptions
                 {
                     Beta = CheckBeta(parse.GetValue(beta)), Clusters = CheckClusters(parse.GetValue(clusters)), ConsistencyWeight = CheckConsistency(parse.GetValue(consistency)),
+                    InitialRestarts = parse.GetValue(restarts) >= 1 ? parse.GetValue(restarts) : throw new InputException($"--restarts {parse.GetValue(restarts)}: at least 1."),
                 },
                 _ => new AutoencoderOptions(),
             };
