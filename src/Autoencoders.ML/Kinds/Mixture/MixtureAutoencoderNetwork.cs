@@ -94,7 +94,9 @@ internal sealed class MixtureAutoencoderNetwork : AutoencoderModule
 
     /// <summary>
     /// Reconstruction (summed over each row's values) plus β·w·(Σ_k q(k|x)·KL_k + KL(q(y|x) ‖ π)), averaged over the
-    /// batch, minus λ·I(y; y′) when <see cref="MixtureAutoencoderOptions.ConsistencyWeight"/> is set (training only). In training mode the decoder reads z = μ + σ·ε; in evaluation mode z = μ (deterministic validation loss).
+    /// batch, minus λ·I(y; y′) when <see cref="MixtureAutoencoderOptions.ConsistencyWeight"/> is set (training only; y′
+    /// is the cluster of the batch moved once more). In training mode the decoder reads z = μ + σ·ε; in evaluation mode
+    /// z = μ (deterministic validation loss).
     /// </summary>
     public override LossBreakdown Loss(Tensor input, Tensor target, ReconstructionLoss loss, TrainingProgress progress)
     {

@@ -102,7 +102,7 @@ public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
 
     /// <summary>
     /// λ ≥ 0, the weight of a consistency term: the loss gains −λ·I(y; y′), the mutual information between the cluster
-    /// posteriors q(y|x) of each training image and of a second random move of it (shift/turn by
+    /// posteriors q(y|x) of each training image (already moved once by the run) and of a second random move of it (shift/turn by
     /// <see cref="TrainingOptions.Augmentation"/>), estimated over the batch as in IIC (Ji, Henriques &amp; Vedaldi 2019).
     /// It rewards components that a digit keeps when it moves a little, and (through the marginal entropy inside I)
     /// components of equal use, a second guard against collapse. Default 0 (off: the plain negative ELBO). Reported in
