@@ -164,7 +164,7 @@ internal static class TrainCommand
                 "gmvae" => new MixtureAutoencoderOptions
                 {
                     Beta = CheckBeta(parse.GetValue(beta)), Clusters = CheckClusters(parse.GetValue(clusters)), ConsistencyWeight = CheckConsistency(parse.GetValue(consistency)),
-                    InitialRestarts = parse.GetValue(restarts) >= 1 ? parse.GetValue(restarts) : throw new InputException($"--restarts {parse.GetValue(restarts)}: at least 1."),
+                    InitialRestarts = CheckRestarts(parse.GetValue(restarts)),
                 },
                 _ => new AutoencoderOptions(),
             };
@@ -342,6 +342,9 @@ internal static class TrainCommand
 
     private static double CheckConsistency(double value) =>
         value >= 0 && double.IsFinite(value) ? value : throw new InputException($"--consistency {value}: the weight must be ≥ 0.");
+
+    private static int CheckRestarts(int value) =>
+        value >= 1 ? value : throw new InputException($"--restarts {value}: at least one initialisation is needed.");
 
     private static int CheckClusters(int value) =>
         value >= 2 ? value : throw new InputException($"--clusters {value}: a mixture needs at least 2 components.");
