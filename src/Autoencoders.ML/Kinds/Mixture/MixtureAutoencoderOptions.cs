@@ -87,6 +87,9 @@ public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
     /// How many times the initialisation's k-means (seeded by the run's seed, then seed + 1000, seed + 2000, …) and its
     /// EM refinement are run on the pretrained codes; the fit with the highest mean log-likelihood of the codes is kept
     /// (as scikit-learn's <c>n_init</c>). ≥ 1. Default 1. The k-means decides which groups of rows start merged or split.
+    /// Experimental: on held-out MNIST rows 5 restarts did not raise accuracy (seed 1: 81.96% vs 89.91% with 1), and one
+    /// of two 5-restart runs stopped in its first mixture step with a native libtorch error (a scalar conversion check
+    /// inside an in-place add, cause not found); the default stays 1.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
     public int InitialRestarts
