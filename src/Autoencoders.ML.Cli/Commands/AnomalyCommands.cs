@@ -4,6 +4,7 @@ using Autoencoders.ML.Anomaly;
 using Autoencoders.ML.Training;
 using Microsoft.ML;
 using Autoencoders.ML.Transforms;
+using Autoencoders.ML.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Autoencoders.ML.Cli.Commands;
@@ -156,7 +157,9 @@ internal static class AnomalyCommands
         {
             try
             {
-                scorer = new OnnxBatchScorer(File.ReadAllBytes(path), "features", inputSize: null, intraOpThreads: null, nameof(AnomalyGraph));
+                byte[] graph = File.ReadAllBytes(path);
+                OnnxIntegrity.Verify(graph, path); // a flipped weight would load and score wrongly
+                scorer = new OnnxBatchScorer(graph, "features", inputSize: null, intraOpThreads: null, nameof(AnomalyGraph));
             }
             catch (Exception e) when (e is OnnxRuntimeException or ArgumentException or InvalidDataException)
             {

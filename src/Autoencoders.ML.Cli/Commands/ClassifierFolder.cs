@@ -1,5 +1,6 @@
 using Autoencoders.ML.Classification;
 using Autoencoders.ML.Transforms;
+using Autoencoders.ML.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Autoencoders.ML.Cli.Commands;
@@ -41,7 +42,9 @@ internal sealed class ClassifierFolder : IDisposable
         OnnxBatchScorer scorer;
         try
         {
-            scorer = new OnnxBatchScorer(File.ReadAllBytes(onnx), ClassifierOnnx.Features, inputSize: null, intraOpThreads: null, nameof(ClassifierFolder));
+            byte[] graph = File.ReadAllBytes(onnx);
+            OnnxIntegrity.Verify(graph, onnx); // a flipped weight would load and score wrongly
+            scorer = new OnnxBatchScorer(graph, ClassifierOnnx.Features, inputSize: null, intraOpThreads: null, nameof(ClassifierFolder));
         }
         catch (Exception e) when (e is OnnxRuntimeException or ArgumentException or InvalidDataException)
         {

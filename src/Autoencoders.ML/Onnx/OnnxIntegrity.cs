@@ -8,8 +8,9 @@ namespace Autoencoders.ML.Onnx;
 /// <summary>
 /// A checksum of every graph this library writes: the metadata entry <see cref="Key"/> holds the SHA-256 of the
 /// serialized <c>GraphProto</c> (nodes and weights). ONNX Runtime loads a file whose weights were damaged (a flipped bit,
-/// an edited value) and scores it wrongly without a word; the library's scorers check the entry first and refuse such a
-/// file, naming it. Graphs without the entry (written by other tools or by versions before it) are not checked.
+/// an edited value) and scores it wrongly without a word; code that reads a graph file (the CLI's <c>score</c> and
+/// <c>predict</c>, or a user's own loader) calls <see cref="Verify"/> first and refuses such a file, naming it. Graphs
+/// the library builds in memory for its transforms are not re-checked. Graphs without the entry (written by other tools or by versions before it) are not checked.
 /// </summary>
 public static class OnnxIntegrity
 {

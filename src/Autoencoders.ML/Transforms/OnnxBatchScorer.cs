@@ -32,7 +32,6 @@ internal sealed class OnnxBatchScorer : IDisposable
         }
 
         this.ownerName = ownerName;
-        Onnx.OnnxIntegrity.Verify(model, ownerName); // damaged weights would load and score wrongly
         session = new InferenceSession(model, options);
         InputName = inputName;
         if (!session.InputMetadata.TryGetValue(inputName, out var input))
