@@ -9,7 +9,7 @@ using Autoencoders.ML.Training;
 
 namespace Autoencoders.ML.Examples;
 
-/// <summary>Collects the measured figures, prints the table and writes docs/benchmarks.md with its plots.</summary>
+/// <summary>Collects the measured figures, prints the table and writes the report (artifacts/benchmarks.md unless told) with its plots.</summary>
 internal sealed class BenchmarkReport
 {
     private readonly bool quick;
@@ -87,6 +87,8 @@ internal sealed class BenchmarkReport
                 $"{string.Join(", ", these.Select(r => $"{F(r.Efficiency)} (peak {r.PeakOfItsType:F0})"))}; {t.Threads} torch threads, OMP_WAIT_POLICY {t.WaitPolicy}" +
                 (BusyCore.Running ? ", one core kept busy" : string.Empty),
                 "≥ 0.8", these.Max(r => r.Efficiency) >= 0.8);
+            Add($"ceiling of that efficiency, {name}: the step's matrix multiplies timed alone (same shapes and type, best of 20) ÷ the same peak",
+                string.Join(", ", these.Select(r => $"{F(r.Ceiling)} ({r.MatmulOnlyGflops:F0} GFLOP/s)")), string.Empty, null);
         }
 
         var ratios = runs.Chunk(2).Where(pair => pair.Length == 2).Select(pair => pair[1].SamplesPerSecond / pair[0].SamplesPerSecond).ToArray();

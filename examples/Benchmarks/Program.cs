@@ -1,6 +1,7 @@
 // Benchmarks: every figure the issues ask for, measured side by side in one run, printed as a table and written to
-// docs/benchmarks.md (with plots).
-//   dotnet run --project examples/Benchmarks -c Release              full run for the docs (~20 minutes on 2 cores)
+// artifacts/benchmarks.md (with plots; --report PATH to choose). docs/benchmarks.md is written by hand from these reports,
+// so a run never overwrites it.
+//   dotnet run --project examples/Benchmarks -c Release              full run (~20 minutes on 2 cores)
 //   dotnet run --project examples/Benchmarks -c Release -- --quick   smoke run (a few minutes), report in artifacts/
 //   ... -- --only training [--busy-core] [--threads N]             training efficiency (with one core kept busy)
 //   ... -- --only profile                                           where a training step's time goes, before/after
@@ -23,7 +24,7 @@ if (args.Length == 2 && args[0] == MemoryBenchmark.ProbeArgument)
 
 var quickOption = new Option<bool>("--quick") { Description = "Smaller runs for a smoke test (a few minutes); the report goes to artifacts/." };
 var onlyOption = new Option<string?>("--only") { Description = "Comma-separated sections to run: training, scoring, reload, memory, pretraining, reconstruction, vae (default: all); also profile, precision, deepae, iwae." };
-var reportOption = new Option<string?>("--report") { Description = "Markdown report path (default docs/benchmarks.md, or artifacts/benchmarks-quick.md with --quick)." };
+var reportOption = new Option<string?>("--report") { Description = "Markdown report path (default artifacts/benchmarks.md, or artifacts/benchmarks-quick.md with --quick)." };
 var busyOption = new Option<bool>("--busy-core") { Description = "Keep one core busy with a spinning thread while measuring (how training behaves when another process takes a core)." };
 var threadsOption = new Option<int?>("--threads") { Description = "Torch threads for the whole run (default: the library's default)." };
 var precisionOption = new Option<string>("--precision") { Description = "Training precision of the deepae and iwae sections: fp32 or bf16 (TrainingOptions.Precision).", DefaultValueFactory = _ => "fp32" };
@@ -60,7 +61,7 @@ static int Run(bool quick, string? reportPath, string? only, double minutes, int
     if (named("profile"))
     {
         Section("training step profile (784-512-128-32, batch 256)");
-        report.Profile(TrainingProfile.Run(ml, train, quick ? 50 : 300));
+        report.Profile(TrainingProfile.Run(ml, train, quick ? 50 : 300, precision));
     }
 
     // Speed figures first, while nothing else has warmed or loaded the machine.
@@ -131,7 +132,7 @@ static int Run(bool quick, string? reportPath, string? only, double minutes, int
     }
 
     report.Add("load average while measuring (1, 5, 15 min)", BusyCore.LoadAverage(), string.Empty, null);
-    string path = reportPath ?? (quick ? Path.Combine("artifacts", "benchmarks-quick.md") : Path.Combine("docs", "benchmarks.md"));
+    string path = reportPath ?? Path.Combine("artifacts", quick ? "benchmarks-quick.md" : "benchmarks.md");
     report.Write(path);
     Console.WriteLine();
     Console.WriteLine(report.Table());

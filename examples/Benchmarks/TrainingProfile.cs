@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using Autoencoders.ML.Data;
 using Autoencoders.ML.Kinds;
+using Autoencoders.ML.Layers;
 using Autoencoders.ML.Runtime;
 using Autoencoders.ML.Training;
 using Autoencoders.ML.Training.Optimizers;
@@ -27,7 +28,7 @@ internal static class TrainingProfile
 
     public sealed record Result(IReadOnlyList<Part> Before, IReadOnlyList<Part> After, double PerCallOverheadMs, int Threads, double PeakGflops);
 
-    public static Result Run(MLContext ml, IDataView train, int steps)
+    public static Result Run(MLContext ml, IDataView train, int steps, TrainingPrecision precision = TrainingPrecision.Float32)
     {
         TorchRuntime.EnsureInitialized();
         double peak = TrainingThroughput.PeakMatmulGflops();
@@ -44,17 +45,17 @@ internal static class TrainingProfile
         network.train();
         using var optimizer = new FusedAdam(network.parameters(), 1e-3, 0);
 
-        using var matmuls = new Matmuls(spec.Encoder.Concat(spec.Decoder).Select(l => (l.InputSize, l.OutputSize)).ToArray(), Batch);
-        var before = Steps(network, optimizer, inMemory.Training, streamed.Training, Batch, steps, prefetch: false, matmuls);
-        var after = Steps(network, optimizer, inMemory.Training, streamed.Training, Batch, steps, prefetch: true, matmuls);
-        double overhead = Steps(network, optimizer, inMemory.Training, streamed.Training, 1, steps, prefetch: false, null)
+        using var matmuls = new Matmuls(spec.Encoder.Concat(spec.Decoder).Select(l => (l.InputSize, l.OutputSize)).ToArray(), Batch, precision);
+        var before = Steps(network, optimizer, inMemory.Training, streamed.Training, Batch, steps, prefetch: false, matmuls, precision);
+        var after = Steps(network, optimizer, inMemory.Training, streamed.Training, Batch, steps, prefetch: true, matmuls, precision);
+        double overhead = Steps(network, optimizer, inMemory.Training, streamed.Training, 1, steps, prefetch: false, null, precision)
             .Where(p => p.Name is "rest of forward and backward" or "loss" or "optimizer").Sum(p => p.Milliseconds);
         return new Result(before, after, overhead, torch.get_num_threads(), peak);
     }
 
     private static IReadOnlyList<Part> Steps(
         AutoencoderModule network, FusedAdam optimizer, RowSource memory, RowSource streamed, int batchSize, int steps, bool prefetch,
-        Matmuls? matmuls)
+        Matmuls? matmuls, TrainingPrecision precision)
     {
         var times = new Dictionary<string, double>
         {
@@ -89,7 +90,12 @@ internal static class TrainingProfile
             using var batch = memoryBatches.Current;
             Lap("batch, in memory (gather)");
             optimizer.zero_grad();
-            var logits = network.DecodeLogits(network.Encode(batch));
+            Tensor logits;
+            using (MatmulPrecision.Use(precision))
+            {
+                logits = network.DecodeLogits(network.Encode(batch));
+            }
+
             Lap("forward");
             var loss = LossFunctions.Reconstruction(logits, batch, ReconstructionLoss.MeanSquaredError, network.Spec.OutputActivation);
             _ = loss.ToDouble();
@@ -128,16 +134,17 @@ internal static class TrainingProfile
     {
         private readonly List<(Tensor A, Tensor B)> shapes = new();
 
-        public Matmuls((int In, int Out)[] layers, int batch)
+        public Matmuls((int In, int Out)[] layers, int batch, TrainingPrecision precision)
         {
+            var type = precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
             for (int i = 0; i < layers.Length; i++)
             {
                 var (n, m) = layers[i];
-                shapes.Add((torch.rand(batch, n), torch.rand(n, m)));          // forward: x·Wᵀ
-                shapes.Add((torch.rand(m, batch), torch.rand(batch, n)));      // weight gradient: gᵀ·x
+                shapes.Add((torch.rand(batch, n, type), torch.rand(n, m, type)));          // forward: x·Wᵀ
+                shapes.Add((torch.rand(m, batch, type), torch.rand(batch, n, type)));      // weight gradient: gᵀ·x
                 if (i > 0)
                 {
-                    shapes.Add((torch.rand(batch, m), torch.rand(m, n)));      // input gradient: g·W
+                    shapes.Add((torch.rand(batch, m, type), torch.rand(m, n, type)));      // input gradient: g·W
                 }
             }
         }

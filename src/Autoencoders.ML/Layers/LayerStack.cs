@@ -46,6 +46,15 @@ internal sealed class LayerStack : nn.Module<Tensor, Tensor>
     /// <param name="count">Number of layers.</param>
     public Tensor Run(Tensor x, int start, int count)
     {
+        // Inside a bfloat16 training step a run of dense layers stays in bfloat16 from its first product to its last
+        // (one cast in, one out) instead of casting around every layer; image layers stay float32.
+        bool bfloat16 = MatmulPrecision.BFloat16 && x.dtype == ScalarType.Float32 && count > 1
+            && Enumerable.Range(start, count).All(i => Specs[i] is DenseLayerSpec);
+        if (bfloat16)
+        {
+            x = x.to(ScalarType.BFloat16);
+        }
+
         for (int i = start; i < start + count; i++)
         {
             var spec = Specs[i];
@@ -53,7 +62,7 @@ internal sealed class LayerStack : nn.Module<Tensor, Tensor>
             x = spec.Forward(layers[i], x, training);
         }
 
-        return x.flatten(1);
+        return bfloat16 ? x.flatten(1).to(ScalarType.Float32) : x.flatten(1);
     }
 
     /// <summary>

@@ -23,19 +23,34 @@ internal static class MatmulPrecision
         return new Restore(before);
     }
 
+    // An explicit, never-finalized alpha: TorchSharp's add_(Tensor) converts 1 to a Scalar whose finalizer can free it while
+    // the native call still reads it (a rare "toFloat" crash seen in a long bf16 run).
+    private static readonly Scalar One = 1.0;
+
+    /// <summary>True inside a bfloat16 <see cref="Use"/> on this thread.</summary>
+    public static bool BFloat16 => bfloat16;
+
     /// <summary>
-    /// x·Wᵀ + b for <paramref name="linear"/>: in float32, or with the product in bfloat16 inside a bfloat16
-    /// <see cref="Use"/> (the bias is added in float32 to the float32 result).
+    /// x·Wᵀ + b for <paramref name="linear"/>. In float32 outside a bfloat16 <see cref="Use"/>. Inside one, a bfloat16
+    /// <paramref name="x"/> (a <see cref="LayerStack"/> between its first and last dense layer) gives a bfloat16 result with
+    /// the bias added in bfloat16, as PyTorch's autocast does; a float32 <paramref name="x"/> (a head called on its own)
+    /// gives a float32 result with the product in bfloat16 and the bias added in float32.
     /// </summary>
     public static Tensor Linear(Linear linear, Tensor x)
     {
-        if (!bfloat16 || x.dtype != ScalarType.Float32)
+        if (!bfloat16 || (x.dtype != ScalarType.Float32 && x.dtype != ScalarType.BFloat16))
         {
             return linear.forward(x);
         }
 
-        var product = nn.functional.linear(x.to(ScalarType.BFloat16), linear.weight!.to(ScalarType.BFloat16)).to(ScalarType.Float32);
-        return linear.bias is null ? product : product.add_(linear.bias);
+        var weight = linear.weight!.to(ScalarType.BFloat16);
+        if (x.dtype == ScalarType.BFloat16)
+        {
+            return nn.functional.linear(x, weight, linear.bias?.to(ScalarType.BFloat16));
+        }
+
+        var product = nn.functional.linear(x.to(ScalarType.BFloat16), weight).to(ScalarType.Float32);
+        return linear.bias is null ? product : product.add_(linear.bias, One);
     }
 
     /// <summary>

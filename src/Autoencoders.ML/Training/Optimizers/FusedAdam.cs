@@ -71,6 +71,16 @@ internal sealed class FusedAdam : OptimizerHelper, IOptimizerState
         double correction2 = 1 - Math.Pow(beta2, steps);
         var values = flat.Values;
         var gradient = flat.Gradients;
+        if (AdamKernel.Applies(values, gradient, average, squaredAverage))
+        {
+            var constants = new AdamKernel.Constants(
+                Keep: decoupled ? (float)(1 - (learningRate * weightDecay)) : 1f, Decay: decoupled ? 0f : (float)weightDecay,
+                Beta1: (float)beta1, Weight1: (float)(1 - beta1), Beta2: (float)beta2, Weight2: (float)(1 - beta2),
+                Correction: (float)Math.Sqrt(correction2), Epsilon: (float)epsilon, StepSize: (float)(-learningRate / correction1));
+            AdamKernel.Step(values, gradient, average, squaredAverage, constants, torch.get_num_threads());
+            return;
+        }
+
         // Explicit scalars, disposed after the step: an implicitly converted Scalar has no owner, and its finalizer can
         // free the native value while a call still reads it (seen as rare "Unknown scalar type" crashes in Adam).
         using Scalar keep = 1 - (learningRate * weightDecay);

@@ -47,6 +47,7 @@ internal sealed class FusedSgd : OptimizerHelper, IOptimizerState
         using Scalar decay = weightDecay;
         using Scalar momentumScalar = momentum;
         using Scalar stepSize = -group.LearningRate;
+        using Scalar one = 1.0;
         var gradient = weightDecay != 0 ? flat.Gradients.add(flat.Values, alpha: decay) : flat.Gradients;
         if (momentum != 0)
         {
@@ -57,7 +58,7 @@ internal sealed class FusedSgd : OptimizerHelper, IOptimizerState
             }
             else
             {
-                velocity.mul_(momentumScalar).add_(gradient);
+                velocity.mul_(momentumScalar).add_(gradient, alpha: one);
             }
 
             gradient = velocity;
