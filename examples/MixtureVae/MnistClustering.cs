@@ -22,7 +22,7 @@ internal static class MnistClustering
 {
     public static int Run(ClusteringSettings settings)
     {
-        var (output, seeds, epochs, pretrainEpochs, hidden, trainRows, learningRate, batchSize, holdout, emIterations, mixtureOnly, cosineWarmup, _, _, _, _, _, _) = settings;
+        var (output, seeds, epochs, pretrainEpochs, hidden, trainRows, learningRate, batchSize, holdout, emIterations, mixtureOnly, cosineWarmup, _, _, _, _, _, _, _) = settings;
         Directory.CreateDirectory(output);
         var ml = new MLContext(seed: 0);
         // The mixture kind's initialisation reports through ML.NET's log: show its line (component sizes, restarts).
@@ -41,7 +41,7 @@ internal static class MnistClustering
         Console.WriteLine($"MNIST clustering, K = 10: {(holdout ? Math.Min(trainRows ?? 50_000, 50_000) : trainRows ?? 60_000):N0} training images without labels, " +
             $"{(holdout ? "scored on training rows 50,000-59,999 (holdout, for choosing settings)" : "10,000 test images")}; lr {learningRate}, batch {batchSize}; hidden {string.Join(",", hidden)}, latent 10, " +
             $"{pretrainEpochs} pretraining + {epochs} mixture epochs, {emIterations} EM steps after the k-means, {(cosineWarmup is double cw ? $"cosine schedule (warm-up {cw:P0}) over the mixture epochs" : "constant rate")}, " +
-            $"augmentation {(settings.Augmentation?.ToString() ?? "none")}, consistency weight {settings.Consistency}, {settings.Restarts} initialisation(s), {settings.Threads} thread(s), {(settings.BFloat16 ? "bf16" : "float32")}, seeds {string.Join(",", seeds)}.");
+            $"augmentation {(settings.Augmentation?.ToString() ?? "none")}, consistency weight {settings.Consistency} (balance {settings.Balance}), {settings.Restarts} initialisation(s), {settings.Threads} thread(s), {(settings.BFloat16 ? "bf16" : "float32")}, seeds {string.Join(",", seeds)}.");
         var rows = new List<string> { "| method | seed | test accuracy | test NMI | held-out training ELBO term (validation loss) | time |", "|---|---|---|---|---|---|" };
         foreach (int seed in seeds)
         {
@@ -62,7 +62,7 @@ internal static class MnistClustering
             var options = new MixtureAutoencoderOptions
             {
                 Clusters = 10, HiddenSizes = hidden, LatentSize = 10, Loss = ReconstructionLoss.BinaryCrossEntropy, PretrainEpochs = pretrainEpochs,
-                InitialEmIterations = emIterations, ConsistencyWeight = settings.Consistency, InitialRestarts = settings.Restarts,
+                InitialEmIterations = emIterations, ConsistencyWeight = settings.Consistency, ConsistencyBalance = settings.Balance, InitialRestarts = settings.Restarts,
             };
             // The mixture epochs (not the pretraining inside them) optionally follow a cosine schedule with a linear warm-up.
             var schedule = cosineWarmup is double w ? new CosineSchedule { WarmupFraction = w } : null;
@@ -124,7 +124,7 @@ internal static class MnistClustering
 /// <summary>The benchmark's settings (see Program.cs for the flags).</summary>
 internal sealed record ClusteringSettings(
     string Output, int[] Seeds, int Epochs, int PretrainEpochs, int[] Hidden, int? TrainRows, double LearningRate, int BatchSize, bool Holdout,
-    int EmIterations, bool MixtureOnly, double? CosineWarmup, int AugmentShift, double AugmentRotation, int Threads, bool BFloat16, double Consistency, int Restarts)
+    int EmIterations, bool MixtureOnly, double? CosineWarmup, int AugmentShift, double AugmentRotation, int Threads, bool BFloat16, double Consistency, int Restarts, double Balance = 1)
 {
     /// <summary>The image augmentation of every training stage, or null.</summary>
     public ImageAugmentation? Augmentation => AugmentShift > 0 || AugmentRotation > 0

@@ -159,12 +159,13 @@ public sealed partial class CliTests : IDisposable
         string model = Path.Combine(folder, "gmvae");
         var train = Run("train", "--data", csv, "--label-column", "label", "--kind", "gmvae", "--clusters", "3", "--loss", "bce", "--hidden", "64",
             "--latent", "4", "--epochs", "2", "--batch-size", "32", "--image-shape", "1x28x28",
-            "--max-shift", "2", "--max-rotation", "10", "--consistency", "20", "--restarts", "2", "--out", model);
+            "--max-shift", "2", "--max-rotation", "10", "--consistency", "20", "--consistency-balance", "1.5", "--restarts", "2", "--out", model);
         Assert.True(train.Code == 0, train.Error);
         Assert.True(File.Exists(Path.Combine(model, "samples.png")));
         string saved = File.ReadAllText(Path.Combine(model, "model.json"));
         Assert.Contains("\"consistencyWeight\": 20", saved);
         Assert.Contains("\"initialRestarts\": 2", saved);
+        Assert.Contains("\"consistencyBalance\": 1.5", saved);
         Assert.Contains("\"maxShift\": 2", saved);
 
         string clusters = Path.Combine(folder, "clusters.csv");
@@ -189,6 +190,10 @@ public sealed partial class CliTests : IDisposable
         Assert.Equal(2, Run("sample", "--model", model, "--cluster", "3").Code);
         Assert.Equal(2, Run("train", "--kind", "vae", "--clusters", "3").Code);
         Assert.Contains("add --kind gmvae", Run("train", "--kind", "vae", "--consistency", "5").Error);
+        var balanceAlone = Run("train", "--kind", "gmvae", "--consistency-balance", "2");
+        Assert.Equal(2, balanceAlone.Code);
+        Assert.Contains("--consistency L", balanceAlone.Error);
+        Assert.Contains("must be ≥ 1", Run("train", "--data", csv, "--kind", "gmvae", "--consistency", "5", "--consistency-balance", "0.5").Error);
         var needsMoves = Run("train", "--data", csv, "--label-column", "label", "--kind", "gmvae", "--consistency", "5", "--epochs", "1", "--out", Path.Combine(folder, "m"));
         Assert.Equal(2, needsMoves.Code);
         Assert.StartsWith("--consistency", needsMoves.Error.Replace("error: ", string.Empty).Trim());

@@ -305,6 +305,13 @@ public sealed class MixtureVaeTests : IClassFixture<SyntheticClustersFixture>
         // Every row in one cluster (collapse): I = 0 as well; the term cannot be gained by collapsing.
         using var collapsed = torch.nn.functional.one_hot(torch.zeros(400, torch.ScalarType.Int64), 4).to_type(torch.ScalarType.Float32);
         Assert.Equal(0, MixtureMath.MutualInformation(collapsed, collapsed).ToDouble(), 3);
+        // The marginal entropies that ConsistencyBalance weighs: 2·log 4 when the clusters are used equally, 0 when collapsed.
+        Assert.Equal(2 * Math.Log(4), MixtureMath.Consistency(sure, sure).MarginalEntropy.ToDouble(), 3);
+        Assert.Equal(0, MixtureMath.Consistency(collapsed, collapsed).MarginalEntropy.ToDouble(), 3);
+        // 300 rows in cluster 0, 100 in cluster 1: lower than the balanced split.
+        using var lopsided = torch.nn.functional.one_hot(torch.cat(new[] { torch.zeros(300, torch.ScalarType.Int64), torch.ones(100, torch.ScalarType.Int64) }), 4).to_type(torch.ScalarType.Float32);
+        double expected = -2 * ((0.75 * Math.Log(0.75)) + (0.25 * Math.Log(0.25)));
+        Assert.Equal(expected, MixtureMath.Consistency(lopsided, lopsided).MarginalEntropy.ToDouble(), 3);
     }
 
     [Fact]
@@ -328,6 +335,14 @@ public sealed class MixtureVaeTests : IClassFixture<SyntheticClustersFixture>
         Assert.False(without.History.Epochs[^1].TrainingLossParts.ContainsKey(MixtureAutoencoderNetwork.ConsistencyPart));
         float[][] some = Mnist.Test(3);
         Assert.NotEqual(model.Encode(some), without.Encode(some));
+
+        // A balance above 1 weighs the clusters' equal use more: another model, the same reported I's meaning.
+        Assert.Contains("ConsistencyBalance", Assert.Throws<ArgumentOutOfRangeException>(() => new MixtureAutoencoderOptions { ConsistencyBalance = 0.5 }).Message);
+        options.ConsistencyWeight = 5;
+        options.ConsistencyBalance = 3;
+        using var balanced = new AutoencoderTrainer(fixture.Ml, options, training).Fit(digits);
+        Assert.InRange(balanced.History.Epochs[^1].TrainingLossParts[MixtureAutoencoderNetwork.ConsistencyPart], 0, Math.Log(4));
+        Assert.NotEqual(model.Encode(some), balanced.Encode(some));
     }
 
     private sealed class LabelledRow

@@ -36,6 +36,7 @@ internal static class OptionNames
         ["maxRotation"] = "--max-rotation",
         ["Augmentation"] = "--max-shift",
         ["ConsistencyWeight"] = "--consistency",
+        ["ConsistencyBalance"] = "--consistency-balance",
         ["InitialRestarts"] = "--restarts",
         ["PseudoLabelWeight"] = "--pseudo-label-weight",
         ["PseudoLabelThreshold"] = "--pseudo-label-threshold",

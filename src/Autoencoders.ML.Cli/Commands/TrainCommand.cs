@@ -32,6 +32,11 @@ internal static class TrainCommand
             Description = "--kind gmvae: weight of the mutual information between the clusters of two random moves of each image (needs --max-shift or --max-rotation; 0 = off).",
             DefaultValueFactory = _ => 0,
         };
+        var balance = new Option<double>("--consistency-balance")
+        {
+            Description = "--kind gmvae with --consistency: weight b ≥ 1 of the clusters' equal use inside the consistency term, I + (b − 1)·(H(y) + H(y′)) (IIC's λ_entropy; 1 = the plain mutual information).",
+            DefaultValueFactory = _ => 1,
+        };
         var architecture = new Option<string>("--architecture") { Description = "dense or conv.", DefaultValueFactory = _ => "dense" };
         architecture.AcceptOnlyFromAmong("dense", "conv");
         var hidden = new Option<string?>("--hidden")
@@ -113,7 +118,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, anomaly.onnx, model.json, loss.png and (for images) reconstructions.png.")
         {
-            data, label, features, kind, clusters, consistency, restarts, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
+            data, label, features, kind, clusters, consistency, balance, restarts, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
             validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume, precision, maxShift, maxRotation,
         };
         command.SetAction(parse => CliRunner.Run(() =>
@@ -153,6 +158,11 @@ internal static class TrainCommand
                 throw new InputException("--consistency is a term of the Gaussian-mixture VAE's loss: add --kind gmvae.");
             }
 
+            if (parse.GetValue(balance) != 1 && (kindValue != "gmvae" || parse.GetValue(consistency) == 0))
+            {
+                throw new InputException("--consistency-balance weighs part of the consistency term: add --kind gmvae and --consistency L (> 0).");
+            }
+
             if (kindValue != "gmvae" && parse.GetResult(clusters) is { Implicit: false })
             {
                 throw new InputException("--clusters is the number of mixture components of a Gaussian-mixture VAE: add --kind gmvae.");
@@ -164,7 +174,7 @@ internal static class TrainCommand
                 "gmvae" => new MixtureAutoencoderOptions
                 {
                     Beta = CheckBeta(parse.GetValue(beta)), Clusters = CheckClusters(parse.GetValue(clusters)), ConsistencyWeight = CheckConsistency(parse.GetValue(consistency)),
-                    InitialRestarts = CheckRestarts(parse.GetValue(restarts)),
+                    InitialRestarts = CheckRestarts(parse.GetValue(restarts)), ConsistencyBalance = CheckBalance(parse.GetValue(balance)),
                 },
                 _ => new AutoencoderOptions(),
             };
@@ -342,6 +352,9 @@ internal static class TrainCommand
 
     private static double CheckConsistency(double value) =>
         value >= 0 && double.IsFinite(value) ? value : throw new InputException($"--consistency {value}: the weight must be ≥ 0.");
+
+    private static double CheckBalance(double value) =>
+        value >= 1 && double.IsFinite(value) ? value : throw new InputException($"--consistency-balance {value}: the weight must be ≥ 1 (1 = the plain mutual information).");
 
     private static int CheckRestarts(int value) =>
         value >= 1 ? value : throw new InputException($"--restarts {value}: at least one initialisation is needed.");

@@ -94,8 +94,8 @@ internal sealed class MixtureAutoencoderNetwork : AutoencoderModule
 
     /// <summary>
     /// Reconstruction (summed over each row's values) plus β·w·(Σ_k q(k|x)·KL_k + KL(q(y|x) ‖ π)), averaged over the
-    /// batch, minus λ·I(y; y′) when <see cref="MixtureAutoencoderOptions.ConsistencyWeight"/> is set (training only; y′
-    /// is the cluster of the batch moved once more). In training mode the decoder reads z = μ + σ·ε; in evaluation mode
+    /// batch, minus λ·(I(y; y′) + (b − 1)·(H(y) + H(y′))) when <see cref="MixtureAutoencoderOptions.ConsistencyWeight"/> λ is
+    /// set (training only; y′ is the cluster of the batch moved once more; b is <see cref="MixtureAutoencoderOptions.ConsistencyBalance"/>). In training mode the decoder reads z = μ + σ·ε; in evaluation mode
     /// z = μ (deterministic validation loss).
     /// </summary>
     public override LossBreakdown Loss(Tensor input, Tensor target, ReconstructionLoss loss, TrainingProgress progress)
@@ -117,8 +117,10 @@ internal sealed class MixtureAutoencoderNetwork : AutoencoderModule
             // mutual information between the two over the batch.
             var (mean2, logVar2) = vae.Posterior(augmentation.Apply(input, generator: null));
             var gamma2 = MixtureMath.LogClusterPosterior(MixtureMath.KlPerComponent(mean2, logVar2, pm, plv), logWeights).exp();
-            var information = MixtureMath.MutualInformation(gamma, gamma2);
-            total = total - (information * Options.ConsistencyWeight);
+            var (information, marginalEntropy) = MixtureMath.Consistency(gamma, gamma2);
+            // IIC's λ_entropy: a balance above 1 weighs the marginal entropies (equal use of the clusters) more than I does.
+            var term = Options.ConsistencyBalance == 1 ? information : information + (marginalEntropy * (Options.ConsistencyBalance - 1));
+            total = total - (term * Options.ConsistencyWeight);
             parts[ConsistencyPart] = information;
         }
 

@@ -37,6 +37,7 @@ public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
     private int pretrainEpochs = 10;
     private int initialEmIterations = 30;
     private double consistencyWeight;
+    private double consistencyBalance = 1;
     private int initialRestarts = 1;
 
     /// <summary>Creates the options with their defaults.</summary>
@@ -119,6 +120,22 @@ public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
         set => consistencyWeight = value >= 0 && double.IsFinite(value)
             ? value
             : throw new ArgumentOutOfRangeException(nameof(ConsistencyWeight), value, $"ConsistencyWeight must be ≥ 0 and finite; got {value}.");
+    }
+
+    /// <summary>
+    /// b ≥ 1, IIC's λ_entropy: the consistency term becomes I(y; y′) + (b − 1)·(H(y) + H(y′)), where H(y) and H(y′) are
+    /// the entropies of the clusters' shares over the batch under the two moves (each at most log K, when every
+    /// component takes an equal share). Default 1: the plain mutual information. Above 1 it pushes harder towards
+    /// components of equal size — right for data whose clusters are about equally common (MNIST's digits), a bias for
+    /// data whose clusters are not. Only used when <see cref="ConsistencyWeight"/> is above 0.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1 or not finite.</exception>
+    public double ConsistencyBalance
+    {
+        get => consistencyBalance;
+        set => consistencyBalance = value >= 1 && double.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ConsistencyBalance), value, $"ConsistencyBalance must be ≥ 1 and finite (1 = the plain mutual information); got {value}.");
     }
 
     /// <summary>Checks the shared rules, and that a consistency term has images to move.</summary>

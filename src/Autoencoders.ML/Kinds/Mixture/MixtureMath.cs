@@ -32,13 +32,21 @@ internal static class MixtureMath
     /// P = sym(γᵀγ′)/N, then Σ P·(log P − log P_y − log P_y′) (IIC, Ji et al. 2019). Maximal (log K) when every row is
     /// sure of its cluster under both views and the clusters are used equally.
     /// </summary>
-    public static Tensor MutualInformation(Tensor gamma, Tensor gammaOther)
+    public static Tensor MutualInformation(Tensor gamma, Tensor gammaOther) => Consistency(gamma, gammaOther).Information;
+
+    /// <summary>
+    /// <see cref="MutualInformation"/> and, from the same joint, the sum of its two marginal entropies H(y) + H(y′)
+    /// (at most 2·log K, when the clusters are used equally): IIC's I = H(y) + H(y′) − H(y, y′).
+    /// </summary>
+    public static (Tensor Information, Tensor MarginalEntropy) Consistency(Tensor gamma, Tensor gammaOther)
     {
         var joint = gamma.t().matmul(gammaOther) / gamma.shape[0];
         joint = ((joint + joint.t()) / 2).clamp_min(1e-8);
         joint = joint / joint.sum();
         var rows = joint.sum(1, keepdim: true);
         var columns = joint.sum(0, keepdim: true);
-        return (joint * (joint.log() - rows.log() - columns.log())).sum();
+        var information = (joint * (joint.log() - rows.log() - columns.log())).sum();
+        var marginalEntropy = -((rows * rows.log()).sum() + (columns * columns.log()).sum());
+        return (information, marginalEntropy);
     }
 }
