@@ -3,9 +3,10 @@ using TorchSharp.Modules;
 namespace Autoencoders.ML.Training.Optimizers;
 
 /// <summary>
-/// Adam and AdamW over <see cref="FlatParameters"/>: one step is seven whole-buffer operations whatever the number of
-/// parameters, where TorchSharp's <c>optim.Adam</c> makes about ten native calls per parameter from C#. The arithmetic
-/// is TorchSharp's (and PyTorch's) operation for operation, so the results are the same.
+/// Adam and AdamW over <see cref="FlatParameters"/>: one step is one pass over the flat buffers on the CPU in float32
+/// (<see cref="AdamKernel"/>), or seven whole-buffer torch operations elsewhere, whatever the number of parameters,
+/// where TorchSharp's <c>optim.Adam</c> makes about ten native calls per parameter from C#. The arithmetic is
+/// TorchSharp's (and PyTorch's) operation for operation, so the results are the same.
 /// </summary>
 /// <remarks>
 /// A TorchSharp <see cref="torch.optim.Optimizer"/> with one parameter group, so TorchSharp's learning-rate schedulers
