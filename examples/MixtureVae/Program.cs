@@ -23,7 +23,7 @@ var shift = new Option<int>("--augment-shift") { Description = "Move training im
 var rotation = new Option<double>("--augment-rotation") { Description = "Turn training images by up to this many degrees (0 = off).", DefaultValueFactory = _ => 15 };
 var threads = new Option<int>("--threads") { Description = "Torch threads (1 leaves a core to other jobs; 2 when the machine is yours).", DefaultValueFactory = _ => 1 };
 var consistency = new Option<double>("--consistency") { Description = "MixtureAutoencoderOptions.ConsistencyWeight: weight of I(y; y') between the clusters of two moves of each image (needs --augment-shift or --augment-rotation; 0 = off).", DefaultValueFactory = _ => 200 };
-var balance = new Option<double>("--consistency-balance") { Description = "MixtureAutoencoderOptions.ConsistencyBalance: weight b ≥ 1 of the clusters' equal use inside the consistency term (1 = plain I).", DefaultValueFactory = _ => 1 };
+var balance = new Option<double>("--consistency-balance") { Description = "MixtureAutoencoderOptions.ConsistencyBalance: weight b ≥ 1 of the clusters' equal use inside the consistency term (1 = plain I; 2 chosen on held-out rows).", DefaultValueFactory = _ => 2 };
 var restarts = new Option<int>("--restarts") { Description = "MixtureAutoencoderOptions.InitialRestarts: k-means + EM initialisations tried, the most likely kept.", DefaultValueFactory = _ => 1 };
 var bf16 = new Option<bool>("--bf16") { Description = "Multiply in bfloat16 (TrainingPrecision.BFloat16) where the CPU supports it." };
 var mnist = new Command("mnist", "MNIST clustering benchmark: GMVAE vs KMeans on pixels and on a plain AE's codes.")
