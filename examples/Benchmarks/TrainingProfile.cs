@@ -45,7 +45,7 @@ internal static class TrainingProfile
         network.train();
         using var optimizer = new FusedAdam(network.parameters(), 1e-3, 0);
 
-        using var matmuls = new Matmuls(spec.Encoder.Concat(spec.Decoder).Select(l => (l.InputSize, l.OutputSize)).ToArray(), Batch, precision);
+        using var matmuls = new StepMatmuls(spec, Batch, precision);
         var before = Steps(network, optimizer, inMemory.Training, streamed.Training, Batch, steps, prefetch: false, matmuls, precision);
         var after = Steps(network, optimizer, inMemory.Training, streamed.Training, Batch, steps, prefetch: true, matmuls, precision);
         double overhead = Steps(network, optimizer, inMemory.Training, streamed.Training, 1, steps, prefetch: false, null, precision)
@@ -55,7 +55,7 @@ internal static class TrainingProfile
 
     private static IReadOnlyList<Part> Steps(
         AutoencoderModule network, FusedAdam optimizer, RowSource memory, RowSource streamed, int batchSize, int steps, bool prefetch,
-        Matmuls? matmuls, TrainingPrecision precision)
+        StepMatmuls? matmuls, TrainingPrecision precision)
     {
         var times = new Dictionary<string, double>
         {
@@ -125,44 +125,6 @@ internal static class TrainingProfile
             foreach (var batch in rows.Batches(batchSize, random))
             {
                 yield return batch;
-            }
-        }
-    }
-
-    /// <summary>The forward, weight-gradient and input-gradient matrix multiplies of one step, on random operands.</summary>
-    private sealed class Matmuls : IDisposable
-    {
-        private readonly List<(Tensor A, Tensor B)> shapes = new();
-
-        public Matmuls((int In, int Out)[] layers, int batch, TrainingPrecision precision)
-        {
-            var type = precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
-            for (int i = 0; i < layers.Length; i++)
-            {
-                var (n, m) = layers[i];
-                shapes.Add((torch.rand(batch, n, type), torch.rand(n, m, type)));          // forward: x·Wᵀ
-                shapes.Add((torch.rand(m, batch, type), torch.rand(batch, n, type)));      // weight gradient: gᵀ·x
-                if (i > 0)
-                {
-                    shapes.Add((torch.rand(batch, m, type), torch.rand(m, n, type)));      // input gradient: g·W
-                }
-            }
-        }
-
-        public void RunOnce()
-        {
-            foreach (var (a, b) in shapes)
-            {
-                torch.mm(a, b).Dispose();
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var (a, b) in shapes)
-            {
-                a.Dispose();
-                b.Dispose();
             }
         }
     }

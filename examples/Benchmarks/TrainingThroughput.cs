@@ -72,51 +72,15 @@ internal static class TrainingThroughput
         double seconds = timed.Sum(e => rows / e.SamplesPerSecond);
         double samplesPerSecond = rows * timed.Length / seconds;
         double flopPerSample = TrainingFlopPerSample(model.Spec);
-        double matmulOnly = StepMatmulGflops(model.Spec, training.BatchSize, precision == TrainingPrecision.BFloat16 ? torch.ScalarType.BFloat16 : torch.ScalarType.Float32);
+        double matmulOnly;
+        using (var matmuls = new StepMatmuls(model.Spec, training.BatchSize, precision))
+        {
+            matmulOnly = matmuls.BestGflops(rounds: 20);
+        }
+
         return new Result(
             model.Spec.ToString(), training.BatchSize, rows, timed.Length, samplesPerSecond, flopPerSample / 1e6, samplesPerSecond * flopPerSample / 1e9, peak,
             bf16Peak, torch.get_num_threads(), Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "default", precision, matmulOnly);
-    }
-
-    /// <summary>
-    /// GFLOP/s of one step's matrix multiplies alone — forward x·Wᵀ, weight gradients gᵀ·x and input gradients g·W (not
-    /// for the first layer) of every layer, at <paramref name="batch"/> rows, in <paramref name="type"/> — best of 20 rounds.
-    /// </summary>
-    public static double StepMatmulGflops(AutoencoderSpec spec, int batch, torch.ScalarType type)
-    {
-        using var scope = torch.NewDisposeScope();
-        var layers = spec.Encoder.Concat(spec.Decoder).Select(l => (In: (long)l.InputSize, Out: (long)l.OutputSize)).ToArray();
-        var operands = new List<(torch.Tensor A, torch.Tensor B)>();
-        for (int i = 0; i < layers.Length; i++)
-        {
-            var (n, m) = layers[i];
-            var x = torch.rand(batch, n).to_type(type);
-            var w = torch.rand(m, n).to_type(type);
-            var g = torch.rand(batch, m).to_type(type);
-            operands.Add((x, w.t()));          // forward, as torch's linear: x·Wᵀ
-            operands.Add((g.t(), x));          // weight gradient
-            if (i > 0)
-            {
-                operands.Add((g, w));          // input gradient
-            }
-        }
-
-        double best = double.MaxValue;
-        for (int round = 0; round < 21; round++)
-        {
-            var clock = Stopwatch.StartNew();
-            foreach (var (a, b) in operands)
-            {
-                torch.mm(a, b).Dispose();
-            }
-
-            if (round > 0)
-            {
-                best = Math.Min(best, clock.Elapsed.TotalSeconds);
-            }
-        }
-
-        return TrainingFlopPerSample(spec) * batch / best / 1e9;
     }
 
     /// <summary>

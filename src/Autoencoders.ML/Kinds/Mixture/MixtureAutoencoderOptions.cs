@@ -90,7 +90,8 @@ public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
     /// (as scikit-learn's <c>n_init</c>). ≥ 1. Default 1. The k-means decides which groups of rows start merged or split.
     /// Experimental: on held-out MNIST rows 5 restarts did not raise accuracy (seed 1: 81.96% vs 89.91% with 1), and one
     /// of two 5-restart runs stopped in its first mixture step with a native libtorch error (a scalar conversion check
-    /// inside an in-place add, cause not found); the default stays 1.
+    /// inside an in-place add; its likely cause, a TorchSharp Scalar freed by its finalizer during that add, was removed
+    /// afterwards, and the 5-restart run was not repeated); the default stays 1.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
     public int InitialRestarts
