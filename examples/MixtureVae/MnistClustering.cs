@@ -22,7 +22,7 @@ internal static class MnistClustering
 {
     public static int Run(ClusteringSettings settings)
     {
-        var (output, seeds, epochs, pretrainEpochs, hidden, trainRows, learningRate, batchSize, holdout, emIterations, mixtureOnly, cosineWarmup, _, _, _, _, _, _, _) = settings;
+        var (output, seeds, epochs, pretrainEpochs, hidden, trainRows, learningRate, batchSize, holdout, emIterations, mixtureOnly, cosineWarmup, _, _, _, _, _, _, _, _) = settings;
         Directory.CreateDirectory(output);
         var ml = new MLContext(seed: 0);
         // The mixture kind's initialisation reports through ML.NET's log: show its line (component sizes, restarts).
@@ -41,7 +41,7 @@ internal static class MnistClustering
         Console.WriteLine($"MNIST clustering, K = 10: {(holdout ? Math.Min(trainRows ?? 50_000, 50_000) : trainRows ?? 60_000):N0} training images without labels, " +
             $"{(holdout ? "scored on training rows 50,000-59,999 (holdout, for choosing settings)" : "10,000 test images")}; lr {learningRate}, batch {batchSize}; hidden {string.Join(",", hidden)}, latent 10, " +
             $"{pretrainEpochs} pretraining + {epochs} mixture epochs, {emIterations} EM steps after the k-means, {(cosineWarmup is double cw ? $"cosine schedule (warm-up {cw:P0}) over the mixture epochs" : "constant rate")}, " +
-            $"augmentation {(settings.Augmentation?.ToString() ?? "none")}, consistency weight {settings.Consistency} (balance {settings.Balance}), {settings.Restarts} initialisation(s), {settings.Threads} thread(s), {(settings.BFloat16 ? "bf16" : "float32")}, seeds {string.Join(",", seeds)}.");
+            $"augmentation {(settings.Augmentation?.ToString() ?? "none")}, consistency weight {settings.Consistency} (balance {settings.Balance}), {settings.Restarts} initialisation(s), best of {settings.Runs} run(s) by final training loss, {settings.Threads} thread(s), {(settings.BFloat16 ? "bf16" : "float32")}, seeds {string.Join(",", seeds)}.");
         var rows = new List<string> { "| method | seed | test accuracy | test NMI | held-out training ELBO term (validation loss) | time |", "|---|---|---|---|---|---|" };
         foreach (int seed in seeds)
         {
@@ -66,7 +66,12 @@ internal static class MnistClustering
             };
             // The mixture epochs (not the pretraining inside them) optionally follow a cosine schedule with a linear warm-up.
             var schedule = cosineWarmup is double w ? new CosineSchedule { WarmupFraction = w } : null;
-            using var model = Train(ml, options, epochs, seed, train, settings, schedule);
+            using var model = Train(ml, options, epochs, seed, train, settings, schedule, settings.Runs);
+            if (model.History.RunLosses is { } losses)
+            {
+                Console.WriteLine($"  kept run {model.History.ChosenRun} of {losses.Count} (final training losses {string.Join(", ", losses.Select(l => l.ToString("F1")))})");
+            }
+
             var scored = ml.Transforms.ClusterWithMixture(model).Fit(test).Transform(test);
             var prior = model.Prior!;
             Console.WriteLine($"  prior: |mean| up to {prior.Means.Max(m => m.Max(Math.Abs)):F2}, component log σ from {prior.LogVariances.Min(v => v.Min()) / 2:F2} to {prior.LogVariances.Max(v => v.Max()) / 2:F2}");
@@ -85,16 +90,17 @@ internal static class MnistClustering
         return 0;
     }
 
-    private static AutoencoderModel Train(MLContext ml, AutoencoderOptions options, int epochs, int seed, IDataView train, ClusteringSettings settings, ILearningRateSchedule? schedule = null)
+    private static AutoencoderModel Train(
+        MLContext ml, AutoencoderOptions options, int epochs, int seed, IDataView train, ClusteringSettings settings, ILearningRateSchedule? schedule = null, int runs = 1)
     {
         var training = new TrainingOptions
         {
-            Epochs = epochs, BatchSize = settings.BatchSize, LearningRate = settings.LearningRate, Seed = seed, CompareWithPca = false, Threads = settings.Threads,
+            Runs = runs, Epochs = epochs, BatchSize = settings.BatchSize, LearningRate = settings.LearningRate, Seed = seed, CompareWithPca = false, Threads = settings.Threads,
             LearningRateSchedule = schedule, Augmentation = settings.Augmentation,
             Precision = settings.BFloat16 ? TrainingPrecision.BFloat16 : TrainingPrecision.Float32,
         };
         var progress = new Progress<EpochReport>(r => Console.WriteLine(
-            $"  epoch {r.Epoch}: training {r.TrainingLoss:G5} ({string.Join(", ", r.TrainingLossParts.Select(p => $"{p.Key} {p.Value:G4}"))}), {r.SamplesPerSecond:F0} rows/s"));
+            $"  {(r.Runs > 1 ? $"run {r.Run}, " : string.Empty)}epoch {r.Epoch}: training {r.TrainingLoss:G5} ({string.Join(", ", r.TrainingLossParts.Select(p => $"{p.Key} {p.Value:G4}"))}), {r.SamplesPerSecond:F0} rows/s"));
         return new AutoencoderTrainer(ml, options, training).Fit(train, progress: progress);
     }
 
@@ -124,7 +130,7 @@ internal static class MnistClustering
 /// <summary>The benchmark's settings (see Program.cs for the flags).</summary>
 internal sealed record ClusteringSettings(
     string Output, int[] Seeds, int Epochs, int PretrainEpochs, int[] Hidden, int? TrainRows, double LearningRate, int BatchSize, bool Holdout,
-    int EmIterations, bool MixtureOnly, double? CosineWarmup, int AugmentShift, double AugmentRotation, int Threads, bool BFloat16, double Consistency, int Restarts, double Balance = 1)
+    int EmIterations, bool MixtureOnly, double? CosineWarmup, int AugmentShift, double AugmentRotation, int Threads, bool BFloat16, double Consistency, int Restarts, double Balance = 1, int Runs = 1)
 {
     /// <summary>The image augmentation of every training stage, or null.</summary>
     public ImageAugmentation? Augmentation => AugmentShift > 0 || AugmentRotation > 0

@@ -159,7 +159,7 @@ public sealed partial class CliTests : IDisposable
         string model = Path.Combine(folder, "gmvae");
         var train = Run("train", "--data", csv, "--label-column", "label", "--kind", "gmvae", "--clusters", "3", "--loss", "bce", "--hidden", "64",
             "--latent", "4", "--epochs", "2", "--batch-size", "32", "--image-shape", "1x28x28",
-            "--max-shift", "2", "--max-rotation", "10", "--consistency", "20", "--consistency-balance", "1.5", "--restarts", "2", "--out", model);
+            "--max-shift", "2", "--max-rotation", "10", "--consistency", "20", "--consistency-balance", "1.5", "--restarts", "2", "--runs", "2", "--out", model);
         Assert.True(train.Code == 0, train.Error);
         Assert.True(File.Exists(Path.Combine(model, "samples.png")));
         string saved = File.ReadAllText(Path.Combine(model, "model.json"));
@@ -167,6 +167,15 @@ public sealed partial class CliTests : IDisposable
         Assert.Contains("\"initialRestarts\": 2", saved);
         Assert.Contains("\"consistencyBalance\": 1.5", saved);
         Assert.Contains("\"maxShift\": 2", saved);
+        Assert.Contains("\"runs\": 2", saved);
+        using (var json = JsonDocument.Parse(saved))
+        {
+            var losses = json.RootElement.GetProperty("runLosses").EnumerateArray().Select(l => l.GetDouble()).ToArray();
+            Assert.Equal(2, losses.Length);
+            int chosen = json.RootElement.GetProperty("chosenRun").GetInt32();
+            Assert.Equal(Array.IndexOf(losses, losses.Min()) + 1, chosen);
+        }
+
 
         string clusters = Path.Combine(folder, "clusters.csv");
         var cluster = Run("cluster", "--model", model, "--data", csv, "--label-column", "label", "--out", clusters);
@@ -190,6 +199,9 @@ public sealed partial class CliTests : IDisposable
         Assert.Equal(2, Run("sample", "--model", model, "--cluster", "3").Code);
         Assert.Equal(2, Run("train", "--kind", "vae", "--clusters", "3").Code);
         Assert.Contains("add --kind gmvae", Run("train", "--kind", "vae", "--consistency", "5").Error);
+        var noRuns = Run("train", "--data", csv, "--label-column", "label", "--runs", "0", "--epochs", "1", "--out", Path.Combine(folder, "r0"));
+        Assert.Equal(2, noRuns.Code);
+        Assert.StartsWith("--runs", noRuns.Error.Replace("error: ", string.Empty).Trim());
         var balanceAlone = Run("train", "--kind", "gmvae", "--consistency-balance", "2");
         Assert.Equal(2, balanceAlone.Code);
         Assert.Contains("--consistency L", balanceAlone.Error);

@@ -38,6 +38,7 @@ internal static class OptionNames
         ["ConsistencyWeight"] = "--consistency",
         ["ConsistencyBalance"] = "--consistency-balance",
         ["InitialRestarts"] = "--restarts",
+        ["Runs"] = "--runs",
         ["PseudoLabelWeight"] = "--pseudo-label-weight",
         ["PseudoLabelThreshold"] = "--pseudo-label-threshold",
         ["EncoderLearningRateRatio"] = "--encoder-rate-ratio",

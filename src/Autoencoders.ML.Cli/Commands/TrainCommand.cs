@@ -77,6 +77,12 @@ internal static class TrainCommand
         };
         schedule.AcceptOnlyFromAmong("constant", "cosine", "plateau");
         var seed = new Option<int>("--seed") { Description = "Seed for weights, shuffling, noise and the validation split.", DefaultValueFactory = _ => 0 };
+        var runs = new Option<int>("--runs")
+        {
+            Description = "Train R times from seeds SEED, SEED+10000, … and keep the run with the lowest final loss (validation loss with validation rows, " +
+                "else training loss); every run's loss goes to model.json (runLosses, chosenRun). Costs R trainings; not with --checkpoint-every or --resume.",
+            DefaultValueFactory = _ => 1,
+        };
         var validation = new Option<double>("--validation-fraction") { Description = "Rows held out for validation.", DefaultValueFactory = _ => 0.1 };
         var patience = new Option<int?>("--patience") { Description = "Early stopping: epochs without validation improvement (restores the best epoch)." };
         var threads = new Option<int?>("--threads") { Description = "Threads torch may use." };
@@ -119,7 +125,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, anomaly.onnx, model.json, loss.png and (for images) reconstructions.png.")
         {
             data, label, features, kind, clusters, consistency, balance, restarts, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
-            validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume, precision, maxShift, maxRotation,
+            runs, validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume, precision, maxShift, maxRotation,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -206,6 +212,7 @@ internal static class TrainCommand
                 CosineAnnealing = parse.GetValue(schedule) == "cosine" ? new CosineSchedule() : null,
                 ReduceOnPlateau = parse.GetValue(schedule) == "plateau" ? new PlateauSchedule() : null,
                 Seed = parse.GetValue(seed),
+                Runs = parse.GetValue(runs),
                 ValidationFraction = parse.GetValue(validation),
                 EarlyStoppingPatience = parse.GetValue(patience),
                 Threads = parse.GetValue(threads),

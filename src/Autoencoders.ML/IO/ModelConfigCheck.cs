@@ -135,6 +135,13 @@ internal static class ModelConfigCheck
             throw new InvalidDataException(
                 $"'{path}': {File} has bestEpoch {config.BestEpoch} but the history has {config.History.Count} epochs. The file is damaged; save the model again.");
         }
+
+        int runs = config.RunLosses?.Count ?? 1;
+        if (config.ChosenRun < 1 || config.ChosenRun > runs)
+        {
+            throw new InvalidDataException(
+                $"'{path}': {File} has chosenRun {config.ChosenRun} but records {runs} run(s) (runLosses). The file is damaged; save the model again.");
+        }
     }
 
     /// <summary>Rejects weights with NaN or ∞ (a damaged weights.bin of format 1, which has no checksum).</summary>

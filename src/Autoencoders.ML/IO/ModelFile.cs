@@ -15,6 +15,8 @@ namespace Autoencoders.ML.IO;
 /// <param name="StoppedEarly">Whether early stopping ended training.</param>
 /// <param name="MonitoredLoss">training or validation.</param>
 /// <param name="Scaling">The per-value scaling, if any.</param>
+/// <param name="RunLosses">With several runs (<see cref="TrainingOptions.Runs"/>), each run's monitored loss; absent for one.</param>
+/// <param name="ChosenRun">1-based: the run kept.</param>
 internal sealed record ModelFile(
     string Format,
     int FormatVersion,
@@ -27,4 +29,6 @@ internal sealed record ModelFile(
     int BestEpoch,
     bool StoppedEarly,
     string MonitoredLoss,
-    FeatureScaling? Scaling = null);
+    FeatureScaling? Scaling = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<double>? RunLosses = null,
+    int ChosenRun = 1);

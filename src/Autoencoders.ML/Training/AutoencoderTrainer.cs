@@ -151,6 +151,71 @@ public sealed class AutoencoderTrainer
         var scaling = initialScaling ?? (options.Scaling == ScalingKind.None
             ? null
             : FeatureScaling.Fit(options.Scaling, trainingData.Training, spec.InputSize, spec.OutputSize, paired: targetColumnName != null));
+        AutoencoderModule? kept = null;
+        TrainingHistory? keptHistory = null;
+        var losses = new List<double>();
+        try
+        {
+            for (int run = 0; run < options.Runs; run++)
+            {
+                var runOptions = options.Clone();
+                runOptions.Seed = options.RunSeed(run);
+                var (network, history) = TrainOnce(
+                    model, spec, initial, trainingData, scaling, runOptions, (run + 1, options.Runs), targetColumnName, device, channel, progress, cancellationToken);
+                double loss = KeptLoss(history, runOptions);
+                losses.Add(loss);
+                if (options.Runs > 1)
+                {
+                    Log(channel, $"Run {run + 1} of {options.Runs} (seed {runOptions.Seed}) ended with {history.MonitoredLoss} loss {loss:G6}.");
+                }
+
+                if (keptHistory == null || loss < losses[keptHistory.ChosenRun - 1])
+                {
+                    kept?.Dispose();
+                    kept = network;
+                    keptHistory = new TrainingHistory(history.Epochs, history.BestEpoch, history.StoppedEarly, history.MonitoredLoss) { ChosenRun = run + 1 };
+                }
+                else
+                {
+                    network.Dispose();
+                }
+            }
+
+            var chosen = kept!;
+            if (options.Runs > 1)
+            {
+                Log(channel,
+                    $"Kept run {keptHistory!.ChosenRun} of {options.Runs} (seed {options.RunSeed(keptHistory.ChosenRun - 1)}): the lowest {keptHistory.MonitoredLoss} loss " +
+                    $"({string.Join(", ", losses.Select(l => l.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)))}).");
+            }
+
+            var pca = options.CompareWithPca ? PcaYardstick.Measure(mlContext, chosen, scaling, trainingData) : null;
+            if (pca != null)
+            {
+                // A model that does not beat PCA is a warning, not a footnote.
+                (pca.AutoencoderBeatsPca ? (Action<MessageSensitivity, string>)channel.Info : channel.Warning)(MessageSensitivity.None, pca.ToString());
+            }
+
+            var final = new TrainingHistory(keptHistory!.Epochs, keptHistory.BestEpoch, keptHistory.StoppedEarly, keptHistory.MonitoredLoss, pca)
+            {
+                RunLosses = options.Runs > 1 ? losses.ToArray() : null,
+                ChosenRun = keptHistory.ChosenRun,
+            };
+            return new AutoencoderModel(chosen, model, options, final, scaling);
+        }
+        catch
+        {
+            kept?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One training from <paramref name="options"/>' seed: a new network (or a copy of <paramref name="initial"/>), prepared and trained; the network is back on the CPU.</summary>
+    private (AutoencoderModule Network, TrainingHistory History) TrainOnce(
+        AutoencoderOptions model, AutoencoderSpec spec, AutoencoderModule? initial, TrainingData trainingData, FeatureScaling? scaling,
+        TrainingOptions options, (int Run, int Runs) attempt, string? targetColumnName, Device device, IChannel channel,
+        IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
         torch.manual_seed(options.Seed);
         var network = ModelKinds.CreateNetwork(spec, model);
         try
@@ -169,28 +234,31 @@ public sealed class AutoencoderTrainer
                 network.to(device);
             }
 
-            var run = new TrainingRun(network, model.Loss, options, trainingData, scaling, continuing: initial != null);
+            var run = new TrainingRun(network, model.Loss, options, trainingData, scaling, continuing: initial != null) { Attempt = attempt };
             Log(channel, Describe(spec, network, trainingData, options, run.Plan, targetColumnName, initial != null) + $" Device: {device}.");
             var history = run.Run(channel, progress, cancellationToken);
             if (device.type != DeviceType.CPU)
             {
                 network.to(torch.CPU); // the model, its scoring and its export are on the CPU
             }
-            var pca = options.CompareWithPca ? PcaYardstick.Measure(mlContext, network, scaling, trainingData) : null;
-            if (pca != null)
-            {
-                // A model that does not beat PCA is a warning, not a footnote.
-                (pca.AutoencoderBeatsPca ? (Action<MessageSensitivity, string>)channel.Info : channel.Warning)(MessageSensitivity.None, pca.ToString());
-            }
 
-            return new AutoencoderModel(
-                network, model, options, new TrainingHistory(history.Epochs, history.BestEpoch, history.StoppedEarly, history.MonitoredLoss, pca), scaling);
+            return (network, history);
         }
         catch
         {
             network.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// What chooses among <see cref="TrainingOptions.Runs"/>: the monitored loss of the epoch whose weights the run kept
+    /// (the best epoch under early stopping, else the last).
+    /// </summary>
+    private static double KeptLoss(TrainingHistory history, TrainingOptions options)
+    {
+        var epoch = history.Epochs[(options.Patience != null ? history.BestEpoch : history.Epochs.Count) - 1];
+        return epoch.ValidationLoss ?? epoch.TrainingLoss;
     }
 
     /// <summary>

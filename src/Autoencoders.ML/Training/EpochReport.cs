@@ -22,8 +22,15 @@ public sealed record EpochReport(
     double SamplesPerSecond,
     bool IsBest)
 {
-    /// <summary>One line such as <c>epoch 3/10  loss 0.01234  val 0.01301  lr 1e-3  52,000 rows/s</c>.</summary>
+    /// <summary>1-based: which of <see cref="TrainingOptions.Runs"/> this epoch belongs to (1 for a single run).</summary>
+    public int Run { get; init; } = 1;
+
+    /// <summary>How many runs the training makes (<see cref="TrainingOptions.Runs"/>).</summary>
+    public int Runs { get; init; } = 1;
+
+    /// <summary>One line such as <c>epoch 3/10  loss 0.01234  val 0.01301  lr 1e-3  52,000 rows/s</c> (prefixed <c>run 2/3</c> when there are several).</summary>
     public override string ToString() =>
+        (Runs > 1 ? $"run {Run}/{Runs}  " : string.Empty) +
         $"epoch {Epoch}/{Epochs}  loss {TrainingLoss:G5}" +
         (ValidationLoss is double v ? $"  val {v:G5}" : string.Empty) +
         $"  lr {LearningRate:G3}  {SamplesPerSecond:N0} rows/s  {Elapsed.TotalSeconds:F1}s" + (IsBest ? "  *" : string.Empty);

@@ -37,10 +37,13 @@ internal static class TrainingCheckpoint
     {
         var fingerprint = JsonSerializer.SerializeToNode(options, AutoencoderSpec.JsonOptions)!.AsObject();
         fingerprint[PrecisionKey] = options.Precision.ToString();
+        fingerprint.Remove(RunsKey); // a checkpointed run is always one run (Runs = 1): checkpoints written before the option resume
         return fingerprint;
     }
 
     private const string PrecisionKey = "precision";
+
+    private const string RunsKey = "runs";
 
     /// <summary>Writes the checkpoint after <paramref name="epoch"/>.</summary>
     public static void Write(string path, int epoch, long schedulerSteps, RunIdentity identity, TrainingState state)

@@ -19,6 +19,15 @@ public sealed class TrainingHistory
         Pca = pca;
     }
 
+    /// <summary>
+    /// With <see cref="TrainingOptions.Runs"/> above 1: the monitored loss each run ended with (the one that chose the
+    /// run), in run order; null for a single run.
+    /// </summary>
+    public IReadOnlyList<double>? RunLosses { get; init; }
+
+    /// <summary>1-based: which of <see cref="RunLosses"/> is this model (the lowest); 1 for a single run.</summary>
+    public int ChosenRun { get; init; } = 1;
+
     /// <summary>One report per completed epoch.</summary>
     public IReadOnlyList<EpochReport> Epochs { get; }
 

@@ -44,6 +44,9 @@ internal sealed class TrainingRun
         device = network.parameters().First().device; // the trainer has put the network on TrainingOptions.Device
     }
 
+    /// <summary>Which of <see cref="TrainingOptions.Runs"/> this is (1-based) and how many there are; stamped on every report.</summary>
+    public (int Run, int Runs) Attempt { get; init; } = (1, 1);
+
     /// <summary>The run's length (epochs, or the automatic budget's cap).</summary>
     public TrainingPlan Plan => plan;
 
@@ -74,7 +77,11 @@ internal sealed class TrainingRun
             double monitored = validation ?? trained.Loss;
             var report = new EpochReport(
                 epoch, plan.Epochs, trained.Loss, trained.Parts, validation, trained.LearningRate, before + clock.Elapsed,
-                trained.Rows / epochClock.Elapsed.TotalSeconds, stopping.Record(epoch, monitored));
+                trained.Rows / epochClock.Elapsed.TotalSeconds, stopping.Record(epoch, monitored))
+            {
+                Run = Attempt.Run,
+                Runs = Attempt.Runs,
+            };
             reports.Add(report);
             channel.Info(MessageSensitivity.None, report.ToString());
             progress?.Report(report);
