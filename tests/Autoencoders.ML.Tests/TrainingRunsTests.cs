@@ -49,10 +49,11 @@ public sealed class TrainingRunsTests
     }
 
     [Fact]
-    public void RunsAreSavedAndADamagedChoiceIsRefused()
+    public void RunsAndThePcaYardstickAreSavedAndADamagedChoiceIsRefused()
     {
         var ml = new MLContext(seed: 0);
-        using var model = new AutoencoderTrainer(ml, Small(), new TrainingOptions { Epochs = 1, Runs = 2 }).Fit(Mnist.TrainView(ml, 300));
+        using var model = new AutoencoderTrainer(ml, Small(), new TrainingOptions { Epochs = 1, Runs = 2, ValidationFraction = 0.2 }).Fit(Mnist.TrainView(ml, 300));
+        Assert.NotNull(model.History.Pca); // measured on the validation rows for the kept run
         string folder = Path.Combine(Path.GetTempPath(), $"ae-runs-{Guid.NewGuid():N}");
         try
         {
@@ -62,6 +63,7 @@ public sealed class TrainingRunsTests
                 Assert.Equal(model.History.RunLosses, loaded.History.RunLosses);
                 Assert.Equal(model.History.ChosenRun, loaded.History.ChosenRun);
                 Assert.Equal(2, loaded.Training.Runs);
+                Assert.Equal(model.History.Pca, loaded.History.Pca); // the PCA yardstick is saved with the model
             }
 
             string json = Path.Combine(folder, "model.json");

@@ -326,7 +326,7 @@ internal static class ModelArchive
             }
 
             ModelConfigCheck.CheckFinite(path, network);
-            var history = new TrainingHistory(config.History, config.BestEpoch, config.StoppedEarly, config.MonitoredLoss)
+            var history = new TrainingHistory(config.History, config.BestEpoch, config.StoppedEarly, config.MonitoredLoss, config.Pca)
             {
                 RunLosses = config.RunLosses,
                 ChosenRun = config.ChosenRun,
@@ -343,7 +343,7 @@ internal static class ModelArchive
     private static ModelFile Describe(AutoencoderModel model) => new(
         Format, FormatVersion, typeof(ModelArchive).Assembly.GetName().Version?.ToString() ?? "unknown", model.Kind,
         model.Spec, model.Options, model.Training, model.History.Epochs, model.History.BestEpoch, model.History.StoppedEarly,
-        model.History.MonitoredLoss, model.Scaling, model.History.RunLosses, model.History.ChosenRun);
+        model.History.MonitoredLoss, model.Scaling, model.History.RunLosses, model.History.ChosenRun, model.History.Pca);
 
     private static byte[] Weights(AutoencoderModel model)
     {

@@ -142,6 +142,14 @@ internal static class ModelConfigCheck
             throw new InvalidDataException(
                 $"'{path}': {File} has chosenRun {config.ChosenRun} but records {runs} run(s) (runLosses). The file is damaged; save the model again.");
         }
+
+        if (config.Pca is { } pca && !(pca.Components >= 1 && pca.Rows >= 1 && pca.AutoencoderMeanSquaredError >= 0 && pca.PcaMeanSquaredError >= 0
+                && double.IsFinite(pca.AutoencoderMeanSquaredError) && double.IsFinite(pca.PcaMeanSquaredError)))
+        {
+            throw new InvalidDataException(
+                $"'{path}': {File} 'pca' is not a measurement ({pca.Components} components, {pca.Rows} rows, errors {pca.AutoencoderMeanSquaredError} and {pca.PcaMeanSquaredError}). " +
+                "The file is damaged; save the model again.");
+        }
     }
 
     /// <summary>Rejects weights with NaN or ∞ (a damaged weights.bin of format 1, which has no checksum).</summary>

@@ -17,6 +17,7 @@ namespace Autoencoders.ML.IO;
 /// <param name="Scaling">The per-value scaling, if any.</param>
 /// <param name="RunLosses">With several runs (<see cref="TrainingOptions.Runs"/>), each run's monitored loss; absent for one.</param>
 /// <param name="ChosenRun">1-based: the run kept.</param>
+/// <param name="Pca">The PCA yardstick measured after training, if it was; absent in files saved before it was recorded.</param>
 internal sealed record ModelFile(
     string Format,
     int FormatVersion,
@@ -31,4 +32,5 @@ internal sealed record ModelFile(
     string MonitoredLoss,
     FeatureScaling? Scaling = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<double>? RunLosses = null,
-    int ChosenRun = 1);
+    int ChosenRun = 1,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] PcaComparison? Pca = null);
