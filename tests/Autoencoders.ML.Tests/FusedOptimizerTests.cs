@@ -54,25 +54,22 @@ public sealed class FusedOptimizerTests
         // 100,003 values: above the split threshold, and not a whole number of vectors (a scalar tail).
         TorchRuntime.EnsureInitialized();
         using var scope = NewDisposeScope();
-        var generator = new Generator(21);
+        using var generator = new Generator(21);
         var values = randn(new long[] { 100_003 }, generator: generator);
         var gradients = randn(new long[] { 100_003 }, generator: generator);
         var average = randn(new long[] { 100_003 }, generator: generator) * 0.1;
         var squared = rand(new long[] { 100_003 }, generator: generator) * 0.01;
         Assert.True(AdamKernel.Applies(values, gradients, average, squared));
-        double lr = 1e-3, decay = 1e-2, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, correction1 = 1 - Math.Pow(beta1, 3), correction2 = 1 - Math.Pow(beta2, 3);
+        double lr = 1e-3, decay = 1e-2, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
+        const long step = 3;
 
-        // The torch operations FusedAdam runs where the kernel does not apply.
-        var p = decoupled ? values.mul(1 - (lr * decay)) : values.clone();
-        var g = decoupled ? gradients : gradients.add(values, alpha: decay);
-        var m = average.mul(beta1).add_(g, alpha: 1 - beta1);
-        var v = squared.mul(beta2).addcmul_(g, g, value: 1 - beta2);
-        var expected = p.addcdiv(m, v.sqrt().div_(Math.Sqrt(correction2)).add_(epsilon), value: -lr / correction1);
+        // FusedAdam's own torch path (what runs where the kernel does not apply), on copies.
+        var expected = values.clone();
+        var m = average.clone();
+        var v = squared.clone();
+        FusedAdam.TorchStep(expected, gradients.clone(), m, v, lr, decay, decoupled, beta1, beta2, epsilon, step);
 
-        var constants = new AdamKernel.Constants(
-            Keep: decoupled ? (float)(1 - (lr * decay)) : 1f, Decay: decoupled ? 0f : (float)decay, Beta1: (float)beta1, Weight1: (float)(1 - beta1),
-            Beta2: (float)beta2, Weight2: (float)(1 - beta2), Correction: (float)Math.Sqrt(correction2), Epsilon: (float)epsilon, StepSize: (float)(-lr / correction1));
-        AdamKernel.Step(values, gradients, average, squared, constants, threads);
+        AdamKernel.Step(values, gradients, average, squared, FusedAdam.KernelConstants(lr, decay, decoupled, beta1, beta2, epsilon, step), threads);
 
         Assert.True((values - expected).abs().max().ToDouble() <= 1e-6, "parameters");
         Assert.True((average - m).abs().max().ToDouble() <= 1e-6, "first moment");

@@ -46,6 +46,13 @@ public sealed class TrainingRunsTests
 
         Assert.Null(alone.History.RunLosses);
         Assert.Equal(1, alone.History.ChosenRun);
+
+        // Without a validation split (which follows the base seed), the kept model is the lone run of its own seed, whichever it is.
+        using var kept = new AutoencoderTrainer(ml, Small(), new TrainingOptions { Epochs = 2, Seed = 5, Runs = 3 }).Fit(data);
+        int keptSeed = 5 + (TrainingOptions.RunSeedStride * (kept.History.ChosenRun - 1));
+        using var same = new AutoencoderTrainer(ml, Small(), new TrainingOptions { Epochs = 2, Seed = keptSeed }).Fit(data);
+        Assert.Equal(Weights(same), Weights(kept));
+        Assert.Equal(kept.History.RunLosses!.Min(), same.History.Epochs[^1].TrainingLoss);
     }
 
     [Fact]
@@ -74,6 +81,12 @@ public sealed class TrainingRunsTests
                 .Replace($"\"chosenRun\": {model.History.ChosenRun}", "\"chosenRun\": 3", StringComparison.Ordinal));
             var error = Assert.Throws<InvalidDataException>(() => AutoencoderModel.Load(folder));
             Assert.Contains("chosenRun 3", error.Message);
+
+            // A run that was made but is not the lowest is refused too.
+            int other = 3 - model.History.ChosenRun;
+            File.WriteAllText(json, File.ReadAllText(json).Replace("\"chosenRun\": 3", $"\"chosenRun\": {other}", StringComparison.Ordinal));
+            var notLowest = Assert.Throws<InvalidDataException>(() => AutoencoderModel.Load(folder));
+            Assert.Contains("would have been kept", notLowest.Message);
         }
         finally
         {

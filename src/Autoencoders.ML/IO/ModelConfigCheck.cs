@@ -143,11 +143,18 @@ internal static class ModelConfigCheck
                 $"'{path}': {File} has chosenRun {config.ChosenRun} but records {runs} run(s) (runLosses). The file is damaged; save the model again.");
         }
 
-        if (config.Pca is { } pca && !(pca.Components >= 1 && pca.Rows >= 1 && pca.AutoencoderMeanSquaredError >= 0 && pca.PcaMeanSquaredError >= 0
+        if (config.RunLosses is { Count: > 0 } losses && losses[config.ChosenRun - 1] > losses.Min())
+        {
+            throw new InvalidDataException(
+                $"'{path}': {File} has chosenRun {config.ChosenRun} (loss {losses[config.ChosenRun - 1]}), but run {losses.ToList().IndexOf(losses.Min()) + 1} has the lowest loss " +
+                $"({losses.Min()}) and would have been kept. The file is damaged; save the model again.");
+        }
+
+        if (config.Pca is { } pca && !(pca.Components == spec.LatentSize && pca.Rows >= 1 && pca.AutoencoderMeanSquaredError >= 0 && pca.PcaMeanSquaredError >= 0
                 && double.IsFinite(pca.AutoencoderMeanSquaredError) && double.IsFinite(pca.PcaMeanSquaredError)))
         {
             throw new InvalidDataException(
-                $"'{path}': {File} 'pca' is not a measurement ({pca.Components} components, {pca.Rows} rows, errors {pca.AutoencoderMeanSquaredError} and {pca.PcaMeanSquaredError}). " +
+                $"'{path}': {File} 'pca' is not a measurement of this model ({pca.Components} components for a code of {spec.LatentSize}, {pca.Rows} rows, errors {pca.AutoencoderMeanSquaredError} and {pca.PcaMeanSquaredError}). " +
                 "The file is damaged; save the model again.");
         }
     }

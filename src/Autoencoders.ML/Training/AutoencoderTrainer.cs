@@ -153,27 +153,26 @@ public sealed class AutoencoderTrainer
             : FeatureScaling.Fit(options.Scaling, trainingData.Training, spec.InputSize, spec.OutputSize, paired: targetColumnName != null));
         AutoencoderModule? kept = null;
         TrainingHistory? keptHistory = null;
-        var losses = new List<double>();
+        int chosen = 0;
+        var losses = new double[options.Runs];
         try
         {
             for (int run = 0; run < options.Runs; run++)
             {
                 var runOptions = options.Clone();
                 runOptions.Seed = options.RunSeed(run);
-                var (network, history) = TrainOnce(
+                var (network, history, loss) = TrainOnce(
                     model, spec, initial, trainingData, scaling, runOptions, (run + 1, options.Runs), targetColumnName, device, channel, progress, cancellationToken);
-                double loss = KeptLoss(history, runOptions);
-                losses.Add(loss);
+                losses[run] = loss;
                 if (options.Runs > 1)
                 {
                     Log(channel, $"Run {run + 1} of {options.Runs} (seed {runOptions.Seed}) ended with {history.MonitoredLoss} loss {loss:G6}.");
                 }
 
-                if (keptHistory == null || loss < losses[keptHistory.ChosenRun - 1])
+                if (kept == null || loss < losses[chosen])
                 {
                     kept?.Dispose();
-                    kept = network;
-                    keptHistory = new TrainingHistory(history.Epochs, history.BestEpoch, history.StoppedEarly, history.MonitoredLoss) { ChosenRun = run + 1 };
+                    (kept, keptHistory, chosen) = (network, history, run);
                 }
                 else
                 {
@@ -181,15 +180,14 @@ public sealed class AutoencoderTrainer
                 }
             }
 
-            var chosen = kept!;
             if (options.Runs > 1)
             {
                 Log(channel,
-                    $"Kept run {keptHistory!.ChosenRun} of {options.Runs} (seed {options.RunSeed(keptHistory.ChosenRun - 1)}): the lowest {keptHistory.MonitoredLoss} loss " +
+                    $"Kept run {chosen + 1} of {options.Runs} (seed {options.RunSeed(chosen)}): the lowest {keptHistory!.MonitoredLoss} loss " +
                     $"({string.Join(", ", losses.Select(l => l.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)))}).");
             }
 
-            var pca = options.CompareWithPca ? PcaYardstick.Measure(mlContext, chosen, scaling, trainingData) : null;
+            var pca = options.CompareWithPca ? PcaYardstick.Measure(mlContext, kept!, scaling, trainingData) : null;
             if (pca != null)
             {
                 // A model that does not beat PCA is a warning, not a footnote.
@@ -198,10 +196,10 @@ public sealed class AutoencoderTrainer
 
             var final = new TrainingHistory(keptHistory!.Epochs, keptHistory.BestEpoch, keptHistory.StoppedEarly, keptHistory.MonitoredLoss, pca)
             {
-                RunLosses = options.Runs > 1 ? losses.ToArray() : null,
-                ChosenRun = keptHistory.ChosenRun,
+                RunLosses = options.Runs > 1 ? losses : null,
+                ChosenRun = chosen + 1,
             };
-            return new AutoencoderModel(chosen, model, options, final, scaling);
+            return new AutoencoderModel(kept!, model, options, final, scaling);
         }
         catch
         {
@@ -211,7 +209,7 @@ public sealed class AutoencoderTrainer
     }
 
     /// <summary>One training from <paramref name="options"/>' seed: a new network (or a copy of <paramref name="initial"/>), prepared and trained; the network is back on the CPU.</summary>
-    private (AutoencoderModule Network, TrainingHistory History) TrainOnce(
+    private (AutoencoderModule Network, TrainingHistory History, double KeptLoss) TrainOnce(
         AutoencoderOptions model, AutoencoderSpec spec, AutoencoderModule? initial, TrainingData trainingData, FeatureScaling? scaling,
         TrainingOptions options, (int Run, int Runs) attempt, string? targetColumnName, Device device, IChannel channel,
         IProgress<EpochReport>? progress, CancellationToken cancellationToken)
@@ -242,23 +240,13 @@ public sealed class AutoencoderTrainer
                 network.to(torch.CPU); // the model, its scoring and its export are on the CPU
             }
 
-            return (network, history);
+            return (network, history, run.KeptLoss);
         }
         catch
         {
             network.Dispose();
             throw;
         }
-    }
-
-    /// <summary>
-    /// What chooses among <see cref="TrainingOptions.Runs"/>: the monitored loss of the epoch whose weights the run kept
-    /// (the best epoch under early stopping, else the last).
-    /// </summary>
-    private static double KeptLoss(TrainingHistory history, TrainingOptions options)
-    {
-        var epoch = history.Epochs[(options.Patience != null ? history.BestEpoch : history.Epochs.Count) - 1];
-        return epoch.ValidationLoss ?? epoch.TrainingLoss;
     }
 
     /// <summary>

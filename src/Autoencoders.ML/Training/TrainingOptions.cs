@@ -152,7 +152,8 @@ public sealed class TrainingOptions
     /// weights are kept when there are validation rows, else that epoch's mean training loss — the objective the run
     /// minimised (scikit-learn's <c>n_init</c>, for a whole training). The validation split is the same for every run.
     /// ≥ 1; default 1. Costs R trainings. Useful where the outcome depends on the draw: on held-out MNIST rows the
-    /// mixture kind's final training loss ranked its weakest clusterings last (docs/mixture-vae.md).
+    /// mixture kind's final training loss set aside its weak clusterings (below 80%), though among good ones it did not
+    /// rank them (docs/mixture-vae.md).
     /// <see cref="TrainingHistory.RunLosses"/> records every run's loss. Not with checkpoints or <see cref="ResumeFrom"/>.
     /// </summary>
     public int Runs { get; set; } = 1;

@@ -47,6 +47,12 @@ internal sealed class TrainingRun
     /// <summary>Which of <see cref="TrainingOptions.Runs"/> this is (1-based) and how many there are; stamped on every report.</summary>
     public (int Run, int Runs) Attempt { get; init; } = (1, 1);
 
+    /// <summary>
+    /// After <see cref="Run"/>: the monitored loss of the weights the network holds — the best epoch's when early stopping
+    /// restored them, else the last epoch's. What chooses among <see cref="TrainingOptions.Runs"/>.
+    /// </summary>
+    public double KeptLoss { get; private set; } = double.NaN;
+
     /// <summary>The run's length (epochs, or the automatic budget's cap).</summary>
     public TrainingPlan Plan => plan;
 
@@ -106,6 +112,7 @@ internal sealed class TrainingRun
         network.TrainingAugmentation = null;
         stopping.RestoreBest();
         network.eval();
+        KeptLoss = stopping.BestWeights != null ? stopping.Best : reports.Count > 0 ? reports[^1].ValidationLoss ?? reports[^1].TrainingLoss : double.NaN;
         return new TrainingHistory(reports, stopping.BestEpoch, stoppedEarly, Monitored);
     }
 

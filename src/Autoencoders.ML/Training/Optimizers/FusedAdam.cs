@@ -68,20 +68,37 @@ internal sealed class FusedAdam : OptimizerHelper, IOptimizerState
     {
         double learningRate = group.LearningRate;
         steps++;
-        double correction1 = 1 - Math.Pow(beta1, steps);
-        double correction2 = 1 - Math.Pow(beta2, steps);
         var values = flat.Values;
         var gradient = flat.Gradients;
         if (AdamKernel.Applies(values, gradient, average, squaredAverage))
         {
-            var constants = new AdamKernel.Constants(
-                Keep: decoupled ? (float)(1 - (learningRate * weightDecay)) : 1f, Decay: decoupled ? 0f : (float)weightDecay,
-                Beta1: (float)beta1, Weight1: (float)(1 - beta1), Beta2: (float)beta2, Weight2: (float)(1 - beta2),
-                Correction: (float)Math.Sqrt(correction2), Epsilon: (float)epsilon, StepSize: (float)(-learningRate / correction1));
-            AdamKernel.Step(values, gradient, average, squaredAverage, constants, torch.get_num_threads());
-            return;
+            AdamKernel.Step(values, gradient, average, squaredAverage, KernelConstants(learningRate, weightDecay, decoupled, beta1, beta2, epsilon, steps), torch.get_num_threads());
         }
+        else
+        {
+            TorchStep(values, gradient, average, squaredAverage, learningRate, weightDecay, decoupled, beta1, beta2, epsilon, steps);
+        }
+    }, closure);
 
+    /// <summary>The numbers of step <paramref name="step"/> (1-based) as <see cref="AdamKernel"/> takes them, in float32.</summary>
+    internal static AdamKernel.Constants KernelConstants(double learningRate, double weightDecay, bool decoupled, double beta1, double beta2, double epsilon, long step)
+    {
+        double correction1 = 1 - Math.Pow(beta1, step);
+        double correction2 = 1 - Math.Pow(beta2, step);
+        return new AdamKernel.Constants(
+            Keep: decoupled ? (float)(1 - (learningRate * weightDecay)) : 1f, Decay: decoupled ? 0f : (float)weightDecay,
+            Beta1: (float)beta1, Weight1: (float)(1 - beta1), Beta2: (float)beta2, Weight2: (float)(1 - beta2),
+            Correction: (float)Math.Sqrt(correction2), Epsilon: (float)epsilon, StepSize: (float)(-learningRate / correction1));
+    }
+
+    /// <summary>
+    /// Step <paramref name="step"/> (1-based) as whole-buffer torch operations: the path for buffers
+    /// <see cref="AdamKernel"/> does not take (GPU, other number types), and the reference the kernel is tested against.
+    /// </summary>
+    internal static void TorchStep(
+        Tensor values, Tensor gradient, Tensor average, Tensor squaredAverage, double learningRate, double weightDecay, bool decoupled,
+        double beta1, double beta2, double epsilon, long step)
+    {
         // Explicit scalars, disposed after the step: an implicitly converted Scalar has no owner, and its finalizer can
         // free the native value while a call still reads it (seen as rare "Unknown scalar type" crashes in Adam).
         using Scalar keep = 1 - (learningRate * weightDecay);
@@ -91,8 +108,8 @@ internal sealed class FusedAdam : OptimizerHelper, IOptimizerState
         using Scalar squareDecay = beta2;
         using Scalar squareWeight = 1 - beta2;
         using Scalar epsilonScalar = epsilon;
-        using Scalar stepSize = -learningRate / correction1;
-        using Scalar correction = Math.Sqrt(correction2);
+        using Scalar stepSize = -learningRate / (1 - Math.Pow(beta1, step));
+        using Scalar correction = Math.Sqrt(1 - Math.Pow(beta2, step));
         if (weightDecay != 0)
         {
             if (decoupled)
@@ -109,7 +126,7 @@ internal sealed class FusedAdam : OptimizerHelper, IOptimizerState
         squaredAverage.mul_(squareDecay).addcmul_(gradient, gradient, value: squareWeight);
         var denominator = squaredAverage.sqrt().div_(correction).add_(epsilonScalar);
         values.addcdiv_(average, denominator, value: stepSize);
-    }, closure);
+    }
 
     /// <summary>Releases the buffers and the moment estimates.</summary>
     /// <summary>Writes the step count and both moment buffers.</summary>
