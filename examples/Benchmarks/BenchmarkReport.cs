@@ -6,6 +6,7 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text;
 using Autoencoders.ML.Training;
+using Autoencoders.ML.Runtime;
 
 namespace Autoencoders.ML.Examples;
 
@@ -25,6 +26,13 @@ internal sealed class BenchmarkReport
             ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':')[1].Trim() ?? "unknown CPU"
             : "unknown CPU";
         return $"{Environment.ProcessorCount} cores ({cpu}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, no GPU";
+    }
+
+    /// <summary>What the library did about MKL's kernels on this CPU, and MKL's version.</summary>
+    public static string MatrixLibrary()
+    {
+        string? version = TorchRuntime.MklVersion;
+        return $"{TorchRuntime.MklDispatch} ({TorchRuntime.MklDispatchDetail}); {version ?? "libtorch without MKL"}";
     }
 
     public void Reconstruction(ReconstructionBenchmark.Result r, IReadOnlyList<EpochReport> epochs)

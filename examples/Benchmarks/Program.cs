@@ -57,6 +57,7 @@ static int Run(bool quick, string? reportPath, string? only, double minutes, int
     var train = BundledMnist.Train(ml);
     var test = BundledMnist.Test(ml);
     Console.WriteLine($"machine: {BenchmarkReport.Machine()}; load average {BusyCore.LoadAverage()}; torch threads {TorchThreads()}{(BusyCore.Running ? "; one core kept busy" : string.Empty)}");
+    Console.WriteLine($"matrix library: {BenchmarkReport.MatrixLibrary()}");
     bool named(string name) => sections != null && Array.IndexOf(sections, name) >= 0;
     if (named("profile"))
     {
@@ -132,6 +133,7 @@ static int Run(bool quick, string? reportPath, string? only, double minutes, int
     }
 
     report.Add("load average while measuring (1, 5, 15 min)", BusyCore.LoadAverage(), string.Empty, null);
+    report.Add("matrix library (MKL's kernels; AUTOENCODERS_MKL_AMD=off leaves MKL's own choice)", BenchmarkReport.MatrixLibrary(), string.Empty, null);
     string path = reportPath ?? Path.Combine("artifacts", quick ? "benchmarks-quick.md" : "benchmarks.md");
     report.Write(path);
     Console.WriteLine();

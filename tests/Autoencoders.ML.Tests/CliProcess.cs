@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using Xunit;
@@ -8,9 +9,25 @@ namespace Autoencoders.ML.Tests;
 /// <summary>Runs the command-line tool as a separate process, the way a user runs it.</summary>
 internal static class CliProcess
 {
-    public static (int Code, string Output, string Error) Run(string workingDirectory, params string[] args)
+    public static (int Code, string Output, string Error) Run(string workingDirectory, params string[] args) =>
+        Run(workingDirectory, environment: null, args);
+
+    /// <summary>Runs the tool with <paramref name="environment"/> added to (or, for a null value, removed from) its environment.</summary>
+    public static (int Code, string Output, string Error) Run(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         start.ArgumentList.Add(CliPath());
         foreach (string arg in args)
         {

@@ -1,0 +1,182 @@
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace Autoencoders.ML.Runtime;
+
+/// <summary>What <see cref="TorchRuntime.EnsureInitialized"/> did about MKL's choice of kernels on this CPU.</summary>
+public enum MklDispatch
+{
+    /// <summary>Nothing to do: not Linux x86-64, an Intel CPU (MKL picks its best kernels itself), or a CPU without AVX-512.</summary>
+    NotApplicable,
+
+    /// <summary>
+    /// An AMD (or other non-Intel) CPU with AVX-512: MKL was told the CPU is Intel's before libtorch loaded, so its
+    /// float32 matrix multiplies use the AVX-512 kernels the CPU has (about 2× faster on the 2-core AMD EPYC of
+    /// docs/benchmarks.md) instead of a generic path.
+    /// </summary>
+    Avx512Unlocked,
+
+    /// <summary>The environment variable <c>AUTOENCODERS_MKL_AMD=off</c> asked to leave MKL alone.</summary>
+    DisabledByEnvironment,
+
+    /// <summary>libtorch was already loaded when the library was first initialised (too late to change MKL's choice).</summary>
+    TooLate,
+
+    /// <summary>The helper could not be loaded (see <see cref="TorchRuntime.MklDispatchDetail"/>); MKL runs as it would anyway.</summary>
+    Failed,
+}
+
+/// <summary>
+/// MKL — the matrix library inside libtorch's CPU build — chooses its kernels by asking whether the CPU is Intel's; on an
+/// AMD CPU it answers no and runs a generic path even where the CPU has AVX-512 (Zen 4 and 5). MKL asks through two
+/// exported functions, <c>mkl_serv_intel_cpu_true</c> and <c>mkl_serv_intel_cpu</c>, that libtorch calls through its
+/// symbol table. A tiny library answering 1 to both (written in memory by <see cref="ConstantFunctionLibrary"/>) and
+/// loaded into the process's global scope before libtorch makes MKL dispatch on the CPU's real feature flags — the
+/// well-known <c>LD_PRELOAD</c> remedy, done in-process. Only on Linux x86-64, only when the CPU is not Intel's and has
+/// AVX-512 F, CD, BW, DQ and VL, and never when the environment sets <c>AUTOENCODERS_MKL_AMD=off</c>.
+/// </summary>
+internal static class MklOnAmd
+{
+    /// <summary>The environment variable that turns this off (<c>off</c>, <c>0</c> or <c>false</c>).</summary>
+    public const string Variable = "AUTOENCODERS_MKL_AMD";
+
+    /// <summary>The functions MKL calls to ask whether the CPU is Intel's, each answered with 1.</summary>
+    public static readonly IReadOnlyList<(string Name, int Value)> Answers = new[] { ("mkl_serv_intel_cpu_true", 1), ("mkl_serv_intel_cpu", 1) };
+
+    private const int RtldNow = 2, RtldGlobal = 0x100, MfdCloexec = 1;
+
+    private delegate IntPtr DlOpen(string path, int flags);
+
+    private delegate IntPtr DlError();
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl, SetLastError = true)]
+    private delegate int MemfdCreate(string name, uint flags);
+
+    private delegate void GetVersionString(byte[] buffer, int length);
+
+    /// <summary>Loads the helper when it applies; must run before libtorch loads. Returns what was done and why.</summary>
+    public static (MklDispatch Result, string Detail) Apply()
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64)
+        {
+            return (MklDispatch.NotApplicable, "not Linux x86-64");
+        }
+
+        string vendor = CpuVendor();
+        if (vendor == "GenuineIntel")
+        {
+            return (MklDispatch.NotApplicable, "an Intel CPU: MKL chooses its kernels itself");
+        }
+
+        if (!(Avx512F.IsSupported && Avx512CD.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported))
+        {
+            return (MklDispatch.NotApplicable, $"a {vendor} CPU without AVX-512 F/CD/BW/DQ/VL: MKL's generic path is its best");
+        }
+
+        string? setting = Environment.GetEnvironmentVariable(Variable);
+        if (setting is not null && (setting.Equals("off", StringComparison.OrdinalIgnoreCase) || setting == "0" || setting.Equals("false", StringComparison.OrdinalIgnoreCase)))
+        {
+            return (MklDispatch.DisabledByEnvironment, $"{Variable}={setting}");
+        }
+
+        if (LibTorchLoaded())
+        {
+            return (MklDispatch.TooLate, "libtorch was loaded before the library was initialised; call TorchRuntime.EnsureInitialized before your first use of torch");
+        }
+
+        try
+        {
+            Load(ConstantFunctionLibrary.Build(Answers), global: true);
+            return (MklDispatch.Avx512Unlocked, $"a {vendor} CPU with AVX-512: MKL told it is Intel's");
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or EntryPointNotFoundException or DllNotFoundException or UnauthorizedAccessException)
+        {
+            return (MklDispatch.Failed, e.Message);
+        }
+    }
+
+    /// <summary>MKL's version string (<c>MKL_Get_Version_String</c>) read from the loaded libtorch; null when libtorch has no MKL.</summary>
+    public static string? Version()
+    {
+        foreach (string name in new[] { "libtorch_cpu.so", "libtorch_cpu.dylib", "torch_cpu.dll" })
+        {
+            if (NativeLibrary.TryLoad(name, out var handle) && NativeLibrary.TryGetExport(handle, "MKL_Get_Version_String", out var function))
+            {
+                var buffer = new byte[512];
+                Marshal.GetDelegateForFunctionPointer<GetVersionString>(function)(buffer, buffer.Length);
+                int end = Array.IndexOf(buffer, (byte)0);
+                return Encoding.ASCII.GetString(buffer, 0, end < 0 ? buffer.Length : end).Trim();
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The CPUID vendor string, e.g. <c>AuthenticAMD</c> or <c>GenuineIntel</c>.</summary>
+    private static string CpuVendor()
+    {
+        var (_, ebx, ecx, edx) = X86Base.CpuId(0, 0);
+        var bytes = new byte[12];
+        BitConverter.TryWriteBytes(bytes.AsSpan(0), ebx);
+        BitConverter.TryWriteBytes(bytes.AsSpan(4), edx);
+        BitConverter.TryWriteBytes(bytes.AsSpan(8), ecx);
+        return Encoding.ASCII.GetString(bytes);
+    }
+
+    private static bool LibTorchLoaded()
+    {
+        try
+        {
+            return File.ReadLines("/proc/self/maps").Any(line => line.Contains("libtorch_cpu", StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Puts <paramref name="library"/> in an anonymous memory file and opens it, with <c>RTLD_GLOBAL</c> when
+    /// <paramref name="global"/> so that every library loaded afterwards binds those symbols to it first. Nothing is
+    /// written to disk. Returns the <c>dlopen</c> handle (never closed: the code must stay mapped).
+    /// </summary>
+    internal static IntPtr Load(byte[] library, bool global)
+    {
+        if (!NativeLibrary.TryLoad("libc.so.6", out var libc))
+        {
+            throw new DllNotFoundException("libc.so.6 could not be opened");
+        }
+
+        var memfdCreate = Export<MemfdCreate>(libc, "memfd_create");
+        int fd = memfdCreate("autoencoders-mkl-cpu", MfdCloexec);
+        if (fd < 0)
+        {
+            throw new IOException($"memfd_create failed (errno {Marshal.GetLastPInvokeError()})");
+        }
+
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        RandomAccess.Write(handle, library, 0);
+
+        // dlopen is in libc from glibc 2.34, in libdl before.
+        var dlopenLibrary = NativeLibrary.TryGetExport(libc, "dlopen", out _) ? libc
+            : NativeLibrary.TryLoad("libdl.so.2", out var libdl) ? libdl
+            : throw new DllNotFoundException("neither libc.so.6 nor libdl.so.2 exports dlopen");
+        IntPtr loaded = Export<DlOpen>(dlopenLibrary, "dlopen")($"/proc/self/fd/{fd}", RtldNow | (global ? RtldGlobal : 0));
+        if (loaded == IntPtr.Zero)
+        {
+            IntPtr error = Export<DlError>(dlopenLibrary, "dlerror")();
+            throw new InvalidOperationException($"dlopen of the in-memory helper failed: {Marshal.PtrToStringUTF8(error) ?? "no reason given"}");
+        }
+
+        return loaded;
+    }
+
+    private static T Export<T>(IntPtr library, string name)
+        where T : Delegate =>
+        NativeLibrary.TryGetExport(library, name, out var address)
+            ? Marshal.GetDelegateForFunctionPointer<T>(address)
+            : throw new EntryPointNotFoundException($"{name} is not exported by the C library");
+}
