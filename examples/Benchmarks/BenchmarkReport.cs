@@ -91,10 +91,14 @@ internal sealed class BenchmarkReport
             Add($"training {t.Architecture}, batch {t.BatchSize}, {name}",
                 $"{string.Join(", ", these.Select(r => r.SamplesPerSecond.ToString("N0", CultureInfo.InvariantCulture)))} samples/s " +
                 $"({string.Join(", ", these.Select(r => r.AchievedGflops.ToString("F1", CultureInfo.InvariantCulture)))} GFLOP/s)", string.Empty, null);
-            Add($"training efficiency, {name} (achieved ÷ peak matmul GFLOP/s of that type)",
-                $"{string.Join(", ", these.Select(r => $"{F(r.Efficiency)} (peak {r.PeakOfItsType:F0})"))}; {t.Threads} torch threads, OMP_WAIT_POLICY {t.WaitPolicy}" +
+            // A peak read low (other tenants, or a kernel path not yet warm) inflates an efficiency: the target is judged
+            // against the highest peak of the type read in this run.
+            double highest = these.Max(r => r.PeakOfItsType);
+            Add($"training efficiency, {name} (achieved ÷ peak matmul GFLOP/s of that type read before the pair; judged against the run's highest peak, {highest:F0})",
+                $"{string.Join(", ", these.Select(r => $"{F(r.Efficiency)} (peak {r.PeakOfItsType:F0})"))}; against {highest:F0}: " +
+                $"{string.Join(", ", these.Select(r => F(r.AchievedGflops / highest)))}; {t.Threads} torch threads, OMP_WAIT_POLICY {t.WaitPolicy}" +
                 (BusyCore.Running ? ", one core kept busy" : string.Empty),
-                "≥ 0.8", these.Max(r => r.Efficiency) >= 0.8);
+                "≥ 0.8", these.Max(r => r.AchievedGflops) / highest >= 0.8);
             Add($"ceiling of that efficiency, {name}: the step's matrix multiplies timed alone (same shapes and type, best of 20) ÷ the same peak",
                 string.Join(", ", these.Select(r => $"{F(r.Ceiling)} ({r.MatmulOnlyGflops:F0} GFLOP/s)")), string.Empty, null);
         }
