@@ -96,7 +96,7 @@ internal sealed class BenchmarkReport
             double highest = these.Max(r => r.PeakOfItsType);
             Add($"training efficiency, {name} (achieved ÷ peak matmul GFLOP/s of that type read before the pair; judged against the run's highest peak, {highest:F0})",
                 $"{string.Join(", ", these.Select(r => $"{F(r.Efficiency)} (peak {r.PeakOfItsType:F0})"))}; against {highest:F0}: " +
-                $"{string.Join(", ", these.Select(r => F(r.AchievedGflops / highest)))}; {t.Threads} torch threads, OMP_WAIT_POLICY {t.WaitPolicy}" +
+                $"{string.Join(", ", these.Select(r => F(r.AchievedGflops / highest)))}; {t.Threads} torch threads, wait policy {t.WaitPolicy}" +
                 (BusyCore.Running ? ", one core kept busy" : string.Empty),
                 "≥ 0.8", these.Max(r => r.AchievedGflops) / highest >= 0.8);
             Add($"ceiling of that efficiency, {name}: the step's matrix multiplies timed alone (same shapes and type, best of 20) ÷ the same peak",

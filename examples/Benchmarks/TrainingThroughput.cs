@@ -80,8 +80,13 @@ internal static class TrainingThroughput
 
         return new Result(
             model.Spec.ToString(), training.BatchSize, rows, timed.Length, samplesPerSecond, flopPerSample / 1e6, samplesPerSecond * flopPerSample / 1e9, peak,
-            bf16Peak, torch.get_num_threads(), Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "default", precision, matmulOnly);
+            bf16Peak, torch.get_num_threads(), WaitPolicy(), precision, matmulOnly);
     }
+
+    /// <summary>OpenMP's wait policy and libgomp's spin count in force, as the environment says (the library sets both unless given).</summary>
+    public static string WaitPolicy() =>
+        (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "default") +
+        (Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is { Length: > 0 } spin ? $", GOMP_SPINCOUNT {spin}" : string.Empty);
 
     /// <summary>
     /// Multiply-adds ×2 of one training step per sample: the forward pass, the weight gradients, and the input gradients

@@ -37,10 +37,25 @@ public sealed class TorchRuntimeTests
         string? native = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(getenv(ThreadWaitPolicy.Variable));
         Assert.False(string.IsNullOrEmpty(native));
         Assert.Equal(Environment.GetEnvironmentVariable(ThreadWaitPolicy.Variable), native);
-        Assert.Equal(native, ThreadWaitPolicy.Apply());
+
+        // The short spin before sleeping is there too, unless the environment chose its own or asked for libgomp's spinning.
+        string? spin = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(getenv(ThreadWaitPolicy.SpinVariable));
+        Assert.Equal(Environment.GetEnvironmentVariable(ThreadWaitPolicy.SpinVariable), spin);
+        if (native == "PASSIVE" && !OrderedByEnvironment)
+        {
+            Assert.Equal(ThreadWaitPolicy.SpinCount, spin);
+        }
+
+        Assert.Equal(spin is { Length: > 0 } ? $"{native}, {ThreadWaitPolicy.SpinVariable} {spin}" : native, ThreadWaitPolicy.Apply());
     }
 
     private delegate IntPtr GetEnv(string name);
+
+    // True when the test process itself was started with a wait policy or spin count (then the library keeps them).
+    private static readonly bool OrderedByEnvironment = StartedWith(ThreadWaitPolicy.Variable) || StartedWith(ThreadWaitPolicy.SpinVariable);
+
+    private static bool StartedWith(string name) =>
+        File.Exists("/proc/self/environ") && File.ReadAllText("/proc/self/environ").Split('\0').Any(entry => entry.StartsWith(name + "=", StringComparison.Ordinal));
 
     [Fact]
     public void ShimInTheBuildOutputLoadsOnThisSystem()

@@ -78,7 +78,7 @@ public static class TorchRuntime
                 PatchApplicationCopies();
             }
 
-            // Before libtorch (and its OpenMP) loads: idle torch threads sleep rather than spin (see ThreadWaitPolicy).
+            // Before libtorch (and its OpenMP) loads: idle torch threads sleep after a short spin (see ThreadWaitPolicy).
             ThreadWaitPolicy.Apply();
 
             // Before libtorch (and the MKL inside it) loads: MKL's AVX-512 kernels on AMD CPUs that have AVX-512 (see MklOnAmd).

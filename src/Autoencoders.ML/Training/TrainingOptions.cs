@@ -166,8 +166,9 @@ public sealed class TrainingOptions
 
     /// <summary>
     /// Threads torch may use; null (default) keeps torch's own setting, one per core. Applies process-wide. Idle torch
-    /// threads sleep rather than spin (the library sets <c>OMP_WAIT_POLICY=PASSIVE</c> before loading libtorch unless the
-    /// environment sets it), so when another process takes a core the default still beats one thread: on 2 shared
+    /// threads sleep after a short spin rather than spin long (the library sets <c>OMP_WAIT_POLICY=PASSIVE</c> and
+    /// <c>GOMP_SPINCOUNT=10000</c> before loading libtorch unless the environment sets them), so when another process
+    /// takes a core the default still beats one thread: on 2 shared
     /// cores, 2 threads with sleeping waits trained 2–3.5× faster than with spinning ones, and faster than 1 thread
     /// (docs/benchmarks.md, "Threads"). Set 1 when several trainings share the machine on purpose.
     /// </summary>
