@@ -125,13 +125,5 @@ public sealed class MklOnAmdTests : IDisposable
         Assert.DoesNotContain("AVX-512", Kernels("off"));
     }
 
-    private static bool IsIntel()
-    {
-        var (_, ebx, ecx, edx) = X86Base.CpuId(0, 0);
-        var bytes = new byte[12];
-        BitConverter.TryWriteBytes(bytes.AsSpan(0), ebx);
-        BitConverter.TryWriteBytes(bytes.AsSpan(4), edx);
-        BitConverter.TryWriteBytes(bytes.AsSpan(8), ecx);
-        return Encoding.ASCII.GetString(bytes) == "GenuineIntel";
-    }
+    private static bool IsIntel() => MklOnAmd.CpuVendor() == "GenuineIntel";
 }

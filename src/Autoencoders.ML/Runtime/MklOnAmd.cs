@@ -116,7 +116,7 @@ internal static class MklOnAmd
     }
 
     /// <summary>The CPUID vendor string, e.g. <c>AuthenticAMD</c> or <c>GenuineIntel</c>.</summary>
-    private static string CpuVendor()
+    internal static string CpuVendor()
     {
         var (_, ebx, ecx, edx) = X86Base.CpuId(0, 0);
         var bytes = new byte[12];
