@@ -50,6 +50,12 @@ public sealed class MklOnAmdTests : IDisposable
         Assert.Equal(-3, Call("ae_test_answer_minus_three"));
         Assert.Equal(0, Call("ae_test_zero"));
         Assert.False(NativeLibrary.TryGetExport(handle, "ae_test_not_there", out _));
+
+        // A second library in the same process is a library of its own, not the first one again under a reused name.
+        IntPtr second = MklOnAmd.Load(ConstantFunctionLibrary.Build(new[] { ("ae_test_answer_eleven", 11) }), global: false);
+        Assert.NotEqual(handle, second);
+        Assert.Equal(11, Marshal.GetDelegateForFunctionPointer<Answer>(NativeLibrary.GetExport(second, "ae_test_answer_eleven"))());
+        Assert.Equal(7, Call("ae_test_answer_seven"));
     }
 
     [Fact]

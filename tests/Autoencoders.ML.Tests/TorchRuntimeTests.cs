@@ -31,9 +31,7 @@ public sealed class TorchRuntimeTests
         }
 
         // OpenMP reads the native environment, not .NET's copy of it: the policy must be there.
-        var handle = System.Runtime.InteropServices.NativeLibrary.Load("libc.so.6");
-        var getenv = System.Runtime.InteropServices.Marshal.GetDelegateForFunctionPointer<GetEnv>(
-            System.Runtime.InteropServices.NativeLibrary.GetExport(handle, "getenv"));
+        var getenv = LibC.Function<GetEnv>("getenv");
         string? native = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(getenv(ThreadWaitPolicy.Variable));
         Assert.False(string.IsNullOrEmpty(native));
         Assert.Equal(Environment.GetEnvironmentVariable(ThreadWaitPolicy.Variable), native);

@@ -87,6 +87,13 @@ public sealed class TrainingRunsTests
             File.WriteAllText(json, File.ReadAllText(json).Replace("\"chosenRun\": 3", $"\"chosenRun\": {other}", StringComparison.Ordinal));
             var notLowest = Assert.Throws<InvalidDataException>(() => AutoencoderModel.Load(folder));
             Assert.Contains("would have been kept", notLowest.Message);
+
+            // Run losses that do not match the runs of the training options, with the kept run put back.
+            File.WriteAllText(json, File.ReadAllText(json)
+                .Replace($"\"chosenRun\": {other}", $"\"chosenRun\": {model.History.ChosenRun}", StringComparison.Ordinal)
+                .Replace("\"runs\": 2", "\"runs\": 3", StringComparison.Ordinal));
+            var mismatch = Assert.Throws<InvalidDataException>(() => AutoencoderModel.Load(folder));
+            Assert.Contains("for training options of 3 run(s)", mismatch.Message);
         }
         finally
         {

@@ -143,11 +143,23 @@ internal static class ModelConfigCheck
                 $"'{path}': {File} has chosenRun {config.ChosenRun} but records {runs} run(s) (runLosses). The file is damaged; save the model again.");
         }
 
-        if (config.RunLosses is { Count: > 0 } losses && losses[config.ChosenRun - 1] > losses.Min())
+        // Several runs write one loss each; a single run writes none.
+        int trained = config.Training?.Runs ?? 1;
+        if (runs != trained)
         {
             throw new InvalidDataException(
-                $"'{path}': {File} has chosenRun {config.ChosenRun} (loss {losses[config.ChosenRun - 1]}), but run {losses.ToList().IndexOf(losses.Min()) + 1} has the lowest loss " +
-                $"({losses.Min()}) and would have been kept. The file is damaged; save the model again.");
+                $"'{path}': {File} records {runs} run loss(es) (runLosses) for training options of {trained} run(s). The file is damaged; save the model again.");
+        }
+
+        if (config.RunLosses is { Count: > 0 } losses)
+        {
+            int lowest = losses.ToList().IndexOf(losses.Min());
+            if (losses[config.ChosenRun - 1] > losses[lowest])
+            {
+                throw new InvalidDataException(
+                    $"'{path}': {File} has chosenRun {config.ChosenRun} (loss {losses[config.ChosenRun - 1]}), but run {lowest + 1} has the lowest loss " +
+                    $"({losses[lowest]}) and would have been kept. The file is damaged; save the model again.");
+            }
         }
 
         if (config.Pca is { } pca && !(pca.Components == spec.LatentSize && pca.Rows >= 1 && pca.AutoencoderMeanSquaredError >= 0 && pca.PcaMeanSquaredError >= 0

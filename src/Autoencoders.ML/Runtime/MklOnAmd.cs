@@ -92,7 +92,7 @@ internal static class MklOnAmd
             Load(ConstantFunctionLibrary.Build(Answers), global: true);
             return (MklDispatch.Avx512Unlocked, $"a {vendor} CPU with AVX-512: MKL told it is Intel's");
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or EntryPointNotFoundException or DllNotFoundException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidOperationException or EntryPointNotFoundException or UnauthorizedAccessException)
         {
             return (MklDispatch.Failed, e.Message);
         }
@@ -141,42 +141,36 @@ internal static class MklOnAmd
     /// <summary>
     /// Puts <paramref name="library"/> in an anonymous memory file and opens it, with <c>RTLD_GLOBAL</c> when
     /// <paramref name="global"/> so that every library loaded afterwards binds those symbols to it first. Nothing is
-    /// written to disk. Returns the <c>dlopen</c> handle (never closed: the code must stay mapped).
+    /// written to disk. Returns the <c>dlopen</c> handle. Neither the handle nor the memory file is ever closed: the code
+    /// must stay mapped, and the loader knows the library by its path <c>/proc/self/fd/N</c>, so a closed N reused by a
+    /// later memory file would make <c>dlopen</c> hand back this library instead of the new one.
     /// </summary>
     internal static IntPtr Load(byte[] library, bool global)
     {
-        if (!NativeLibrary.TryLoad("libc.so.6", out var libc))
-        {
-            throw new DllNotFoundException("libc.so.6 could not be opened");
-        }
-
-        var memfdCreate = Export<MemfdCreate>(libc, "memfd_create");
-        int fd = memfdCreate("autoencoders-mkl-cpu", MfdCloexec);
+        int fd = LibC.Function<MemfdCreate>("memfd_create")("autoencoders-helper", MfdCloexec);
         if (fd < 0)
         {
             throw new IOException($"memfd_create failed (errno {Marshal.GetLastPInvokeError()})");
         }
 
-        using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        RandomAccess.Write(handle, library, 0);
-
-        // dlopen is in libc from glibc 2.34, in libdl before.
-        var dlopenLibrary = NativeLibrary.TryGetExport(libc, "dlopen", out _) ? libc
-            : NativeLibrary.TryLoad("libdl.so.2", out var libdl) ? libdl
-            : throw new DllNotFoundException("neither libc.so.6 nor libdl.so.2 exports dlopen");
-        IntPtr loaded = Export<DlOpen>(dlopenLibrary, "dlopen")($"/proc/self/fd/{fd}", RtldNow | (global ? RtldGlobal : 0));
-        if (loaded == IntPtr.Zero)
+        var file = new SafeFileHandle(fd, ownsHandle: true);
+        try
         {
-            IntPtr error = Export<DlError>(dlopenLibrary, "dlerror")();
-            throw new InvalidOperationException($"dlopen of the in-memory helper failed: {Marshal.PtrToStringUTF8(error) ?? "no reason given"}");
+            RandomAccess.Write(file, library, 0);
+            IntPtr loaded = LibC.LoaderFunction<DlOpen>("dlopen")($"/proc/self/fd/{fd}", RtldNow | (global ? RtldGlobal : 0));
+            if (loaded == IntPtr.Zero)
+            {
+                IntPtr error = LibC.LoaderFunction<DlError>("dlerror")();
+                throw new InvalidOperationException($"dlopen of the in-memory helper failed: {Marshal.PtrToStringUTF8(error) ?? "no reason given"}");
+            }
+
+            file.SetHandleAsInvalid(); // kept open for the life of the process (see above)
+            return loaded;
         }
-
-        return loaded;
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
-
-    private static T Export<T>(IntPtr library, string name)
-        where T : Delegate =>
-        NativeLibrary.TryGetExport(library, name, out var address)
-            ? Marshal.GetDelegateForFunctionPointer<T>(address)
-            : throw new EntryPointNotFoundException($"{name} is not exported by the C library");
 }

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Autoencoders.ML.Runtime;
 
 /// <summary>
@@ -42,10 +40,8 @@ internal static class ThreadWaitPolicy
         }
 
         // .NET keeps its own copy of the environment on Unix: the native one, which OpenMP reads, needs libc's setenv.
-        string? libc = OperatingSystem.IsLinux() ? "libc.so.6" : OperatingSystem.IsMacOS() ? "libc.dylib" : null;
-        if (libc != null && NativeLibrary.TryLoad(libc, out var handle) && NativeLibrary.TryGetExport(handle, "setenv", out var address))
+        if (LibC.TryFunction<SetEnv>("setenv") is { } setenv)
         {
-            var setenv = Marshal.GetDelegateForFunctionPointer<SetEnv>(address);
             setenv(Variable, "PASSIVE", 0);
             Environment.SetEnvironmentVariable(Variable, "PASSIVE");
             if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(SpinVariable)))

@@ -80,11 +80,14 @@ internal sealed class FusedAdam : OptimizerHelper, IOptimizerState
         }
     }, closure);
 
+    /// <summary>Adam's bias correction 1 − β^step of a moment with decay <paramref name="beta"/>, shared by both paths.</summary>
+    private static double BiasCorrection(double beta, long step) => 1 - Math.Pow(beta, step);
+
     /// <summary>The numbers of step <paramref name="step"/> (1-based) as <see cref="AdamKernel"/> takes them, in float32.</summary>
     internal static AdamKernel.Constants KernelConstants(double learningRate, double weightDecay, bool decoupled, double beta1, double beta2, double epsilon, long step)
     {
-        double correction1 = 1 - Math.Pow(beta1, step);
-        double correction2 = 1 - Math.Pow(beta2, step);
+        double correction1 = BiasCorrection(beta1, step);
+        double correction2 = BiasCorrection(beta2, step);
         return new AdamKernel.Constants(
             Keep: decoupled ? (float)(1 - (learningRate * weightDecay)) : 1f, Decay: decoupled ? 0f : (float)weightDecay,
             Beta1: (float)beta1, Weight1: (float)(1 - beta1), Beta2: (float)beta2, Weight2: (float)(1 - beta2),
@@ -108,8 +111,8 @@ internal sealed class FusedAdam : OptimizerHelper, IOptimizerState
         using Scalar squareDecay = beta2;
         using Scalar squareWeight = 1 - beta2;
         using Scalar epsilonScalar = epsilon;
-        using Scalar stepSize = -learningRate / (1 - Math.Pow(beta1, step));
-        using Scalar correction = Math.Sqrt(1 - Math.Pow(beta2, step));
+        using Scalar stepSize = -learningRate / BiasCorrection(beta1, step);
+        using Scalar correction = Math.Sqrt(BiasCorrection(beta2, step));
         if (weightDecay != 0)
         {
             if (decoupled)
