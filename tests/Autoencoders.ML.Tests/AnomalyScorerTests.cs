@@ -22,6 +22,32 @@ public sealed class AnomalyScorerTests
     }
 
     [Fact]
+    public void TrainingCdfDoesNotJumpWhenAValueMovesByRounding()
+    {
+        // Training values one float apart (as near-tied reconstruction errors are): as separate knots, a 1-ulp move of a
+        // scored value would cross a whole rank step (2/n here); grouped into one knot it moves the CDF by almost nothing.
+        float tie = 0.25f;
+        float next = MathF.BitIncrement(tie);
+        var values = new double[] { 0.1, 0.2, tie, next, next, 0.4, 0.5, 0.6 };
+        var cdf = new EmpiricalCdf(values);
+        Assert.Equal(new[] { 0.1f, 0.2f, tie, 0.4f, 0.5f, 0.6f }, cdf.X);
+        Assert.Equal((2 + 1.5) / 8, cdf.Y[2], 6); // three values in the group: mid-rank 2 + 3/2 over n
+        double step = 1.0 / values.Length;
+        foreach (float v in new[] { tie, next, 0.2f, 0.4f })
+        {
+            float moved = MathF.BitIncrement(MathF.BitIncrement(v));
+            Assert.True(Math.Abs(cdf.At(moved) - cdf.At(v)) < 0.01 * step, $"{v}: {cdf.At(v)} → {cdf.At(moved)}");
+        }
+
+        // Still monotone and clamped to the end knots; a lone value keeps two equal knots.
+        var grid = Enumerable.Range(0, 200).Select(i => cdf.At(i / 250.0)).ToArray();
+        Assert.True(grid.Zip(grid.Skip(1)).All(p => p.Second >= p.First));
+        Assert.Equal(cdf.Y[0], cdf.At(-1), 6);
+        Assert.Equal(cdf.Y[^1], cdf.At(2), 6);
+        Assert.Equal(new[] { 3f, 3f }, new EmpiricalCdf(new double[] { 3, 3 }).X);
+    }
+
+    [Fact]
     public void RobustScalingUsesMedianAndIqrAndFallsBackForBinaryFeatures()
     {
         var rows = Enumerable.Range(0, 101).Select(i => new[] { (float)i, i == 100 ? 1f : 0f }).ToArray();

@@ -1,14 +1,24 @@
 namespace Autoencoders.ML.Anomaly;
 
 /// <summary>
-/// The training rows' CDF of one part of the score, as knots interpolated linearly: each distinct training value
-/// (in float32, as the ONNX graph sees it) at its mid-rank position (#below + ½·#equal) / n. Values between knots are
-/// interpolated, values outside the training range are clamped to the end knots. Monotone like the rank CDF, and
-/// continuous (tied training values share one knot), so float rounding — another batch size, another runtime — moves a
-/// score by a rounding-sized amount instead of a whole rank step. The ONNX graph evaluates the same knots.
+/// The training rows' CDF of one part of the score, as knots interpolated linearly: the sorted training values (in
+/// float32, as the ONNX graph sees it) are grouped, a group holding the values within <see cref="KnotTolerance"/>
+/// (relative) of its smallest, and each group is one knot at its smallest value and its mid-rank position
+/// (#below + ½·#in group) / n. Values between knots are interpolated, values outside the training range are clamped to
+/// the end knots. Monotone like the rank CDF and continuous; and since neighbouring knots are at least
+/// <see cref="KnotTolerance"/> apart (relative), a value moved by float rounding (relative δ: another batch size, another
+/// runtime, another CPU's kernels) moves its CDF by at most δ / <see cref="KnotTolerance"/> of the rank steps between
+/// two knots — not by a whole rank step, as knots one float apart would allow. The ONNX graph evaluates the same knots.
 /// </summary>
 internal sealed class EmpiricalCdf
 {
+    /// <summary>
+    /// Training values closer than this, relative to the smaller, are one knot. Float32 rounding of a reconstruction
+    /// error or a distance differs between runtimes by about 1e-6 (relative), so a score moves by about 1% of the knots'
+    /// rank step at most.
+    /// </summary>
+    internal const double KnotTolerance = 1e-4;
+
     private const double TinyGap = 1e-30;
 
     public EmpiricalCdf(IReadOnlyList<double> values)
@@ -20,7 +30,8 @@ internal sealed class EmpiricalCdf
         for (int start = 0; start < n;)
         {
             int end = start;
-            while (end < n && sorted[end] == sorted[start])
+            double limit = sorted[start] + (KnotTolerance * Math.Abs((double)sorted[start]));
+            while (end < n && sorted[end] <= limit)
             {
                 end++;
             }
