@@ -22,7 +22,7 @@ internal static class MnistClustering
 {
     public static int Run(ClusteringSettings settings)
     {
-        var (output, seeds, epochs, pretrainEpochs, hidden, trainRows, learningRate, batchSize, holdout, emIterations, mixtureOnly, cosineWarmup, _, _, _, _, _, _, _, _) = settings;
+        var (output, seeds, epochs, pretrainEpochs, hidden, trainRows, learningRate, batchSize, holdout, emIterations, mixtureOnly, cosineWarmup, _, _, _, _, _, _, _, _, _, _) = settings;
         Directory.CreateDirectory(output);
         var ml = new MLContext(seed: 0);
         // The mixture kind's initialisation reports through ML.NET's log: show its line (component sizes, restarts).
@@ -130,10 +130,10 @@ internal static class MnistClustering
 /// <summary>The benchmark's settings (see Program.cs for the flags).</summary>
 internal sealed record ClusteringSettings(
     string Output, int[] Seeds, int Epochs, int PretrainEpochs, int[] Hidden, int? TrainRows, double LearningRate, int BatchSize, bool Holdout,
-    int EmIterations, bool MixtureOnly, double? CosineWarmup, int AugmentShift, double AugmentRotation, int Threads, bool BFloat16, double Consistency, int Restarts, double Balance = 1, int Runs = 1)
+    int EmIterations, bool MixtureOnly, double? CosineWarmup, int AugmentShift, double AugmentRotation, int Threads, bool BFloat16, double Consistency, int Restarts, double Balance = 1, int Runs = 1, double AugmentScale = 0, double AugmentShear = 0)
 {
     /// <summary>The image augmentation of every training stage, or null.</summary>
-    public ImageAugmentation? Augmentation => AugmentShift > 0 || AugmentRotation > 0
-        ? new ImageAugmentation(new Autoencoders.ML.Architecture.ImageShape(1, 28, 28), AugmentShift, AugmentRotation)
+    public ImageAugmentation? Augmentation => AugmentShift > 0 || AugmentRotation > 0 || AugmentScale > 0 || AugmentShear > 0
+        ? new ImageAugmentation(new Autoencoders.ML.Architecture.ImageShape(1, 28, 28), AugmentShift, AugmentRotation, AugmentScale, AugmentShear)
         : null;
 }

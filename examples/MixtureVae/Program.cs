@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 // MixtureVae: the Gaussian-mixture VAE of issue 16.
-//   dotnet run --project examples/MixtureVae -c Release -- mnist [--seeds 0,1,2] [--epochs N] [--pretrain-epochs N] [--learning-rate R] [--batch-size B] [--holdout] [--em-iterations N] [--mixture-only] [--cosine-warmup F] [--augment-shift N] [--augment-rotation D] [--threads N] [--bf16] [--consistency L] [--consistency-balance B] [--restarts R] [--runs R] [--out DIR]
+//   dotnet run --project examples/MixtureVae -c Release -- mnist [--seeds 0,1,2] [--epochs N] [--pretrain-epochs N] [--learning-rate R] [--batch-size B] [--holdout] [--em-iterations N] [--mixture-only] [--cosine-warmup F] [--augment-shift N] [--augment-rotation D] [--augment-scale F] [--augment-shear D] [--threads N] [--bf16] [--consistency L] [--consistency-balance B] [--restarts R] [--runs R] [--out DIR]
 //   dotnet run --project examples/MixtureVae -c Release -- muller-brown [--out DIR]
 using System.CommandLine;
 
@@ -21,6 +21,8 @@ var mixtureOnly = new Option<bool>("--mixture-only") { Description = "Skip the t
 var cosine = new Option<double?>("--cosine-warmup") { Description = "Mixture epochs on a cosine schedule with this warm-up fraction (default 0.25; 0 = no warm-up).", DefaultValueFactory = _ => 0.25 };
 var shift = new Option<int>("--augment-shift") { Description = "Move training images by up to this many pixels (pretraining, mixture epochs and the AE baseline; 0 = off).", DefaultValueFactory = _ => 2 };
 var rotation = new Option<double>("--augment-rotation") { Description = "Turn training images by up to this many degrees (0 = off).", DefaultValueFactory = _ => 15 };
+var scale = new Option<double>("--augment-scale") { Description = "Resize training images by a factor in [1 − F, 1 + F] (0 = off; 0.1 chosen on held-out rows).", DefaultValueFactory = _ => 0.1 };
+var shear = new Option<double>("--augment-shear") { Description = "Slant training images by up to this many degrees (0 = off; 10 chosen on held-out rows).", DefaultValueFactory = _ => 10 };
 var threads = new Option<int>("--threads") { Description = "Torch threads (1 leaves a core to other jobs; 2 when the machine is yours).", DefaultValueFactory = _ => 1 };
 var consistency = new Option<double>("--consistency") { Description = "MixtureAutoencoderOptions.ConsistencyWeight: weight of I(y; y') between the clusters of two moves of each image (needs --augment-shift or --augment-rotation; 0 = off).", DefaultValueFactory = _ => 200 };
 var balance = new Option<double>("--consistency-balance") { Description = "MixtureAutoencoderOptions.ConsistencyBalance: weight b ≥ 1 of the clusters' equal use inside the consistency term (1 = plain I; 2 chosen on held-out rows).", DefaultValueFactory = _ => 2 };
@@ -29,13 +31,13 @@ var runs = new Option<int>("--runs") { Description = "TrainingOptions.Runs for t
 var bf16 = new Option<bool>("--bf16") { Description = "Multiply in bfloat16 (TrainingPrecision.BFloat16) where the CPU supports it." };
 var mnist = new Command("mnist", "MNIST clustering benchmark: GMVAE vs KMeans on pixels and on a plain AE's codes.")
 {
-    outOption, seeds, epochs, pretrain, hidden, rowsOption, learningRate, batchSize, holdout, em, mixtureOnly, cosine, shift, rotation, threads, bf16, consistency, restarts, balance, runs,
+    outOption, seeds, epochs, pretrain, hidden, rowsOption, learningRate, batchSize, holdout, em, mixtureOnly, cosine, shift, rotation, threads, bf16, consistency, restarts, balance, runs, scale, shear,
 };
 mnist.SetAction(parse => MnistClustering.Run(new ClusteringSettings(
     parse.GetValue(outOption)!, parse.GetValue(seeds)!.Split(',').Select(int.Parse).ToArray(), parse.GetValue(epochs), parse.GetValue(pretrain),
     parse.GetValue(hidden)!.Split(',').Select(int.Parse).ToArray(), parse.GetValue(rowsOption),
     parse.GetValue(learningRate), parse.GetValue(batchSize), parse.GetValue(holdout), parse.GetValue(em), parse.GetValue(mixtureOnly), parse.GetValue(cosine),
-    parse.GetValue(shift), parse.GetValue(rotation), parse.GetValue(threads), parse.GetValue(bf16), parse.GetValue(consistency), parse.GetValue(restarts), parse.GetValue(balance), parse.GetValue(runs))));
+    parse.GetValue(shift), parse.GetValue(rotation), parse.GetValue(threads), parse.GetValue(bf16), parse.GetValue(consistency), parse.GetValue(restarts), parse.GetValue(balance), parse.GetValue(runs), parse.GetValue(scale), parse.GetValue(shear))));
 var mullerBrown = new Command("muller-brown", "Langevin dynamics on the Müller–Brown potential, lifted to 20-d, clustered by a GMVAE with a 1-d latent.") { outOption };
 mullerBrown.SetAction(parse => MullerBrown.Run(parse.GetValue(outOption)!));
 var root = new RootCommand("The Gaussian-mixture VAE: MNIST clustering benchmark and the Müller–Brown example.") { mnist, mullerBrown };

@@ -159,7 +159,7 @@ public sealed partial class CliTests : IDisposable
         string model = Path.Combine(folder, "gmvae");
         var train = Run("train", "--data", csv, "--label-column", "label", "--kind", "gmvae", "--clusters", "3", "--loss", "bce", "--hidden", "64",
             "--latent", "4", "--epochs", "2", "--batch-size", "32", "--image-shape", "1x28x28",
-            "--max-shift", "2", "--max-rotation", "10", "--consistency", "20", "--consistency-balance", "1.5", "--restarts", "2", "--runs", "2", "--out", model);
+            "--max-shift", "2", "--max-rotation", "10", "--max-scale", "0.1", "--max-shear", "10", "--consistency", "20", "--consistency-balance", "1.5", "--restarts", "2", "--runs", "2", "--out", model);
         Assert.True(train.Code == 0, train.Error);
         Assert.True(File.Exists(Path.Combine(model, "samples.png")));
         string saved = File.ReadAllText(Path.Combine(model, "model.json"));
@@ -167,6 +167,8 @@ public sealed partial class CliTests : IDisposable
         Assert.Contains("\"initialRestarts\": 2", saved);
         Assert.Contains("\"consistencyBalance\": 1.5", saved);
         Assert.Contains("\"maxShift\": 2", saved);
+        Assert.Contains("\"maxScale\": 0.1", saved);
+        Assert.Contains("\"maxShear\": 10", saved);
         Assert.Contains("\"runs\": 2", saved);
         using (var json = JsonDocument.Parse(saved))
         {
@@ -317,6 +319,9 @@ public sealed partial class CliTests : IDisposable
         var tooFar = Run("train", "--data", path, "--latent", "1", "--epochs", "1", "--image-shape", "1x2x2", "--max-shift", "2", "--out", Path.Combine(folder, "m"));
         Assert.Equal(2, tooFar.Code);
         Assert.StartsWith("--max-shift", tooFar.Error.Replace("error: ", string.Empty).Trim());
+        var tooLarge = Run("train", "--data", path, "--latent", "1", "--epochs", "1", "--image-shape", "1x2x2", "--max-scale", "0.7", "--out", Path.Combine(folder, "m"));
+        Assert.Equal(2, tooLarge.Code);
+        Assert.StartsWith("--max-scale", tooLarge.Error.Replace("error: ", string.Empty).Trim());
         Assert.False(Directory.Exists(Path.Combine(folder, "m")));
     }
 

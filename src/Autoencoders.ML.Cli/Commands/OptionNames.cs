@@ -34,6 +34,8 @@ internal static class OptionNames
         ["MaxRotation"] = "--max-rotation",
         ["maxShift"] = "--max-shift", // ImageAugmentation's constructor parameters
         ["maxRotation"] = "--max-rotation",
+        ["maxScale"] = "--max-scale",
+        ["maxShear"] = "--max-shear",
         ["Augmentation"] = "--max-shift",
         ["ConsistencyWeight"] = "--consistency",
         ["ConsistencyBalance"] = "--consistency-balance",

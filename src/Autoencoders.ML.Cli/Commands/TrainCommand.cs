@@ -117,6 +117,16 @@ internal static class TrainCommand
             Description = "Augmentation for image rows: turn every training image by up to this many degrees (0 = off).",
             DefaultValueFactory = _ => 0,
         };
+        var maxScale = new Option<double>("--max-scale")
+        {
+            Description = "Augmentation for image rows: resize every training image by a random factor in [1 − F, 1 + F] (0 = off).",
+            DefaultValueFactory = _ => 0,
+        };
+        var maxShear = new Option<double>("--max-shear")
+        {
+            Description = "Augmentation for image rows: slant every training image by up to this many degrees (0 = off).",
+            DefaultValueFactory = _ => 0,
+        };
         var resume = new Option<string?>("--resume")
         {
             Description = "Resume the interrupted run from this checkpoint, with the same data and options: the result equals the uninterrupted run's.",
@@ -125,7 +135,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, anomaly.onnx, model.json, loss.png and (for images) reconstructions.png.")
         {
             data, label, features, kind, clusters, consistency, balance, restarts, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
-            runs, validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume, precision, maxShift, maxRotation,
+            runs, validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume, precision, maxShift, maxRotation, maxScale, maxShear,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -222,7 +232,7 @@ internal static class TrainCommand
                 CheckpointEvery = parse.GetValue(checkpointEvery),
                 ResumeFrom = parse.GetValue(resume),
                 Precision = parse.GetValue(precision) == "bf16" ? TrainingPrecision.BFloat16 : TrainingPrecision.Float32,
-                Augmentation = Augmentation(dataset, parse.GetValue(maxShift), parse.GetValue(maxRotation)),
+                Augmentation = Augmentation(dataset, parse.GetValue(maxShift), parse.GetValue(maxRotation), parse.GetValue(maxScale), parse.GetValue(maxShear)),
             };
             string outDir = parse.GetValue(output)!;
             if (trainingOptions.CheckpointEvery != null)
@@ -236,22 +246,22 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>--max-shift / --max-rotation as the training options' image augmentation, or null when both are 0.</summary>
-    private static ImageAugmentation? Augmentation(Dataset dataset, int maxShift, double maxRotation)
+    /// <summary>--max-shift / --max-rotation / --max-scale / --max-shear as the training options' image augmentation, or null when all are 0.</summary>
+    private static ImageAugmentation? Augmentation(Dataset dataset, int maxShift, double maxRotation, double maxScale, double maxShear)
     {
-        if (maxShift == 0 && maxRotation == 0)
+        if (maxShift == 0 && maxRotation == 0 && maxScale == 0 && maxShear == 0)
         {
             return null;
         }
 
         if (dataset.ImageShape is not var (c, h, w))
         {
-            throw new InputException("--max-shift and --max-rotation move images: give the rows' shape with --image-shape CxHxW (IDX images know theirs).");
+            throw new InputException("--max-shift, --max-rotation, --max-scale and --max-shear move images: give the rows' shape with --image-shape CxHxW (IDX images know theirs).");
         }
 
         try
         {
-            return new ImageAugmentation(new ImageShape(c, h, w), maxShift, maxRotation);
+            return new ImageAugmentation(new ImageShape(c, h, w), maxShift, maxRotation, maxScale, maxShear);
         }
         catch (ArgumentException e)
         {
