@@ -71,8 +71,8 @@ public sealed class AnomalyDetectorTests
             var loadedScores = reloaded.GetColumn<float[]>("Score").Select(v => v.Single()).ToArray();
             // One row per ONNX Runtime call after loading: the one-row matrix products round differently in the last bit.
             // The score's CDF keeps that rounding-sized (measured 2.4e-7 and 3.0e-7 on an AMD EPYC with and without MKL's
-            // AVX-512 kernels); before training values within 1e-4 of each other shared a knot, knots one float apart
-            // turned it into half a rank step on another CPU (1.33e-4 = 1/(2·3772)).
+            // AVX-512 kernels). When every distinct training value was a knot, two knots one float apart turned it into half a
+            // rank step on another CPU (1.33e-4 = 1/(2·3772)); values within 1e-4 of each other now share one knot.
             double loadedDifference = scores.Zip(loadedScores).Max(p => Math.Abs(p.First - p.Second));
             Assert.True(loadedDifference <= 1e-4, $"largest difference after Save/Load {loadedDifference:E2}");
             Assert.Equal(flagged, reloaded.GetColumn<bool[]>("PredictedLabel").Select(v => v.Single()).ToArray());
