@@ -133,7 +133,8 @@ internal sealed record ClusteringSettings(
     int EmIterations, bool MixtureOnly, double? CosineWarmup, int AugmentShift, double AugmentRotation, int Threads, bool BFloat16, double Consistency, int Restarts, double Balance = 1, int Runs = 1, double AugmentScale = 0, double AugmentShear = 0)
 {
     /// <summary>The image augmentation of every training stage, or null.</summary>
-    public ImageAugmentation? Augmentation => AugmentShift > 0 || AugmentRotation > 0 || AugmentScale > 0 || AugmentShear > 0
-        ? new ImageAugmentation(new Autoencoders.ML.Architecture.ImageShape(1, 28, 28), AugmentShift, AugmentRotation, AugmentScale, AugmentShear)
-        : null;
+    public ImageAugmentation? Augmentation =>
+        new ImageAugmentation(new Autoencoders.ML.Architecture.ImageShape(1, 28, 28), AugmentShift, AugmentRotation, AugmentScale, AugmentShear) is { MovesRows: true } moves
+            ? moves
+            : null;
 }

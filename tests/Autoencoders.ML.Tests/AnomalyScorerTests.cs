@@ -45,6 +45,11 @@ public sealed class AnomalyScorerTests
         Assert.Equal(cdf.Y[0], cdf.At(-1), 6);
         Assert.Equal(cdf.Y[^1], cdf.At(2), 6);
         Assert.Equal(new[] { 3f, 3f }, new EmpiricalCdf(new double[] { 3, 3 }).X);
+
+        // The last group's knot is its largest value: the knots span the training range, and only values above it clamp.
+        var top = new EmpiricalCdf(new double[] { 0.1, 0.2, 0.6, MathF.BitIncrement(0.6f) });
+        Assert.Equal(MathF.BitIncrement(0.6f), top.X[^1]);
+        Assert.True(top.At(0.6f) < top.At(MathF.BitIncrement(0.6f)));
     }
 
     [Fact]
