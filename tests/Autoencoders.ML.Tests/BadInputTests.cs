@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Autoencoders.ML.Classification;
 using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Data;
 using Autoencoders.ML.Models;
@@ -18,6 +19,50 @@ public sealed class BadInputTests
 
     private static AutoencoderOptions Small(ReconstructionLoss loss = ReconstructionLoss.MeanSquaredError) =>
         new() { HiddenSizes = new[] { 16 }, LatentSize = 4, Loss = loss };
+
+    [Fact]
+    public void ModelLevelApiRefusesNonFiniteRowsAsTheTransformsDo()
+    {
+        var rows = Mnist.Train(64);
+        var quick = new TrainingOptions { Epochs = 1, BatchSize = 32, ValidationFraction = 0, CompareWithPca = false };
+        using var plain = new AutoencoderTrainer(ml, Small(), quick).Fit(Vectors.ToDataView(ml, rows));
+        using var variational = new AutoencoderTrainer(ml, new Kinds.Variational.VariationalAutoencoderOptions { HiddenSizes = new[] { 16 }, LatentSize = 4 }, quick)
+            .Fit(Vectors.ToDataView(ml, rows));
+        using var mixture = new AutoencoderTrainer(ml, new Kinds.Mixture.MixtureAutoencoderOptions { Clusters = 2, HiddenSizes = new[] { 16 }, LatentSize = 2, PretrainEpochs = 1 }, quick)
+            .Fit(Vectors.ToDataView(ml, rows));
+        var labeled = ml.Data.LoadFromIdx(Mnist.PathOf("train-images-idx3-ubyte.gz"), Mnist.PathOf("train-labels-idx1-ubyte.gz"), scale: 1f / 255, maxRows: 64);
+        using var classifier = ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierTrainer.Options
+        {
+            Pretrained = plain, FineTuning = new FineTuningOptions { HeadSteps = 1, Steps = 1, BatchSize = 16, UnlabeledBatchSize = 16 }, Seed = 1,
+        }).Fit(ml.Transforms.Conversion.MapValueToKey("Label").Fit(labeled).Transform(labeled));
+
+        foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+        {
+            var row = (float[])rows[0].Clone();
+            row[123] = bad;
+            var input = new[] { rows[1], row };
+            var code = new float[4];
+            code[2] = bad;
+            var calls = new (string Name, Action Call)[]
+            {
+                ("Encode", () => plain.Encode(input)),
+                ("Reconstruct", () => plain.Reconstruct(input)),
+                ("Decode", () => plain.Decode(new[] { new float[4], code })),
+                ("EncodeDistribution", () => variational.EncodeDistribution(input)),
+                ("ClusterProbabilities", () => mixture.ClusterProbabilities(input)),
+                ("PredictCluster", () => mixture.PredictCluster(input)),
+                ("PredictProbabilities", () => classifier.Classifier.PredictProbabilities(input)),
+            };
+            foreach (var (name, call) in calls)
+            {
+                var e = Assert.Throws<ArgumentException>(call);
+                Assert.True(e.Message.Contains("[1]' holds") && e.Message.Contains(name == "Decode" ? "index 2" : "index 123"), $"{name} with {bad}: {e.Message}");
+            }
+        }
+
+        // Finite rows still work.
+        Assert.Equal(2, mixture.PredictCluster(new[] { rows[0], rows[1] }).Length);
+    }
 
     [Fact]
     public void MissingColumnIsNamedWithTheColumnsThatExist()

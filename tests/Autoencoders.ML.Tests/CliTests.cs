@@ -269,6 +269,8 @@ public sealed partial class CliTests : IDisposable
     [InlineData("text", "text.csv: row 4, column 'c': 'abc' is not a finite number")]
     [InlineData("ragged", "ragged.csv: row 3 has 2 cells but the header has 3")]
     [InlineData("empty", "empty.csv: the file is empty")]
+    [InlineData("comma", "comma.csv: row 2, column 'b': '1,5' is not a finite number, but the column's cells look like numbers. Numbers must use a decimal point")]
+    [InlineData("twice", "twice.csv: the header names 'a' twice (columns 1 and 3)")]
     public void BadDataExitsWithCodeTwoAndOneLineNamingFileRowAndColumn(string name, string expected)
     {
         string content = name switch
@@ -277,6 +279,8 @@ public sealed partial class CliTests : IDisposable
             "text" => "a,b,c\n1,2,3\n4,5,6\n7,8,abc\n",
             "ragged" => "a,b,c\n1,2,3\n4,5\n",
             "empty" => string.Empty,
+            "comma" => "id;b;c\n1;1,5;2,25\n2;3,5;4,75\n3;0,5;1,0\n",
+            "twice" => "a,b,a\n1,2,3\n4,5,6\n",
             _ => null!,
         };
         string path = Path.Combine(folder, $"{name}.csv");

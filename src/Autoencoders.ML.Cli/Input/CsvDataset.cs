@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using CsvHelper;
 using CsvHelper.Configuration;
 
@@ -9,7 +10,13 @@ namespace Autoencoders.ML.Cli.Input;
 /// <c>--label-column</c> is kept aside. Any problem names the file, the row (the 1-based line: the header is row 1) and
 /// the CSV column.
 /// </summary>
-internal static class CsvDataset
+/// <remarks>
+/// The file is read once, record by record, into one float per cell (the label column as text): no string copy of the
+/// file is held, so the peak is about twice the numbers as float32 (the cells, then the feature rows). A column whose
+/// cells are numbers written with a decimal comma (<c>1,5</c>, a <c>;</c> file from a German or French spreadsheet) is an
+/// error naming it, not a column silently left out; so are duplicate header names.
+/// </remarks>
+internal static partial class CsvDataset
 {
     public static Dataset Read(string path, string? labelColumn, IReadOnlyList<string>? selected)
     {
@@ -26,8 +33,32 @@ internal static class CsvDataset
             throw new InputException($"{path}: the file is empty; expected a header row and at least one data row.");
         }
 
-        var records = new List<string[]>();
+        CheckHeader(path, header);
+        int labelIndex = -1;
+        if (labelColumn != null)
+        {
+            labelIndex = Array.IndexOf(header, labelColumn);
+            if (labelIndex < 0)
+            {
+                throw new InputException($"{path}: --label-column '{labelColumn}' is not in the header ({string.Join(", ", header)}).");
+            }
+        }
+
+        int[]? chosen = null;
+        if (selected != null && selected.Count > 0)
+        {
+            chosen = selected.Select(name =>
+            {
+                int index = Array.IndexOf(header, name);
+                return index >= 0 ? index : throw new InputException($"{path}: --features names '{name}', which is not in the header ({string.Join(", ", header)}).");
+            }).ToArray();
+        }
+
+        // One pass: every cell as a float (NaN where it is not a number), what each column holds, the first cell that is not a number.
+        var cells = new List<float[]>();
         var lines = new List<int>();
+        var labels = labelIndex < 0 ? null : new List<string>();
+        var columns = new ColumnState[header.Length];
         while (csv.Read())
         {
             int row = csv.Parser.RawRow;
@@ -42,81 +73,138 @@ internal static class CsvDataset
                 throw new InputException($"{path}: row {row} has {record.Length} cells but the header has {header.Length} (ragged row).");
             }
 
-            records.Add(record);
+            var values = new float[header.Length];
+            for (int i = 0; i < header.Length; i++)
+            {
+                if (i == labelIndex)
+                {
+                    labels!.Add(record[i]);
+                    continue;
+                }
+
+                if (float.TryParse(record[i], NumberStyles.Float, CultureInfo.InvariantCulture, out float value) && float.IsFinite(value))
+                {
+                    values[i] = value;
+                    columns[i].Numbers++;
+                }
+                else
+                {
+                    values[i] = float.NaN;
+                    if (columns[i].FirstBadLine == 0)
+                    {
+                        columns[i].FirstBadLine = row;
+                        columns[i].FirstBadCell = record[i];
+                    }
+
+                    if (DecimalComma().IsMatch(record[i]))
+                    {
+                        columns[i].DecimalCommas++;
+                    }
+                }
+            }
+
+            cells.Add(values);
             lines.Add(row);
         }
 
-        if (records.Count == 0)
+        if (cells.Count == 0)
         {
             throw new InputException($"{path}: the file has a header but no data rows.");
         }
 
-        int labelIndex = -1;
-        if (labelColumn != null)
+        int[] featureIndices = chosen ?? NumericColumns(path, header, labelIndex, columns, cells.Count);
+        foreach (int i in featureIndices)
         {
-            labelIndex = Array.IndexOf(header, labelColumn);
-            if (labelIndex < 0)
+            if (columns[i].FirstBadLine != 0)
             {
-                throw new InputException($"{path}: --label-column '{labelColumn}' is not in the header ({string.Join(", ", header)}).");
+                throw new InputException($"{path}: row {columns[i].FirstBadLine}, column '{header[i]}': '{columns[i].FirstBadCell}' is not a finite number.{CommaHint(columns[i])}");
             }
         }
 
-        int[] featureIndices;
-        if (selected != null && selected.Count > 0)
+        var rows = new float[cells.Count][];
+        for (int r = 0; r < cells.Count; r++)
         {
-            featureIndices = selected.Select(name =>
-            {
-                int index = Array.IndexOf(header, name);
-                return index >= 0 ? index : throw new InputException($"{path}: --features names '{name}', which is not in the header ({string.Join(", ", header)}).");
-            }).ToArray();
-        }
-        else
-        {
-            // A column is a feature when every cell parses as a number; a column where no cell does (names, categories) is
-            // left out; a column with both is an error naming the first cell that is not a number — never a silent drop.
-            var numeric = new List<int>();
-            foreach (int i in Enumerable.Range(0, header.Length).Where(i => i != labelIndex))
-            {
-                int firstBad = records.FindIndex(r => !IsNumber(r[i]));
-                if (firstBad < 0)
-                {
-                    numeric.Add(i);
-                }
-                else if (records.Any(r => IsNumber(r[i])))
-                {
-                    throw new InputException(
-                        $"{path}: row {lines[firstBad]}, column '{header[i]}': '{records[firstBad][i]}' is not a finite number, but other cells of " +
-                        "the column are numbers. Fix the cell, or leave the column out with --features.");
-                }
-            }
-
-            featureIndices = numeric.ToArray();
-            if (featureIndices.Length == 0)
-            {
-                throw new InputException($"{path}: no numeric columns (columns whose every cell is a number); give them with --features.");
-            }
-        }
-
-        var rows = new float[records.Count][];
-        for (int r = 0; r < records.Count; r++)
-        {
-            rows[r] = new float[featureIndices.Length];
+            var all = cells[r];
+            var row = new float[featureIndices.Length];
             for (int f = 0; f < featureIndices.Length; f++)
             {
-                string cell = records[r][featureIndices[f]];
-                if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
-                {
-                    throw new InputException(
-                        $"{path}: row {lines[r]}, column '{header[featureIndices[f]]}': '{cell}' is not a finite number.");
-                }
+                row[f] = all[featureIndices[f]];
+            }
 
-                rows[r][f] = value;
+            rows[r] = row;
+            cells[r] = null!; // let the cell row go as soon as its features are copied
+        }
+
+        return new Dataset(path, featureIndices.Select(i => header[i]).ToArray(), rows, labels?.ToArray(), null) { Lines = lines.ToArray() };
+    }
+
+    /// <summary>Header names must be non-empty and distinct: columns are matched by name.</summary>
+    private static void CheckHeader(string path, string[] header)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < header.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(header[i]))
+            {
+                throw new InputException($"{path}: header cell {i + 1} is empty; every column needs a name (columns are matched by name).");
+            }
+
+            if (seen.TryGetValue(header[i], out int first))
+            {
+                throw new InputException(
+                    $"{path}: the header names '{header[i]}' twice (columns {first + 1} and {i + 1}); columns are matched by name, so rename one.");
+            }
+
+            seen[header[i]] = i;
+        }
+    }
+
+    // A column is a feature when every cell is a number; a column where no cell is (names, categories) is left out; a
+    // column with both, or numbers written with a decimal comma, is an error naming the first cell — never a silent drop.
+    private static int[] NumericColumns(string path, string[] header, int labelIndex, ColumnState[] columns, int rows)
+    {
+        var numeric = new List<int>();
+        for (int i = 0; i < header.Length; i++)
+        {
+            if (i == labelIndex)
+            {
+                continue;
+            }
+
+            var column = columns[i];
+            if (column.Numbers == rows)
+            {
+                numeric.Add(i);
+            }
+            else if (column.Numbers > 0 || column.DecimalCommas > 0)
+            {
+                throw new InputException(
+                    $"{path}: row {column.FirstBadLine}, column '{header[i]}': '{column.FirstBadCell}' is not a finite number, but " +
+                    $"{(column.Numbers > 0 ? "other cells of the column are numbers" : "the column's cells look like numbers")}.{CommaHint(column)} " +
+                    "Fix the cells, or leave the column out with --features.");
             }
         }
 
-        string[]? labels = labelIndex < 0 ? null : records.Select(r => r[labelIndex]).ToArray();
-        return new Dataset(path, featureIndices.Select(i => header[i]).ToArray(), rows, labels, null) { Lines = lines.ToArray() };
+        if (numeric.Count == 0)
+        {
+            throw new InputException($"{path}: no numeric columns (columns whose every cell is a number); give them with --features.");
+        }
+
+        return numeric.ToArray();
     }
 
-    private static bool IsNumber(string cell) => float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+    private static string CommaHint(ColumnState column) => column.DecimalCommas > 0
+        ? " Numbers must use a decimal point ('1.5', not '1,5'): export the file with '.' as the decimal separator."
+        : string.Empty;
+
+    [GeneratedRegex(@"^[+-]?\d+,\d+([eE][+-]?\d+)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex DecimalComma();
+
+    private struct ColumnState
+    {
+        public int Numbers;
+        public int DecimalCommas;
+        public int FirstBadLine;
+        public string? FirstBadCell;
+    }
 }

@@ -41,19 +41,10 @@ public sealed class AutoencoderClassifier : IDisposable
 
     /// <summary>Class probabilities of each row, computed with TorchSharp (evaluation mode).</summary>
     /// <param name="rows">Rows of <see cref="InputSize"/> values, in the data's units.</param>
+    /// <exception cref="ArgumentException">A row has another length or holds NaN or ±∞ (the row and index are named).</exception>
     public float[][] PredictProbabilities(IReadOnlyList<float[]> rows)
     {
-        ArgumentNullException.ThrowIfNull(rows);
-        var flat = new float[rows.Count * InputSize];
-        for (int i = 0; i < rows.Count; i++)
-        {
-            if (rows[i].Length != InputSize)
-            {
-                throw new ArgumentException($"'rows[{i}]' has {rows[i].Length} values per row; the classifier expects {InputSize}.", nameof(rows));
-            }
-
-            rows[i].CopyTo(flat, i * InputSize);
-        }
+        var flat = Data.RowArrays.Flatten(rows, InputSize, nameof(rows), "the classifier");
 
         TorchRuntime.EnsureInitialized();
         lock (gate)

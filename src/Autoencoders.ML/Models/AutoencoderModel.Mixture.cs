@@ -33,6 +33,7 @@ public sealed partial class AutoencoderModel
     /// <summary>q(y|x) of each row: K probabilities summing to 1 (the same values as the encoder graph's <c>cluster_probabilities</c>).</summary>
     /// <param name="rows">Rows of <see cref="InputSize"/> values.</param>
     /// <exception cref="NotSupportedException">The model is not a Gaussian-mixture VAE.</exception>
+    /// <exception cref="ArgumentException">A row has another length or holds NaN or ±∞ (the row and index are named).</exception>
     public float[][] ClusterProbabilities(IReadOnlyList<float[]> rows)
     {
         var network = Mixture();
@@ -46,6 +47,7 @@ public sealed partial class AutoencoderModel
     /// <summary>The most likely component argmax_k q(k|x) of each row, 0-based.</summary>
     /// <param name="rows">Rows of <see cref="InputSize"/> values.</param>
     /// <exception cref="NotSupportedException">The model is not a Gaussian-mixture VAE.</exception>
+    /// <exception cref="ArgumentException">A row has another length or holds NaN or ±∞ (the row and index are named).</exception>
     public int[] PredictCluster(IReadOnlyList<float[]> rows) =>
         ClusterProbabilities(rows).Select(p => Array.IndexOf(p, p.Max())).ToArray();
 

@@ -17,6 +17,7 @@ public sealed partial class AutoencoderModel
     /// <summary>The posterior q(z|x) = N(μ, diag σ²) of each row (evaluation mode; the mean is what <see cref="Encode"/> gives).</summary>
     /// <param name="rows">Rows of <see cref="InputSize"/> values.</param>
     /// <exception cref="NotSupportedException">The model is not variational.</exception>
+    /// <exception cref="ArgumentException">A row has another length or holds NaN or ±∞ (the row and index are named).</exception>
     public LatentDistribution EncodeDistribution(IReadOnlyList<float[]> rows)
     {
         var network = Variational();

@@ -56,14 +56,17 @@ public sealed partial class AutoencoderModel : IDisposable
 
     /// <summary>Encodes rows to latent codes with the TorchSharp module (evaluation mode).</summary>
     /// <param name="rows">Rows of <see cref="InputSize"/> values.</param>
+    /// <exception cref="ArgumentException">A row has another length or holds NaN or ±∞ (the row and index are named).</exception>
     public float[][] Encode(IReadOnlyList<float[]> rows) => Run(rows, x => Network.Encode(ScaleInput(x)));
 
     /// <summary>Reconstructs rows with the TorchSharp module (evaluation mode).</summary>
     /// <param name="rows">Rows of <see cref="InputSize"/> values.</param>
+    /// <exception cref="ArgumentException">A row has another length or holds NaN or ±∞ (the row and index are named).</exception>
     public float[][] Reconstruct(IReadOnlyList<float[]> rows) => Run(rows, Forward);
 
     /// <summary>Decodes latent codes to data with the TorchSharp module (evaluation mode).</summary>
     /// <param name="codes">Rows of <see cref="LatentSize"/> values.</param>
+    /// <exception cref="ArgumentException">A row has another length or holds NaN or ±∞ (the row and index are named).</exception>
     public float[][] Decode(IReadOnlyList<float[]> codes) => Run(codes, z => UnscaleOutput(Network.Decode(z)), LatentSize);
 
     /// <summary>Reconstruction error of every row of <paramref name="columnName"/> in <paramref name="data"/>.</summary>
@@ -171,14 +174,8 @@ public sealed partial class AutoencoderModel : IDisposable
 
     private float[][] Run(IReadOnlyList<float[]> rows, Func<Tensor, Tensor> map, int? width = null)
     {
-        ArgumentNullException.ThrowIfNull(rows);
         int expected = width ?? InputSize;
-        var flat = new float[rows.Count * expected];
-        for (int i = 0; i < rows.Count; i++)
-        {
-            CheckWidth(rows[i].Length, expected, $"rows[{i}]");
-            rows[i].CopyTo(flat, i * expected);
-        }
+        var flat = RowArrays.Flatten(rows, expected, width == null ? "rows" : "codes");
 
         TorchRuntime.EnsureInitialized();
         lock (gate)
