@@ -75,6 +75,18 @@ public sealed class AnomalyCliTests : IDisposable
         Assert.Contains("anomaly.onnx", flipped.Error);
         Assert.Contains("SHA-256", flipped.Error);
         File.WriteAllBytes(onnx, intact);
+
+        // One changed digit of the threshold in the metadata (the graph untouched): refused, not a different is_anomaly.
+        var edited = global::Onnx.ModelProto.Parser.ParseFrom(intact);
+        var threshold = edited.MetadataProps.Single(p => p.Key == Autoencoders.ML.Anomaly.AnomalyOnnx.ThresholdKey);
+        int digit = threshold.Value.IndexOfAny("123456789".ToCharArray(), threshold.Value.IndexOf('.'));
+        threshold.Value = threshold.Value[..digit] + (threshold.Value[digit] == '9' ? '8' : (char)(threshold.Value[digit] + 1)) + threshold.Value[(digit + 1)..];
+        File.WriteAllBytes(onnx, Google.Protobuf.MessageExtensions.ToByteArray(edited));
+        var retuned = Run("score", "--model", model, "--data", csv, "--label-column", "label");
+        Assert.Equal(2, retuned.Code);
+        Assert.Contains("anomaly.onnx", retuned.Error);
+        Assert.Contains("model_sha256", retuned.Error);
+        File.WriteAllBytes(onnx, intact);
         File.WriteAllBytes(onnx, File.ReadAllBytes(onnx)[..1000]);
         var damaged = Run("score", "--model", model, "--data", csv, "--label-column", "label");
         Assert.Equal(2, damaged.Code);

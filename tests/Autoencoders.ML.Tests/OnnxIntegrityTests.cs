@@ -36,6 +36,38 @@ public sealed class OnnxIntegrityTests
         Assert.Contains("SHA-256", e.Message);
     }
 
+    [Fact]
+    public void AChangedMetadataValueOrKeyIsRefusedAndSwappedEntriesToo()
+    {
+        var ml = new MLContext(seed: 0);
+        using var model = new AutoencoderTrainer(ml, new AutoencoderOptions { HiddenSizes = new[] { 16 }, LatentSize = 4 }, new TrainingOptions { Epochs = 1, CompareWithPca = false })
+            .Fit(Mnist.TrainView(ml, 100));
+        byte[] onnx = model.ToOnnx(OnnxGraphKind.Encoder);
+        var intact = global::Onnx.ModelProto.Parser.ParseFrom(onnx);
+        Assert.Contains(intact.MetadataProps, p => p.Key == OnnxIntegrity.ModelKey);
+        var ours = intact.MetadataProps.Where(p => p.Key != OnnxIntegrity.Key && p.Key != OnnxIntegrity.ModelKey).ToList();
+        Assert.True(ours.Count >= 2, "the encoder graph carries metadata of its own");
+
+        void Refused(Action<global::Onnx.ModelProto> damage, string what)
+        {
+            var copy = intact.Clone();
+            damage(copy);
+            var e = Assert.Throws<InvalidDataException>(() => OnnxIntegrity.Verify(Google.Protobuf.MessageExtensions.ToByteArray(copy), "encoder.onnx"));
+            Assert.True(e.Message.Contains("encoder.onnx") && e.Message.Contains(OnnxIntegrity.ModelKey), $"{what}: {e.Message}");
+        }
+
+        int index = intact.MetadataProps.IndexOf(ours[0]);
+        Refused(m => m.MetadataProps[index].Value += " ", "value changed");
+        Refused(m => m.MetadataProps[index].Key += "x", "key changed");
+        Refused(m => m.MetadataProps.RemoveAt(index), "entry removed");
+        Refused(m => m.MetadataProps.Add(new global::Onnx.StringStringEntryProto { Key = "threshold", Value = "0.5" }), "entry added");
+        int second = intact.MetadataProps.IndexOf(ours[1]);
+        Refused(
+            m => (m.MetadataProps[index].Value, m.MetadataProps[second].Value) = (m.MetadataProps[second].Value, m.MetadataProps[index].Value),
+            "values swapped");
+        OnnxIntegrity.Verify(onnx, "encoder.onnx"); // intact: no error
+    }
+
     /// <summary>Flips one exponent bit of a value in the middle of the largest weight, leaving the file valid ONNX.</summary>
     internal static byte[] FlipWeight(byte[] onnx)
     {

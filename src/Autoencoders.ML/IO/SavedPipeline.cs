@@ -71,6 +71,8 @@ internal static class SavedPipeline
                 throw new InvalidDataException($"'{where}' is not a readable ONNX graph ({e.Message}). The file is truncated or damaged; save the pipeline again.", e);
             }
 
+            Autoencoders.ML.Onnx.OnnxIntegrity.Verify(proto, $"'{where}'");
+
             yield return (entry.FullName, proto);
         }
     }

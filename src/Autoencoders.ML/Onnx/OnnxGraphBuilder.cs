@@ -203,8 +203,8 @@ internal sealed class OnnxGraphBuilder
             model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         }
 
-        // Last, so that a damaged weight is caught by every scorer of this library (OnnxIntegrity.Verify).
-        model.MetadataProps.Add(new StringStringEntryProto { Key = OnnxIntegrity.Key, Value = OnnxIntegrity.Hash(graph) });
+        // Last, so that a damaged weight or metadata value is caught by every reader of this library (OnnxIntegrity.Verify).
+        OnnxIntegrity.Seal(model);
         return model;
     }
 

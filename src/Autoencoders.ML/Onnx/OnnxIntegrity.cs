@@ -6,27 +6,49 @@ using Onnx;
 namespace Autoencoders.ML.Onnx;
 
 /// <summary>
-/// A checksum of every graph this library writes: the metadata entry <see cref="Key"/> holds the SHA-256 of the
-/// serialized <c>GraphProto</c> (nodes and weights). ONNX Runtime loads a file whose weights were damaged (a flipped bit,
-/// an edited value) and scores it wrongly without a word; code that reads a graph file (the CLI's <c>score</c> and
-/// <c>predict</c>, or a user's own loader) calls <see cref="Verify"/> first and refuses such a file, naming it. Graphs
-/// the library builds in memory for its transforms are not re-checked. Graphs without the entry (written by other tools or by versions before it) are not checked.
+/// Checksums of every graph this library writes. The metadata entry <see cref="Key"/> holds the SHA-256 of the serialized
+/// <c>GraphProto</c> (nodes and weights); the entry <see cref="ModelKey"/> the SHA-256 of the whole model without that
+/// entry, so it covers the metadata too (an anomaly graph's <c>threshold</c>, a classifier's <c>labels</c>, the model
+/// and transform a saved pipeline carries). ONNX Runtime loads a file whose weights or metadata were damaged (a flipped
+/// bit, an edited value) and scores it, or is read, wrongly without a word; code that reads a graph file (the CLI's
+/// <c>score</c> and <c>predict</c>, <c>LoadAutoencoderPipeline</c>, or a user's own loader) calls <see cref="Verify(byte[], string)"/>
+/// first and refuses such a file, naming it. Graphs the library builds in memory for its transforms are not re-checked.
+/// Graphs without the entries (written by other tools or by earlier versions) are not checked; a graph with only
+/// <see cref="Key"/> has its nodes and weights checked.
 /// </summary>
 public static class OnnxIntegrity
 {
     /// <summary>The metadata key of the graph's SHA-256 (lower-case hex).</summary>
     public const string Key = "autoencoders_ml.graph_sha256";
 
+    /// <summary>
+    /// The metadata key of the whole model's SHA-256 (lower-case hex): the serialized <c>ModelProto</c> with this one
+    /// entry removed, graph and every other metadata entry included.
+    /// </summary>
+    public const string ModelKey = "autoencoders_ml.model_sha256";
+
     /// <summary>The SHA-256 of <paramref name="graph"/> as written.</summary>
     internal static string Hash(GraphProto graph) => Convert.ToHexStringLower(SHA256.HashData(graph.ToByteArray()));
 
     /// <summary>
+    /// Writes both checksums into <paramref name="model"/> as its last metadata entries (replacing earlier ones): call it
+    /// after the last change to the graph or the metadata.
+    /// </summary>
+    internal static void Seal(ModelProto model)
+    {
+        RemoveEntries(model, Key, ModelKey);
+        model.MetadataProps.Add(new StringStringEntryProto { Key = Key, Value = Hash(model.Graph) });
+        model.MetadataProps.Add(new StringStringEntryProto { Key = ModelKey, Value = ModelHash(model) });
+    }
+
+    /// <summary>
     /// Throws <see cref="InvalidDataException"/> naming <paramref name="source"/> when the ONNX model in
-    /// <paramref name="model"/> carries <see cref="Key"/> and its graph does not match it. A file that is not valid
-    /// ONNX is left to ONNX Runtime, whose error says so.
+    /// <paramref name="model"/> carries <see cref="Key"/> or <see cref="ModelKey"/> and does not match it. A file that is
+    /// not valid ONNX is left to ONNX Runtime, whose error says so.
     /// </summary>
     /// <param name="model">The bytes of an .onnx file.</param>
     /// <param name="source">The file or transform the bytes came from, for the message.</param>
+    /// <exception cref="InvalidDataException">The graph or its metadata do not match their checksum.</exception>
     public static void Verify(byte[] model, string source)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -40,18 +62,54 @@ public static class OnnxIntegrity
             return;
         }
 
+        Verify(proto, source);
+    }
+
+    /// <summary>As <see cref="Verify(byte[], string)"/>, for a parsed model.</summary>
+    internal static void Verify(ModelProto proto, string source)
+    {
         var entry = proto.MetadataProps.FirstOrDefault(p => p.Key == Key);
-        if (entry == null || proto.Graph == null)
+        if (entry != null && proto.Graph != null)
         {
-            return;
+            string actual = Hash(proto.Graph);
+            if (!string.Equals(actual, entry.Value, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidDataException(
+                    $"{source}: the ONNX graph does not match its checksum, the SHA-256 in its metadata '{Key}' (expected {entry.Value}, got {actual}): the file is damaged " +
+                    "or was edited, and would score wrongly. Restore it or export/train again.");
+            }
         }
 
-        string actual = Hash(proto.Graph);
-        if (!string.Equals(actual, entry.Value, StringComparison.OrdinalIgnoreCase))
+        var whole = proto.MetadataProps.FirstOrDefault(p => p.Key == ModelKey);
+        if (whole != null)
         {
-            throw new InvalidDataException(
-                $"{source}: the ONNX graph does not match the SHA-256 in its metadata '{Key}' (expected {entry.Value}, got {actual}): the file is damaged " +
-                "or was edited, and would score wrongly. Restore it or export/train again.");
+            string actual = ModelHash(proto);
+            if (!string.Equals(actual, whole.Value, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidDataException(
+                    $"{source}: the ONNX model's metadata ({string.Join(", ", proto.MetadataProps.Select(p => p.Key).Where(k => k != ModelKey))}) does not match " +
+                    $"its checksum, the SHA-256 in '{ModelKey}' (expected {whole.Value}, got {actual}): the file is damaged or was edited, and would be read wrongly. " +
+                    "Restore it or export/train again.");
+            }
+        }
+    }
+
+    // The model as serialized without its ModelKey entry.
+    private static string ModelHash(ModelProto model)
+    {
+        var copy = model.Clone();
+        RemoveEntries(copy, ModelKey);
+        return Convert.ToHexStringLower(SHA256.HashData(copy.ToByteArray()));
+    }
+
+    private static void RemoveEntries(ModelProto model, params string[] keys)
+    {
+        for (int i = model.MetadataProps.Count - 1; i >= 0; i--)
+        {
+            if (keys.Contains(model.MetadataProps[i].Key))
+            {
+                model.MetadataProps.RemoveAt(i);
+            }
         }
     }
 }

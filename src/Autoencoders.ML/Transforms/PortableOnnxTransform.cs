@@ -42,6 +42,9 @@ internal static class PortableOnnxTransform
             proto.MetadataProps.Add(new global::Onnx.StringStringEntryProto { Key = key, Value = value });
         }
 
+        // The checksums cover the transform and the model too: LoadAutoencoderPipeline refuses a changed byte of either.
+        Autoencoders.ML.Onnx.OnnxIntegrity.Seal(proto);
+
         byte[] onnx = proto.ToByteArray();
         IEstimator<ITransformer> pipeline = ml.Transforms.ApplyOnnxModel(
             graph.Outputs.Select(o => temporary[o.ColumnName]).ToArray(), new[] { input }, new MemoryStream(onnx));
