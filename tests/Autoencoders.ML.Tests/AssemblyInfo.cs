@@ -14,7 +14,7 @@ internal static class TestAssemblyStart
     /// Opts in to the process-wide settings the command-line tool uses (so that the tests run the path users of the tool
     /// get, and MklOnAmdTests and TorchRuntimeTests test it) and loads libtorch, before any test: some tests build
     /// tensors directly, and the first one to run would otherwise load libtorch first, leaving MKL's choice of kernels
-    /// and so every trained model's last bits to depend on the test order. RuntimeIsolationTests shows, in a fresh
+    /// and so every trained model's last bits to depend on the test order. TorchRuntimeTests shows, in a fresh
     /// process, that nothing of this happens without the opt-in.
     /// </summary>
     [ModuleInitializer]
