@@ -66,12 +66,15 @@ var environmentAfter = NativeEnvironment();
 report.Add($"environment_changes={string.Join(" | ", environmentBefore.Except(environmentAfter).Select(e => "-" + e).Concat(environmentAfter.Except(environmentBefore).Select(e => "+" + e)))}");
 report.Add($"OMP_WAIT_POLICY={NativeGetEnv("OMP_WAIT_POLICY") ?? "(unset)"}");
 report.Add($"GOMP_SPINCOUNT={NativeGetEnv("GOMP_SPINCOUNT") ?? "(unset)"}");
-report.Add($"memfd_libraries={File.ReadLines("/proc/self/maps").Count(line => line.Contains("memfd:autoencoders-helper", StringComparison.Ordinal))}");
+// One library maps several segments: count the distinct files (inode, the fifth column).
+report.Add($"memfd_libraries={File.ReadLines("/proc/self/maps").Where(line => line.Contains("memfd:autoencoders-helper", StringComparison.Ordinal)).Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4]).Distinct().Count()}");
 report.Add($"shims={shimsBefore.Count}");
 report.Add($"shim_changes={Changes(shimsBefore, ShimHashes(application))}");
 report.Add($"folder_changes={Changes(folderBefore, Listing(application))}");
 report.Add($"working_directory_changes={Changes(workingBefore, Listing(working))}");
-report.Add($"temp_changes={Changes(tempBefore, Listing(temp), ignore: name => name.Contains("dotnet-diagnostic-", StringComparison.Ordinal) || name.Contains("clr-debug-pipe-", StringComparison.Ordinal))}");
+// Not ours: the .NET runtime's diagnostic sockets, and the session file ONNX Runtime 1.31 writes to $TMPDIR/.ses
+// whenever its environment is created (its telemetry SDK; OrtEnv.DisableTelemetryEvents does not prevent it).
+report.Add($"temp_changes={Changes(tempBefore, Listing(temp), ignore: name => name.Contains("dotnet-diagnostic-", StringComparison.Ordinal) || name.Contains("clr-debug-pipe-", StringComparison.Ordinal) || Path.GetFileName(name) == ".ses")}");
 report.Add($"configuration={TorchRuntime.Configuration}");
 report.Add($"mkl={TorchRuntime.MklDispatch}");
 report.Add($"log_names_configuration={log.Any(line => line.Contains(TorchRuntime.Configuration, StringComparison.Ordinal))}");
