@@ -18,6 +18,10 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using Autoencoders.ML.Examples.Anomaly;
+using Autoencoders.ML.Runtime;
+
+// Opt in to the process-wide settings measured to help training (docs/runtime.md), before anything loads torch.
+TorchRuntime.Configure(TorchRuntimeSettings.SleepingIdleThreads | TorchRuntimeSettings.MklAvx512OnAmd);
 
 if (args.Contains("--detector"))
 {

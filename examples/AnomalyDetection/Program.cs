@@ -7,8 +7,12 @@ using System;
 using System.IO;
 using System.Linq;
 using Autoencoders.ML.Anomaly;
+using Autoencoders.ML.Runtime;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+
+// Opt in to the process-wide settings measured to help training (docs/runtime.md), before anything loads torch.
+TorchRuntime.Configure(TorchRuntimeSettings.SleepingIdleThreads | TorchRuntimeSettings.MklAvx512OnAmd);
 
 string data = Arg("--data") ?? FindCsv("cardio.csv");
 string outDir = Arg("--out") ?? "models/anomaly";

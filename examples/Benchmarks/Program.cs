@@ -14,8 +14,12 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using Autoencoders.ML.Examples;
+using Autoencoders.ML.Runtime;
 using Autoencoders.ML.Training;
 using Microsoft.ML;
+
+// Opt in to the process-wide settings measured to help training (docs/runtime.md), before anything loads torch.
+TorchRuntime.Configure(TorchRuntimeSettings.SleepingIdleThreads | TorchRuntimeSettings.MklAvx512OnAmd);
 
 if (args.Length == 2 && args[0] == MemoryBenchmark.ProbeArgument)
 {
@@ -58,6 +62,7 @@ static int Run(bool quick, string? reportPath, string? only, double minutes, int
     var test = BundledMnist.Test(ml);
     Console.WriteLine($"machine: {BenchmarkReport.Machine()}; load average {BusyCore.LoadAverage()}; torch threads {TorchThreads()}{(BusyCore.Running ? "; one core kept busy" : string.Empty)}");
     Console.WriteLine($"matrix library: {BenchmarkReport.MatrixLibrary()}");
+    Console.WriteLine($"process-wide settings: {TorchRuntime.Configuration}");
     bool named(string name) => sections != null && Array.IndexOf(sections, name) >= 0;
     if (named("profile"))
     {

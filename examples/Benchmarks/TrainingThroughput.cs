@@ -83,7 +83,7 @@ internal static class TrainingThroughput
             bf16Peak, torch.get_num_threads(), WaitPolicy(), precision, matmulOnly);
     }
 
-    /// <summary>OpenMP's wait policy and libgomp's spin count in force, as the environment says (the library sets both unless given).</summary>
+    /// <summary>OpenMP's wait policy and libgomp's spin count in force, as the environment says (Program.cs asks TorchRuntime.Configure to set both unless given).</summary>
     public static string WaitPolicy() =>
         (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "default") +
         (Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is { Length: > 0 } spin ? $", GOMP_SPINCOUNT {spin}" : string.Empty);

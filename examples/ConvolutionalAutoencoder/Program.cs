@@ -14,9 +14,13 @@ using Autoencoders.ML.Examples;
 using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Models;
 using Autoencoders.ML.Onnx;
+using Autoencoders.ML.Runtime;
 using Autoencoders.ML.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+
+// Opt in to the process-wide settings measured to help training (docs/runtime.md), before anything loads torch.
+TorchRuntime.Configure(TorchRuntimeSettings.SleepingIdleThreads | TorchRuntimeSettings.MklAvx512OnAmd);
 
 var outOption = new Option<DirectoryInfo>("--out") { Description = "Folder for the outputs.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("models", "convolutional")) };
 var epochsOption = new Option<int>("--epochs") { Description = "Training epochs (both models).", DefaultValueFactory = _ => 10 };

@@ -6,6 +6,10 @@ using System.Linq;
 //   dotnet run --project examples/MixtureVae -c Release -- mnist [--seeds 0,1,2] [--epochs N] [--pretrain-epochs N] [--learning-rate R] [--batch-size B] [--holdout] [--em-iterations N] [--mixture-only] [--cosine-warmup F] [--augment-shift N] [--augment-rotation D] [--augment-scale F] [--augment-shear D] [--threads N] [--bf16] [--consistency L] [--consistency-balance B] [--restarts R] [--runs R] [--out DIR]
 //   dotnet run --project examples/MixtureVae -c Release -- muller-brown [--out DIR]
 using System.CommandLine;
+using Autoencoders.ML.Runtime;
+
+// Opt in to the process-wide settings measured to help training (docs/runtime.md), before anything loads torch.
+TorchRuntime.Configure(TorchRuntimeSettings.SleepingIdleThreads | TorchRuntimeSettings.MklAvx512OnAmd);
 
 var outOption = new Option<string>("--out") { DefaultValueFactory = _ => Path.Combine("models", "mixture-vae") };
 var seeds = new Option<string>("--seeds") { DefaultValueFactory = _ => "0,1,2" };

@@ -16,9 +16,13 @@ using Autoencoders.ML.Classification;
 using Autoencoders.ML.Data;
 using Autoencoders.ML.Examples;
 using Autoencoders.ML.Onnx;
+using Autoencoders.ML.Runtime;
 using Autoencoders.ML.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+
+// Opt in to the process-wide settings measured to help training (docs/runtime.md), before anything loads torch.
+TorchRuntime.Configure(TorchRuntimeSettings.SleepingIdleThreads | TorchRuntimeSettings.MklAvx512OnAmd);
 
 var outOption = new Option<DirectoryInfo>("--out") { DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("models", "pretraining")) };
 var labeledOption = new Option<int>("--labeled") { Description = "Labeled rows the frozen-code classifier (short variant) sees.", DefaultValueFactory = _ => 60_000 };

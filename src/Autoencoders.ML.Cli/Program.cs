@@ -3,6 +3,14 @@
 //   autoencoders evaluate --model model --data test.csv
 // Exit codes: 0 success, 2 bad usage or bad input (one line naming the file, row and column), 1 other failures.
 using Autoencoders.ML.Cli.Commands;
+using Autoencoders.ML.Runtime;
+
+// The tool opts in to the process-wide settings measured to help training (docs/runtime.md): idle torch threads sleep,
+// and MKL runs its AVX-512 kernels on AMD CPUs that have them (AUTOENCODERS_MKL_AMD=off in the environment leaves MKL
+// alone). It also lets the library fix its own copy of TorchSharp's shim on an old libstdc++: a tool package packed
+// on a newer system carries it unfixed, and a user of the tool has no build step to run. Before anything loads torch;
+// the first command that needs torch loads it.
+TorchRuntime.Configure(TorchRuntimeSettings.SleepingIdleThreads | TorchRuntimeSettings.MklAvx512OnAmd | TorchRuntimeSettings.PatchShimCopies);
 
 var root = new RootCommand("Autoencoders.ML: train, evaluate and use autoencoders on CSV or IDX data, export them to ONNX.")
 {

@@ -11,10 +11,16 @@ namespace Autoencoders.ML.Tests;
 internal static class TestAssemblyStart
 {
     /// <summary>
-    /// Initialises the library's runtime before libtorch loads: some tests build tensors directly, and the first one to
-    /// run would otherwise load libtorch first, leaving MKL's choice of kernels (<see cref="TorchRuntime.MklDispatch"/>
-    /// <c>TooLate</c>) and so every trained model's last bits to depend on the test order.
+    /// Opts in to the process-wide settings the command-line tool uses (so that the tests run the path users of the tool
+    /// get, and MklOnAmdTests and TorchRuntimeTests test it) and loads libtorch, before any test: some tests build
+    /// tensors directly, and the first one to run would otherwise load libtorch first, leaving MKL's choice of kernels
+    /// and so every trained model's last bits to depend on the test order. TorchRuntimeTests shows, in a fresh
+    /// process, that nothing of this happens without the opt-in.
     /// </summary>
     [ModuleInitializer]
-    internal static void InitialiseTorchRuntime() => TorchRuntime.EnsureInitialized();
+    internal static void InitialiseTorchRuntime()
+    {
+        TorchRuntime.Configure(TorchRuntimeSettings.SleepingIdleThreads | TorchRuntimeSettings.MklAvx512OnAmd);
+        TorchRuntime.EnsureInitialized();
+    }
 }

@@ -1,13 +1,21 @@
 using System;
+using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Autoencoders.ML.Runtime;
 using TorchSharp;
 using Xunit;
 
 namespace Autoencoders.ML.Tests;
 
-/// <summary>TorchSharp loads and computes on this machine, and the libstdc++ fix does what it claims.</summary>
+/// <summary>
+/// TorchSharp loads and computes on this machine; the library changes nothing process-wide unless the application calls
+/// <see cref="TorchRuntime.Configure"/> (shown in a fresh process), does what it is asked when it does, and the libstdc++
+/// fix does what it claims.
+/// </summary>
 public sealed class TorchRuntimeTests
 {
     [Fact]
@@ -125,6 +133,144 @@ public sealed class TorchRuntimeTests
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void ReferencingAndTrainingChangesNothingInTheProcessUnlessConfigured()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var report = RunRuntimeCheck(configure: false);
+        Assert.Equal("2", report["latent_length"]); // it trained and scored
+        Assert.Equal(string.Empty, report["environment_changes"]);
+        Assert.Equal("(unset)", report["OMP_WAIT_POLICY"]);
+        Assert.Equal("(unset)", report["GOMP_SPINCOUNT"]);
+        Assert.Equal("0", report["memfd_libraries"]);
+        Assert.NotEqual("0", report["shims"]);
+        Assert.Equal(string.Empty, report["shim_changes"]);
+        Assert.Equal(string.Empty, report["folder_changes"]);
+        Assert.Equal(string.Empty, report["working_directory_changes"]);
+        Assert.Equal(string.Empty, report["temp_changes"]);
+        Assert.Equal(nameof(MklDispatch.NotRequested), report["mkl"]);
+        Assert.StartsWith("idle threads: not changed (OpenMP's default); MKL: NotRequested", report["configuration"], StringComparison.Ordinal);
+        Assert.EndsWith("libLibTorchSharp.so copies: not changed", report["configuration"], StringComparison.Ordinal);
+        Assert.Equal("True", report["log_names_configuration"]);
+
+        // Asking once torch is loaded is refused, saying why.
+        Assert.StartsWith(nameof(InvalidOperationException), report["late_configure"], StringComparison.Ordinal);
+        Assert.Contains("after libtorch was loaded", report["late_configure"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AConfiguredProcessGetsWhatItAskedForAndTheLogSaysSo()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var report = RunRuntimeCheck(configure: true);
+        Assert.Equal("2", report["latent_length"]);
+        Assert.Equal("PASSIVE", report["OMP_WAIT_POLICY"]);
+        Assert.Equal(ThreadWaitPolicy.SpinCount, report["GOMP_SPINCOUNT"]);
+        Assert.Equal("+GOMP_SPINCOUNT=10000 | +OMP_WAIT_POLICY=PASSIVE", report["environment_changes"]);
+        bool unlock = RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64 && MklOnAmd.CpuVendor() == "AuthenticAMD"
+            && Avx512F.IsSupported && Avx512CD.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported;
+        Assert.Equal(unlock ? nameof(MklDispatch.Avx512Unlocked) : nameof(MklDispatch.NotApplicable), report["mkl"]);
+        Assert.Equal(unlock ? "1" : "0", report["memfd_libraries"]);
+
+        // The build step already made the shim loadable (or the system needs nothing), so the patch finds nothing to do.
+        Assert.Equal(string.Empty, report["shim_changes"]);
+        Assert.Matches("libLibTorchSharp.so copies: (AlreadyWeak|SystemIsNewEnough) [0-9]+$", report["configuration"]);
+        Assert.Equal(report["configure_returned"], report["configuration"]);
+        Assert.Equal("True", report["log_names_configuration"]);
+        Assert.Contains("already called", report["late_configure"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConfigureIsRefusedWhenItCannotTakeEffect()
+    {
+        // The test assembly configured the runtime and loaded torch before any test (AssemblyInfo.cs).
+        var twice = Assert.Throws<InvalidOperationException>(() => TorchRuntime.Configure(TorchRuntimeSettings.None));
+        Assert.Contains("already called", twice.Message, StringComparison.Ordinal);
+        var unknown = Assert.Throws<ArgumentOutOfRangeException>(() => TorchRuntime.Configure((TorchRuntimeSettings)8));
+        Assert.Contains("names no combination", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AShimTheBuildStepDidNotFixGetsAnErrorNamingTheFix()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"ae-shim-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string copy = Path.Combine(folder, "libLibTorchSharp.so");
+            File.Copy(FindPackagedShim(), copy);
+            byte[] asShipped = File.ReadAllBytes(copy);
+            string? problem = TorchRuntime.ShimProblem(new[] { Path.Combine(folder, "missing.so"), copy });
+            if (LibTorchSharpCompatibility.SystemProvidesRequiredVersion())
+            {
+                Assert.Null(problem);
+                return;
+            }
+
+            Assert.NotNull(problem);
+            Assert.Contains(copy, problem, StringComparison.Ordinal);
+            Assert.Contains("AutoencodersMLPatchLibTorchSharp", problem, StringComparison.Ordinal);
+            Assert.Contains("TorchRuntime.Configure(TorchRuntimeSettings.PatchShimCopies)", problem, StringComparison.Ordinal);
+            Assert.Equal(asShipped, File.ReadAllBytes(copy)); // the diagnosis writes nothing
+
+            Assert.Equal(LibTorchSharpCompatibility.Outcome.Patched, LibTorchSharpCompatibility.Apply(copy));
+            Assert.Null(TorchRuntime.ShimProblem(new[] { copy }));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    // Runs tests/Autoencoders.ML.RuntimeCheck in a fresh process, in an environment without the variables this test
+    // process opted in to, with its own working and temporary folders, and returns its report.
+    private static Dictionary<string, string> RunRuntimeCheck(bool configure)
+    {
+        string tests = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+        string program = Path.Combine(tests.Replace("Autoencoders.ML.Tests", "Autoencoders.ML.RuntimeCheck"), "Autoencoders.ML.RuntimeCheck.dll");
+        Assert.True(File.Exists(program), $"{program} was not built");
+        string folder = Path.Combine(Path.GetTempPath(), $"ae-runtime-{Guid.NewGuid():N}");
+        string working = Directory.CreateDirectory(Path.Combine(folder, "work")).FullName;
+        string temp = Directory.CreateDirectory(Path.Combine(folder, "tmp")).FullName;
+        string report = Path.Combine(folder, "report.txt");
+        try
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = working };
+            foreach (string name in new[] { ThreadWaitPolicy.Variable, ThreadWaitPolicy.SpinVariable, MklOnAmd.Variable, "MKL_VERBOSE" })
+            {
+                start.Environment.Remove(name);
+            }
+
+            start.Environment["TMPDIR"] = temp;
+            start.ArgumentList.Add(program);
+            start.ArgumentList.Add(report);
+            if (configure)
+            {
+                start.ArgumentList.Add("--configure");
+            }
+
+            using var process = Process.Start(start)!;
+            var error = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, $"the runtime check failed: {error.Result}");
+            Assert.True(output.Length == 0, $"something wrote to standard output: {output[..Math.Min(500, output.Length)]}");
+            return File.ReadAllLines(report).Select(line => line.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 

@@ -6,27 +6,36 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Autoencoders.ML.Runtime;
 
-/// <summary>What <see cref="TorchRuntime.EnsureInitialized"/> did about MKL's choice of kernels on this CPU.</summary>
+/// <summary>What <see cref="TorchRuntime.Configure"/> did about MKL's choice of kernels on this CPU.</summary>
 public enum MklDispatch
 {
-    /// <summary>Nothing to do: not Linux x86-64, an Intel CPU (MKL picks its best kernels itself), or a CPU without AVX-512.</summary>
+    /// <summary>
+    /// Asked, but nothing to do: not Linux x86-64, an Intel CPU (MKL picks its best kernels itself), a CPU of another
+    /// vendor than AMD (Hygon, Zhaoxin, a masked CPUID: not known to work), or a CPU without the AVX-512 subsets.
+    /// </summary>
     NotApplicable,
 
     /// <summary>
-    /// An AMD (or other non-Intel) CPU with AVX-512: MKL was told the CPU is Intel's before libtorch loaded, so its
-    /// float32 matrix multiplies use the AVX-512 kernels the CPU has (about 2× faster on the 2-core AMD EPYC of
-    /// docs/benchmarks.md) instead of a generic path.
+    /// An AMD CPU with AVX-512: MKL was told the CPU is Intel's before libtorch loaded, so its float32 matrix multiplies
+    /// use the AVX-512 kernels the CPU has (about 2× faster on the 2-core AMD EPYC of docs/benchmarks.md) instead of a
+    /// generic path.
     /// </summary>
     Avx512Unlocked,
 
     /// <summary>The environment variable <c>AUTOENCODERS_MKL_AMD=off</c> asked to leave MKL alone.</summary>
     DisabledByEnvironment,
 
-    /// <summary>libtorch was already loaded when the library was first initialised (too late to change MKL's choice).</summary>
+    /// <summary>libtorch was already loaded when the change was to be made (too late to change MKL's choice).</summary>
     TooLate,
 
     /// <summary>The helper could not be loaded (see <see cref="TorchRuntime.MklDispatchDetail"/>); MKL runs as it would anyway.</summary>
     Failed,
+
+    /// <summary>
+    /// The application did not ask (the default): MKL chooses its kernels itself. Ask with
+    /// <see cref="TorchRuntimeSettings.MklAvx512OnAmd"/>.
+    /// </summary>
+    NotRequested,
 }
 
 /// <summary>
@@ -35,8 +44,10 @@ public enum MklDispatch
 /// exported functions, <c>mkl_serv_intel_cpu_true</c> and <c>mkl_serv_intel_cpu</c>, that libtorch calls through its
 /// symbol table. A tiny library answering 1 to both (written in memory by <see cref="ConstantFunctionLibrary"/>) and
 /// loaded into the process's global scope before libtorch makes MKL dispatch on the CPU's real feature flags — the
-/// well-known <c>LD_PRELOAD</c> remedy, done in-process. Only on Linux x86-64, only when the CPU is not Intel's and has
-/// AVX-512 F, CD, BW, DQ and VL, and never when the environment sets <c>AUTOENCODERS_MKL_AMD=off</c>.
+/// well-known <c>LD_PRELOAD</c> remedy, done in-process. Only when the application asks
+/// (<see cref="TorchRuntimeSettings.MklAvx512OnAmd"/>), only on Linux x86-64, only on AMD's CPUs (vendor
+/// <c>AuthenticAMD</c>, where it was measured) with AVX-512 F, CD, BW, DQ and VL (the subsets of MKL's AVX-512 kernels),
+/// and never when the environment sets <c>AUTOENCODERS_MKL_AMD=off</c>.
 /// </summary>
 internal static class MklOnAmd
 {
@@ -57,6 +68,13 @@ internal static class MklOnAmd
 
     private delegate void GetVersionString(byte[] buffer, int length);
 
+    /// <summary>The CPU vendor on which the helper is known to work.</summary>
+    public const string Amd = "AuthenticAMD";
+
+    /// <summary>The decision when the application did not ask.</summary>
+    public static readonly (MklDispatch Result, string Detail) NotRequested =
+        (MklDispatch.NotRequested, "not asked: MKL chooses its kernels itself; TorchRuntime.Configure(TorchRuntimeSettings.MklAvx512OnAmd) asks");
+
     /// <summary>Loads the helper when it applies; must run before libtorch loads. Returns what was done and why.</summary>
     public static (MklDispatch Result, string Detail) Apply()
     {
@@ -71,9 +89,14 @@ internal static class MklOnAmd
             return (MklDispatch.NotApplicable, "an Intel CPU: MKL chooses its kernels itself");
         }
 
-        if (!(Avx512F.IsSupported && Avx512CD.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported))
+        if (vendor != Amd)
         {
-            return (MklDispatch.NotApplicable, $"a {vendor} CPU without AVX-512 F/CD/BW/DQ/VL: MKL's generic path is its best");
+            return (MklDispatch.NotApplicable, $"CPU vendor '{vendor.Trim()}', not {Amd}: MKL's AVX-512 kernels are known to work on AMD's CPUs only, so MKL chooses itself");
+        }
+
+        if (!HasAvx512Subsets())
+        {
+            return (MklDispatch.NotApplicable, $"an {Amd} CPU without AVX-512 F/CD/BW/DQ/VL: MKL's generic path is its best");
         }
 
         string? setting = Environment.GetEnvironmentVariable(Variable);
@@ -82,15 +105,15 @@ internal static class MklOnAmd
             return (MklDispatch.DisabledByEnvironment, $"{Variable}={setting}");
         }
 
-        if (LibTorchLoaded())
+        if (TorchRuntime.LibTorchLoaded())
         {
-            return (MklDispatch.TooLate, "libtorch was loaded before the library was initialised; call TorchRuntime.EnsureInitialized before your first use of torch");
+            return (MklDispatch.TooLate, "libtorch was loaded before TorchRuntime.Configure; call it before your first use of torch");
         }
 
         try
         {
             Load(ConstantFunctionLibrary.Build(Answers), global: true);
-            return (MklDispatch.Avx512Unlocked, $"a {vendor} CPU with AVX-512: MKL told it is Intel's");
+            return (MklDispatch.Avx512Unlocked, $"an {Amd} CPU with AVX-512 F/CD/BW/DQ/VL: MKL told it is Intel's");
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or EntryPointNotFoundException or UnauthorizedAccessException)
         {
@@ -126,17 +149,9 @@ internal static class MklOnAmd
         return Encoding.ASCII.GetString(bytes);
     }
 
-    private static bool LibTorchLoaded()
-    {
-        try
-        {
-            return File.ReadLines("/proc/self/maps").Any(line => line.Contains("libtorch_cpu", StringComparison.Ordinal));
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    /// <summary>True when the CPU has the AVX-512 subsets MKL's AVX-512 kernels use: F, CD, BW, DQ and VL.</summary>
+    internal static bool HasAvx512Subsets() =>
+        Avx512F.IsSupported && Avx512CD.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported;
 
     /// <summary>
     /// Puts <paramref name="library"/> in an anonymous memory file and opens it, with <c>RTLD_GLOBAL</c> when

@@ -6,7 +6,8 @@ namespace Autoencoders.ML.Runtime;
 /// the spinning thread and the one that still has work share it, and each of the hundreds of parallel regions of a
 /// training step waits a time slice: on 2 cores with one busy, training ran 2–3.5× slower with spinning than with
 /// sleeping waits (docs/benchmarks.md). Sleeping at once costs a wake-up per region instead, about 10% of a float32
-/// step on a quiet machine once MKL's fast kernels made the regions short. So, unless the environment already sets
+/// step on a quiet machine once MKL's fast kernels made the regions short. So, when the application asks
+/// (<see cref="TorchRuntimeSettings.SleepingIdleThreads"/>) and the environment does not already set
 /// <c>OMP_WAIT_POLICY</c>, it is set to <c>PASSIVE</c> and, unless set, <c>GOMP_SPINCOUNT</c> to
 /// <see cref="SpinCount"/> (a spin of some microseconds, enough to bridge the gap between two torch operations and short
 /// against a time slice) in the process before libtorch is loaded. Set <c>OMP_WAIT_POLICY=ACTIVE</c> before starting the
@@ -55,6 +56,10 @@ internal static class ThreadWaitPolicy
 
         return "default";
     }
+
+    /// <summary>The policy in force when the application did not ask for a change, e.g. <c>not changed (OpenMP's default)</c>.</summary>
+    public static string NotChanged() =>
+        $"not changed ({(Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } given ? Describe(given) : "OpenMP's default")})";
 
     private static string Describe(string policy) =>
         Environment.GetEnvironmentVariable(SpinVariable) is { Length: > 0 } spin ? $"{policy}, {SpinVariable} {spin}" : policy;

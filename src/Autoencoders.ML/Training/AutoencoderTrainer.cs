@@ -234,7 +234,7 @@ public sealed class AutoencoderTrainer
 
             var run = new TrainingRun(network, model.Loss, options, trainingData, scaling, continuing: initial != null) { Attempt = attempt };
             Log(channel, Describe(spec, network, trainingData, options, run.Plan, targetColumnName, initial != null) + $" Device: {device}." +
-                (device.type == DeviceType.CPU ? $" MKL: {TorchRuntime.MklDispatch} ({TorchRuntime.MklDispatchDetail})." : string.Empty));
+                $" Runtime: {TorchRuntime.Configuration}.");
             var history = run.Run(channel, progress, cancellationToken);
             if (device.type != DeviceType.CPU)
             {

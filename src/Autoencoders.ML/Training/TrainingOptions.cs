@@ -165,10 +165,10 @@ public sealed class TrainingOptions
     internal int RunSeed(int run) => unchecked(Seed + (RunSeedStride * run));
 
     /// <summary>
-    /// Threads torch may use; null (default) keeps torch's own setting, one per core. Applies process-wide. Idle torch
-    /// threads sleep after a short spin rather than spin long (the library sets <c>OMP_WAIT_POLICY=PASSIVE</c> and
-    /// <c>GOMP_SPINCOUNT=10000</c> before loading libtorch unless the environment sets them), so when another process
-    /// takes a core the default still beats one thread: on 2 shared
+    /// Threads torch may use; null (default) keeps torch's own setting, one per core. Applies process-wide. When idle torch
+    /// threads sleep after a short spin rather than spin long (the application's
+    /// <c>TorchRuntime.Configure(TorchRuntimeSettings.SleepingIdleThreads)</c>, which the command-line tool calls), and
+    /// another process takes a core, the default still beats one thread: on 2 shared
     /// cores, 2 threads with sleeping waits trained 2–3.5× faster than with spinning ones, and faster than 1 thread
     /// (docs/benchmarks.md, "Threads"). Set 1 when several trainings share the machine on purpose.
     /// </summary>
