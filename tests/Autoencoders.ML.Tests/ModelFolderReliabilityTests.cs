@@ -177,6 +177,37 @@ public sealed class ModelFolderReliabilityTests : IDisposable
     }
 
     [Fact]
+    public void TheNextSaveRemovesWhatAKilledSaveLeftButNotAWriteUnderWay()
+    {
+        using var model = Train(seed: 1, ScalingKind.None);
+        string path = Path.Combine(folder, "model");
+        model.Save(path);
+
+        // What SIGKILL leaves: a staging folder (and its lock file, unlocked), and a folder moved aside.
+        string killed = Guid.NewGuid().ToString("N"), running = Guid.NewGuid().ToString("N");
+        string stale = Path.Combine(folder, $".model.saving-{killed}");
+        model.Save(stale);
+        File.WriteAllText(stale + ".lock", string.Empty);
+        string aside = Path.Combine(folder, $".model.replaced-{killed}");
+        model.Save(aside);
+
+        // A write under way in another process holds its lock.
+        string busy = Path.Combine(folder, $".model.saving-{running}");
+        Directory.CreateDirectory(busy);
+        using (new FileStream(busy + ".lock", FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
+        {
+            model.Save(path);
+            Assert.True(Directory.Exists(busy), "a write under way is left alone");
+        }
+
+        Assert.False(Directory.Exists(stale));
+        Assert.False(File.Exists(stale + ".lock"));
+        Assert.False(Directory.Exists(aside));
+        model.Save(path);
+        Assert.Equal(new[] { "model" }, Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).ToArray());
+    }
+
+    [Fact]
     public void SaveDoesNotReplaceAFolderThatIsNotAModel()
     {
         using var model = Train(seed: 1, ScalingKind.None);

@@ -41,8 +41,15 @@ internal static class AtomicFolder
 
         CreateParent(target, parent);
         string name = Path.GetFileName(target);
-        string staging = Path.Combine(parent, $".{name}.saving-{Guid.NewGuid():N}");
-        string aside = Path.Combine(parent, $".{name}.replaced-{Guid.NewGuid():N}");
+        RemoveStale(parent, name, Directory.Exists(target));
+        string id = Guid.NewGuid().ToString("N");
+        string staging = Path.Combine(parent, $".{name}.saving-{id}");
+        string aside = Path.Combine(parent, $".{name}.replaced-{id}");
+
+        // Held for the whole write: a later save sees the lock and leaves this write's folders alone; the file goes with
+        // the handle (a killed process leaves it unlocked, and the next save removes it with the folders).
+        using var held = Lock(LockPath(parent, name, id), FileMode.CreateNew)
+            ?? throw new IOException($"Could not write '{target}': the lock file beside it could not be created.");
         try
         {
             Directory.CreateDirectory(staging);
@@ -89,6 +96,77 @@ internal static class AtomicFolder
         using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
         stream.Write(content);
         stream.Flush(flushToDisk: true);
+    }
+
+    private static string LockPath(string parent, string name, string id) => Path.Combine(parent, $".{name}.saving-{id}.lock");
+
+    /// <summary>The lock file opened exclusively (deleted when closed), or null when another write holds it.</summary>
+    private static FileStream? Lock(string path, FileMode mode)
+    {
+        try
+        {
+            return new FileStream(path, mode, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Removes what writes of the same folder left when their process was killed: staging folders, and folders moved
+    /// aside once the target exists again (while it is absent, the folder moved aside is the previous model and stays).
+    /// A folder whose write still holds its lock is left alone.
+    /// </summary>
+    private static void RemoveStale(string parent, string name, bool targetExists)
+    {
+        string saving = $".{name}.saving-", replaced = $".{name}.replaced-";
+        IEnumerable<string> entries;
+        try
+        {
+            entries = Directory.EnumerateFileSystemEntries(parent, $".{name}.*").ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string entry in entries)
+        {
+            string file = Path.GetFileName(entry);
+            string? id = file.StartsWith(saving, StringComparison.Ordinal) ? file[saving.Length..]
+                : file.StartsWith(replaced, StringComparison.Ordinal) && targetExists ? file[replaced.Length..]
+                : null;
+            if (id != null && id.EndsWith(".lock", StringComparison.Ordinal))
+            {
+                id = id[..^".lock".Length];
+            }
+
+            if (id is { Length: 32 } && id.All(char.IsAsciiHexDigitLower))
+            {
+                ids.Add(id);
+            }
+        }
+
+        foreach (string id in ids)
+        {
+            using var stale = Lock(LockPath(parent, name, id), FileMode.OpenOrCreate);
+            if (stale == null)
+            {
+                continue; // a write under way
+            }
+
+            TryDelete(Path.Combine(parent, saving + id));
+            if (targetExists)
+            {
+                TryDelete(Path.Combine(parent, replaced + id));
+            }
+        }
     }
 
     private static void CreateParent(string target, string parent)
