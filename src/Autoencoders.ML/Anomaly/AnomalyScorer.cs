@@ -30,6 +30,8 @@ public sealed class AnomalyScorer : IDisposable
     private readonly EmpiricalCdf reconstructionCdf;
     private readonly EmpiricalCdf? distanceCdf;
     private readonly double[] sortedTrainingScores;
+    private readonly double[] trainingReconstruction;
+    private readonly double[] trainingDistance;
     private readonly bool ownsModel;
     private double contamination;
 
@@ -40,6 +42,8 @@ public sealed class AnomalyScorer : IDisposable
         InputScaling = inputScaling;
         Neighbours = neighbours;
         referenceCodes = codes;
+        trainingReconstruction = reconstruction;
+        trainingDistance = distance;
         reconstructionCdf = new EmpiricalCdf(reconstruction);
         distanceCdf = neighbours == 0 ? null : new EmpiricalCdf(distance);
         TrainingScores = Combine(reconstruction, distance);
@@ -206,6 +210,20 @@ public sealed class AnomalyScorer : IDisposable
     }
 
     private const string FeatureColumnName = "Features";
+
+    /// <summary>Everything fitted besides the model, to save and rebuild the scorer exactly (<see cref="AnomalyScorerState"/>).</summary>
+    internal AnomalyScorerState State() => new(
+        Neighbours, Contamination, Threshold, InputScaling?.Center, InputScaling?.Scale, referenceCodes, trainingReconstruction, trainingDistance);
+
+    /// <summary>The scorer <paramref name="state"/> describes, on <paramref name="model"/> (owned when <paramref name="ownsModel"/>).</summary>
+    internal static AnomalyScorer Restore(AutoencoderModel model, AnomalyScorerState state, bool ownsModel)
+    {
+        var scaling = state.RobustCenter is { } center && state.RobustScale is { } scale ? new RobustScaling(center, scale) : null;
+        var scorer = new AnomalyScorer(model, scaling, state.Neighbours, state.Codes, state.Reconstruction, state.Distance, ownsModel);
+        scorer.contamination = state.Contamination;
+        scorer.Threshold = state.Threshold;
+        return scorer;
+    }
 
     private static AnomalyScorer FitCore(AutoencoderModel model, RobustScaling? scaling, IReadOnlyList<float[]> scaledRows, int neighbours, double contamination, bool ownsModel)
     {

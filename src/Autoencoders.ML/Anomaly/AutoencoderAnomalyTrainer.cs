@@ -84,6 +84,11 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
                 throw new ArgumentException($"ScoreColumnName and PredictedLabelColumnName are both '{ScoreColumnName}'; give them different names.", nameof(PredictedLabelColumnName));
             }
 
+            if (FeatureColumnName == ScoreColumnName || FeatureColumnName == PredictedLabelColumnName)
+            {
+                throw new ArgumentException($"FeatureColumnName '{FeatureColumnName}' is also an output column; give the outputs other names.", nameof(FeatureColumnName));
+            }
+
             if (!(Contamination >= 0 && Contamination < 1))
             {
                 throw new ArgumentOutOfRangeException(nameof(Contamination), Contamination, "Contamination must be in [0, 1): the expected fraction of anomalies.");
@@ -113,7 +118,8 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
         var scorer = AnomalyScorer.Train(new MLContext(seed), rows, seed, options.Contamination, options.Threads, options.Recipe);
         var shared = new SharedScorer(scorer, owns: true);
         var transformer = new AutoencoderAnomalyTransformer(
-            shared, options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName, options.Threshold ?? scorer.Threshold, options.ScoringBatchSize, scoringThreads: null);
+            shared, options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName, options.Threshold ?? scorer.Threshold,
+            options.Threshold == null ? options.Contamination : null, options.ScoringBatchSize, scoringThreads: null);
         if (options.Threshold != null || options.ValidationData == null)
         {
             return transformer;
@@ -128,7 +134,7 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
                 throw new ArgumentException("ValidationData has no rows; give rows to set the threshold from, or leave it null.", nameof(options));
             }
 
-            return transformer.WithThreshold(AutoencoderAnomalyTransformer.ThresholdFor(scores, options.Contamination));
+            return transformer.WithDerivedThreshold(AutoencoderAnomalyTransformer.ThresholdFor(scores, options.Contamination), options.Contamination);
         }
     }
 

@@ -97,6 +97,50 @@ public sealed class AutoencoderClassifier : IDisposable
         ExportOnnx(Path.Combine(folder, ClassifierOnnx.FileName));
     }
 
+    /// <summary>Everything besides <see cref="Model"/>, to save and rebuild the classifier exactly.</summary>
+    internal ClassifierState State()
+    {
+        lock (gate)
+        {
+            using var noGrad = no_grad();
+            return new ClassifierState
+            {
+                LabelType = Classes.ItemKind,
+                Labels = Classes.Text.ToArray(),
+                HeadWeight = ClassifierState.Bytes(Network.Head.weight!.contiguous().data<float>().ToArray()),
+                HeadBias = ClassifierState.Bytes(Network.Head.bias!.contiguous().data<float>().ToArray()),
+                Dropout = Network.HeadSpec.Dropout,
+                TrainingLoss = TrainingLoss,
+                FineTuning = FineTuning,
+            };
+        }
+    }
+
+    /// <summary>The classifier <paramref name="state"/> describes, on the fine-tuned <paramref name="model"/> (owned from now on).</summary>
+    internal static AutoencoderClassifier Restore(AutoencoderModel model, ClassifierState state, string source)
+    {
+        var classes = state.Classes(source);
+        var (weight, bias) = state.Head(model.LatentSize, source);
+        var network = new ClassifierNetwork(model.Network, classes.Count, state.Dropout);
+        try
+        {
+            using (no_grad())
+            {
+                using var w = tensor(weight, new long[] { classes.Count, model.LatentSize });
+                using var b = tensor(bias, new long[] { classes.Count });
+                network.Head.weight!.copy_(w);
+                network.Head.bias!.copy_(b);
+            }
+
+            return new AutoencoderClassifier(network, classes, model, state.FineTuning!, state.TrainingLoss);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Releases the native weights (the classifier's and <see cref="Model"/>'s).</summary>
     public void Dispose() => Network.Dispose();
 }

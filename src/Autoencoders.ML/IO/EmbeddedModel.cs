@@ -18,6 +18,9 @@ internal static class EmbeddedModel
     public const string WeightsKey = "autoencoders_ml.weights";
     public const string ChecksumKey = "autoencoders_ml.weights_sha256";
 
+    /// <summary>SHA-256 (hex) of every other metadata entry of the graph: the transform, the model JSON, a task's state.</summary>
+    public const string MetadataChecksumKey = "autoencoders_ml.metadata_sha256";
+
     /// <summary>The metadata entries that carry <paramref name="model"/>.</summary>
     public static IEnumerable<(string Key, string Value)> Entries(AutoencoderModel model)
     {
@@ -59,9 +62,61 @@ internal static class EmbeddedModel
         return ModelArchive.FromEssentials(source, Encoding.UTF8.GetBytes(config), weights);
     }
 
-    private static string? Value(ModelProto graph, string key) =>
+    /// <summary>
+    /// The checksum entry over <paramref name="entries"/> (every metadata entry the graph carries besides it, in order):
+    /// a changed byte of any of them — a setting, a threshold, a class name — is refused on load.
+    /// </summary>
+    public static (string Key, string Value) Seal(IEnumerable<(string Key, string Value)> entries) => (MetadataChecksumKey, Hash(entries));
+
+    /// <summary>Checks the checksum entry of <paramref name="graph"/> (see <see cref="Seal"/>).</summary>
+    /// <param name="graph">A graph this library saved.</param>
+    /// <param name="source">Names the graph in errors (the zip and the entry).</param>
+    /// <param name="required">Whether a graph without the entry is refused (every task transform writes it).</param>
+    /// <exception cref="InvalidDataException">The entry is missing (when required) or does not match.</exception>
+    public static void VerifyMetadata(ModelProto graph, string source, bool required)
+    {
+        string? expected = Value(graph, MetadataChecksumKey);
+        if (expected == null)
+        {
+            if (required)
+            {
+                throw Missing(source, MetadataChecksumKey);
+            }
+
+            return;
+        }
+
+        string actual = Hash(graph.MetadataProps.Where(p => p.Key != MetadataChecksumKey).Select(p => (p.Key, p.Value)));
+        if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException(
+                $"'{source}': the graph's metadata does not match its checksum (expected SHA-256 {expected}, got {actual}): a setting, the model or a task's state was changed. The file is damaged or was edited; save the pipeline again.");
+        }
+    }
+
+    private static string Hash(IEnumerable<(string Key, string Value)> entries)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[4];
+        foreach (var (key, value) in entries)
+        {
+            foreach (string part in new[] { key, value })
+            {
+                byte[] bytes = Encoding.UTF8.GetBytes(part);
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
+                hash.AppendData(length);
+                hash.AppendData(bytes);
+            }
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>The value of metadata entry <paramref name="key"/>, or null.</summary>
+    public static string? Value(ModelProto graph, string key) =>
         graph.MetadataProps.FirstOrDefault(p => p.Key == key)?.Value;
 
-    private static InvalidDataException Missing(string source, string key) =>
+    /// <summary>The error for a missing metadata entry.</summary>
+    public static InvalidDataException Missing(string source, string key) =>
         new($"'{source}': metadata entry {key} is missing, so the model cannot be rebuilt. The file is damaged; save the pipeline again.");
 }
