@@ -70,6 +70,23 @@ public sealed class TaskReloadTests : IClassFixture<SyntheticClustersFixture>, I
             Assert.Equal(original.Scorer.TrainingScores, loaded.Scorer.TrainingScores);
         }
 
+        // A folder or a zip of its own: Save / Load give the same detector, a changed byte is refused naming the file.
+        foreach (string path in new[] { Path.Combine(folder, "detector"), Path.Combine(folder, "detector-model.zip") })
+        {
+            original.Save(path);
+            using var back = AutoencoderAnomalyTransformer.Load(path);
+            Assert.Equal(Settings(original), Settings(back));
+            AssertSame(expected, ReloadProcess.Describe(ml, back.Transform(request.ToDataView(ml))));
+            using var scorer = AnomalyScorer.Load(path);
+            Assert.Equal(original.Scorer.Score(request.Rows), scorer.Score(request.Rows));
+            Assert.Equal(original.Scorer.Threshold, scorer.Threshold);
+        }
+
+        string state = Path.Combine(folder, "detector", "anomaly_scorer.json");
+        File.WriteAllText(state, File.ReadAllText(state).Replace("\"Neighbours\":5", "\"Neighbours\":4", StringComparison.Ordinal));
+        var damaged = Assert.Throws<InvalidDataException>(() => AutoencoderAnomalyTransformer.Load(Path.Combine(folder, "detector")));
+        Assert.Contains("anomaly_scorer.json", damaged.Message, StringComparison.Ordinal);
+
         // Stock ML.NET, without this assembly: Score is a one-element vector. One row per ONNX Runtime call there rounds
         // the matrix products differently in the last bit, which the CDF keeps below 1e-4 (AnomalyDetectorTests).
         var stock = RunStock(zip, request);
@@ -110,6 +127,18 @@ public sealed class TaskReloadTests : IClassFixture<SyntheticClustersFixture>, I
         Assert.Equal(new[] { "ValueToKeyMappingTransformer", nameof(AutoencoderClassifierTransformer) }, reloaded.Stages);
         AssertSame(expected, reloaded);
         Assert.Equal(Settings(classifier), reloaded.Settings);
+
+        // A folder or a zip of its own: AutoencoderClassifier.Load gives the same classifier.
+        var rows = request.Rows.Take(50).ToArray();
+        foreach (string path in new[] { Path.Combine(folder, "classifier"), Path.Combine(folder, "classifier-model.zip") })
+        {
+            classifier.Classifier.Save(path);
+            using var back = AutoencoderClassifier.Load(path);
+            Assert.Equal(classifier.Classifier.PredictProbabilities(rows), back.PredictProbabilities(rows));
+            Assert.Equal(classifier.Classifier.Classes.Text, back.Classes.Text);
+            Assert.Equal(classifier.Classifier.TrainingLoss, back.TrainingLoss);
+            Assert.Equal(classifier.Classifier.ToOnnx(), back.ToOnnx());
+        }
 
         // Stock ML.NET, without this assembly: PredictedLabel is a one-element vector of the same key, and
         // MapKeyToValue gives the same classes (it failed before: "KeyValues metadata size does not match").

@@ -25,7 +25,9 @@ internal sealed class ClassifierFolder : IDisposable
 
     public int InputSize => scorer.InputSize;
 
-    public static string OnnxPath(string folder) => System.IO.Path.Combine(folder, ClassifierOnnx.FileName);
+    // The classifier folder, or a file in it (its model.zip): the graph is classifier.onnx in that folder.
+    public static string OnnxPath(string folder) =>
+        System.IO.Path.Combine(File.Exists(folder) ? System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(folder))! : folder, ClassifierOnnx.FileName);
 
     /// <summary>True when <paramref name="folder"/> holds a classifier.</summary>
     public static bool IsClassifier(string folder) => File.Exists(OnnxPath(folder));

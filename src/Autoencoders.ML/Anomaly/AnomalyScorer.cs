@@ -200,6 +200,50 @@ public sealed class AnomalyScorer : IDisposable
     /// <param name="rows">Rows of the training width.</param>
     public bool[] Predict(IReadOnlyList<float[]> rows) => Score(rows).Select(s => s > Threshold).ToArray();
 
+    /// <summary>
+    /// Saves the scorer as a model folder (or a <c>.zip</c>): the model's files (<see cref="AutoencoderModel.Save"/>),
+    /// <c>anomaly_scorer.json</c> (everything fitted: codes, CDFs, scaling, threshold) and <c>anomaly.onnx</c>
+    /// (<see cref="AnomalyOnnx.ExportOnnx"/>), all listed in the manifest with their checksums. <see cref="Load"/> reads it back.
+    /// </summary>
+    /// <param name="path">The folder (created if needed; an existing model folder is replaced atomically) or a <c>.zip</c> file.</param>
+    public void Save(string path) => SaveWith(path, Threshold, Array.Empty<(string, byte[])>());
+
+    /// <summary>Loads a scorer saved with <see cref="Save"/> (the folder or the <c>.zip</c>); it owns its model.</summary>
+    /// <param name="path">The folder or zip.</param>
+    /// <returns>The scorer, the same scores, threshold and contamination as the one saved.</returns>
+    /// <exception cref="System.IO.InvalidDataException">A file is missing, damaged or changed; the message names the model and the file.</exception>
+    public static AnomalyScorer Load(string path) => LoadWith(path, Array.Empty<string>()).Scorer;
+
+    /// <summary>Saves with <paramref name="threshold"/> in <c>anomaly.onnx</c> and <paramref name="extra"/> files beside.</summary>
+    internal void SaveWith(string path, double threshold, IReadOnlyList<(string Name, byte[] Content)> extra)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var files = new List<(string, byte[])>
+        {
+            (AnomalyScorerState.FileName, System.Text.Encoding.UTF8.GetBytes(State().ToJson())),
+            (AnomalyOnnx.FileName, this.ToOnnx(threshold)),
+        };
+        files.AddRange(extra);
+        IO.ModelArchive.Save(Model, path, files);
+    }
+
+    /// <summary>Loads a scorer and the <paramref name="extraNames"/> files saved beside it.</summary>
+    internal static (AnomalyScorer Scorer, byte[][] Extra) LoadWith(string path, IReadOnlyList<string> extraNames)
+    {
+        var (model, extra) = IO.ModelArchive.Load(path, new[] { AnomalyScorerState.FileName }.Concat(extraNames).ToArray());
+        try
+        {
+            string source = $"{path}!{AnomalyScorerState.FileName}";
+            var state = AnomalyScorerState.FromJson(System.Text.Encoding.UTF8.GetString(extra[0]), model, source);
+            return (Restore(model, state, ownsModel: true), extra.Skip(1).ToArray());
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Disposes the model when the scorer owns it (made by <see cref="Train"/>).</summary>
     public void Dispose()
     {

@@ -15,8 +15,11 @@ internal sealed record AnomalyScorerState(
     int Neighbours, double Contamination, double Threshold, float[]? RobustCenter, float[]? RobustScale,
     float[][] Codes, double[] Reconstruction, double[] Distance)
 {
-    /// <summary>The metadata key (in a saved pipeline's graph) and the file name (in a detector's folder, with <c>.json</c>).</summary>
+    /// <summary>The metadata key in a saved pipeline's graph.</summary>
     public const string MetadataKey = "autoencoders_ml.anomaly_scorer";
+
+    /// <summary>The file in a detector's folder.</summary>
+    public const string FileName = "anomaly_scorer.json";
 
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 

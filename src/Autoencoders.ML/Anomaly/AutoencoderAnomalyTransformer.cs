@@ -28,6 +28,8 @@ namespace Autoencoders.ML.Anomaly;
 /// </remarks>
 public sealed class AutoencoderAnomalyTransformer : TaskTransformer
 {
+    private const string SettingsFile = "anomaly_detector.json";
+
     private readonly SharedScorer shared;
     private readonly int? scoringThreads;
 
@@ -86,6 +88,43 @@ public sealed class AutoencoderAnomalyTransformer : TaskTransformer
         Scorer.ExportOnnx(path, Threshold);
     }
 
+    /// <summary>
+    /// Saves the detector as a model folder (or a <c>.zip</c>): its scorer (<see cref="AnomalyScorer.Save"/>, with
+    /// <c>anomaly.onnx</c> at this transform's threshold) and <c>anomaly_detector.json</c> (columns, threshold,
+    /// contamination, batch size), all under the manifest's checksums. <see cref="Load"/> reads it back.
+    /// </summary>
+    /// <param name="path">The folder (created if needed; an existing model folder is replaced atomically) or a <c>.zip</c> file.</param>
+    public void Save(string path)
+    {
+        ThrowIfDisposed();
+        Scorer.SaveWith(path, Threshold, new[] { (SettingsFile, System.Text.Encoding.UTF8.GetBytes(Settings().Entry().Value)) });
+    }
+
+    /// <summary>Loads a detector saved with <see cref="Save"/> (the folder or the <c>.zip</c>); disposing it disposes its model.</summary>
+    /// <param name="path">The folder or zip.</param>
+    /// <returns>The detector: same columns, threshold, contamination and scores as the one saved.</returns>
+    /// <exception cref="InvalidDataException">A file is missing, damaged or changed; the message names the model and the file.</exception>
+    public static AutoencoderAnomalyTransformer Load(string path)
+    {
+        var (scorer, extra) = AnomalyScorer.LoadWith(path, new[] { SettingsFile });
+        try
+        {
+            string source = $"{path}!{SettingsFile}";
+            var saved = SavedTransform.FromJson(System.Text.Encoding.UTF8.GetString(extra[0]), source);
+            if (saved.Transform != nameof(AutoencoderAnomalyTransformer))
+            {
+                throw new InvalidDataException($"'{source}' describes a '{saved.Transform}', not an anomaly detector. Load it with the type that saved it.");
+            }
+
+            return FromSettings(saved, new SharedScorer(scorer, owns: true), source);
+        }
+        catch
+        {
+            scorer.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The (1 − contamination) quantile of <paramref name="scores"/>.</summary>
     internal static double ThresholdFor(IReadOnlyList<double> scores, double contamination)
     {
@@ -115,16 +154,18 @@ public sealed class AutoencoderAnomalyTransformer : TaskTransformer
     {
         string json = EmbeddedModel.Value(graph, AnomalyScorerState.MetadataKey) ?? throw EmbeddedModel.Missing(source, AnomalyScorerState.MetadataKey);
         var scorer = AnomalyScorer.Restore(model, AnomalyScorerState.FromJson(json, model, source), ownsModel: true);
-        return new AutoencoderAnomalyTransformer(
-            new SharedScorer(scorer, owns: true),
-            saved.InputColumn,
-            saved.Require(saved.ScoreColumn, nameof(saved.ScoreColumn), source),
-            saved.Require(saved.PredictedLabelColumn, nameof(saved.PredictedLabelColumn), source),
-            saved.Require(saved.Threshold, nameof(saved.Threshold), source),
-            saved.Contamination,
-            saved.ScoringBatchSize,
-            scoringThreads: null);
+        return FromSettings(saved, new SharedScorer(scorer, owns: true), source);
     }
+
+    private static AutoencoderAnomalyTransformer FromSettings(SavedTransform saved, SharedScorer shared, string source) => new(
+        shared,
+        saved.InputColumn,
+        saved.Require(saved.ScoreColumn, nameof(saved.ScoreColumn), source),
+        saved.Require(saved.PredictedLabelColumn, nameof(saved.PredictedLabelColumn), source),
+        saved.Require(saved.Threshold, nameof(saved.Threshold), source),
+        saved.Contamination,
+        saved.ScoringBatchSize,
+        scoringThreads: null);
 
     /// <summary>Releases the ONNX Runtime session and, with the last transform sharing it, a model the trainer made.</summary>
     /// <param name="disposing">True when called from <see cref="TaskTransformer.Dispose()"/>.</param>
@@ -137,21 +178,20 @@ public sealed class AutoencoderAnomalyTransformer : TaskTransformer
         }
     }
 
-    private protected override IEnumerable<(string Key, string Value)> SavedEntries()
+    private protected override IEnumerable<(string Key, string Value)> SavedEntries() =>
+        new[] { Settings().Entry(), (AnomalyScorerState.MetadataKey, Scorer.State().ToJson()) }.Concat(EmbeddedModel.Entries(Scorer.Model));
+
+    private SavedTransform Settings() => new()
     {
-        var saved = new SavedTransform
-        {
-            Transform = nameof(AutoencoderAnomalyTransformer),
-            InputColumn = FeatureColumnName,
-            ScoreColumn = ScoreColumnName,
-            PredictedLabelColumn = PredictedLabelColumnName,
-            Threshold = Threshold,
-            Contamination = Contamination,
-            ScoringBatchSize = ScoringBatchSize,
-            Stages = 2,
-        };
-        return new[] { saved.Entry(), (AnomalyScorerState.MetadataKey, Scorer.State().ToJson()) }.Concat(EmbeddedModel.Entries(Scorer.Model));
-    }
+        Transform = nameof(AutoencoderAnomalyTransformer),
+        InputColumn = FeatureColumnName,
+        ScoreColumn = ScoreColumnName,
+        PredictedLabelColumn = PredictedLabelColumnName,
+        Threshold = Threshold,
+        Contamination = Contamination,
+        ScoringBatchSize = ScoringBatchSize,
+        Stages = 2,
+    };
 
     private static string FlagColumn(string predictedLabelColumnName) => predictedLabelColumnName + ".anomaly_flag";
 

@@ -86,15 +86,35 @@ public sealed class AutoencoderClassifier : IDisposable
     }
 
     /// <summary>
-    /// Saves the fine-tuned autoencoder as a model folder (<see cref="AutoencoderModel.Save"/>) and adds
-    /// <c>classifier.onnx</c> to it.
+    /// Saves the classifier as a model folder (or a <c>.zip</c>): the fine-tuned autoencoder's files
+    /// (<see cref="AutoencoderModel.Save"/>), <c>classifier.json</c> (classes, head weights, schedule) and
+    /// <c>classifier.onnx</c>, all listed in the manifest with their checksums. <see cref="Load"/> reads it back.
     /// </summary>
-    /// <param name="folder">The folder (created if needed; an existing model folder is replaced).</param>
-    public void Save(string folder)
+    /// <param name="path">The folder (created if needed; an existing model folder is replaced atomically) or a <c>.zip</c> file.</param>
+    public void Save(string path)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
-        Model.Save(folder);
-        ExportOnnx(Path.Combine(folder, ClassifierOnnx.FileName));
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var extra = new[] { (ClassifierState.FileName, System.Text.Encoding.UTF8.GetBytes(State().ToJson())), (ClassifierOnnx.FileName, ToOnnx()) };
+        IO.ModelArchive.Save(Model, path, extra);
+    }
+
+    /// <summary>Loads a classifier saved with <see cref="Save"/> (the folder or the <c>.zip</c>).</summary>
+    /// <param name="path">The folder or zip.</param>
+    /// <returns>The classifier, the same probabilities as the one saved.</returns>
+    /// <exception cref="InvalidDataException">A file is missing, damaged or changed; the message names the model and the file.</exception>
+    public static AutoencoderClassifier Load(string path)
+    {
+        var (model, extra) = IO.ModelArchive.Load(path, ClassifierState.FileName);
+        try
+        {
+            string source = $"{path}!{ClassifierState.FileName}";
+            return Restore(model, ClassifierState.FromJson(System.Text.Encoding.UTF8.GetString(extra[0]), source), source);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Everything besides <see cref="Model"/>, to save and rebuild the classifier exactly.</summary>

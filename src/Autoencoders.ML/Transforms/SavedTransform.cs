@@ -85,6 +85,11 @@ internal sealed record SavedTransform
     /// <summary>The metadata entry.</summary>
     public (string Key, string Value) Entry() => (MetadataKey, JsonSerializer.Serialize(this, Json));
 
+    /// <summary>A description written by <see cref="Entry"/> as a file of its own (a task's folder).</summary>
+    /// <exception cref="InvalidDataException">The text is not a valid description; the message names <paramref name="source"/>.</exception>
+    public static SavedTransform FromJson(string text, string source) =>
+        Parse(text) ?? throw new InvalidDataException($"'{source}' is not a valid transform description ({text}). The file is damaged; save it again.");
+
     /// <summary>The description <paramref name="graph"/> carries, or null if it is not one of this library's.</summary>
     /// <exception cref="InvalidDataException">The entry is there but is not valid.</exception>
     public static SavedTransform? Of(ModelProto graph, string source)
@@ -95,19 +100,20 @@ internal sealed record SavedTransform
             return null;
         }
 
+        return Parse(text) ?? throw new InvalidDataException($"'{source}': metadata entry {MetadataKey} is not a valid transform description ({text}). The file is damaged; save the pipeline again.");
+    }
+
+    private static SavedTransform? Parse(string text)
+    {
         try
         {
             var saved = JsonSerializer.Deserialize<SavedTransform>(text, Json);
-            if (saved != null && saved.InputColumn.Length > 0 && saved.ScoringBatchSize > 0)
-            {
-                return saved;
-            }
+            return saved != null && saved.InputColumn.Length > 0 && saved.ScoringBatchSize > 0 ? saved : null;
         }
         catch (JsonException)
         {
+            return null;
         }
-
-        throw new InvalidDataException($"'{source}': metadata entry {MetadataKey} is not a valid transform description ({text}). The file is damaged; save the pipeline again.");
     }
 
     /// <summary>The transform again, on <paramref name="model"/>.</summary>
