@@ -42,7 +42,10 @@ public sealed class TaskReloadTests : IClassFixture<SyntheticClustersFixture>, I
     {
         var ml = new MLContext(seed: 0);
         var data = AnomalyDetectorTests.LoadThyroid(ml);
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        ml.Log += (_, e) => log.Enqueue(e.Message);
         using var fitted = ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyTrainer.Options { Contamination = 0.05, Threads = 1, ScoringBatchSize = 100 }).Fit(data);
+        Assert.Contains(log, m => m.Contains("Autoencoders.ML", StringComparison.Ordinal)); // the training logs reach the user's MLContext
         using var original = fitted.WithContamination(0.02);
         string zip = Path.Combine(folder, "detector.zip");
         ml.Model.Save(original, data.Schema, zip);

@@ -114,7 +114,12 @@ public sealed class AnomalyScorer : IDisposable
     /// <param name="threads">Threads torch may use (process-wide); null keeps torch's setting.</param>
     /// <param name="recipe">Tabular, image, or chosen from the rows (<see cref="AnomalyRecipes.Resolve"/>).</param>
     public static AnomalyScorer Train(
-        MLContext mlContext, IReadOnlyList<float[]> rows, int seed = 0, double contamination = DefaultContamination, int? threads = null, AnomalyRecipe recipe = AnomalyRecipe.Auto)
+        MLContext mlContext, IReadOnlyList<float[]> rows, int seed = 0, double contamination = DefaultContamination, int? threads = null, AnomalyRecipe recipe = AnomalyRecipe.Auto) =>
+        TrainLogged(mlContext, environment: null, rows, seed, contamination, threads, recipe);
+
+    /// <summary>As the public <c>Train</c>, the training logs going to <paramref name="environment"/> (null: <paramref name="mlContext"/>).</summary>
+    internal static AnomalyScorer TrainLogged(
+        MLContext mlContext, Microsoft.ML.Runtime.IHostEnvironment? environment, IReadOnlyList<float[]> rows, int seed, double contamination, int? threads, AnomalyRecipe recipe)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(rows);
@@ -137,7 +142,7 @@ public sealed class AnomalyScorer : IDisposable
         var resolved = AnomalyRecipes.Resolve(recipe, rows);
         var scaling = AnomalyRecipes.UsesRobustScaling(resolved) ? RobustScaling.Fit(rows) : null;
         var scaled = scaling == null ? rows.ToArray() : scaling.Apply(rows);
-        var trainer = new AutoencoderTrainer(mlContext, AnomalyRecipes.ModelOptions(resolved, width), AnomalyRecipes.TrainingOptions(seed, threads));
+        var trainer = new AutoencoderTrainer(mlContext, AnomalyRecipes.ModelOptions(resolved, width), AnomalyRecipes.TrainingOptions(seed, threads)) { Environment = environment };
         var model = trainer.Fit(ToDataView(mlContext, scaled), FeatureColumnName);
         try
         {

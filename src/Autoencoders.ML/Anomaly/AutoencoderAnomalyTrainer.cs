@@ -2,6 +2,7 @@ using Autoencoders.ML.Anomaly.Internal;
 using Autoencoders.ML.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 
 namespace Autoencoders.ML.Anomaly;
 
@@ -27,15 +28,18 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
     /// <summary>Default name of the predicted-label column, as ML.NET's anomaly detectors name it.</summary>
     public const string DefaultPredictedLabelColumnName = "PredictedLabel";
 
+    private readonly IHostEnvironment environment;
     private readonly Options options;
     private readonly int seed;
 
-    internal AutoencoderAnomalyTrainer(Options options, int seed)
+    internal AutoencoderAnomalyTrainer(IHostEnvironment environment, Options options)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        this.environment = environment;
         this.options = options;
-        this.seed = seed;
+        seed = CatalogEnvironment.Seed(environment, options.Seed);
     }
 
     /// <summary>Every setting of the trainer.</summary>
@@ -115,7 +119,8 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
         ArgumentNullException.ThrowIfNull(input);
         var rows = ReadRows(input, "training");
         CheckValidationSchema(rows[0].Length);
-        var scorer = AnomalyScorer.Train(new MLContext(seed), rows, seed, options.Contamination, options.Threads, options.Recipe);
+        // Training logs go to the user's environment; the run's own context only carries the seed.
+        var scorer = AnomalyScorer.TrainLogged(new MLContext(seed), environment, rows, seed, options.Contamination, options.Threads, options.Recipe);
         var shared = new SharedScorer(scorer, owns: true);
         var transformer = new AutoencoderAnomalyTransformer(
             shared, options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName, options.Threshold ?? scorer.Threshold,
