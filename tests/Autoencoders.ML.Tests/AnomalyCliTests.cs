@@ -41,6 +41,12 @@ public sealed class AnomalyCliTests : IDisposable
         var flagged = lines.Skip(1).Count(l => l.Split(',')[1] == "1");
         Assert.InRange(flagged / (double)(lines.Length - 1), 0.05, 0.15);
 
+        // The folder's model.zip stands for the folder.
+        string zipScores = Path.Combine(folder, "zip-scores.csv");
+        var fromZip = Run("score", "--model", Path.Combine(model, "model.zip"), "--data", csv, "--label-column", "label", "--out", zipScores);
+        Assert.True(fromZip.Code == 0, fromZip.Error);
+        Assert.Equal(lines, File.ReadAllLines(zipScores));
+
         var evaluate = Run("evaluate", "--model", model, "--data", csv, "--label-column", "label");
         Assert.True(evaluate.Code == 0, evaluate.Error);
         using (var json = JsonDocument.Parse(evaluate.Output))

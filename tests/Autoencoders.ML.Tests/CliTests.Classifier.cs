@@ -33,6 +33,18 @@ public sealed partial class CliTests
         Assert.Equal("predicted_label,probability_even,probability_odd", rows[0]);
         Assert.All(rows.Skip(1), row => Assert.Contains(row.Split(',')[0], new[] { "even", "odd" }));
 
+        // The classifier saved as a zip (AutoencoderClassifier.Save) predicts the same.
+        string zip = Path.Combine(folder, "classifier.zip");
+        using (var loaded = Autoencoders.ML.Classification.AutoencoderClassifier.Load(classifier))
+        {
+            loaded.Save(zip);
+        }
+
+        string zipPredictions = Path.Combine(folder, "zip-predictions.csv");
+        var fromZip = Run("predict", "--model", zip, "--data", labeled, "--label-column", "label", "--out", zipPredictions);
+        Assert.True(fromZip.Code == 0, fromZip.Error);
+        Assert.Equal(rows, File.ReadAllLines(zipPredictions));
+
         var evaluate = Run("evaluate", "--model", classifier, "--data", labeled, "--label-column", "label");
         Assert.True(evaluate.Code == 0, evaluate.Error);
         using (var json = JsonDocument.Parse(evaluate.Output))

@@ -129,9 +129,11 @@ internal static class AnomalyCommands
 
     private static string Row(Dataset dataset, int i) => dataset.Lines != null ? $"{dataset.Source}: row {dataset.Lines[i]}" : $"{dataset.Source}: item {i + 1}";
 
+    // The model folder, its model.zip (the anomaly graph is beside it) or the graph itself.
     private static string? AnomalyFile(string modelPath) =>
         modelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? modelPath
         : Directory.Exists(modelPath) ? Path.Combine(modelPath, AnomalyOnnx.FileName)
+        : File.Exists(modelPath) && modelPath.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, AnomalyOnnx.FileName)
         : null;
 
     private static AnomalyGraph Open(string modelPath)
