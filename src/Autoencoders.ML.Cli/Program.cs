@@ -17,6 +17,7 @@ var root = new RootCommand("Autoencoders.ML: train, evaluate and use autoencoder
     ClassifierCommands.FineTune(),
     ClassifierCommands.Predict(),
     AnomalyCommands.Score(),
+    ReportCommand.Create(),
     MapCommands.Cluster(),
 };
 

@@ -127,6 +127,15 @@ internal static class TrainCommand
             Description = "Augmentation for image rows: slant every training image by up to this many degrees (0 = off).",
             DefaultValueFactory = _ => 0,
         };
+        var maxSteps = new Option<int>("--max-steps")
+        {
+            Description = "Cap of the automatic budget (no --epochs) in optimizer steps, rounded up to whole epochs; raise it to train longer for a lower error.",
+            DefaultValueFactory = _ => TrainingOptions.Defaults.MaxSteps,
+        };
+        var anomaly = new Option<bool>("--anomaly")
+        {
+            Description = "Also train the anomaly detector on the same rows (without the label) and write anomaly.onnx into the folder, for 'score'.",
+        };
         var resume = new Option<string?>("--resume")
         {
             Description = "Resume the interrupted run from this checkpoint, with the same data and options: the result equals the uninterrupted run's.",
@@ -136,6 +145,7 @@ internal static class TrainCommand
         {
             data, label, features, kind, clusters, consistency, balance, restarts, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
             runs, validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume, precision, maxShift, maxRotation, maxScale, maxShear,
+            maxSteps, anomaly,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -217,6 +227,7 @@ internal static class TrainCommand
             var trainingOptions = new TrainingOptions
             {
                 Epochs = parse.GetValue(epochs),
+                MaxSteps = parse.GetValue(maxSteps),
                 BatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(lr),
                 CosineAnnealing = parse.GetValue(schedule) == "cosine" ? new CosineSchedule() : null,
@@ -241,7 +252,7 @@ internal static class TrainCommand
                 Directory.CreateDirectory(Path.GetDirectoryName(trainingOptions.CheckpointPath)!);
             }
 
-            return Train(dataset, modelOptions, trainingOptions, outDir);
+            return Train(dataset, parse.GetValue(label), modelOptions, trainingOptions, outDir, parse.GetValue(anomaly));
         }));
         return command;
     }
@@ -269,7 +280,7 @@ internal static class TrainCommand
         }
     }
 
-    private static int Train(Dataset dataset, AutoencoderOptions modelOptions, TrainingOptions trainingOptions, string outDir)
+    private static int Train(Dataset dataset, string? labelColumn, AutoencoderOptions modelOptions, TrainingOptions trainingOptions, string outDir, bool withDetector)
     {
         if (modelOptions.Loss == ReconstructionLoss.BinaryCrossEntropy && trainingOptions.Scaling == ScalingKind.None)
         {
@@ -296,6 +307,7 @@ internal static class TrainCommand
         var notes = new Dictionary<string, JsonNode?>
         {
             ["data"] = JsonSerializer.SerializeToNode(dataset.Describe()),
+            ["labelColumn"] = labelColumn,
             ["finalMetrics"] = new JsonObject
             {
                 ["trainingMse"] = metrics.MeanSquaredError,
@@ -318,6 +330,7 @@ internal static class TrainCommand
 
         string? anomalyNote = null;
         // The whole folder is built beside --out and swapped in: a failure or Ctrl+C leaves no partial folder.
+        var writing = System.Diagnostics.Stopwatch.StartNew();
         bool interrupted = OutputFolder.Write(outDir, staging =>
         {
             // model.json is the library's (architecture, options, history) plus the tool's notes: data and final metrics.
@@ -328,7 +341,14 @@ internal static class TrainCommand
             }
 
             LossPlot.Save(Path.Combine(staging, "loss.png"), model.History);
-            anomalyNote = AnomalyCommands.WriteDetector(staging, dataset, trainingOptions);
+            var timings = new List<(string, double)>();
+            if (withDetector)
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                anomalyNote = AnomalyCommands.WriteDetector(staging, dataset, trainingOptions);
+                timings.Add(("anomaly detector (--anomaly)", clock.Elapsed.TotalSeconds));
+            }
+
             if (dataset.ImageShape is var (c, h, w) && c * h * w == dataset.Width)
             {
                 var originals = dataset.Rows.Take(12).ToArray();
@@ -344,6 +364,8 @@ internal static class TrainCommand
                     ImageGrid.Save(Path.Combine(staging, "samples.png"), Enumerable.Range(0, 3).Select(r => samples.Skip(r * 12).Take(12).ToArray()).ToArray(), h, w, c);
                 }
             }
+
+            ModelReport.Write(staging, model, dataset, labelColumn, timings, outDir);
         });
 
         if (interrupted)
@@ -356,8 +378,13 @@ internal static class TrainCommand
         Console.WriteLine(
             $"trained {model.Spec} ({model.Kind}) in {last.Elapsed.TotalSeconds:F0} s: training MSE per value {metrics.MeanSquaredError:G4}" +
             (last.ValidationLoss is double v ? $", last validation loss {v:G4}" : string.Empty) +
-            (model.History.StoppedEarly ? $", best epoch {model.History.BestEpoch} of {last.Epoch}" : string.Empty) + $"; wrote {Path.GetFullPath(outDir)}");
-        Console.WriteLine(anomalyNote);
+            (model.History.StoppedEarly ? $", best epoch {model.History.BestEpoch} of {last.Epoch}" : string.Empty) +
+            $"; wrote {Path.GetFullPath(outDir)} in {writing.Elapsed.TotalSeconds:F0} s; open {ReportPage.FileName} there");
+        if (anomalyNote != null)
+        {
+            Console.WriteLine(anomalyNote);
+        }
+
         if (model.History.Pca is { } comparison)
         {
             // The yardstick, said plainly: a user whose autoencoder loses to PCA should know before deploying it.
