@@ -308,6 +308,14 @@ public sealed partial class CliTests : IDisposable
         var precision = Run("train", "--precision", "fp16");
         Assert.Equal(2, precision.Code);
         Assert.Contains("fp16", precision.Error);
+
+        // Every parse error in one run, one line each.
+        var several = Run("train", "--kind", "gan", "--loss", "l1", "--batch-size", "many");
+        Assert.Equal(2, several.Code);
+        Assert.Equal(3, several.Error.Trim().Split('\n').Length);
+        Assert.Contains("gan", several.Error);
+        Assert.Contains("l1", several.Error);
+        Assert.Contains("many", several.Error);
     }
 
     [Fact]

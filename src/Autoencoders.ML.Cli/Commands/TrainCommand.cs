@@ -57,8 +57,8 @@ internal static class TrainCommand
         var loss = new Option<string>("--loss") { Description = "mse or bce (bce needs values in [0, 1]).", DefaultValueFactory = _ => "mse" };
         loss.AcceptOnlyFromAmong("mse", "bce");
         var noise = new Option<string[]>("--noise") { Description = "Corruption for --kind dae, repeatable: gaussian:SIGMA, mask:P, saltpepper:P." };
-        var clip = new Option<string?>("--clip") { Description = "Clip corrupted values to MIN,MAX, e.g. 0,1." };
-        var beta = new Option<double>("--beta") { Description = "Weight of the KL term for --kind vae.", DefaultValueFactory = _ => 1.0 };
+        var clip = new Option<string?>("--clip") { Description = "--kind dae: clip corrupted values to MIN,MAX, e.g. 0,1." };
+        var beta = new Option<double>("--beta") { Description = "Weight of the KL term of --kind vae and gmvae.", DefaultValueFactory = _ => 1.0 };
         var importanceSamples = new Option<int>("--importance-samples")
         {
             Description = "Samples k of the training objective for --kind vae: 1 = ELBO, k > 1 = importance-weighted bound (IWAE).",
@@ -66,7 +66,8 @@ internal static class TrainCommand
         };
         var epochs = new Option<int?>("--epochs")
         {
-            Description = "Training epochs. Default: automatic, until the validation loss has not improved for 10 epochs (best epoch kept; at most 200 epochs or 30,000 steps).",
+            Description = $"Training epochs. Default: automatic, until the validation loss has not improved for {TrainingOptions.Defaults.AutomaticPatience} epochs " +
+                $"(best epoch kept; at most {TrainingOptions.Defaults.MaxEpochs} epochs or --max-steps steps).",
         };
         var batch = new Option<int>("--batch-size") { Description = "Rows per step.", DefaultValueFactory = _ => 256 };
         var lr = new Option<double>("--lr") { Description = "Learning rate (Adam).", DefaultValueFactory = _ => 1e-3 };
@@ -141,57 +142,100 @@ internal static class TrainCommand
             Description = "Resume the interrupted run from this checkpoint, with the same data and options: the result equals the uninterrupted run's.",
         };
 
-        var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, anomaly.onnx, model.json, loss.png and (for images) reconstructions.png.")
+        var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, model.json, report.html, loss.png and (for images) reconstructions.png; with --anomaly also anomaly.onnx.")
         {
             data, label, features, kind, clusters, consistency, balance, restarts, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
             runs, validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume, precision, maxShift, maxRotation, maxScale, maxShear,
             maxSteps, anomaly,
         };
+        foreach (var option in new Option[] { data, label, features, imageShape, scale, validation, maxShift, maxRotation, maxScale, maxShear })
+        {
+            option.In(HelpGroups.Data);
+        }
+
+        foreach (var option in new Option[] { kind, architecture, hidden, activation, latent, loss })
+        {
+            option.In(HelpGroups.Model);
+        }
+
+        foreach (var option in new Option[] { noise, clip, beta, importanceSamples, clusters, restarts, consistency, balance, filters, batchNorm })
+        {
+            option.In(HelpGroups.Kinds);
+        }
+
+        foreach (var option in new Option[] { epochs, maxSteps, batch, lr, schedule, seed, runs, patience, threads, device, precision, checkpointEvery, checkpoint, resume })
+        {
+            option.In(HelpGroups.Training);
+        }
+
+        output.In(HelpGroups.Output);
+        anomaly.In(HelpGroups.Output);
+
+        // Options that belong to one kind or architecture: checked at parse time, every mistake reported at once.
+        command.Validators.Add(result =>
+        {
+            string kindValue = result.GetValue(kind)!;
+            bool Given(Option option) => result.GetResult(option) is { Implicit: false };
+            if (kindValue == "dae" && result.GetValue(noise) is not { Length: > 0 })
+            {
+                result.AddError("--kind dae needs at least one --noise, e.g. --noise gaussian:0.5 --clip 0,1.");
+            }
+
+            if (kindValue != "dae" && Given(noise))
+            {
+                result.AddError("--noise corrupts the input of a denoising autoencoder: add --kind dae.");
+            }
+
+            if (kindValue != "dae" && Given(clip))
+            {
+                result.AddError("--clip bounds the corrupted input of a denoising autoencoder: add --kind dae and --noise.");
+            }
+
+            if (kindValue is not ("vae" or "gmvae") && Given(beta))
+            {
+                result.AddError("--beta weighs the KL term of a variational autoencoder: add --kind vae or --kind gmvae.");
+            }
+
+            if (kindValue != "vae" && result.GetValue(importanceSamples) != 1)
+            {
+                result.AddError("--importance-samples is the training objective of a variational autoencoder: add --kind vae.");
+            }
+
+            if (kindValue != "gmvae" && result.GetValue(restarts) != 1)
+            {
+                result.AddError("--restarts is the Gaussian-mixture VAE's initialisation: add --kind gmvae.");
+            }
+
+            if (kindValue != "gmvae" && result.GetValue(consistency) != 0)
+            {
+                result.AddError("--consistency is a term of the Gaussian-mixture VAE's loss: add --kind gmvae.");
+            }
+
+            if (result.GetValue(balance) != 1 && (kindValue != "gmvae" || result.GetValue(consistency) == 0))
+            {
+                result.AddError("--consistency-balance weighs part of the consistency term: add --kind gmvae and --consistency L (> 0).");
+            }
+
+            if (kindValue != "gmvae" && Given(clusters))
+            {
+                result.AddError("--clusters is the number of mixture components of a Gaussian-mixture VAE: add --kind gmvae.");
+            }
+
+            if (result.GetValue(architecture) != "conv" && (Given(filters) || Given(batchNorm)))
+            {
+                result.AddError("--filters and --batch-norm shape the convolutional blocks: add --architecture conv.");
+            }
+        });
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string kindValue = parse.GetValue(kind)!;
             OutputFolder.Check(parse.GetValue(output)!); // before the data is read and the model trained
 
             var corruption = NoiseSpec.Parse(parse.GetValue(noise), ParseClip(parse.GetValue(clip)).Min, ParseClip(parse.GetValue(clip)).Max);
-            if (kindValue == "dae" && corruption == null)
-            {
-                throw new InputException("--kind dae needs at least one --noise, e.g. --noise gaussian:0.5 --clip 0,1.");
-            }
-
-            if (kindValue != "dae" && corruption != null)
-            {
-                throw new InputException("--noise corrupts the input of a denoising autoencoder: add --kind dae.");
-            }
-
             var dataset = DatasetLoader.Load(parse.GetValue(data), parse.GetValue(label), CommonOptions.SplitList(parse.GetValue(features)));
             if (parse.GetValue(imageShape) is string shape)
             {
                 dataset.ImageShape = ParseShape(shape, dataset.Width);
-            }
-
-            if (kindValue != "vae" && parse.GetValue(importanceSamples) != 1)
-            {
-                throw new InputException("--importance-samples is the training objective of a variational autoencoder: add --kind vae.");
-            }
-
-            if (kindValue != "gmvae" && parse.GetValue(restarts) != 1)
-            {
-                throw new InputException("--restarts is the Gaussian-mixture VAE's initialisation: add --kind gmvae.");
-            }
-
-            if (kindValue != "gmvae" && parse.GetValue(consistency) != 0)
-            {
-                throw new InputException("--consistency is a term of the Gaussian-mixture VAE's loss: add --kind gmvae.");
-            }
-
-            if (parse.GetValue(balance) != 1 && (kindValue != "gmvae" || parse.GetValue(consistency) == 0))
-            {
-                throw new InputException("--consistency-balance weighs part of the consistency term: add --kind gmvae and --consistency L (> 0).");
-            }
-
-            if (kindValue != "gmvae" && parse.GetResult(clusters) is { Implicit: false })
-            {
-                throw new InputException("--clusters is the number of mixture components of a Gaussian-mixture VAE: add --kind gmvae.");
             }
 
             AutoencoderOptions modelOptions = kindValue switch
@@ -385,6 +429,14 @@ internal static class TrainCommand
             Console.WriteLine(anomalyNote);
         }
 
+        if (trainingOptions.IsAutomatic && !model.History.StoppedEarly && last.Epoch < trainingOptions.MaxEpochs)
+        {
+            // The budget, not the data, ended the run: say how to buy a lower error with time.
+            Console.WriteLine(
+                $"the automatic budget stopped at its cap of {trainingOptions.MaxSteps:N0} steps ({last.Epoch} epochs) with the validation loss still falling; " +
+                $"train longer for a lower error with --max-steps {trainingOptions.MaxSteps * 5} (about 5x the training time){LongerGain(dataset, trainingOptions)} or --epochs N.");
+        }
+
         if (model.History.Pca is { } comparison)
         {
             // The yardstick, said plainly: a user whose autoencoder loses to PCA should know before deploying it.
@@ -393,6 +445,12 @@ internal static class TrainCommand
 
         return 0;
     }
+
+    // Measured on the bundled MNIST (test MSE per pixel of the 10,000 test images): the default's and 5x its steps'.
+    private static string LongerGain(Dataset dataset, TrainingOptions options) =>
+        dataset.Source.StartsWith("bundled MNIST", StringComparison.Ordinal) && options.MaxSteps == TrainingOptions.Defaults.MaxSteps && options.Seed == TrainingOptions.Defaults.Seed
+            ? " (on this data: test MSE per pixel 0.0063 instead of 0.0081)"
+            : string.Empty;
 
     private static double CheckConsistency(double value) =>
         value >= 0 && double.IsFinite(value) ? value : throw new InputException($"--consistency {value}: the weight must be ≥ 0.");
