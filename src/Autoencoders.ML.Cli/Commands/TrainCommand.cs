@@ -14,13 +14,19 @@ namespace Autoencoders.ML.Cli.Commands;
 /// <summary><c>autoencoders train</c>: trains a model and writes everything needed to use and deploy it.</summary>
 internal static class TrainCommand
 {
+    private const string DefaultKind = "ae";
+    private static readonly string[] Kinds = { "ae", "dae", "vae", "gmvae" };
+
+    // On the bundled MNIST in the default budget (6,000 steps): test MSE per pixel 0.0081 with 512,128, 0.0099 with the library's 256.
+    private const string DenseHidden = "512,128";
+
     public static Command Create()
     {
         var data = CommonOptions.Data(required: false);
         var label = CommonOptions.LabelColumn();
         var features = CommonOptions.Features();
-        var kind = new Option<string>("--kind") { Description = "ae (plain), dae (denoising, needs --noise), vae (variational) or gmvae (Gaussian-mixture VAE, clusters the rows; see --clusters).", DefaultValueFactory = _ => "ae" };
-        kind.AcceptOnlyFromAmong("ae", "dae", "vae", "gmvae");
+        var kind = new Option<string>("--kind") { Description = "ae (plain), dae (denoising, needs --noise), vae (variational) or gmvae (Gaussian-mixture VAE, clusters the rows; see --clusters).", DefaultValueFactory = _ => DefaultKind };
+        kind.AcceptOnlyFromAmong(Kinds);
         var clusters = new Option<int>("--clusters") { Description = "K, the mixture components of --kind gmvae.", DefaultValueFactory = _ => 10 };
         var restarts = new Option<int>("--restarts")
         {
@@ -41,20 +47,21 @@ internal static class TrainCommand
         architecture.AcceptOnlyFromAmong("dense", "conv");
         var hidden = new Option<string?>("--hidden")
         {
-            Description = "Encoder hidden layer widths, e.g. 512,128 (the decoder mirrors them); empty for none. Default 512,128 " +
-                "(dense) or none (conv: dense layers between the feature maps and the code).",
+            Description = $"Encoder hidden layer widths, e.g. 512,128 (the decoder mirrors them); empty for none. Default {DenseHidden} for dense " +
+                $"(the library's AutoencoderOptions default is {string.Join(',', new AutoencoderOptions().HiddenSizes)}; {DenseHidden} reaches a lower error in the default budget), " +
+                "none for conv (dense layers between the feature maps and the code).",
         };
         var filters = new Option<string>("--filters") { Description = "Conv: filters of each stride-2 block, e.g. 32,64.", DefaultValueFactory = _ => "32,64" };
         var batchNorm = new Option<bool>("--batch-norm") { Description = "Conv: batch normalisation in every block." };
         var activation = new Option<string>("--activation")
         {
             Description = "Hidden-layer activation: relu, leakyrelu, elu, gelu, tanh or sigmoid.",
-            DefaultValueFactory = _ => "relu",
+            DefaultValueFactory = _ => AutoencoderOptions.Defaults.HiddenActivation.ToString().ToLowerInvariant(),
         };
         activation.AcceptOnlyFromAmong("relu", "leakyrelu", "elu", "gelu", "tanh", "sigmoid");
-        var latent = new Option<int?>("--latent") { Description = "Latent code size. Default 32, or half the features (at least 1) for rows of 32 features or fewer." };
+        var latent = new Option<int?>("--latent") { Description = $"Latent code size. Default {AutoencoderOptions.Defaults.LatentSize}, or half the features (at least 1) for rows of {AutoencoderOptions.Defaults.LatentSize} features or fewer." };
         var imageShape = new Option<string?>("--image-shape") { Description = "CxHxW of image rows, e.g. 1x28x28 (IDX images know theirs)." };
-        var loss = new Option<string>("--loss") { Description = "mse or bce (bce needs values in [0, 1]).", DefaultValueFactory = _ => "mse" };
+        var loss = new Option<string>("--loss") { Description = "mse or bce (bce needs values in [0, 1]).", DefaultValueFactory = _ => AutoencoderOptions.Defaults.Loss == ReconstructionLoss.BinaryCrossEntropy ? "bce" : "mse" };
         loss.AcceptOnlyFromAmong("mse", "bce");
         var noise = new Option<string[]>("--noise") { Description = "Corruption for --kind dae, repeatable: gaussian:SIGMA, mask:P, saltpepper:P." };
         var clip = new Option<string?>("--clip") { Description = "--kind dae: clip corrupted values to MIN,MAX, e.g. 0,1." };
@@ -69,15 +76,15 @@ internal static class TrainCommand
             Description = $"Training epochs. Default: automatic, until the validation loss has not improved for {TrainingOptions.Defaults.AutomaticPatience} epochs " +
                 $"(best epoch kept; at most {TrainingOptions.Defaults.MaxEpochs} epochs or --max-steps steps).",
         };
-        var batch = new Option<int>("--batch-size") { Description = "Rows per step.", DefaultValueFactory = _ => 256 };
-        var lr = new Option<double>("--lr") { Description = "Learning rate (Adam).", DefaultValueFactory = _ => 1e-3 };
+        var batch = new Option<int>("--batch-size") { Description = "Rows per step.", DefaultValueFactory = _ => TrainingOptions.Defaults.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Learning rate (Adam).", DefaultValueFactory = _ => TrainingOptions.Defaults.LearningRate };
         var schedule = new Option<string>("--lr-schedule")
         {
             Description = "Learning-rate schedule: constant, cosine (annealed to 0 over all epochs) or plateau (halved after 2 epochs without improvement).",
             DefaultValueFactory = _ => "constant",
         };
         schedule.AcceptOnlyFromAmong("constant", "cosine", "plateau");
-        var seed = new Option<int>("--seed") { Description = "Seed for weights, shuffling, noise and the validation split.", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { Description = "Seed for weights, shuffling, noise and the validation split.", DefaultValueFactory = _ => TrainingOptions.Defaults.Seed };
         var runs = new Option<int>("--runs")
         {
             Description = "Train R times from seeds SEED, SEED+10000, … and keep the run with the lowest final loss (validation loss with validation rows, " +
@@ -171,59 +178,72 @@ internal static class TrainCommand
         output.In(HelpGroups.Output);
         anomaly.In(HelpGroups.Output);
 
-        // Options that belong to one kind or architecture: checked at parse time, every mistake reported at once.
-        command.Validators.Add(result =>
+        // Options that belong to one kind or architecture: checked at parse time, with the other parse errors (an option
+        // validator on --kind, which always has a result; a command validator would hide the options' own errors).
+        kind.Validators.Add(kindResult =>
         {
-            string kindValue = result.GetValue(kind)!;
-            bool Given(Option option) => result.GetResult(option) is { Implicit: false };
-            if (kindValue == "dae" && result.GetValue(noise) is not { Length: > 0 })
+            var result = (System.CommandLine.Parsing.CommandResult)kindResult.Parent!;
+
+            // The tokens as given (defaults are not applied yet, and a malformed value is reported by its own option).
+            string? Given(Option option) => result.GetResult(option) is { Implicit: false } r ? r.Tokens.FirstOrDefault()?.Value ?? string.Empty : null;
+            bool Differs(Option option, double neutral) =>
+                Given(option) is string text && !(double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v == neutral);
+            string kindValue = Given(kind) ?? DefaultKind;
+            if (!Kinds.Contains(kindValue))
             {
-                result.AddError("--kind dae needs at least one --noise, e.g. --noise gaussian:0.5 --clip 0,1.");
+                return; // --kind's own check names the kinds; an error here would take its place
             }
 
-            if (kindValue != "dae" && Given(noise))
+            void Error(string message) => kindResult.AddError(message);
+            if (kindValue == "dae" && string.IsNullOrEmpty(Given(noise)))
             {
-                result.AddError("--noise corrupts the input of a denoising autoencoder: add --kind dae.");
+                Error("--kind dae needs at least one --noise, e.g. --noise gaussian:0.5 --clip 0,1.");
             }
 
-            if (kindValue != "dae" && Given(clip))
+            if (kindValue != "dae" && Given(noise) != null)
             {
-                result.AddError("--clip bounds the corrupted input of a denoising autoencoder: add --kind dae and --noise.");
+                Error("--noise corrupts the input of a denoising autoencoder: add --kind dae.");
             }
 
-            if (kindValue is not ("vae" or "gmvae") && Given(beta))
+            if (kindValue != "dae" && Given(clip) != null)
             {
-                result.AddError("--beta weighs the KL term of a variational autoencoder: add --kind vae or --kind gmvae.");
+                Error("--clip bounds the corrupted input of a denoising autoencoder: add --kind dae and --noise.");
             }
 
-            if (kindValue != "vae" && result.GetValue(importanceSamples) != 1)
+            if (kindValue is not ("vae" or "gmvae") && Given(beta) != null)
             {
-                result.AddError("--importance-samples is the training objective of a variational autoencoder: add --kind vae.");
+                Error("--beta weighs the KL term of a variational autoencoder: add --kind vae or --kind gmvae.");
             }
 
-            if (kindValue != "gmvae" && result.GetValue(restarts) != 1)
+            if (kindValue != "vae" && Differs(importanceSamples, 1))
             {
-                result.AddError("--restarts is the Gaussian-mixture VAE's initialisation: add --kind gmvae.");
+                Error("--importance-samples is the training objective of a variational autoencoder: add --kind vae.");
             }
 
-            if (kindValue != "gmvae" && result.GetValue(consistency) != 0)
+            if (kindValue != "gmvae" && Differs(restarts, 1))
             {
-                result.AddError("--consistency is a term of the Gaussian-mixture VAE's loss: add --kind gmvae.");
+                Error("--restarts is the Gaussian-mixture VAE's initialisation: add --kind gmvae.");
             }
 
-            if (result.GetValue(balance) != 1 && (kindValue != "gmvae" || result.GetValue(consistency) == 0))
+            bool withConsistency = Differs(consistency, 0);
+            if (kindValue != "gmvae" && withConsistency)
             {
-                result.AddError("--consistency-balance weighs part of the consistency term: add --kind gmvae and --consistency L (> 0).");
+                Error("--consistency is a term of the Gaussian-mixture VAE's loss: add --kind gmvae.");
             }
 
-            if (kindValue != "gmvae" && Given(clusters))
+            if (Differs(balance, 1) && (kindValue != "gmvae" || !withConsistency))
             {
-                result.AddError("--clusters is the number of mixture components of a Gaussian-mixture VAE: add --kind gmvae.");
+                Error("--consistency-balance weighs part of the consistency term: add --kind gmvae and --consistency L (> 0).");
             }
 
-            if (result.GetValue(architecture) != "conv" && (Given(filters) || Given(batchNorm)))
+            if (kindValue != "gmvae" && Given(clusters) != null)
             {
-                result.AddError("--filters and --batch-norm shape the convolutional blocks: add --architecture conv.");
+                Error("--clusters is the number of mixture components of a Gaussian-mixture VAE: add --kind gmvae.");
+            }
+
+            if (Given(architecture) != "conv" && (Given(filters) != null || result.GetResult(batchNorm) is { Implicit: false }))
+            {
+                Error("--filters and --batch-norm shape the convolutional blocks: add --architecture conv.");
             }
         });
         command.SetAction(parse => CliRunner.Run(() =>
@@ -249,7 +269,7 @@ internal static class TrainCommand
                 _ => new AutoencoderOptions(),
             };
             bool conv = parse.GetValue(architecture) == "conv";
-            modelOptions.HiddenSizes = ParseSizes(parse.GetValue(hidden) ?? (conv ? string.Empty : "512,128"), "--hidden");
+            modelOptions.HiddenSizes = ParseSizes(parse.GetValue(hidden) ?? (conv ? string.Empty : DenseHidden), "--hidden");
             if (conv)
             {
                 if (dataset.ImageShape is not var (c, h, w))
@@ -266,7 +286,7 @@ internal static class TrainCommand
             }
 
             modelOptions.HiddenActivation = Enum.Parse<Activation>(parse.GetValue(activation)!, ignoreCase: true);
-            modelOptions.LatentSize = parse.GetValue(latent) ?? (dataset.Width > 32 ? 32 : Math.Max(1, dataset.Width / 2));
+            modelOptions.LatentSize = parse.GetValue(latent) ?? (dataset.Width > AutoencoderOptions.Defaults.LatentSize ? AutoencoderOptions.Defaults.LatentSize : Math.Max(1, dataset.Width / 2));
             modelOptions.Loss = parse.GetValue(loss) == "bce" ? ReconstructionLoss.BinaryCrossEntropy : ReconstructionLoss.MeanSquaredError;
             var trainingOptions = new TrainingOptions
             {

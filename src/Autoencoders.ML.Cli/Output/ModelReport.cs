@@ -187,7 +187,7 @@ internal static class ModelReport
         {
             var originals = sample.Take(GridImages).Select(i => data.Rows[i]).ToArray();
             var png = ImageGrid.Encode(new[] { originals, model.Reconstruct(originals) }, h, w, c);
-            return ReportPage.Png(png, "inputs (top) and reconstructions (bottom)", (GridImages * ((w * 2) + 2)) + 2, zoom: 2)
+            return ReportPage.Png(png, "inputs (top) and reconstructions (bottom)", (GridImages * ((w * 2) + 2)) + 2)
                 + ReportPage.Note($"Top: {originals.Length} rows of {data.Source}; bottom: the model's reconstructions.");
         }
 
@@ -273,7 +273,7 @@ internal static class ModelReport
         if (data != null && IsImage(data, out int c, out int h, out int w))
         {
             var grid = Enumerable.Range(0, 3).Select(r => (IReadOnlyList<float[]>)samples.Skip(r * GridImages).Take(GridImages).ToArray()).ToArray();
-            return ReportPage.Png(ImageGrid.Encode(grid, h, w, c), "samples from the prior", (GridImages * ((w * 2) + 2)) + 2, zoom: 2)
+            return ReportPage.Png(ImageGrid.Encode(grid, h, w, c), "samples from the prior", (GridImages * ((w * 2) + 2)) + 2)
                 + ReportPage.Note("Decoded draws from the prior N(0, I).");
         }
 
@@ -287,7 +287,7 @@ internal static class ModelReport
         if (data != null && IsImage(data, out int c, out int h, out int w))
         {
             var grid = Enumerable.Range(0, model.Clusters).Select(k => (IReadOnlyList<float[]>)model.SampleMixture(GridImages, model.Training.Seed, k)).ToArray();
-            chart += ReportPage.Png(ImageGrid.Encode(grid, h, w, c), "samples per component", (GridImages * ((w * 2) + 2)) + 2, zoom: 2)
+            chart += ReportPage.Png(ImageGrid.Encode(grid, h, w, c), "samples per component", (GridImages * ((w * 2) + 2)) + 2)
                 + ReportPage.Note("One row of decoded samples per component.");
         }
 

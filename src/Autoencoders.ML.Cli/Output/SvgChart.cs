@@ -198,6 +198,7 @@ internal static class SvgChart
     private static void Legend(StringBuilder svg, int index, string name, string colour)
     {
         int y = Top + 8 + (index * 16);
+        svg.Append($"<rect x=\"{Width - Right - 154}\" y=\"{y - 11}\" width=\"152\" height=\"16\" fill=\"#fff\" fill-opacity=\"0.8\"/>");
         svg.Append($"<rect x=\"{Width - Right - 150}\" y=\"{y - 8}\" width=\"10\" height=\"10\" fill=\"{colour}\"/>");
         svg.Append($"<text x=\"{Width - Right - 135}\" y=\"{y + 1}\">{Encode(name)}</text>");
     }
