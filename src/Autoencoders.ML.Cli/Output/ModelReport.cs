@@ -32,7 +32,7 @@ internal static class ModelReport
         var notes = ReadNotes(folder);
         var page = new ReportPage($"{model.Kind} autoencoder {model.Spec}", $"Model folder {Path.GetFullPath(shownFolder ?? folder)} · written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         page.Add("What was trained", Summary(model, data, labelColumn, notes, timings));
-        page.Add("Loss per epoch", LossCurves(model.History));
+        page.Add("Loss per epoch", LossCurves(model.History, model.Training));
         page.Add("Against exact PCA", PcaSection(model.History));
         var sample = data == null ? null : Sample(data);
         if (data == null || sample == null)
@@ -104,7 +104,9 @@ internal static class ModelReport
             facts.Add(("label column", labelColumn));
         }
 
-        facts.Add(("epochs", training.Epochs is int e ? $"{e} (fixed)" : $"automatic: {history.Epochs.Count} run, best {history.BestEpoch} kept (cap {training.MaxSteps:N0} steps or {training.MaxEpochs} epochs)"));
+        facts.Add(("epochs", training.Epochs is int e
+            ? $"{e} (fixed)"
+            : $"automatic budget: {history.Epochs.Count} epochs run, the best (epoch {history.BestEpoch}) kept; cap {training.MaxSteps:N0} steps or {training.MaxEpochs} epochs"));
         facts.Add(("batch size, learning rate", $"{training.BatchSize}, {training.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}"));
         facts.Add(("seed", training.Seed.ToString(CultureInfo.InvariantCulture)));
         if (training.Corruption != null)
@@ -136,7 +138,7 @@ internal static class ModelReport
         return ReportPage.Facts(facts);
     }
 
-    private static string LossCurves(TrainingHistory history)
+    private static string LossCurves(TrainingHistory history, TrainingOptions training)
     {
         if (history.Epochs.Count == 0)
         {
@@ -151,7 +153,18 @@ internal static class ModelReport
         }
 
         string chart = SvgChart.Lines(series, "epoch", "loss", history.BestEpoch > 0 ? history.BestEpoch : null, history.BestEpoch > 0 ? $"best epoch {history.BestEpoch}" : null);
-        return chart + ReportPage.Note($"Monitored loss: {history.MonitoredLoss}." + (history.StoppedEarly ? " Training stopped early; the best epoch's weights were kept." : string.Empty));
+        string budget = string.Empty;
+        if (history.StoppedEarly)
+        {
+            budget = " Training stopped early: the validation loss had stopped improving; the best epoch's weights were kept.";
+        }
+        else if (training.IsAutomatic && history.Epochs.Count < training.MaxEpochs)
+        {
+            budget = $" The automatic budget's cap ({training.MaxSteps:N0} steps) ended training while the loss was still falling: " +
+                $"'autoencoders train --max-steps {training.MaxSteps * 5}' (or --epochs N) trains longer for a lower error.";
+        }
+
+        return chart + ReportPage.Note($"Monitored loss: {history.MonitoredLoss}." + budget);
     }
 
     private static string PcaSection(TrainingHistory history)
