@@ -429,7 +429,16 @@ internal static class TrainCommand
                 }
             }
 
-            ModelReport.Write(staging, model, dataset, labelColumn, timings, outDir);
+            try
+            {
+                ModelReport.Write(staging, model, dataset, labelColumn, timings, outDir);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The page is a view of the model, not the model: a failure here must not throw the training away.
+                Console.Error.WriteLine($"note: report.html not written ({CliRunner.OneLine(e)}); 'autoencoders report --model {outDir}' tries again.");
+            }
+
         });
 
         if (interrupted)

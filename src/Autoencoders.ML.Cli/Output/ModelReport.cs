@@ -235,7 +235,7 @@ internal static class ModelReport
         var codes = model.Encode(rows);
         double[] x, y;
         string xLabel = "code 1", yLabel = model.LatentSize > 1 ? "code 2" : "(none)";
-        if (model.LatentSize <= 2)
+        if (model.LatentSize <= 2 || rows.Length < 3)
         {
             x = codes.Select(v => (double)v[0]).ToArray();
             y = codes.Select(v => model.LatentSize > 1 ? (double)v[1] : 0).ToArray();
