@@ -478,7 +478,7 @@ internal static class TrainCommand
     // Measured on the bundled MNIST (test MSE per pixel of the 10,000 test images): the default's and 5x its steps'.
     private static string LongerGain(Dataset dataset, TrainingOptions options) =>
         dataset.Source.StartsWith("bundled MNIST", StringComparison.Ordinal) && options.MaxSteps == TrainingOptions.Defaults.MaxSteps && options.Seed == TrainingOptions.Defaults.Seed
-            ? "; on this data test MSE per pixel 0.0063 instead of 0.0081"
+            ? "; on this data test MSE per pixel 0.0064 instead of 0.0081"
             : string.Empty;
 
     private static double CheckConsistency(double value) =>
