@@ -24,6 +24,7 @@ public sealed partial class CliTests
         Assert.True(fineTune.Code == 0, fineTune.Error);
         Assert.True(File.Exists(Path.Combine(classifier, "classifier.onnx")));
         Assert.True(File.Exists(Path.Combine(classifier, "model.json")));
+        Assert.Contains("Classifier (classifier.onnx)", File.ReadAllText(Path.Combine(classifier, "report.html"))); // the confusion matrix
 
         string predictions = Path.Combine(folder, "predictions.csv");
         var predict = Run("predict", "--model", classifier, "--data", labeled, "--label-column", "label", "--out", predictions);
