@@ -9,15 +9,16 @@ namespace Autoencoders.ML.Kinds.Mixture;
 
 /// <summary>
 /// The guard against collapse at the start of a fresh run: the encoder and decoder are first trained as a plain
-/// autoencoder (z = μ, reconstruction only, in the one <see cref="TrainingLoop{TBatch}"/> with the run's optimizer and learning rate) for
+/// autoencoder (z = μ, reconstruction only) in the one <see cref="TrainingLoop{TBatch}"/> — the run's optimizer, learning
+/// rate, weight decay, gradient clipping and divergence check, at a constant rate — for
 /// <see cref="MixtureAutoencoderOptions.PretrainEpochs"/> epochs, then ML.NET's KMeans (k-means++, one thread, seeded by
 /// the run's seed) clusters the codes of the training rows, and each component starts at a cluster: μ_k its centroid,
 /// σ_k² the per-dimension variance of its rows, π_k its share of rows (when the weights are learned); then
 /// <see cref="MixtureAutoencoderOptions.InitialEmIterations"/> EM steps of a diagonal Gaussian mixture
 /// (<see cref="GaussianMixtureFit"/>) refine these components, as VaDE initialises from a Gaussian mixture fitted to the
 /// pretrained codes. The encoder's log-variance head, untouched by the pretraining, then starts narrow
-/// (<see cref="StartPosteriorNarrow"/>). The pretraining moves the images as <see cref="Training.TrainingOptions.Augmentation"/>
-/// asks and multiplies in the run's <see cref="Training.TrainingOptions.Precision"/>; the codes clustered are those of the
+/// (<see cref="StartPosteriorNarrow"/>). The pretraining moves the images as <see cref="Training.DataPipelineOptions.Augmentation"/>
+/// asks and multiplies in the run's <see cref="Training.ExecutionOptions.Precision"/>; the codes clustered are those of the
 /// rows as they are.
 /// </summary>
 internal static class MixtureInitialization
