@@ -6,9 +6,6 @@ namespace Autoencoders.ML.Training;
 /// </summary>
 public sealed class DataPipelineOptions
 {
-    /// <summary>Default <see cref="StreamingShuffleWindow"/>.</summary>
-    public const int DefaultStreamingShuffleWindow = 16_384;
-
     /// <summary>Rows per gradient step. Default 256.</summary>
     public int BatchSize { get; set; } = TrainingOptions.Defaults.BatchSize;
 
@@ -32,7 +29,7 @@ public sealed class DataPipelineOptions
     public ScalingKind Scaling { get; set; }
 
     /// <summary>When streaming (<see cref="ExecutionOptions.MaxInMemoryBytes"/>), rows are shuffled within windows of this many rows. Default 16,384.</summary>
-    public int StreamingShuffleWindow { get; set; } = DefaultStreamingShuffleWindow;
+    public int StreamingShuffleWindow { get; set; } = TrainingOptions.Defaults.StreamingShuffleWindow;
 
     /// <summary>Checks every option; throws <see cref="ArgumentException"/> naming the option and the value received.</summary>
     public void Validate()

@@ -11,13 +11,13 @@ public sealed class OptimizationOptions
     public static class Defaults
     {
         /// <summary>Default <see cref="LearningRate"/>.</summary>
-        public const double LearningRate = 1e-3;
+        public const double LearningRate = TrainingOptions.Defaults.LearningRate;
 
         /// <summary>Default <see cref="Momentum"/>.</summary>
         public const double Momentum = 0.9;
 
         /// <summary>The largest learning rate accepted; larger values are certainly a mistake.</summary>
-        public const double MaxLearningRate = 10;
+        public const double MaxLearningRate = TrainingOptions.Defaults.MaxLearningRate;
     }
 
     /// <summary>Optimizer. Default <see cref="OptimizerKind.Adam"/>.</summary>

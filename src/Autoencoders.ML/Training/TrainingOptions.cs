@@ -33,16 +33,19 @@ public sealed class TrainingOptions
         public const int AutomaticPatience = 10;
 
         /// <summary>The largest learning rate accepted; larger values are certainly a mistake.</summary>
-        public const double MaxLearningRate = OptimizationOptions.Defaults.MaxLearningRate;
+        public const double MaxLearningRate = 10;
 
         /// <summary>Default batch size.</summary>
         public const int BatchSize = 256;
 
         /// <summary>Default learning rate.</summary>
-        public const double LearningRate = OptimizationOptions.Defaults.LearningRate;
+        public const double LearningRate = 1e-3;
 
         /// <summary>Default seed.</summary>
         public const int Seed = 0;
+
+        /// <summary>Default streaming shuffle window, in rows.</summary>
+        public const int StreamingShuffleWindow = 16_384;
 
         /// <summary>Default in-memory threshold: 2 GiB of float data.</summary>
         public const long MaxInMemoryBytes = 2L << 30;
