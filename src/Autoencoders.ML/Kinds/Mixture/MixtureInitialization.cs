@@ -94,9 +94,8 @@ internal static class MixtureInitialization
     private static void Pretrain(MixtureAutoencoderNetwork network, VariationalAutoencoderNetwork vae, TrainingPreparation preparation)
     {
         var training = preparation.Options;
-        int epochs = network.Options.PretrainEpochs;
-        long stepsPerEpoch = Math.Max(1, (preparation.Rows.RowCount + training.BatchSize - 1) / training.BatchSize);
-        var settings = LoopSettings.From(training, new TrainingPlan(epochs, stepsPerEpoch, training.LearningRate, Automatic: false), new[] { new ParameterGroup(vae.parameters().ToArray()) }) with
+        var plan = TrainingPlan.Fixed(network.Options.PretrainEpochs, preparation.Rows.RowCount, training.BatchSize, training.LearningRate);
+        var settings = LoopSettings.From(training, plan, new[] { new ParameterGroup(vae.parameters().ToArray()) }) with
         {
             Schedule = null, // the run's schedule spans the mixture epochs
             Patience = null,
