@@ -89,6 +89,19 @@ public sealed class TrainingLoopTests
     }
 
     [Fact]
+    public void TheMixturePretrainingIsCheckedForDivergenceInTheLoop()
+    {
+        // Rows of 1e30: the squared error overflows at the first step of the pretraining, which used to run on unchecked.
+        var ml = new Microsoft.ML.MLContext(seed: 0);
+        var rows = Enumerable.Range(0, 64).Select(i => Enumerable.Range(0, 8).Select(j => (i + j) % 2 == 0 ? 1e30f : -1e30f).ToArray()).ToArray();
+        var options = new Autoencoders.ML.Kinds.Mixture.MixtureAutoencoderOptions { Clusters = 2, HiddenSizes = new[] { 8 }, LatentSize = 2, PretrainEpochs = 2 };
+        var e = Assert.Throws<TrainingDivergedException>(() =>
+            new AutoencoderTrainer(ml, options, new TrainingOptions { Epochs = 2, BatchSize = 16, CompareWithPca = false }).Fit(Vectors.ToDataView(ml, rows)));
+        Assert.Equal((1, 1), (e.Epoch, e.Batch));
+        Assert.Contains("MixtureInitialization", e.StackTrace);
+    }
+
+    [Fact]
     public void AnOldFlatModelJsonLoadsIntoTheGroups()
     {
         // Fixtures/format1/dense/model.json was written before the groups, with the flat names.
