@@ -52,7 +52,7 @@ public sealed class FineTuningOptions
         public const float PseudoLabelMasking = 0.2f;
     }
 
-    private OptimizationOptions optimization = new() { LearningRate = Defaults.LearningRate };
+    private TrainingOptions.OptimizationOptions optimization = new() { LearningRate = Defaults.LearningRate };
 
     /// <summary>Steps that train the head alone on the frozen encoder (Adam at <see cref="LearningRate"/>). Default 200.</summary>
     public int HeadSteps { get; set; } = Defaults.HeadSteps;
@@ -69,15 +69,15 @@ public sealed class FineTuningOptions
     /// <summary>
     /// The optimizer of both phases — the same group as <see cref="Training.TrainingOptions.Optimization"/>: optimizer
     /// (default Adam), learning rate of the head (default 1e-3), weight decay and gradient clipping. Its
-    /// <see cref="OptimizationOptions.Schedule"/> must stay null: the full phase anneals its rate to zero by a cosine of its own.
+    /// <see cref="TrainingOptions.OptimizationOptions.Schedule"/> must stay null: the full phase anneals its rate to zero by a cosine of its own.
     /// </summary>
-    public OptimizationOptions Optimization
+    public TrainingOptions.OptimizationOptions Optimization
     {
         get => optimization;
         set => optimization = value ?? throw new ArgumentNullException(nameof(value));
     }
 
-    /// <summary>The head's rate, in <see cref="Optimization"/> (<see cref="OptimizationOptions.LearningRate"/>). Default 1e-3.</summary>
+    /// <summary>The head's rate, in <see cref="Optimization"/> (<see cref="TrainingOptions.OptimizationOptions.LearningRate"/>). Default 1e-3.</summary>
     public double LearningRate { get => optimization.LearningRate; set => optimization.LearningRate = value; }
 
     /// <summary>The encoder's (and decoder's) rate as a fraction of <see cref="LearningRate"/>; 0 keeps the encoder frozen. Default 1.</summary>

@@ -324,7 +324,7 @@ internal sealed record LoopSettings
     public double LearningRate { get; init; } = TrainingOptions.Defaults.LearningRate;
 
     /// <summary>SGD's momentum.</summary>
-    public double Momentum { get; init; } = OptimizationOptions.Defaults.Momentum;
+    public double Momentum { get; init; } = TrainingOptions.OptimizationOptions.Defaults.Momentum;
 
     /// <summary>Weight decay.</summary>
     public double WeightDecay { get; init; }

@@ -15,7 +15,7 @@ namespace Autoencoders.ML.Training;
 /// earlier versions (<c>LearningRate</c>, <c>Epochs</c>, ...) still work and forward to the groups; model files keep
 /// writing them, so every model.json reads in every version.
 /// </remarks>
-public sealed class TrainingOptions
+public sealed partial class TrainingOptions
 {
     /// <summary>Default values, shared by the options and the catalog methods.</summary>
     public static class Defaults

@@ -17,8 +17,8 @@ namespace Autoencoders.ML.Kinds.Mixture;
 /// <see cref="MixtureAutoencoderOptions.InitialEmIterations"/> EM steps of a diagonal Gaussian mixture
 /// (<see cref="GaussianMixtureFit"/>) refine these components, as VaDE initialises from a Gaussian mixture fitted to the
 /// pretrained codes. The encoder's log-variance head, untouched by the pretraining, then starts narrow
-/// (<see cref="StartPosteriorNarrow"/>). The pretraining moves the images as <see cref="Training.DataPipelineOptions.Augmentation"/>
-/// asks and multiplies in the run's <see cref="Training.ExecutionOptions.Precision"/>; the codes clustered are those of the
+/// (<see cref="StartPosteriorNarrow"/>). The pretraining moves the images as <see cref="Training.TrainingOptions.DataPipelineOptions.Augmentation"/>
+/// asks and multiplies in the run's <see cref="Training.TrainingOptions.ExecutionOptions.Precision"/>; the codes clustered are those of the
 /// rows as they are.
 /// </summary>
 internal static class MixtureInitialization
