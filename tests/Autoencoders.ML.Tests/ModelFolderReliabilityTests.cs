@@ -388,7 +388,7 @@ public sealed class ModelFolderReliabilityTests : IDisposable
         }
     }
 
-    private static string Fixtures()
+    internal static string Fixtures()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
         {

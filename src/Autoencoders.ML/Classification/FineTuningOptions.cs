@@ -52,6 +52,8 @@ public sealed class FineTuningOptions
         public const float PseudoLabelMasking = 0.2f;
     }
 
+    private TrainingOptions.OptimizationOptions optimization = new() { LearningRate = Defaults.LearningRate };
+
     /// <summary>Steps that train the head alone on the frozen encoder (Adam at <see cref="LearningRate"/>). Default 200.</summary>
     public int HeadSteps { get; set; } = Defaults.HeadSteps;
 
@@ -64,8 +66,19 @@ public sealed class FineTuningOptions
     /// <summary>Unlabeled rows per step for pseudo-labels and the reconstruction regulariser. Default 128.</summary>
     public int UnlabeledBatchSize { get; set; } = Defaults.UnlabeledBatchSize;
 
-    /// <summary>Adam's rate for the head. Default 1e-3.</summary>
-    public double LearningRate { get; set; } = Defaults.LearningRate;
+    /// <summary>
+    /// The optimizer of both phases — the same group as <see cref="Training.TrainingOptions.Optimization"/>: optimizer
+    /// (default Adam), learning rate of the head (default 1e-3), weight decay and gradient clipping. Its
+    /// <see cref="TrainingOptions.OptimizationOptions.Schedule"/> must stay null: the full phase anneals its rate to zero by a cosine of its own.
+    /// </summary>
+    public TrainingOptions.OptimizationOptions Optimization
+    {
+        get => optimization;
+        set => optimization = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>The head's rate, in <see cref="Optimization"/> (<see cref="TrainingOptions.OptimizationOptions.LearningRate"/>). Default 1e-3.</summary>
+    public double LearningRate { get => optimization.LearningRate; set => optimization.LearningRate = value; }
 
     /// <summary>The encoder's (and decoder's) rate as a fraction of <see cref="LearningRate"/>; 0 keeps the encoder frozen. Default 1.</summary>
     public double EncoderLearningRateRatio { get; set; } = Defaults.EncoderLearningRateRatio;
@@ -132,6 +145,14 @@ public sealed class FineTuningOptions
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive and finite (Adam's step size, e.g. 1e-3).");
         }
 
+        Optimization.Validate();
+        if (Optimization.Schedule != null)
+        {
+            throw new ArgumentException(
+                "FineTuningOptions.Optimization.Schedule must be null: the fine-tuning steps anneal the rate to zero by a cosine of their own. Remove the schedule.",
+                nameof(Optimization));
+        }
+
         if (!(EncoderLearningRateRatio >= 0) || double.IsInfinity(EncoderLearningRateRatio))
         {
             throw new ArgumentOutOfRangeException(nameof(EncoderLearningRateRatio), EncoderLearningRateRatio, "EncoderLearningRateRatio must be ≥ 0 (0 freezes the encoder).");
@@ -175,7 +196,12 @@ public sealed class FineTuningOptions
     }
 
     /// <summary>A copy (the trainer keeps its own).</summary>
-    public FineTuningOptions Clone() => (FineTuningOptions)MemberwiseClone();
+    public FineTuningOptions Clone()
+    {
+        var copy = (FineTuningOptions)MemberwiseClone();
+        copy.optimization = optimization.Clone();
+        return copy;
+    }
 
     private static void Positive(int value, string name)
     {

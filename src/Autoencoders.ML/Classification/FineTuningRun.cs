@@ -1,5 +1,4 @@
 using System.Threading;
-using Autoencoders.ML.Training.Optimizers;
 using Microsoft.ML.Runtime;
 
 namespace Autoencoders.ML.Classification;
@@ -40,7 +39,6 @@ internal sealed class FineTuningRun
     /// <param name="cancellationToken">Checked before every step.</param>
     public double Run(LabeledRows labeled, RowSource? unlabeled, IChannel channel, CancellationToken cancellationToken)
     {
-        bool pseudoLabels = unlabeled != null && options.PseudoLabelWeight > 0;
         using var features = tensor(labeled.Features, new long[] { labeled.Count, labeled.Width });
         using var labels = tensor(labeled.Labels, new long[] { labeled.Count });
         using var fallback = unlabeled == null ? new InMemoryRows(features.alias(), Enumerable.Range(0, labeled.Count).Select(i => (long)i).ToArray(), ownsData: true) : null;
@@ -49,88 +47,46 @@ internal sealed class FineTuningRun
         var order = new Random(seed);
         var batches = new LabeledBatches(labeled.Count, Math.Min(options.BatchSize, labeled.Count), order);
         using var unlabeledBatches = new EndlessBatches(regulariserRows, options.UnlabeledBatchSize, new Random(seed + 1));
-        var recent = new Queue<double>();
-        var confident = new Queue<double>();
-
+        var hooks = new StepHooks(this, features, labels, batches, unlabeledBatches, generator, pseudoLabels: unlabeled != null && options.PseudoLabelWeight > 0);
+        void Log(string line) => channel.Info(MessageSensitivity.None, line);
         if (options.HeadSteps > 0)
         {
-            using var headOptimizer = new FusedAdam(network.Head.parameters(), options.LearningRate);
-            for (int step = 1; step <= options.HeadSteps; step++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                network.train();
-                using var scope = NewDisposeScope();
-                var (x, y) = Batch(features, labels, batches.Next(), generator);
-                headOptimizer.zero_grad();
-                var loss = nn.functional.cross_entropy(network.Logits(x, trainEncoder: false), y);
-                Check(loss, "head", step, options.LearningRate);
-                loss.backward();
-                headOptimizer.step();
-                Record(recent, loss.ToDouble(), channel, "head", step, options.HeadSteps);
-            }
+            hooks.Phase = (Name: "head", Steps: options.HeadSteps, TrainEncoder: false);
+            var head = new[] { new ParameterGroup(network.Head.parameters().ToArray()) };
+            new TrainingLoop<int>(network, hooks, Settings(options.HeadSteps, head, schedule: null)).Run(Log, progress: null, cancellationToken);
         }
 
         if (options.Steps > 0)
         {
             bool trainEncoder = options.EncoderLearningRateRatio > 0;
-            using var headOptimizer = new FusedAdam(network.Head.parameters(), options.LearningRate);
-            using var encoderOptimizer = trainEncoder ? new FusedAdam(network.Autoencoder.parameters(), options.LearningRate * options.EncoderLearningRateRatio) : null;
-            var schedules = new List<optim.lr_scheduler.LRScheduler> { optim.lr_scheduler.CosineAnnealingLR(headOptimizer, options.Steps) };
-            if (encoderOptimizer != null)
+            hooks.Phase = (Name: "fine-tuning", Steps: options.Steps, TrainEncoder: trainEncoder);
+            var groups = new List<ParameterGroup> { new(network.Head.parameters().ToArray()) };
+            if (trainEncoder)
             {
-                schedules.Add(optim.lr_scheduler.CosineAnnealingLR(encoderOptimizer, options.Steps));
+                groups.Add(new ParameterGroup(network.Autoencoder.parameters().ToArray(), options.EncoderLearningRateRatio));
             }
 
-            for (int step = 1; step <= options.Steps; step++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                network.train();
-                using var scope = NewDisposeScope();
-                var (x, y) = Batch(features, labels, batches.Next(), generator);
-                headOptimizer.zero_grad();
-                encoderOptimizer?.zero_grad();
-                var classification = nn.functional.cross_entropy(network.Logits(x, trainEncoder), y);
-                var total = classification;
-                bool reconstruct = trainEncoder && options.ReconstructionWeight > 0;
-                var rows = reconstruct || pseudoLabels ? unlabeledBatches.Next() : null;
-                if (pseudoLabels)
-                {
-                    var (pseudo, share) = PseudoLabelLoss(rows!, trainEncoder, generator);
-                    total = total + (pseudo * options.PseudoLabelWeight);
-                    confident.Enqueue(share);
-                    if (confident.Count > ReportEvery)
-                    {
-                        confident.Dequeue();
-                    }
-                }
-
-                if (reconstruct)
-                {
-                    var target = scaling == null ? rows! : scaling.ScaleTarget(rows!);
-                    var full = new TrainingProgress(1, 1, 1.0);
-                    total = total + (network.Autoencoder.Loss(Scale(rows!), target, reconstructionLoss, full).Total * options.ReconstructionWeight);
-                }
-
-                Check(total, "fine-tuning", step, headOptimizer.ParamGroups.First().LearningRate);
-                total.backward();
-                headOptimizer.step();
-                encoderOptimizer?.step();
-                foreach (var schedule in schedules)
-                {
-                    schedule.step();
-                }
-
-                Record(recent, classification.ToDouble(), channel, "fine-tuning", step, options.Steps);
-                if (pseudoLabels && (step % ReportEvery == 0 || step == options.Steps))
-                {
-                    channel.Info(MessageSensitivity.None, $"Fine-tuning, step {step}/{options.Steps}: {confident.Average():P1} of unlabeled rows above the pseudo-label threshold {options.PseudoLabelThreshold:G3}.");
-                }
-            }
+            new TrainingLoop<int>(network, hooks, Settings(options.Steps, groups, new StepCosine(options.Steps))).Run(Log, progress: null, cancellationToken);
         }
 
         network.eval();
-        return recent.Count == 0 ? double.NaN : recent.Average();
+        return hooks.Recent.Count == 0 ? double.NaN : hooks.Recent.Average();
     }
+
+    /// <summary>A phase of <paramref name="steps"/> steps in "epochs" of <see cref="ReportEvery"/> steps (one log line each).</summary>
+    private LoopSettings Settings(int steps, IReadOnlyList<ParameterGroup> groups, ILearningRateSchedule? schedule) => new()
+    {
+        Groups = groups,
+        Plan = new TrainingPlan((steps + ReportEvery - 1) / ReportEvery, ReportEvery, options.LearningRate, Automatic: false),
+        Optimizer = options.Optimization.Optimizer,
+        LearningRate = options.LearningRate,
+        Momentum = options.Optimization.Momentum,
+        WeightDecay = options.Optimization.WeightDecay,
+        GradientClipNorm = options.Optimization.GradientClipNorm,
+        Schedule = schedule,
+        Seed = seed,
+        NoiseSeed = (ulong)seed + 0xF1E,
+    };
 
     /// <summary>
     /// FixMatch's unlabeled term on <paramref name="rows"/> (data units): targets from the rows as they are (eval mode,
@@ -175,28 +131,114 @@ internal sealed class FineTuningRun
 
     private Tensor Scale(Tensor x) => scaling == null ? x : scaling.ScaleInput(x);
 
-    private static void Check(Tensor loss, string phase, int step, double learningRate)
+    /// <summary>The steps of a phase in <see cref="TrainingLoop{TBatch}"/>: a batch is a step number.</summary>
+    private sealed class StepHooks : TrainingHooks<int>
     {
-        double value = loss.ToDouble();
-        if (!double.IsFinite(value))
+        private readonly FineTuningRun run;
+        private readonly Tensor features;
+        private readonly Tensor labels;
+        private readonly LabeledBatches batches;
+        private readonly EndlessBatches unlabeledBatches;
+        private readonly Generator generator;
+        private readonly bool pseudoLabels;
+        private readonly Queue<double> confident = new();
+
+        public StepHooks(
+            FineTuningRun run, Tensor features, Tensor labels, LabeledBatches batches, EndlessBatches unlabeledBatches, Generator generator, bool pseudoLabels)
         {
-            throw new TrainingDivergedException(
-                $"The {phase} loss became {value} at step {step} (learning rate {learningRate:G3}). Try a lower LearningRate (for example 10x smaller) or a smaller EncoderLearningRateRatio.");
+            this.run = run;
+            this.features = features;
+            this.labels = labels;
+            this.batches = batches;
+            this.unlabeledBatches = unlabeledBatches;
+            this.generator = generator;
+            this.pseudoLabels = pseudoLabels;
+        }
+
+        /// <summary>The classification losses of the last <see cref="ReportEvery"/> steps, across phases.</summary>
+        public Queue<double> Recent { get; } = new();
+
+        public (string Name, int Steps, bool TrainEncoder) Phase { get; set; }
+
+        private bool Full => Phase.Name != "head";
+
+        public override IEnumerable<int> Batches(int epoch, Random shuffle)
+        {
+            int first = ((epoch - 1) * ReportEvery) + 1;
+            return Enumerable.Range(first, Math.Min(ReportEvery, Phase.Steps - first + 1));
+        }
+
+        public override (LossBreakdown Loss, long Rows) Loss(int step, BatchPosition position, Generator noise)
+        {
+            var options = run.options;
+            run.network.train();
+            var (x, y) = run.Batch(features, labels, batches.Next(), generator);
+            var classification = nn.functional.cross_entropy(run.network.Logits(x, Phase.TrainEncoder), y);
+            var parts = new Dictionary<string, Tensor> { ["cross-entropy"] = classification };
+            if (!Full)
+            {
+                return (new LossBreakdown(classification, parts), y.shape[0]);
+            }
+
+            var total = classification;
+            bool reconstruct = Phase.TrainEncoder && options.ReconstructionWeight > 0;
+            var rows = reconstruct || pseudoLabels ? unlabeledBatches.Next() : null;
+            if (pseudoLabels)
+            {
+                var (pseudo, share) = run.PseudoLabelLoss(rows!, Phase.TrainEncoder, generator);
+                total = total + (pseudo * options.PseudoLabelWeight);
+                parts["pseudo-label"] = pseudo;
+                Keep(confident, share);
+            }
+
+            if (reconstruct)
+            {
+                var target = run.scaling == null ? rows! : run.scaling.ScaleTarget(rows!);
+                var full = new TrainingProgress(1, 1, 1.0);
+                var reconstruction = run.network.Autoencoder.Loss(run.Scale(rows!), target, run.reconstructionLoss, full).Total;
+                total = total + (reconstruction * options.ReconstructionWeight);
+                parts[LossBreakdown.Reconstruction] = reconstruction;
+            }
+
+            return (new LossBreakdown(total, parts), y.shape[0]);
+        }
+
+        public override void AfterStep(LossBreakdown loss, int epoch, int batch) => Keep(Recent, loss.Parts["cross-entropy"].ToDouble());
+
+        public override IEnumerable<string> Describe(EpochReport report)
+        {
+            int step = Math.Min(report.Epoch * ReportEvery, Phase.Steps);
+            yield return $"Fine-tuning, {Phase.Name} step {step}/{Phase.Steps}: cross-entropy {Recent.Average():F4} (mean of the last {Recent.Count} steps).";
+            if (Full && pseudoLabels)
+            {
+                yield return $"Fine-tuning, step {step}/{Phase.Steps}: {confident.Average():P1} of unlabeled rows above the pseudo-label threshold {run.options.PseudoLabelThreshold:G3}.";
+            }
+        }
+
+        public override Exception Diverged(int epoch, int batch, double loss, double learningRate) => new TrainingDivergedException(
+            $"The {Phase.Name} loss became {loss} at step {((epoch - 1) * ReportEvery) + batch} (learning rate {learningRate:G3}). " +
+            "Try a lower LearningRate (for example 10x smaller) or a smaller EncoderLearningRateRatio.");
+
+        private static void Keep(Queue<double> recent, double value)
+        {
+            recent.Enqueue(value);
+            if (recent.Count > ReportEvery)
+            {
+                recent.Dequeue();
+            }
         }
     }
 
-    private static void Record(Queue<double> recent, double loss, IChannel channel, string phase, int step, int steps)
+    /// <summary>Cosine annealing to zero over a phase's steps, stepped after every step.</summary>
+    private sealed class StepCosine : ILearningRateSchedule
     {
-        recent.Enqueue(loss);
-        if (recent.Count > ReportEvery)
-        {
-            recent.Dequeue();
-        }
+        private readonly int steps;
 
-        if (step % ReportEvery == 0 || step == steps)
-        {
-            channel.Info(MessageSensitivity.None, $"Fine-tuning, {phase} step {step}/{steps}: cross-entropy {recent.Average():F4} (mean of the last {recent.Count} steps).");
-        }
+        public StepCosine(int steps) => this.steps = steps;
+
+        public bool StepsEveryBatch => true;
+
+        public optim.lr_scheduler.LRScheduler Create(optim.Optimizer optimizer, TrainingPlan plan) => optim.lr_scheduler.CosineAnnealingLR(optimizer, steps);
     }
 
     /// <summary>Labeled row indices in reshuffled passes (a pass is reshuffled when it runs out).</summary>

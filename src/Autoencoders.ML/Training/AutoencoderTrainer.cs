@@ -9,7 +9,8 @@ namespace Autoencoders.ML.Training;
 
 /// <summary>
 /// Trains an autoencoder on a column of an <see cref="IDataView"/> with TorchSharp: checks the options and every row
-/// first, then runs the loop zero_grad → forward → loss → backward → step (<see cref="TrainingRun"/>) with seeded
+/// first, then runs the one training loop zero_grad → forward → loss → backward → step (<see cref="TrainingLoop{TBatch}"/>,
+/// with the autoencoder's hooks in <see cref="TrainingRun"/>) with seeded
 /// shuffling, validation, early stopping, a learning-rate schedule, progress reports and cancellation, and finally
 /// measures the model next to exact PCA of the same code size (<see cref="TrainingHistory.Pca"/>).
 /// </summary>

@@ -3,10 +3,10 @@ namespace Autoencoders.ML.Training;
 
 /// <summary>
 /// Cosine annealing with an optional linear warm-up, updated every batch (PyTorch's <c>CosineAnnealingLR</c> over the
-/// whole run, preceded by a linear ramp): the learning rate rises from 0 to <see cref="TrainingOptions.LearningRate"/>
+/// whole run, preceded by a linear ramp): the learning rate rises from 0 to <see cref="TrainingOptions.OptimizationOptions.LearningRate"/>
 /// over the first <see cref="WarmupFraction"/> of the batches, then falls along half a cosine to
-/// <see cref="MinLearningRate"/> at the last batch of <see cref="TrainingOptions.Epochs"/>. Cannot be combined with
-/// <see cref="TrainingOptions.ReduceOnPlateau"/>, and needs a fixed number of epochs.
+/// <see cref="MinLearningRate"/> at the last batch of <see cref="TrainingOptions.BudgetOptions.Epochs"/>. Set it as
+/// <see cref="TrainingOptions.OptimizationOptions.Schedule"/>; it needs a fixed number of epochs.
 /// </summary>
 /// <remarks>
 /// Without warm-up the run uses TorchSharp's <c>lr_scheduler.CosineAnnealingLR</c> over all steps. With warm-up it uses

@@ -6,8 +6,8 @@ namespace Autoencoders.ML.Training;
 /// trainer calls the scheduler's <c>step()</c> after every optimizer step when <see cref="StepsEveryBatch"/> is true;
 /// otherwise <c>step(loss)</c> after every epoch, with the monitored loss (validation if there is validation data, else
 /// training), which <c>ReduceLROnPlateau</c> reads and the others ignore. Set it as
-/// <see cref="TrainingOptions.LearningRateSchedule"/>; <see cref="CosineSchedule"/> and <see cref="PlateauSchedule"/>
-/// are the two built in.
+/// <see cref="TrainingOptions.OptimizationOptions.Schedule"/> (<c>TrainingOptions.Optimization.Schedule</c>); <see cref="CosineSchedule"/>
+/// and <see cref="PlateauSchedule"/> are the two built in.
 /// </summary>
 /// <example>
 /// An exponential decay after every epoch:

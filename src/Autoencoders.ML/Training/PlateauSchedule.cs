@@ -4,7 +4,7 @@ namespace Autoencoders.ML.Training;
 /// <summary>
 /// Reduce-on-plateau (TorchSharp's <c>lr_scheduler.ReduceLROnPlateau</c>, stepped after every epoch): multiplies the
 /// learning rate by <see cref="Factor"/> when the monitored loss (validation loss if there is validation data, else
-/// training loss) has not improved for <see cref="Patience"/> epochs.
+/// training loss) has not improved for <see cref="Patience"/> epochs. Set it as <see cref="TrainingOptions.OptimizationOptions.Schedule"/>.
 /// </summary>
 public sealed class PlateauSchedule : ILearningRateSchedule
 {

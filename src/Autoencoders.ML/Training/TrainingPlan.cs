@@ -18,10 +18,16 @@ public sealed record TrainingPlan(int Epochs, long StepsPerEpoch, double Learnin
     /// </summary>
     internal static TrainingPlan For(TrainingOptions options, long trainingRows)
     {
-        long steps = Math.Max(1, (trainingRows + options.BatchSize - 1) / options.BatchSize);
+        long steps = StepsIn(trainingRows, options.BatchSize);
         int epochs = options.Epochs ?? (int)Math.Min(options.MaxEpochs, (options.MaxSteps + steps - 1) / steps);
         return new TrainingPlan(epochs, steps, options.LearningRate, options.IsAutomatic);
     }
+
+    /// <summary>A plan of exactly <paramref name="epochs"/> epochs over <paramref name="trainingRows"/> rows.</summary>
+    internal static TrainingPlan Fixed(int epochs, long trainingRows, int batchSize, double learningRate) =>
+        new(epochs, StepsIn(trainingRows, batchSize), learningRate, Automatic: false);
+
+    private static long StepsIn(long trainingRows, int batchSize) => Math.Max(1, (trainingRows + batchSize - 1) / batchSize);
 
     /// <summary>Where training stands after batch <paramref name="batch"/> (1-based) of <paramref name="epoch"/>.</summary>
     /// <param name="epoch">1-based epoch.</param>

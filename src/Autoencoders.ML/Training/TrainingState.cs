@@ -2,7 +2,7 @@ namespace Autoencoders.ML.Training;
 
 /// <summary>Everything of a training run that moves as it trains: what a checkpoint saves and a resumed run takes up.</summary>
 internal sealed record TrainingState(
-    AutoencoderModule Network,
+    nn.Module Network,
     optim.Optimizer Optimizer,
     optim.lr_scheduler.LRScheduler? Scheduler,
     ILearningRateSchedule? Schedule,

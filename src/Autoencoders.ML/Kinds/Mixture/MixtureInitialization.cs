@@ -1,5 +1,6 @@
 using Autoencoders.ML.Kinds.Variational;
 using Autoencoders.ML.Layers;
+using Autoencoders.ML.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
@@ -8,15 +9,16 @@ namespace Autoencoders.ML.Kinds.Mixture;
 
 /// <summary>
 /// The guard against collapse at the start of a fresh run: the encoder and decoder are first trained as a plain
-/// autoencoder (z = μ, reconstruction only, Adam at the run's learning rate) for
+/// autoencoder (z = μ, reconstruction only) in the one <see cref="TrainingLoop{TBatch}"/> — the run's optimizer, learning
+/// rate, weight decay, gradient clipping and divergence check, at a constant rate — for
 /// <see cref="MixtureAutoencoderOptions.PretrainEpochs"/> epochs, then ML.NET's KMeans (k-means++, one thread, seeded by
 /// the run's seed) clusters the codes of the training rows, and each component starts at a cluster: μ_k its centroid,
 /// σ_k² the per-dimension variance of its rows, π_k its share of rows (when the weights are learned); then
 /// <see cref="MixtureAutoencoderOptions.InitialEmIterations"/> EM steps of a diagonal Gaussian mixture
 /// (<see cref="GaussianMixtureFit"/>) refine these components, as VaDE initialises from a Gaussian mixture fitted to the
 /// pretrained codes. The encoder's log-variance head, untouched by the pretraining, then starts narrow
-/// (<see cref="StartPosteriorNarrow"/>). The pretraining moves the images as <see cref="Training.TrainingOptions.Augmentation"/>
-/// asks and multiplies in the run's <see cref="Training.TrainingOptions.Precision"/>; the codes clustered are those of the
+/// (<see cref="StartPosteriorNarrow"/>). The pretraining moves the images as <see cref="Training.TrainingOptions.DataPipelineOptions.Augmentation"/>
+/// asks and multiplies in the run's <see cref="Training.TrainingOptions.ExecutionOptions.Precision"/>; the codes clustered are those of the
 /// rows as they are.
 /// </summary>
 internal static class MixtureInitialization
@@ -29,45 +31,9 @@ internal static class MixtureInitialization
     {
         var spec = network.Spec;
         var options = network.Options;
-        int epochs = options.PretrainEpochs;
-        if (epochs > 0)
+        if (options.PretrainEpochs > 0)
         {
-            network.train();
-            using var optimizer = torch.optim.Adam(vae.parameters(), preparation.Options.LearningRate);
-            var shuffle = new Random(preparation.Options.Seed);
-            var augmentation = preparation.Options.Augmentation;
-            using var moves = new torch.Generator((ulong)preparation.Options.Seed + 0xA06);
-            for (int epoch = 1; epoch <= epochs; epoch++)
-            {
-                double sum = 0;
-                long count = 0;
-                foreach (var batch in preparation.Rows.Batches(preparation.Options.BatchSize, shuffle))
-                {
-                    preparation.CancellationToken.ThrowIfCancellationRequested();
-                    using var owned = batch;
-                    using var scope = torch.NewDisposeScope();
-                    var input = batch.narrow(1, 0, spec.InputSize);
-                    var target = batch.shape[1] > spec.InputSize ? batch.narrow(1, spec.InputSize, spec.OutputSize) : input;
-                    if (augmentation != null)
-                    {
-                        input = target = augmentation.Apply(input, moves); // as the mixture epochs see them
-                    }
-
-                    optimizer.zero_grad();
-                    Tensor loss;
-                    using (MatmulPrecision.Use(preparation.Options.Precision))
-                    {
-                        loss = VariationalMath.ReconstructionPerRow(network.DecodeLogits(network.Encode(input)), target, preparation.Loss, spec.OutputActivation).mean();
-                    }
-
-                    loss.backward();
-                    optimizer.step();
-                    sum += loss.ToDouble() * batch.shape[0];
-                    count += batch.shape[0];
-                }
-
-                preparation.Log($"Mixture VAE pretraining as a plain autoencoder, epoch {epoch}/{epochs}: reconstruction {sum / Math.Max(1, count):G5} per row.");
-            }
+            Pretrain(network, vae, preparation);
         }
 
         network.eval();
@@ -119,6 +85,62 @@ internal static class MixtureInitialization
             (options.InitialRestarts > 1
                 ? $"; best of {options.InitialRestarts} restarts by log-likelihood per code ({string.Join(", ", likelihoods.Select(l => l.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))})."
                 : "."));
+    }
+
+    /// <summary>
+    /// Trains the encoder and decoder as a plain autoencoder (z = μ, reconstruction only) in the one training loop: the
+    /// run's optimizer, learning rate, weight decay, clipping and precision, a constant rate, no early stopping.
+    /// </summary>
+    private static void Pretrain(MixtureAutoencoderNetwork network, VariationalAutoencoderNetwork vae, TrainingPreparation preparation)
+    {
+        var training = preparation.Options;
+        var plan = TrainingPlan.Fixed(network.Options.PretrainEpochs, preparation.Rows.RowCount, training.BatchSize, training.LearningRate);
+        var settings = LoopSettings.From(training, plan, new[] { new ParameterGroup(vae.parameters().ToArray()) }) with
+        {
+            Schedule = null, // the run's schedule spans the mixture epochs
+            Patience = null,
+            NoiseSeed = (ulong)training.Seed + 0xA06,
+            CheckpointEvery = null, // the run's checkpoints start after the preparation
+            CheckpointPath = null,
+            ResumeFrom = null,
+        };
+        var loop = new TrainingLoop<Tensor>(network, new PretrainingHooks(network, preparation), settings);
+        loop.Run(preparation.Log, progress: null, preparation.CancellationToken);
+    }
+
+    /// <summary>The pretraining's batches and loss: reconstruction of the (moved) rows from z = μ.</summary>
+    private sealed class PretrainingHooks : TrainingHooks<Tensor>
+    {
+        private readonly MixtureAutoencoderNetwork network;
+        private readonly TrainingPreparation preparation;
+
+        public PretrainingHooks(MixtureAutoencoderNetwork network, TrainingPreparation preparation)
+        {
+            this.network = network;
+            this.preparation = preparation;
+        }
+
+        public override IEnumerable<Tensor> Batches(int epoch, Random shuffle) =>
+            BatchPrefetcher.Ahead(preparation.Rows.Batches(preparation.Options.BatchSize, shuffle));
+
+        public override (LossBreakdown Loss, long Rows) Loss(Tensor batch, BatchPosition position, torch.Generator noise)
+        {
+            var spec = network.Spec;
+            var input = batch.narrow(1, 0, spec.InputSize);
+            var target = batch.shape[1] > spec.InputSize ? batch.narrow(1, spec.InputSize, spec.OutputSize) : input;
+            if (preparation.Options.Augmentation is { } augmentation)
+            {
+                input = target = augmentation.Apply(input, noise); // as the mixture epochs see them
+            }
+
+            var loss = VariationalMath.ReconstructionPerRow(network.DecodeLogits(network.Encode(input)), target, preparation.Loss, spec.OutputActivation).mean();
+            return (new LossBreakdown(loss, new Dictionary<string, Tensor>()), batch.shape[0]);
+        }
+
+        public override IEnumerable<string> Describe(EpochReport report) => new[]
+        {
+            $"Mixture VAE pretraining as a plain autoencoder, epoch {report.Epoch}/{report.Epochs}: reconstruction {report.TrainingLoss:G5} per row.",
+        };
     }
 
     /// <summary>
