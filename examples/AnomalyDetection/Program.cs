@@ -48,9 +48,9 @@ using (var strict = model.WithContamination(0.02))
 }
 
 ScoreHistogram.Save(Path.Combine(outDir, "scores.png"), scores, labels, model.Threshold, Path.GetFileNameWithoutExtension(data));
-model.ExportOnnx(Path.Combine(outDir, AnomalyOnnx.FileName));
+model.ExportOnnx(Path.Combine(outDir, "anomaly.onnx"));
 ml.Model.Save(model, rows.Schema, Path.Combine(outDir, "model.zip"));
-Console.WriteLine($"wrote scores.png, {AnomalyOnnx.FileName} (features → score, threshold {model.Threshold:F4} in its metadata) and model.zip to {Path.GetFullPath(outDir)}");
+Console.WriteLine($"wrote scores.png, {"anomaly.onnx"} (features → score, threshold {model.Threshold:F4} in its metadata) and model.zip to {Path.GetFullPath(outDir)}");
 return 0;
 
 static void Report(string what, double threshold, bool[] flagged, float[] labels)

@@ -1,10 +1,11 @@
+using Autoencoders.ML.Anomaly;
 using Autoencoders.ML.Transforms;
 using Microsoft.ML;
 
-namespace Autoencoders.ML.Anomaly;
+namespace Microsoft.ML;
 
 /// <summary>The autoencoder anomaly detector on <c>mlContext.AnomalyDetection.Trainers</c>, beside ML.NET's <c>RandomizedPca</c>.</summary>
-public static class AnomalyCatalog
+public static partial class AutoencodersCatalog
 {
     /// <summary>
     /// The library's default autoencoder anomaly detector with simple arguments. It trains without labels (the rows may

@@ -2,7 +2,7 @@
 namespace Autoencoders.ML.Anomaly;
 
 /// <summary>Threshold-free evaluation of anomaly scores against 0/1 labels (1 = anomaly, higher score = more anomalous).</summary>
-public static class AnomalyMetrics
+internal static class AnomalyMetrics
 {
     /// <summary>
     /// Area under the ROC curve, computed from ranks (the Mann–Whitney U statistic) with tied scores given their average

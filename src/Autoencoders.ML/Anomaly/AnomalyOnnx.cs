@@ -9,7 +9,7 @@ namespace Autoencoders.ML.Anomaly;
 /// own units, output <c>score</c> float32 [batch] (in [0, 1], higher = more anomalous), the threshold in the
 /// metadata_props entry <c>threshold</c> (a row is an anomaly when score &gt; threshold).
 /// </summary>
-public static class AnomalyOnnx
+internal static class AnomalyOnnx
 {
     /// <summary>The graph's output: one score per row, shape [batch].</summary>
     public const string Score = "score";

@@ -27,7 +27,7 @@ public enum AnomalyRecipe
 }
 
 /// <summary>The settings behind each <see cref="AnomalyRecipe"/>, written once.</summary>
-public static class AnomalyRecipes
+internal static class AnomalyRecipes
 {
     /// <summary><see cref="AnomalyRecipe.Auto"/> picks <see cref="AnomalyRecipe.Image"/> from this many values per row (all in [0, 1]).</summary>
     public const int ImageMinimumWidth = 256;

@@ -18,7 +18,7 @@ namespace Autoencoders.ML.Anomaly;
 /// higher = more anomalous. Rows are flagged when their score exceeds <see cref="Threshold"/>, which comes from an
 /// expected contamination fraction and can be changed after fitting without retraining.
 /// </summary>
-public sealed class AnomalyScorer : IDisposable
+internal sealed class AnomalyScorer : IDisposable
 {
     /// <summary>Default number of neighbours of the latent kNN distance.</summary>
     public const int DefaultNeighbours = 5;

@@ -50,7 +50,7 @@ public sealed class AutoencoderAnomalyTransformer : TaskTransformer
     }
 
     /// <summary>The fitted score (model, training statistics). Its own <see cref="AnomalyScorer.Threshold"/> is not this transform's.</summary>
-    public AnomalyScorer Scorer => shared.Scorer;
+    internal AnomalyScorer Scorer => shared.Scorer;
 
     /// <summary>Rows scoring strictly above this value get PredictedLabel = true.</summary>
     public double Threshold { get; }

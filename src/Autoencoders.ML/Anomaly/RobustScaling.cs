@@ -9,7 +9,7 @@ namespace Autoencoders.ML.Anomaly;
 /// </summary>
 /// <param name="Center">Subtracted from each value (the feature's median).</param>
 /// <param name="Scale">Multiplies each centred value (1 / IQR, or the fallback).</param>
-public sealed record RobustScaling(float[] Center, float[] Scale)
+internal sealed record RobustScaling(float[] Center, float[] Scale)
 {
     /// <summary>Fits the median and IQR of every feature.</summary>
     /// <param name="rows">Training rows, all of the same width.</param>

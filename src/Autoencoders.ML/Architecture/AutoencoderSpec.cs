@@ -17,7 +17,7 @@ public sealed record AutoencoderSpec
     /// <param name="decoder">Decoder layers; the first one takes the latent code.</param>
     /// <param name="outputActivation">Activation applied to the decoder's last layer.</param>
     [JsonConstructor]
-    public AutoencoderSpec(IReadOnlyList<LayerSpec> encoder, IReadOnlyList<LayerSpec> decoder, OutputActivation outputActivation)
+    internal AutoencoderSpec(IReadOnlyList<LayerSpec> encoder, IReadOnlyList<LayerSpec> decoder, OutputActivation outputActivation)
     {
         Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
         Decoder = decoder ?? throw new ArgumentNullException(nameof(decoder));
@@ -33,10 +33,10 @@ public sealed record AutoencoderSpec
     }
 
     /// <summary>Encoder layers, input first.</summary>
-    public IReadOnlyList<LayerSpec> Encoder { get; }
+    internal IReadOnlyList<LayerSpec> Encoder { get; }
 
     /// <summary>Decoder layers, latent first.</summary>
-    public IReadOnlyList<LayerSpec> Decoder { get; }
+    internal IReadOnlyList<LayerSpec> Decoder { get; }
 
     /// <summary>Activation applied to the decoder's output.</summary>
     public OutputActivation OutputActivation { get; }

@@ -34,7 +34,7 @@ public sealed class PrincipalComponents
     /// <param name="data">Rows to fit (all are read into memory).</param>
     /// <param name="componentCount">Components to keep, 1 ≤ k ≤ width.</param>
     /// <param name="columnName">A known-size vector column of floats.</param>
-    public static PrincipalComponents Fit(IDataView data, int componentCount, string columnName = IdxDataLoader.DefaultFeatureColumn)
+    public static PrincipalComponents Fit(IDataView data, int componentCount, string columnName = Microsoft.ML.AutoencodersCatalog.DefaultFeatureColumn)
     {
         ArgumentNullException.ThrowIfNull(data);
         int width = FeatureColumn.GetVectorSize(data.Schema, columnName, "input");
@@ -127,7 +127,7 @@ public sealed class PrincipalComponents
     }
 
     /// <summary>Mean squared reconstruction error per value over a column (streamed).</summary>
-    public double MeanSquaredError(IDataView data, string columnName = IdxDataLoader.DefaultFeatureColumn)
+    public double MeanSquaredError(IDataView data, string columnName = Microsoft.ML.AutoencodersCatalog.DefaultFeatureColumn)
     {
         ArgumentNullException.ThrowIfNull(data);
         int width = FeatureColumn.GetVectorSize(data.Schema, columnName, "input");

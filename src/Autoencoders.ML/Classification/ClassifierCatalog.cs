@@ -1,9 +1,10 @@
+using Autoencoders.ML.Classification;
 using Microsoft.ML;
 
-namespace Autoencoders.ML.Classification;
+namespace Microsoft.ML;
 
 /// <summary>The fine-tuned autoencoder classifier on <c>mlContext.MulticlassClassification.Trainers</c>.</summary>
-public static class ClassifierCatalog
+public static partial class AutoencodersCatalog
 {
     /// <summary>
     /// Fine-tunes <paramref name="pretrained"/>'s encoder with a classification head on the labeled rows (schedule:
@@ -45,6 +46,6 @@ public static class ClassifierCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
-        return new AutoencoderClassifierTrainer(Transforms.CatalogEnvironment.Of(catalog), options);
+        return new AutoencoderClassifierTrainer(Autoencoders.ML.Transforms.CatalogEnvironment.Of(catalog), options);
     }
 }

@@ -1,7 +1,7 @@
 namespace Autoencoders.ML.Classification;
 
 /// <summary>The column names the classifier reads and writes by default (ML.NET's own defaults).</summary>
-public static class ClassifierColumns
+internal static class ClassifierColumns
 {
     /// <summary>The key-typed label column read by the trainer.</summary>
     public const string Label = "Label";

@@ -10,7 +10,7 @@ namespace Autoencoders.ML.Classification;
 /// lists the class values in output order, comma-separated. Transforms also ask for <c>predicted_index</c> [batch]
 /// (ArgMax as float).
 /// </summary>
-public static class ClassifierOnnx
+internal static class ClassifierOnnx
 {
     /// <summary>The graph's input: rows of input values, [batch, input size].</summary>
     public const string Features = OnnxNames.Features;

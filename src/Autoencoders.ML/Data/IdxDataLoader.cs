@@ -1,11 +1,12 @@
+using Autoencoders.ML.Data;
 using System.IO;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace Autoencoders.ML.Data;
+namespace Microsoft.ML;
 
 /// <summary>Loads IDX files (MNIST format) as an <see cref="IDataView"/>.</summary>
-public static class IdxDataLoader
+public static partial class AutoencodersCatalog
 {
     /// <summary>Default name of the feature column.</summary>
     public const string DefaultFeatureColumn = "Features";

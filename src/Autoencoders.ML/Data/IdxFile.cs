@@ -7,7 +7,7 @@ namespace Autoencoders.ML.Data;
 /// <summary>
 /// An array read from an IDX file (the format of MNIST and Fashion-MNIST), plain or gzip-compressed (<c>.gz</c>).
 /// </summary>
-public sealed class IdxFile
+internal sealed class IdxFile
 {
     private IdxFile(int[] dimensions, float[] values)
     {

@@ -13,7 +13,7 @@ namespace Autoencoders.ML.Layers;
 /// <param name="Padding">Zero padding on every side.</param>
 /// <param name="Act">Activation after the convolution (and batch norm).</param>
 /// <param name="BatchNorm">Batch normalisation between the convolution and the activation.</param>
-public sealed record Conv2dLayerSpec(ImageShape Input, int Filters, int KernelSize, int Stride, int Padding, Activation Act, bool BatchNorm = false)
+internal sealed record Conv2dLayerSpec(ImageShape Input, int Filters, int KernelSize, int Stride, int Padding, Activation Act, bool BatchNorm = false)
     : ConvolutionLayerSpec(Input, Filters, KernelSize, Act, BatchNorm)
 {
     /// <inheritdoc />

@@ -14,7 +14,7 @@ namespace Autoencoders.ML.Layers;
 /// <param name="OutputPadding">Extra rows and columns added at the bottom and right (less than the stride).</param>
 /// <param name="Act">Activation after the transposed convolution (and batch norm).</param>
 /// <param name="BatchNorm">Batch normalisation between the transposed convolution and the activation.</param>
-public sealed record ConvTranspose2dLayerSpec(
+internal sealed record ConvTranspose2dLayerSpec(
     ImageShape Input, int Filters, int KernelSize, int Stride, int Padding, int OutputPadding, Activation Act, bool BatchNorm = false)
     : ConvolutionLayerSpec(Input, Filters, KernelSize, Act, BatchNorm)
 {

@@ -13,7 +13,7 @@ namespace Autoencoders.ML.Layers;
 /// <param name="KernelSize">Square kernel size.</param>
 /// <param name="Act">Activation after the convolution (and batch norm).</param>
 /// <param name="BatchNorm">Batch normalisation between the convolution and the activation.</param>
-public abstract record ConvolutionLayerSpec(ImageShape Input, int Filters, int KernelSize, Activation Act, bool BatchNorm) : ImageLayerSpec
+internal abstract record ConvolutionLayerSpec(ImageShape Input, int Filters, int KernelSize, Activation Act, bool BatchNorm) : ImageLayerSpec
 {
     /// <inheritdoc />
     public sealed override ImageShape InputShape => Input;

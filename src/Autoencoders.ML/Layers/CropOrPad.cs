@@ -11,7 +11,7 @@ namespace Autoencoders.ML.Layers;
 /// <param name="Input">Input image shape.</param>
 /// <param name="Height">Output height.</param>
 /// <param name="Width">Output width.</param>
-public sealed record CropOrPadLayerSpec(ImageShape Input, int Height, int Width) : ImageLayerSpec
+internal sealed record CropOrPadLayerSpec(ImageShape Input, int Height, int Width) : ImageLayerSpec
 {
     /// <inheritdoc />
     public override ImageShape InputShape => Input;

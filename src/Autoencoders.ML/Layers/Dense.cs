@@ -12,7 +12,7 @@ namespace Autoencoders.ML.Layers;
 /// <param name="Out">Output width.</param>
 /// <param name="Act">Activation after the affine map.</param>
 /// <param name="Dropout">Dropout probability applied after the activation while training (0 = none).</param>
-public sealed record DenseLayerSpec(int In, int Out, Activation Act, float Dropout = 0f) : LayerSpec
+internal sealed record DenseLayerSpec(int In, int Out, Activation Act, float Dropout = 0f) : LayerSpec
 {
     /// <inheritdoc />
     [JsonIgnore]

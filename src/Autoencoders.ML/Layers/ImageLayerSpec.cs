@@ -6,7 +6,7 @@ namespace Autoencoders.ML.Layers;
 /// A layer that works on images of <see cref="InputShape"/> (C×H×W). Its flat sizes are C·H·W, so it chains with dense
 /// layers: a flat row is read as an image channel-major, and an image is flattened back in the same order.
 /// </summary>
-public abstract record ImageLayerSpec : LayerSpec
+internal abstract record ImageLayerSpec : LayerSpec
 {
     /// <summary>Shape of the image entering the layer.</summary>
     [JsonIgnore]

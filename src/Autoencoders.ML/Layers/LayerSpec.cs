@@ -16,7 +16,7 @@ namespace Autoencoders.ML.Layers;
 [JsonDerivedType(typeof(ConvTranspose2dLayerSpec), "convTranspose2d")]
 [JsonDerivedType(typeof(UpsampleConv2dLayerSpec), "upsampleConv2d")]
 [JsonDerivedType(typeof(CropOrPadLayerSpec), "cropOrPad")]
-public abstract record LayerSpec
+internal abstract record LayerSpec
 {
     /// <summary>Number of values each row carries into the layer.</summary>
     public abstract int InputSize { get; }

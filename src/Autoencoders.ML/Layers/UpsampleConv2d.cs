@@ -14,7 +14,7 @@ namespace Autoencoders.ML.Layers;
 /// <param name="Scale">Integer upsampling factor in both directions.</param>
 /// <param name="Act">Activation after the convolution (and batch norm).</param>
 /// <param name="BatchNorm">Batch normalisation between the convolution and the activation.</param>
-public sealed record UpsampleConv2dLayerSpec(ImageShape Input, int Filters, int KernelSize, int Scale, Activation Act, bool BatchNorm = false)
+internal sealed record UpsampleConv2dLayerSpec(ImageShape Input, int Filters, int KernelSize, int Scale, Activation Act, bool BatchNorm = false)
     : ConvolutionLayerSpec(Input, Filters, KernelSize, Act, BatchNorm)
 {
     /// <inheritdoc />

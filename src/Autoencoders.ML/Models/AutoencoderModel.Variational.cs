@@ -118,7 +118,7 @@ public sealed partial class AutoencoderModel
     /// <param name="seed">Seed of the draws.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="importanceSamples"/> is below 1, or the column is missing or of the wrong size.</exception>
     /// <exception cref="NotSupportedException">The model is not variational.</exception>
-    public LikelihoodEstimate EstimateLikelihood(IDataView data, string columnName = IdxDataLoader.DefaultFeatureColumn, int importanceSamples = 100, int seed = 0)
+    public LikelihoodEstimate EstimateLikelihood(IDataView data, string columnName = Microsoft.ML.AutoencodersCatalog.DefaultFeatureColumn, int importanceSamples = 100, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (importanceSamples < 1)

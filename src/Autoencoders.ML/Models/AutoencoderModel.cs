@@ -26,7 +26,7 @@ public sealed partial class AutoencoderModel : IDisposable
     /// The input scaling fitted on the training rows (<see cref="TrainingOptions.Scaling"/>), or null. Every method of
     /// the model and every exported graph applies it: inputs and outputs are in the data's own units.
     /// </summary>
-    public FeatureScaling? Scaling { get; }
+    internal FeatureScaling? Scaling { get; }
 
     /// <summary>The architecture the weights belong to.</summary>
     public AutoencoderSpec Spec => Network.Spec;
@@ -72,7 +72,7 @@ public sealed partial class AutoencoderModel : IDisposable
     /// <summary>Reconstruction error of every row of <paramref name="columnName"/> in <paramref name="data"/>.</summary>
     /// <param name="data">Rows to evaluate (streamed, any size).</param>
     /// <param name="columnName">A known-size vector column of <see cref="InputSize"/> floats.</param>
-    public ReconstructionMetrics Evaluate(IDataView data, string columnName = IdxDataLoader.DefaultFeatureColumn)
+    public ReconstructionMetrics Evaluate(IDataView data, string columnName = Microsoft.ML.AutoencodersCatalog.DefaultFeatureColumn)
     {
         ArgumentNullException.ThrowIfNull(data);
         int width = FeatureColumn.GetVectorSize(data.Schema, columnName, "input");

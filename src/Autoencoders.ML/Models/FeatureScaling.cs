@@ -11,7 +11,7 @@ namespace Autoencoders.ML.Models;
 /// <param name="InputScale">Multiplies each shifted input value.</param>
 /// <param name="OutputShift">Added back to each output value (the target's shift when training on a target column).</param>
 /// <param name="OutputScale">Divides each output value.</param>
-public sealed record FeatureScaling(ScalingKind Kind, float[] InputShift, float[] InputScale, float[] OutputShift, float[] OutputScale)
+internal sealed record FeatureScaling(ScalingKind Kind, float[] InputShift, float[] InputScale, float[] OutputShift, float[] OutputScale)
 {
     /// <summary>Fits the scaling on the training rows (input first, then the target when paired).</summary>
     internal static FeatureScaling Fit(ScalingKind kind, RowSource rows, int inputWidth, int outputWidth, bool paired)

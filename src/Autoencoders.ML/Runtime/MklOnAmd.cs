@@ -7,7 +7,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Autoencoders.ML.Runtime;
 
 /// <summary>What <see cref="TorchRuntime.Configure"/> did about MKL's choice of kernels on this CPU.</summary>
-public enum MklDispatch
+internal enum MklDispatch
 {
     /// <summary>
     /// Asked, but nothing to do: not Linux x86-64, an Intel CPU (MKL picks its best kernels itself), a CPU of another

@@ -23,7 +23,7 @@ public static class TorchRuntime
     /// <see cref="MklDispatch.Avx512Unlocked"/> when it made MKL use its AVX-512 kernels on an AMD CPU,
     /// <see cref="MklDispatch.NotRequested"/> when the application did not ask (the default).
     /// </summary>
-    public static MklDispatch MklDispatch
+    internal static MklDispatch MklDispatch
     {
         get
         {

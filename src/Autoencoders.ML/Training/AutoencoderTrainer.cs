@@ -56,7 +56,7 @@ public sealed class AutoencoderTrainer
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
     public AutoencoderModel Fit(
         IDataView data,
-        string featureColumnName = IdxDataLoader.DefaultFeatureColumn,
+        string featureColumnName = Microsoft.ML.AutoencodersCatalog.DefaultFeatureColumn,
         IDataView? validationData = null,
         IProgress<EpochReport>? progress = null,
         CancellationToken cancellationToken = default,
@@ -88,7 +88,7 @@ public sealed class AutoencoderTrainer
     public AutoencoderModel Continue(
         AutoencoderModel model,
         IDataView data,
-        string featureColumnName = IdxDataLoader.DefaultFeatureColumn,
+        string featureColumnName = Microsoft.ML.AutoencodersCatalog.DefaultFeatureColumn,
         IDataView? validationData = null,
         IProgress<EpochReport>? progress = null,
         CancellationToken cancellationToken = default,

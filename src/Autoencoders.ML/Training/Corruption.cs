@@ -31,7 +31,7 @@ public abstract record Corruption
 }
 
 /// <summary>Additive Gaussian noise x + σ·N(0, 1).</summary>
-public sealed record GaussianNoise : Corruption
+internal sealed record GaussianNoise : Corruption
 {
     /// <summary>Creates the corruption; σ must be ≥ 0 and finite.</summary>
     public GaussianNoise(double standardDeviation)
@@ -49,7 +49,7 @@ public sealed record GaussianNoise : Corruption
 }
 
 /// <summary>Masking noise: each value is set to zero with probability <see cref="Fraction"/>.</summary>
-public sealed record MaskingNoise : Corruption
+internal sealed record MaskingNoise : Corruption
 {
     /// <summary>Creates the corruption; the fraction must be in [0, 1].</summary>
     public MaskingNoise(double fraction) => Fraction = Probability(fraction, nameof(fraction));
@@ -62,7 +62,7 @@ public sealed record MaskingNoise : Corruption
 }
 
 /// <summary>Salt-and-pepper noise: with probability <see cref="Fraction"/> a value becomes <see cref="Min"/> or <see cref="Max"/>.</summary>
-public sealed record SaltAndPepperNoise : Corruption
+internal sealed record SaltAndPepperNoise : Corruption
 {
     /// <summary>Creates the corruption; the fraction must be in [0, 1] and min &lt; max.</summary>
     public SaltAndPepperNoise(double fraction, float min = 0f, float max = 1f)

@@ -1,9 +1,10 @@
+using Autoencoders.ML.Transforms;
 using Microsoft.ML;
 
-namespace Autoencoders.ML.Transforms;
+namespace Microsoft.ML;
 
 /// <summary>Autoencoder transforms on <c>mlContext.Transforms</c>.</summary>
-public static class AutoencoderCatalog
+public static partial class AutoencodersCatalog
 {
     /// <summary>
     /// Trains a dense autoencoder on <paramref name="inputColumnName"/> and adds its latent code as
@@ -131,7 +132,7 @@ public static class AutoencoderCatalog
     /// <param name="scoringBatchSize">Rows per ONNX Runtime call.</param>
     /// <param name="scoringThreads">ONNX Runtime intra-op threads; null (default) lets ONNX Runtime decide.</param>
     /// <exception cref="ArgumentException">The columns are invalid or ask for what the model cannot give (a log-variance of a non-variational model).</exception>
-    public static AutoencoderScoringEstimator ApplyAutoencoder(
+    public static IEstimator<AutoencoderTransformer> ApplyAutoencoder(
         this TransformsCatalog catalog, AutoencoderModel model, AutoencoderColumns? columns = null, int scoringBatchSize = ScoringTransformer.DefaultScoringBatchSize, int? scoringThreads = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);

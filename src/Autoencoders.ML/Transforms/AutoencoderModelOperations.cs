@@ -1,13 +1,14 @@
+using Autoencoders.ML.Transforms;
 using System.IO;
 using System.IO.Compression;
 using Autoencoders.ML.IO;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace Autoencoders.ML.Transforms;
+namespace Microsoft.ML;
 
 /// <summary>Loading saved pipelines with this library's transforms restored, on <c>mlContext.Model</c>.</summary>
-public static class AutoencoderModelOperations
+public static partial class AutoencodersCatalog
 {
     /// <summary>
     /// Loads a pipeline saved with <c>mlContext.Model.Save</c>, like <c>mlContext.Model.Load</c>, and gives back this

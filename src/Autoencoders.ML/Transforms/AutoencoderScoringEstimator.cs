@@ -14,7 +14,7 @@ namespace Autoencoders.ML.Transforms;
 /// | Output column data types | Latent: vector of the latent size; reconstruction: vector of the output size; error: <see cref="float"/> |
 /// | Exportable to ONNX | Yes: <c>model.ExportOnnx(...)</c>, and <c>mlContext.Model.Save</c> embeds the graph |
 /// </remarks>
-public sealed class AutoencoderScoringEstimator : ScoringEstimator<AutoencoderTransformer>
+internal sealed class AutoencoderScoringEstimator : ScoringEstimator<AutoencoderTransformer>
 {
     internal AutoencoderScoringEstimator(AutoencoderModel model, AutoencoderColumns columns, int scoringBatchSize, int? scoringThreads)
         : base(AutoencoderTransformer.Describe(model, columns), scoringBatchSize)

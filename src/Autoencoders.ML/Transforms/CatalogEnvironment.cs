@@ -40,5 +40,5 @@ internal static class CatalogEnvironment
     /// MLContext seed and the same sequence of calls give the same models; an MLContext without a seed gives random ones.
     /// </summary>
     public static int Seed(IHostEnvironment environment, int? seed) =>
-        seed ?? environment.Register(nameof(AutoencoderCatalog)).Rand.Next();
+        seed ?? environment.Register(nameof(Microsoft.ML.AutoencodersCatalog)).Rand.Next();
 }

@@ -14,7 +14,7 @@ namespace Autoencoders.ML.Transforms;
 /// | Output column data type | Known-size vector of <see cref="float"/>, the model's output size |
 /// | Exportable to ONNX | Yes: <c>model.ExportOnnx(path, OnnxGraphKind.Decoder)</c>, and <c>mlContext.Model.Save</c> embeds the graph |
 /// </remarks>
-public sealed class LatentDecoderEstimator : ScoringEstimator<LatentDecoderTransformer>
+internal sealed class LatentDecoderEstimator : ScoringEstimator<LatentDecoderTransformer>
 {
     internal LatentDecoderEstimator(AutoencoderModel model, string outputColumnName, string inputColumnName, int scoringBatchSize)
         : base(LatentDecoderTransformer.Describe(model, outputColumnName, inputColumnName), scoringBatchSize)

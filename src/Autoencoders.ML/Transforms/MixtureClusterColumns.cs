@@ -1,6 +1,6 @@
 namespace Autoencoders.ML.Transforms;
 
-/// <summary>The columns of the mixture VAE's clustering transform (<see cref="MixtureCatalog.ClusterWithMixture"/>).</summary>
+/// <summary>The columns of the mixture VAE's clustering transform (<see cref="Microsoft.ML.AutoencodersCatalog.ClusterWithMixture"/>).</summary>
 public sealed class MixtureClusterColumns
 {
     /// <summary>The input column: a known-size vector of Single of the model's input size. Default <c>Features</c>.</summary>

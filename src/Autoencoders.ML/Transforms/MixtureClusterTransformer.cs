@@ -122,7 +122,7 @@ public sealed class MixtureClusterTransformer : TaskTransformer
 }
 
 /// <summary>Estimator of <see cref="MixtureClusterTransformer"/> (nothing to fit: the model is trained).</summary>
-public sealed class MixtureClusterEstimator : IEstimator<MixtureClusterTransformer>
+internal sealed class MixtureClusterEstimator : IEstimator<MixtureClusterTransformer>
 {
     private readonly AutoencoderModel model;
     private readonly MixtureClusterColumns columns;

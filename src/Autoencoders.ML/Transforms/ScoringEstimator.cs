@@ -8,7 +8,7 @@ namespace Autoencoders.ML.Transforms;
 /// in an estimator pipeline (<c>.Append(...)</c>).
 /// </summary>
 /// <typeparam name="TTransformer">The transform created.</typeparam>
-public abstract class ScoringEstimator<TTransformer> : IEstimator<TTransformer>
+internal abstract class ScoringEstimator<TTransformer> : IEstimator<TTransformer>
     where TTransformer : ScoringTransformer
 {
     private readonly ScoringGraph graph;

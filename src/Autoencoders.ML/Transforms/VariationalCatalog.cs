@@ -1,9 +1,10 @@
+using Autoencoders.ML.Transforms;
 using Microsoft.ML;
 
-namespace Autoencoders.ML.Transforms;
+namespace Microsoft.ML;
 
 /// <summary>Generative entry points on <c>mlContext.Transforms</c> and <c>mlContext.Data</c>: decoding and prior sampling.</summary>
-public static class VariationalCatalog
+public static partial class AutoencodersCatalog
 {
     /// <summary>Default name of a latent column.</summary>
     public const string DefaultLatent = AutoencoderColumns.DefaultLatent;
@@ -21,7 +22,7 @@ public static class VariationalCatalog
     /// <param name="outputColumnName">Column for the generated data.</param>
     /// <param name="inputColumnName">The latent column; null means <c>Latent</c>. Pass the output's name to decode in place.</param>
     /// <param name="scoringBatchSize">Rows per ONNX Runtime call.</param>
-    public static LatentDecoderEstimator DecodeLatent(
+    public static IEstimator<LatentDecoderTransformer> DecodeLatent(
         this TransformsCatalog catalog,
         AutoencoderModel model,
         string outputColumnName = DefaultGenerated,
