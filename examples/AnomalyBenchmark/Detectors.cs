@@ -191,7 +191,7 @@ internal static class Detectors
     }
 
     /// <summary>kNN (k = 5, distance to the 5th neighbour) on standardised features: a check of the data and the AUROC code against the reference.</summary>
-    public static double[] Knn(TabularSet set, Scaling scaling) => Stats.KthNeighbourDistance(Scalers.Apply(set.Rows, scaling), 5);
+    public static double[] Knn(TabularSet set, Scaling scaling, int k = 5) => Stats.KthNeighbourDistance(Scalers.Apply(set.Rows, scaling), k);
 
     /// <summary>Average of rank-normalised scores.</summary>
     public static double[] RankAverage(IEnumerable<double[]> scores)
