@@ -68,6 +68,15 @@ internal static class Candidates
         yield return Mix("6 S: E + I5", Scaling.Standard, Vae, latent: false, inputK: 5);
         yield return Mix("7 S: E + C + I10", Scaling.Standard, Vae, latent: true, inputK: 10);
         yield return Mix("8 S: A + C + I5", Scaling.Standard, ae, latent: true, inputK: 5);
+
+        // Round 2 (declared after round 1, before it ran): minimum steps, signed-log compression, a seed ensemble.
+        var vaeSteps = Vae with { Name = "vae-min3000", MinimumSteps = 3000 };
+        yield return Mix("9 R, min3000: E + C", Scaling.Robust, vaeSteps, latent: true, inputK: 0);
+        yield return Mix("10 R, min3000: E + C + I5", Scaling.Robust, vaeSteps, latent: true, inputK: 5);
+        yield return Mix("11 RL: E + C", Scaling.RobustLog, Vae, latent: true, inputK: 0);
+        yield return Mix("12 RL: E + C + I5", Scaling.RobustLog, Vae, latent: true, inputK: 5);
+        yield return Mix("13 RL, min3000: E + C", Scaling.RobustLog, vaeSteps, latent: true, inputK: 0);
+        yield return Combo("14 R: E + C, 3 seeds", 3, (Scaling.Robust, Vae, AeScore.NegativeElbo), (Scaling.Robust, Vae, AeScore.LatentKnn));
     }
 
     /// <summary>Rank average of a model's reconstruction part, optionally its latent 5-NN distance and the input k-NN distance (same scaling).</summary>

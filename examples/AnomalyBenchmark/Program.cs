@@ -6,6 +6,8 @@
 //   dotnet run --project examples/AnomalyBenchmark -c Release -- --seeds 2 --report docs/anomaly-run.md
 //   dotnet run --project examples/AnomalyBenchmark -c Release -- --detector --digits 0,1,2,3,4,5,6,7,8,9   (the reported table)
 //   dotnet run --project examples/AnomalyBenchmark -c Release -- --choose-image 0,1,2,3,4,5,6,7,8,9       (image recipe choice, training images only)
+//   dotnet run --project examples/AnomalyBenchmark -c Release -- --defaults --data ../shared/datasets/anomaly --report docs/anomaly-defaults.md
+//        (issue 27: library default + scikit-learn baselines on every table; --python PATH, default /usr/bin/python3)
 //   dotnet run --project examples/AnomalyBenchmark -c Release -- --round defaults --choice-half --data ../shared/datasets/anomaly   (issue 27 candidates)
 //   options: --round 1|2|3|all|defaults (default: the summary list), --choice-half (issue 27: the 11 choice tables), --sets a,b  --only "prefix;prefix"  --seed S  --seeds N
 //            --mnist 0,1,7 (one-class MNIST on these digits instead of the tabular sets)
@@ -23,6 +25,24 @@ using Autoencoders.ML.Runtime;
 
 // Opt in to the process-wide settings measured to help training (docs/runtime.md), before anything loads torch.
 TorchRuntime.Configure(TorchRuntimeSettings.SleepingIdleThreads | TorchRuntimeSettings.MklAvx512OnAmd);
+
+if (args.Contains("--defaults"))
+{
+    // Issue 27's report: the library default beside scikit-learn's baselines, every table of --data.
+    string dir = Arg("--data") ?? FindDataDirectory();
+    var filter = Arg("--sets")?.Split(',');
+    var tables = Directory.GetFiles(dir, "*.csv").OrderBy(p => p, StringComparer.Ordinal)
+        .Where(p => filter == null || filter.Contains(Path.GetFileNameWithoutExtension(p))).Select(TabularSet.Load).ToList();
+    string defaults = DetectorBenchmark.Defaults(dir, tables, Arg("--python") ?? SklearnBaselines.DefaultPython);
+    Console.WriteLine();
+    Console.WriteLine(defaults);
+    if (Arg("--report") is string defaultsReport)
+    {
+        ReportSection.Replace(defaultsReport, defaults, "dotnet run --project examples/AnomalyBenchmark -c Release -- " + string.Join(' ', args));
+    }
+
+    return 0;
+}
 
 if (args.Contains("--detector"))
 {

@@ -32,6 +32,16 @@ internal static class AnomalyOnnxGraph
             g.AddNode("Sub", new[] { x, g.Floats("anomaly.robust_center", robust.Center, robust.Width) }, "anomaly.robust_centered");
             g.AddNode("Mul", new[] { "anomaly.robust_centered", g.Floats("anomaly.robust_scale", robust.Scale, robust.Width) }, "anomaly.robust_scaled");
             x = "anomaly.robust_scaled";
+            if (robust.SignedLog)
+            {
+                // sign(z) · ln(|z| + 1), as RobustScaling.Apply.
+                g.AddNode("Abs", new[] { x }, "anomaly.signed_log.magnitude");
+                g.AddNode("Add", new[] { "anomaly.signed_log.magnitude", g.Scalar("anomaly.one", 1f) }, "anomaly.signed_log.shifted");
+                g.AddNode("Log", new[] { "anomaly.signed_log.shifted" }, "anomaly.signed_log.log");
+                g.AddNode("Sign", new[] { x }, "anomaly.signed_log.sign");
+                g.AddNode("Mul", new[] { "anomaly.signed_log.sign", "anomaly.signed_log.log" }, "anomaly.signed_log");
+                x = "anomaly.signed_log";
+            }
         }
 
         if (model.Scaling is { } scaling)
@@ -101,8 +111,9 @@ internal static class AnomalyOnnxGraph
                 ("architecture", model.Spec.ToJson()),
                 ("score_parts", parts),
                 ("neighbours", scorer.Neighbours.ToString(culture)),
+                ("recipe", scorer.Recipe is { } recipe ? $"{recipe} ({scorer.RecipeReason})" : "none (a given model, AnomalyScorer.Fit)"),
                 ("training_rows", scorer.TrainingRows.ToString(culture)),
-                ("input_scaling", scorer.InputScaling != null ? "robust (median / IQR, inside the graph: feed raw values)" : model.Scaling != null ? $"{model.Scaling.Name} (inside the graph: feed raw values)" : "none"),
+                ("input_scaling", scorer.InputScaling != null ? $"robust (median / IQR{(scorer.InputScaling.SignedLog ? ", then sign(z)·ln(1 + |z|)" : string.Empty)}, inside the graph: feed raw values)" : model.Scaling != null ? $"{model.Scaling.Name} (inside the graph: feed raw values)" : "none"),
             });
     }
 

@@ -56,6 +56,12 @@ public sealed class AnomalyScorer : IDisposable
     /// <summary>k of the latent k-nearest-neighbour distance; 0 when the score is the reconstruction part alone.</summary>
     public int Neighbours { get; }
 
+    /// <summary>The recipe <see cref="Train"/> ran (resolved, never Auto); null for a scorer made by <see cref="Fit"/> on a given model.</summary>
+    public AnomalyRecipe? Recipe { get; private set; }
+
+    /// <summary>Why that recipe ran (<see cref="AnomalyRecipes.Reason"/>); null with <see cref="Recipe"/>.</summary>
+    public string? RecipeReason { get; private set; }
+
     /// <summary>Number of training rows the score's statistics were fitted on.</summary>
     public int TrainingRows { get; }
 
@@ -99,9 +105,10 @@ public sealed class AnomalyScorer : IDisposable
 
     /// <summary>
     /// Trains the default detector on unlabeled rows (which may contain anomalies), as <paramref name="recipe"/> says
-    /// (<see cref="AnomalyRecipe"/>): for tabular rows robust scaling fitted on the rows, then a VAE with one hidden
-    /// layer of 64 and a code of max(2, d/4) values (at most d − 1); for images a plain autoencoder on the raw pixels;
-    /// 20 epochs of Adam (learning rate 1e-3, batch 128), then <see cref="Fit"/>. The returned scorer owns the model.
+    /// (<see cref="AnomalyRecipe"/>): for tabular rows robust scaling with the signed logarithm, fitted on the rows, then
+    /// a VAE with one hidden layer of 64 and a code of max(2, d/4) values (at most d − 1), at least 20 epochs and 3,000
+    /// steps; for images a plain autoencoder on the raw pixels, 20 epochs; Adam (learning rate 1e-3, batch 128), then
+    /// <see cref="Fit"/>. The returned scorer owns the model.
     /// </summary>
     /// <param name="mlContext">The ML.NET context (training logs go to it).</param>
     /// <param name="rows">Training rows in their own units, at least 2 features and 6 rows.</param>
@@ -131,13 +138,16 @@ public sealed class AnomalyScorer : IDisposable
         }
 
         var resolved = AnomalyRecipes.Resolve(recipe, rows);
-        var scaling = AnomalyRecipes.UsesRobustScaling(resolved) ? RobustScaling.Fit(rows) : null;
+        var scaling = AnomalyRecipes.UsesRobustScaling(resolved) ? RobustScaling.Fit(rows, AnomalyRecipes.UsesSignedLog(resolved)) : null;
         var scaled = scaling == null ? rows.ToArray() : scaling.Apply(rows);
-        var trainer = new AutoencoderTrainer(mlContext, AnomalyRecipes.ModelOptions(resolved, width), AnomalyRecipes.TrainingOptions(seed, threads));
+        var trainer = new AutoencoderTrainer(mlContext, AnomalyRecipes.ModelOptions(resolved, width), AnomalyRecipes.TrainingOptions(resolved, rows.Count, seed, threads));
         var model = trainer.Fit(ToDataView(mlContext, scaled), FeatureColumnName);
         try
         {
-            return FitCore(model, scaling, scaled, AnomalyRecipes.Neighbours(resolved), contamination, ownsModel: true);
+            var scorer = FitCore(model, scaling, scaled, AnomalyRecipes.Neighbours(resolved), contamination, ownsModel: true);
+            scorer.Recipe = resolved;
+            scorer.RecipeReason = AnomalyRecipes.Reason(recipe, resolved);
+            return scorer;
         }
         catch
         {
@@ -151,7 +161,7 @@ public sealed class AnomalyScorer : IDisposable
     public static VariationalAutoencoderOptions DefaultModelOptions(int width) =>
         (VariationalAutoencoderOptions)AnomalyRecipes.ModelOptions(AnomalyRecipe.Tabular, width);
 
-    /// <summary>The default training: 20 epochs, batch 128, Adam 1e-3, no scaling in the model (the scorer scales robustly first).</summary>
+    /// <summary>The default training before the tabular recipe's minimum steps (<see cref="AnomalyRecipes.TrainingOptions(AnomalyRecipe, int, int, int?)"/>): 20 epochs, batch 128, Adam 1e-3, no scaling in the model (the scorer scales robustly first).</summary>
     /// <param name="seed">Training seed.</param>
     /// <param name="threads">Threads torch may use; null keeps torch's setting.</param>
     public static TrainingOptions DefaultTrainingOptions(int seed = 0, int? threads = null) => AnomalyRecipes.TrainingOptions(seed, threads);
