@@ -64,6 +64,32 @@ public sealed class AnomalyScorerTests
     }
 
     [Fact]
+    public void SignedLogKeepsTheOrderAndCompressesTheTails()
+    {
+        var rows = Enumerable.Range(0, 101).Select(i => new[] { (float)i, i == 100 ? 1e6f : (float)(i % 2) }).ToArray();
+        var plain = RobustScaling.Fit(rows);
+        var compressed = RobustScaling.Fit(rows, signedLog: true);
+        Assert.True(compressed.SignedLog);
+        Assert.NotEqual(plain, compressed);
+        Assert.Equal(plain.Center, compressed.Center);
+        Assert.Equal(plain.Scale, compressed.Scale);
+
+        var z = plain.Apply(rows);
+        var y = compressed.Apply(rows);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            for (int j = 0; j < 2; j++)
+            {
+                Assert.Equal(MathF.Sign(z[i][j]) * MathF.Log(MathF.Abs(z[i][j]) + 1f), y[i][j]);
+            }
+        }
+
+        // order kept within a column, the extreme value pulled in from ~1e6 to ~ln(1e6)
+        Assert.True(Enumerable.Range(1, 100).All(i => y[i][0] > y[i - 1][0]));
+        Assert.InRange(y[100][1], 1f, 20f);
+    }
+
+    [Fact]
     public void DefaultScorerRanksPlantedOutliersHighAndThresholdFollowsContamination()
     {
         var random = new Random(1);
@@ -81,6 +107,10 @@ public sealed class AnomalyScorerTests
         }
 
         using var scorer = AnomalyScorer.Train(new MLContext(seed: 0), rows, seed: 0, contamination: 0.05, threads: 1);
+        Assert.Equal(AnomalyRecipe.Tabular, scorer.Recipe);
+        Assert.Contains("table", scorer.RecipeReason);
+        Assert.True(scorer.InputScaling!.SignedLog);
+        Assert.Equal(AnomalyScorer.DefaultNeighbours, scorer.InputNeighbours);
         var scores = scorer.Score(rows);
         Assert.Equal(n, scores.Length);
         Assert.All(scores, s => Assert.InRange(s, 0.0, 1.0));

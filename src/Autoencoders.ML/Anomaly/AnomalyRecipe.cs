@@ -14,8 +14,8 @@ public enum AnomalyRecipe
     /// <summary>
     /// Columns in mixed units, anomalies possibly among the training rows: robust scaling (median / IQR) followed by the
     /// signed logarithm sign(z)·ln(1 + |z|), a VAE with one hidden layer of 64 and a code of max(2, d/4) (at most d − 1),
-    /// at least 20 epochs and 3,000 optimiser steps; score = rank average of the negative ELBO and the distance to the
-    /// 5th nearest training code (chosen on 11 of 22 tables, docs/anomaly-defaults.md).
+    /// 20 epochs; score = rank average of the negative ELBO, the distance to the 5th nearest training code and the
+    /// distance to the 5th nearest training row in the scaled input (chosen on 11 of 22 tables, docs/anomaly-defaults.md).
     /// </summary>
     Tabular,
 
@@ -33,15 +33,8 @@ public static class AnomalyRecipes
     /// <summary><see cref="AnomalyRecipe.Auto"/> picks <see cref="AnomalyRecipe.Image"/> from this many values per row (all in [0, 1]).</summary>
     public const int ImageMinimumWidth = 256;
 
-    /// <summary>Epochs of both recipes (the tabular recipe trains longer on small tables, see <see cref="TabularMinimumSteps"/>).</summary>
+    /// <summary>Epochs of both recipes.</summary>
     public const int Epochs = 20;
-
-    /// <summary>
-    /// Optimiser steps the tabular recipe takes at least: epochs = max(<see cref="Epochs"/>, ⌈steps / batches per epoch⌉),
-    /// so that a table of a few hundred rows is trained as much as one of 19,200 (20 epochs at batch 128 would be 40 steps
-    /// on 214 rows).
-    /// </summary>
-    public const int TabularMinimumSteps = 3000;
 
     /// <summary>Rows per training step of both recipes.</summary>
     public const int BatchSize = 128;
@@ -91,24 +84,6 @@ public static class AnomalyRecipes
         Threads = threads,
     };
 
-    /// <summary>The training of a recipe on <paramref name="rows"/> rows: <see cref="TrainingOptions(int, int?)"/>, and for
-    /// <see cref="AnomalyRecipe.Tabular"/> at least <see cref="TabularMinimumSteps"/> optimiser steps.</summary>
-    /// <param name="recipe">A resolved recipe.</param>
-    /// <param name="rows">Number of training rows (at least 1).</param>
-    /// <param name="seed">Training seed.</param>
-    /// <param name="threads">Threads torch may use; null keeps torch's setting.</param>
-    public static TrainingOptions TrainingOptions(AnomalyRecipe recipe, int rows, int seed = 0, int? threads = null)
-    {
-        var options = TrainingOptions(seed, threads);
-        if (recipe == AnomalyRecipe.Tabular)
-        {
-            int batches = (int)Math.Ceiling(Math.Max(1, rows) / (double)BatchSize);
-            options.Epochs = Math.Max(Epochs, (int)Math.Ceiling(TabularMinimumSteps / (double)batches));
-        }
-
-        return options;
-    }
-
     /// <summary>Why <see cref="Resolve"/> gave <paramref name="resolved"/>: a sentence for model files and summaries.</summary>
     /// <param name="requested">The recipe asked for (Auto or not).</param>
     /// <param name="resolved">The resolved recipe.</param>
@@ -122,6 +97,10 @@ public static class AnomalyRecipes
     /// <summary>Whether the recipe scales robustly (median / IQR) before the model.</summary>
     /// <param name="recipe">A resolved recipe.</param>
     public static bool UsesRobustScaling(AnomalyRecipe recipe) => recipe == AnomalyRecipe.Tabular;
+
+    /// <summary>k of the input-space kNN part of the recipe's score (distance to the k-th nearest scaled training row); 0 for none.</summary>
+    /// <param name="recipe">A resolved recipe.</param>
+    public static int InputNeighbours(AnomalyRecipe recipe) => recipe == AnomalyRecipe.Tabular ? AnomalyScorer.DefaultNeighbours : 0;
 
     /// <summary>Whether the recipe's robust scaling ends with the signed logarithm (<see cref="RobustScaling.SignedLog"/>).</summary>
     /// <param name="recipe">A resolved recipe.</param>
