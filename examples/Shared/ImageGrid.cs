@@ -15,7 +15,17 @@ internal static class ImageGrid
     /// <param name="width">Image width.</param>
     /// <param name="channels">1 (grey) or 3 (RGB, channel-major as ML.NET's ExtractPixels writes by default).</param>
     /// <param name="scale">Pixel magnification.</param>
-    public static void Save(string path, IReadOnlyList<IReadOnlyList<float[]>> rows, int height, int width, int channels = 1, int scale = 2)
+    public static void Save(string path, IReadOnlyList<IReadOnlyList<float[]>> rows, int height, int width, int channels = 1, int scale = 2) =>
+        File.WriteAllBytes(path, Encode(rows, height, width, channels, scale));
+
+    /// <summary>The grid of <see cref="Save"/> as PNG bytes (e.g. to embed in a page).</summary>
+    /// <param name="rows">Grid rows; every image has <paramref name="channels"/>·<paramref name="height"/>·<paramref name="width"/> values in [0, 1].</param>
+    /// <param name="height">Image height.</param>
+    /// <param name="width">Image width.</param>
+    /// <param name="channels">1 (grey) or 3 (RGB, channel-major).</param>
+    /// <param name="scale">Pixel magnification.</param>
+    /// <returns>The PNG file's bytes.</returns>
+    public static byte[] Encode(IReadOnlyList<IReadOnlyList<float[]>> rows, int height, int width, int channels = 1, int scale = 2)
     {
         const int Gap = 2;
         int columns = 0;
@@ -53,7 +63,6 @@ internal static class ImageGrid
 
         using var image = SKImage.FromBitmap(bitmap);
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
-        using var file = File.Create(path);
-        png.SaveTo(file);
+        return png.ToArray();
     }
 }

@@ -25,15 +25,25 @@ var root = new RootCommand("Autoencoders.ML: train, evaluate and use autoencoder
     ClassifierCommands.FineTune(),
     ClassifierCommands.Predict(),
     AnomalyCommands.Score(),
+    ReportCommand.Create(),
     MapCommands.Cluster(),
 };
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
-    string message = string.Join(' ', parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-    Console.Error.WriteLine($"error: {message} (see --help)");
+    // Every parse error at once, one line each, so one run shows all there is to fix.
+    for (int i = 0; i < parse.Errors.Count; i++)
+    {
+        string message = string.Join(' ', parse.Errors[i].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Console.Error.WriteLine($"error: {message}" + (i == parse.Errors.Count - 1 ? " (see --help)" : string.Empty));
+    }
+
     return 2;
 }
 
-return parse.Invoke();
+// System.CommandLine writes only help and version text to Output; the commands write to the console themselves.
+using var help = new StringWriter();
+int code = parse.Invoke(new InvocationConfiguration { Output = help });
+Console.Out.Write(HelpGroups.Regroup(help.ToString(), parse.CommandResult.Command));
+return code;

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace Autoencoders.ML.Tests;
 
-/// <summary>Anomaly detection in the CLI (issue 14): train writes anomaly.onnx, score and evaluate --label-column use it.</summary>
+/// <summary>Anomaly detection in the CLI: train --anomaly writes anomaly.onnx, score and evaluate --label-column use it.</summary>
 public sealed class AnomalyCliTests : IDisposable
 {
     private readonly string folder = Path.Combine(Path.GetTempPath(), $"ae-anomaly-cli-{Guid.NewGuid():N}");
@@ -24,10 +24,21 @@ public sealed class AnomalyCliTests : IDisposable
         string csv = AnomalyDetectorTests.FindAnomalyCsv("thyroid.csv");
         string model = Path.Combine(folder, "m");
         // No model flags but a short main model: the detector in anomaly.onnx does not depend on them.
-        var train = Run("train", "--data", csv, "--label-column", "label", "--epochs", "1", "--out", model);
+        var train = Run("train", "--data", csv, "--label-column", "label", "--epochs", "1", "--anomaly", "--out", model);
         Assert.True(train.Code == 0, train.Error);
         Assert.True(File.Exists(Path.Combine(model, "anomaly.onnx")));
         Assert.Contains("anomaly.onnx: tabular recipe", train.Output);
+        Assert.Contains("Anomaly detector (anomaly.onnx)", File.ReadAllText(Path.Combine(model, "report.html"))); // its score histogram
+
+        // Without --anomaly no detector is trained, and score says how to get one.
+        string plain = Path.Combine(folder, "plain");
+        var plainTrain = Run("train", "--data", csv, "--label-column", "label", "--epochs", "1", "--out", plain);
+        Assert.True(plainTrain.Code == 0, plainTrain.Error);
+        Assert.False(File.Exists(Path.Combine(plain, "anomaly.onnx")));
+        Assert.DoesNotContain("anomaly.onnx", plainTrain.Output);
+        var noDetector = Run("score", "--model", plain, "--data", csv);
+        Assert.Equal(2, noDetector.Code);
+        Assert.Contains("--anomaly", noDetector.Error);
 
         string scores = Path.Combine(folder, "scores.csv");
         var score = Run("score", "--model", model, "--data", csv, "--label-column", "label", "--out", scores);
@@ -40,6 +51,12 @@ public sealed class AnomalyCliTests : IDisposable
         Assert.Equal(input.Skip(1).Select(l => l.Split(',')[^1]), lines.Skip(1).Select(l => l.Split(',')[2]));
         var flagged = lines.Skip(1).Count(l => l.Split(',')[1] == "1");
         Assert.InRange(flagged / (double)(lines.Length - 1), 0.05, 0.15);
+
+        // The folder's model.zip stands for the folder.
+        string zipScores = Path.Combine(folder, "zip-scores.csv");
+        var fromZip = Run("score", "--model", Path.Combine(model, "model.zip"), "--data", csv, "--label-column", "label", "--out", zipScores);
+        Assert.True(fromZip.Code == 0, fromZip.Error);
+        Assert.Equal(lines, File.ReadAllLines(zipScores));
 
         var evaluate = Run("evaluate", "--model", model, "--data", csv, "--label-column", "label");
         Assert.True(evaluate.Code == 0, evaluate.Error);

@@ -24,6 +24,7 @@ public sealed partial class CliTests
         Assert.True(fineTune.Code == 0, fineTune.Error);
         Assert.True(File.Exists(Path.Combine(classifier, "classifier.onnx")));
         Assert.True(File.Exists(Path.Combine(classifier, "model.json")));
+        Assert.Contains("Classifier (classifier.onnx)", File.ReadAllText(Path.Combine(classifier, "report.html"))); // the confusion matrix
 
         string predictions = Path.Combine(folder, "predictions.csv");
         var predict = Run("predict", "--model", classifier, "--data", labeled, "--label-column", "label", "--out", predictions);
@@ -32,6 +33,18 @@ public sealed partial class CliTests
         Assert.Equal(201, rows.Length);
         Assert.Equal("predicted_label,probability_even,probability_odd", rows[0]);
         Assert.All(rows.Skip(1), row => Assert.Contains(row.Split(',')[0], new[] { "even", "odd" }));
+
+        // The classifier saved as a zip (AutoencoderClassifier.Save) predicts the same.
+        string zip = Path.Combine(folder, "classifier.zip");
+        using (var loaded = Autoencoders.ML.Classification.AutoencoderClassifier.Load(classifier))
+        {
+            loaded.Save(zip);
+        }
+
+        string zipPredictions = Path.Combine(folder, "zip-predictions.csv");
+        var fromZip = Run("predict", "--model", zip, "--data", labeled, "--label-column", "label", "--out", zipPredictions);
+        Assert.True(fromZip.Code == 0, fromZip.Error);
+        Assert.Equal(rows, File.ReadAllLines(zipPredictions));
 
         var evaluate = Run("evaluate", "--model", classifier, "--data", labeled, "--label-column", "label");
         Assert.True(evaluate.Code == 0, evaluate.Error);

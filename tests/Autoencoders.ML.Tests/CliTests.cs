@@ -29,10 +29,12 @@ public sealed partial class CliTests : IDisposable
         var train = Run("train", "--data", csv, "--label-column", "label", "--hidden", "64", "--latent", "8", "--epochs", "8", "--batch-size", "32",
             "--lr-schedule", "cosine", "--activation", "elu", "--image-shape", "1x28x28", "--out", model);
         Assert.True(train.Code == 0, train.Error);
-        foreach (string file in new[] { "model.zip", "encoder.onnx", "decoder.onnx", "autoencoder.onnx", "model.json", "loss.png", "reconstructions.png", "weights.bin" })
+        foreach (string file in new[] { "model.zip", "encoder.onnx", "decoder.onnx", "autoencoder.onnx", "model.json", "loss.png", "reconstructions.png", "weights.bin", "report.html" })
         {
             Assert.True(File.Exists(Path.Combine(model, file)), $"{file} missing");
         }
+
+        Assert.False(File.Exists(Path.Combine(model, "anomaly.onnx")), "train without --anomaly trained a detector"); // only with --anomaly
 
         using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "model.json"))))
         {
@@ -310,6 +312,14 @@ public sealed partial class CliTests : IDisposable
         var precision = Run("train", "--precision", "fp16");
         Assert.Equal(2, precision.Code);
         Assert.Contains("fp16", precision.Error);
+
+        // Every parse error in one run, one line each.
+        var several = Run("train", "--kind", "gan", "--loss", "l1", "--batch-size", "many");
+        Assert.Equal(2, several.Code);
+        Assert.Equal(3, several.Error.Trim().Split('\n').Length);
+        Assert.Contains("gan", several.Error);
+        Assert.Contains("l1", several.Error);
+        Assert.Contains("many", several.Error);
     }
 
     [Fact]

@@ -172,7 +172,7 @@ public sealed class PersistenceTests : IClassFixture<TrainedTransformFixture>, I
     private IDataView LabeledMnist(int rows) =>
         Ml.Data.LoadFromIdx(Mnist.PathOf("train-images-idx3-ubyte.gz"), Mnist.PathOf("train-labels-idx1-ubyte.gz"), 1f / 255, rows);
 
-    private static void RunLoadCheck(string zip, string input, string output)
+    internal static void RunLoadCheck(string zip, string input, string output)
     {
         string tests = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
         string program = Path.Combine(tests.Replace("Autoencoders.ML.Tests", "Autoencoders.ML.LoadCheck"), "Autoencoders.ML.LoadCheck.dll");

@@ -31,13 +31,13 @@ public sealed class TrainingBudgetTests
         var automatic = new TrainingOptions();
         Assert.True(automatic.IsAutomatic);
 
-        // 18,000 training rows in batches of 256: 71 steps an epoch, so 30,000 steps would be 423 epochs; 200 is the cap.
-        var small = TrainingPlan.For(automatic, 18_000);
-        Assert.Equal((200, 71L, true), (small.Epochs, small.StepsPerEpoch, small.Automatic));
+        // 1,800 training rows in batches of 256: 8 steps an epoch, so 6,000 steps would be 750 epochs; 200 is the cap.
+        var small = TrainingPlan.For(automatic, 1_800);
+        Assert.Equal((200, 8L, true), (small.Epochs, small.StepsPerEpoch, small.Automatic));
 
-        // 1,000,000 rows: 3,907 steps an epoch, so the step cap (30,000) ends the run after 8 epochs.
+        // 1,000,000 rows: 3,907 steps an epoch, so the step cap (6,000) ends the run after 2 epochs.
         var large = TrainingPlan.For(automatic, 1_000_000);
-        Assert.Equal((8, 3907L), (large.Epochs, large.StepsPerEpoch));
+        Assert.Equal((2, 3907L), (large.Epochs, large.StepsPerEpoch));
         Assert.True(large.TotalSteps >= TrainingOptions.Defaults.MaxSteps);
 
         var fixedRun = TrainingPlan.For(new TrainingOptions { Epochs = 3 }, 1_000_000);

@@ -10,7 +10,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace Autoencoders.ML.Cli.Commands;
 
 /// <summary>
-/// Anomaly detection in the CLI: <c>train</c> writes <c>anomaly.onnx</c> (the library's default detector, trained on
+/// Anomaly detection in the CLI: <c>train --anomaly</c> writes <c>anomaly.onnx</c> (the library's default detector, trained on
 /// the same rows without the label), <c>score</c> writes one score per row, and <c>evaluate --label-column</c> adds
 /// AUROC and AUPRC for 0/1 labels.
 /// </summary>
@@ -101,6 +101,20 @@ internal static class AnomalyCommands
         result["threshold"] = graph.Threshold;
     }
 
+    /// <summary>The scores of up to <paramref name="maxRows"/> rows (evenly spaced) and the threshold of the folder's anomaly.onnx, or null when there is none.</summary>
+    public static (float[] Scores, double Threshold)? ScoreFolder(string folder, Dataset dataset, int maxRows = 10_000)
+    {
+        if (!File.Exists(Path.Combine(folder, AnomalyOnnx.FileName)) || dataset.Rows.Length == 0)
+        {
+            return null;
+        }
+
+        int count = Math.Min(maxRows, dataset.Rows.Length);
+        var rows = Enumerable.Range(0, count).Select(i => dataset.Rows[(int)((long)i * dataset.Rows.Length / count)]).ToArray();
+        using var graph = Open(folder);
+        return (graph.Score(new Dataset(dataset.Source, dataset.FeatureNames, rows, null, dataset.ImageShape)), graph.Threshold);
+    }
+
     // score, is_anomaly (1/0), then the label as read: one line per input row, in input order.
     private static void WriteScores(string? path, float[] scores, double threshold, IReadOnlyList<string>? labels, string labelName)
     {
@@ -129,9 +143,11 @@ internal static class AnomalyCommands
 
     private static string Row(Dataset dataset, int i) => dataset.Lines != null ? $"{dataset.Source}: row {dataset.Lines[i]}" : $"{dataset.Source}: item {i + 1}";
 
+    // The model folder, its model.zip (the anomaly graph is beside it) or the graph itself.
     private static string? AnomalyFile(string modelPath) =>
         modelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? modelPath
         : Directory.Exists(modelPath) ? Path.Combine(modelPath, AnomalyOnnx.FileName)
+        : File.Exists(modelPath) && modelPath.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, AnomalyOnnx.FileName)
         : null;
 
     private static AnomalyGraph Open(string modelPath)
@@ -141,7 +157,7 @@ internal static class AnomalyCommands
             ?? throw new InputException($"{modelPath}: give the model folder written by 'train' (it holds {AnomalyOnnx.FileName}) or the path of an {AnomalyOnnx.FileName}.");
         if (!File.Exists(file))
         {
-            throw new InputException($"{modelPath}: no {AnomalyOnnx.FileName} in the folder; train the model again with this version of 'autoencoders train', which writes it.");
+            throw new InputException($"{modelPath}: no {AnomalyOnnx.FileName} in the folder; train with 'autoencoders train --anomaly', which writes it.");
         }
 
         return new AnomalyGraph(file);

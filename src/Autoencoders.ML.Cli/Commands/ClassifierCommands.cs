@@ -80,7 +80,11 @@ internal static class ClassifierCommands
             Console.WriteLine($"fine-tuning {pretrained.Spec} on {dataset.Rows.Length:N0} labeled rows of {classes.Length} classes from {dataset.Source}");
             var clock = System.Diagnostics.Stopwatch.StartNew();
             using var classifier = trainer.Train(keys.Transform(labeled));
-            bool interrupted = OutputFolder.Write(outPath, staging => classifier.Save(staging));
+            bool interrupted = OutputFolder.Write(outPath, staging =>
+            {
+                classifier.Save(staging);
+                ModelReport.Write(staging, classifier.Model, dataset, parse.GetValue(label), new[] { ("fine-tuning", clock.Elapsed.TotalSeconds) }, outPath);
+            });
             Console.WriteLine($"fine-tuned in {clock.Elapsed.TotalSeconds:F0} s (training cross-entropy {classifier.TrainingLoss:F4}); wrote {outPath} with {ClassifierOnnx.FileName} (classes {string.Join(",", classifier.Classes.Text)})");
             return interrupted ? 130 : 0;
         }));

@@ -25,16 +25,19 @@ internal sealed class ClassifierFolder : IDisposable
 
     public int InputSize => scorer.InputSize;
 
-    public static string OnnxPath(string folder) => System.IO.Path.Combine(folder, ClassifierOnnx.FileName);
+    // The classifier folder, or a file in it (its model.zip): the graph is classifier.onnx in that folder.
+    public static string OnnxPath(string folder) =>
+        System.IO.Path.Combine(File.Exists(folder) ? System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(folder))! : folder, ClassifierOnnx.FileName);
 
-    /// <summary>True when <paramref name="folder"/> holds a classifier.</summary>
-    public static bool IsClassifier(string folder) => File.Exists(OnnxPath(folder));
+    /// <summary>True when <paramref name="folder"/> holds a classifier (or is a classifier's zip).</summary>
+    public static bool IsClassifier(string folder) => File.Exists(OnnxPath(folder)) || ZipEntry(folder) != null;
 
     public static ClassifierFolder Open(string folder)
     {
         CommonOptions.EnsureModelFolder(folder);
-        string onnx = OnnxPath(folder);
-        if (!File.Exists(onnx))
+        byte[]? zipped = ZipEntry(folder);
+        string onnx = zipped != null ? $"{folder}!{ClassifierOnnx.FileName}" : OnnxPath(folder);
+        if (zipped == null && !File.Exists(onnx))
         {
             throw new InputException($"{folder}: no {ClassifierOnnx.FileName} in the folder; make a classifier with 'autoencoders finetune --model PRETRAINED --data labeled.csv --label-column label --out {folder}'.");
         }
@@ -42,7 +45,7 @@ internal sealed class ClassifierFolder : IDisposable
         OnnxBatchScorer scorer;
         try
         {
-            byte[] graph = File.ReadAllBytes(onnx);
+            byte[] graph = zipped ?? File.ReadAllBytes(onnx);
             OnnxIntegrity.Verify(graph, onnx); // a flipped weight would load and score wrongly
             scorer = new OnnxBatchScorer(graph, ClassifierOnnx.Features, inputSize: null, intraOpThreads: null, nameof(ClassifierFolder));
         }
@@ -58,6 +61,33 @@ internal sealed class ClassifierFolder : IDisposable
         }
 
         return new ClassifierFolder(folder, scorer, labels.Split(','));
+    }
+
+    // A classifier saved as a zip (AutoencoderClassifier.Save("x.zip")) holds classifier.onnx as an entry.
+    private static byte[]? ZipEntry(string path)
+    {
+        if (!File.Exists(path) || !path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var zip = System.IO.Compression.ZipFile.OpenRead(path);
+            if (zip.GetEntry(ClassifierOnnx.FileName) is not { } entry)
+            {
+                return null;
+            }
+
+            using var stream = entry.Open();
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            return buffer.ToArray();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InputException($"{path}: not a readable zip ({CliRunner.OneLine(e)}); save the classifier again.", e);
+        }
     }
 
     /// <summary>Class probabilities of every row, in batches.</summary>

@@ -29,6 +29,7 @@ internal static class OptionNames
         ["ResumeFrom"] = "--resume",
         ["Precision"] = "--precision",
         ["Steps"] = "--steps",
+        ["MaxSteps"] = "--max-steps",
         ["HeadSteps"] = "--head-steps",
         ["MaxShift"] = "--max-shift",
         ["MaxRotation"] = "--max-rotation",

@@ -14,13 +14,19 @@ namespace Autoencoders.ML.Cli.Commands;
 /// <summary><c>autoencoders train</c>: trains a model and writes everything needed to use and deploy it.</summary>
 internal static class TrainCommand
 {
+    private const string DefaultKind = "ae";
+    private static readonly string[] Kinds = { "ae", "dae", "vae", "gmvae" };
+
+    // On the bundled MNIST in the default budget (6,000 steps): test MSE per pixel 0.0081 with 512,128, 0.0099 with the library's 256.
+    private const string DenseHidden = "512,128";
+
     public static Command Create()
     {
         var data = CommonOptions.Data(required: false);
         var label = CommonOptions.LabelColumn();
         var features = CommonOptions.Features();
-        var kind = new Option<string>("--kind") { Description = "ae (plain), dae (denoising, needs --noise), vae (variational) or gmvae (Gaussian-mixture VAE, clusters the rows; see --clusters).", DefaultValueFactory = _ => "ae" };
-        kind.AcceptOnlyFromAmong("ae", "dae", "vae", "gmvae");
+        var kind = new Option<string>("--kind") { Description = "ae (plain), dae (denoising, needs --noise), vae (variational) or gmvae (Gaussian-mixture VAE, clusters the rows; see --clusters).", DefaultValueFactory = _ => DefaultKind };
+        kind.AcceptOnlyFromAmong(Kinds);
         var clusters = new Option<int>("--clusters") { Description = "K, the mixture components of --kind gmvae.", DefaultValueFactory = _ => 10 };
         var restarts = new Option<int>("--restarts")
         {
@@ -41,24 +47,25 @@ internal static class TrainCommand
         architecture.AcceptOnlyFromAmong("dense", "conv");
         var hidden = new Option<string?>("--hidden")
         {
-            Description = "Encoder hidden layer widths, e.g. 512,128 (the decoder mirrors them); empty for none. Default 512,128 " +
-                "(dense) or none (conv: dense layers between the feature maps and the code).",
+            Description = $"Encoder hidden layer widths, e.g. 512,128 (the decoder mirrors them); empty for none. Default {DenseHidden} for dense " +
+                $"(the library's AutoencoderOptions default is {string.Join(',', new AutoencoderOptions().HiddenSizes)}; {DenseHidden} reaches a lower error in the default budget), " +
+                "none for conv (dense layers between the feature maps and the code).",
         };
         var filters = new Option<string>("--filters") { Description = "Conv: filters of each stride-2 block, e.g. 32,64.", DefaultValueFactory = _ => "32,64" };
         var batchNorm = new Option<bool>("--batch-norm") { Description = "Conv: batch normalisation in every block." };
         var activation = new Option<string>("--activation")
         {
             Description = "Hidden-layer activation: relu, leakyrelu, elu, gelu, tanh or sigmoid.",
-            DefaultValueFactory = _ => "relu",
+            DefaultValueFactory = _ => AutoencoderOptions.Defaults.HiddenActivation.ToString().ToLowerInvariant(),
         };
         activation.AcceptOnlyFromAmong("relu", "leakyrelu", "elu", "gelu", "tanh", "sigmoid");
-        var latent = new Option<int?>("--latent") { Description = "Latent code size. Default 32, or half the features (at least 1) for rows of 32 features or fewer." };
+        var latent = new Option<int?>("--latent") { Description = $"Latent code size. Default {AutoencoderOptions.Defaults.LatentSize}, or half the features (at least 1) for rows of {AutoencoderOptions.Defaults.LatentSize} features or fewer." };
         var imageShape = new Option<string?>("--image-shape") { Description = "CxHxW of image rows, e.g. 1x28x28 (IDX images know theirs)." };
-        var loss = new Option<string>("--loss") { Description = "mse or bce (bce needs values in [0, 1]).", DefaultValueFactory = _ => "mse" };
+        var loss = new Option<string>("--loss") { Description = "mse or bce (bce needs values in [0, 1]).", DefaultValueFactory = _ => AutoencoderOptions.Defaults.Loss == ReconstructionLoss.BinaryCrossEntropy ? "bce" : "mse" };
         loss.AcceptOnlyFromAmong("mse", "bce");
         var noise = new Option<string[]>("--noise") { Description = "Corruption for --kind dae, repeatable: gaussian:SIGMA, mask:P, saltpepper:P." };
-        var clip = new Option<string?>("--clip") { Description = "Clip corrupted values to MIN,MAX, e.g. 0,1." };
-        var beta = new Option<double>("--beta") { Description = "Weight of the KL term for --kind vae.", DefaultValueFactory = _ => 1.0 };
+        var clip = new Option<string?>("--clip") { Description = "--kind dae: clip corrupted values to MIN,MAX, e.g. 0,1." };
+        var beta = new Option<double>("--beta") { Description = "Weight of the KL term of --kind vae and gmvae.", DefaultValueFactory = _ => 1.0 };
         var importanceSamples = new Option<int>("--importance-samples")
         {
             Description = "Samples k of the training objective for --kind vae: 1 = ELBO, k > 1 = importance-weighted bound (IWAE).",
@@ -66,17 +73,18 @@ internal static class TrainCommand
         };
         var epochs = new Option<int?>("--epochs")
         {
-            Description = "Training epochs. Default: automatic, until the validation loss has not improved for 10 epochs (best epoch kept; at most 200 epochs or 30,000 steps).",
+            Description = $"Training epochs. Default: automatic, until the validation loss has not improved for {TrainingOptions.Defaults.AutomaticPatience} epochs " +
+                $"(best epoch kept; at most {TrainingOptions.Defaults.MaxEpochs} epochs or --max-steps steps).",
         };
-        var batch = new Option<int>("--batch-size") { Description = "Rows per step.", DefaultValueFactory = _ => 256 };
-        var lr = new Option<double>("--lr") { Description = "Learning rate (Adam).", DefaultValueFactory = _ => 1e-3 };
+        var batch = new Option<int>("--batch-size") { Description = "Rows per step.", DefaultValueFactory = _ => TrainingOptions.Defaults.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Learning rate (Adam).", DefaultValueFactory = _ => TrainingOptions.Defaults.LearningRate };
         var schedule = new Option<string>("--lr-schedule")
         {
             Description = "Learning-rate schedule: constant, cosine (annealed to 0 over all epochs) or plateau (halved after 2 epochs without improvement).",
             DefaultValueFactory = _ => "constant",
         };
         schedule.AcceptOnlyFromAmong("constant", "cosine", "plateau");
-        var seed = new Option<int>("--seed") { Description = "Seed for weights, shuffling, noise and the validation split.", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { Description = "Seed for weights, shuffling, noise and the validation split.", DefaultValueFactory = _ => TrainingOptions.Defaults.Seed };
         var runs = new Option<int>("--runs")
         {
             Description = "Train R times from seeds SEED, SEED+10000, … and keep the run with the lowest final loss (validation loss with validation rows, " +
@@ -127,61 +135,127 @@ internal static class TrainCommand
             Description = "Augmentation for image rows: slant every training image by up to this many degrees (0 = off).",
             DefaultValueFactory = _ => 0,
         };
+        var maxSteps = new Option<int>("--max-steps")
+        {
+            Description = "Cap of the automatic budget (no --epochs) in optimizer steps, rounded up to whole epochs; raise it to train longer for a lower error.",
+            DefaultValueFactory = _ => TrainingOptions.Defaults.MaxSteps,
+        };
+        var anomaly = new Option<bool>("--anomaly")
+        {
+            Description = "Also train the anomaly detector on the same rows (without the label) and write anomaly.onnx into the folder, for 'score'.",
+        };
         var resume = new Option<string?>("--resume")
         {
             Description = "Resume the interrupted run from this checkpoint, with the same data and options: the result equals the uninterrupted run's.",
         };
 
-        var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, anomaly.onnx, model.json, loss.png and (for images) reconstructions.png.")
+        var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, model.json, report.html, loss.png and (for images) reconstructions.png; with --anomaly also anomaly.onnx.")
         {
             data, label, features, kind, clusters, consistency, balance, restarts, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
             runs, validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume, precision, maxShift, maxRotation, maxScale, maxShear,
+            maxSteps, anomaly,
         };
+        foreach (var option in new Option[] { data, label, features, imageShape, scale, validation, maxShift, maxRotation, maxScale, maxShear })
+        {
+            option.In(HelpGroups.Data);
+        }
+
+        foreach (var option in new Option[] { kind, architecture, hidden, activation, latent, loss })
+        {
+            option.In(HelpGroups.Model);
+        }
+
+        foreach (var option in new Option[] { noise, clip, beta, importanceSamples, clusters, restarts, consistency, balance, filters, batchNorm })
+        {
+            option.In(HelpGroups.Kinds);
+        }
+
+        foreach (var option in new Option[] { epochs, maxSteps, batch, lr, schedule, seed, runs, patience, threads, device, precision, checkpointEvery, checkpoint, resume })
+        {
+            option.In(HelpGroups.Training);
+        }
+
+        output.In(HelpGroups.Output);
+        anomaly.In(HelpGroups.Output);
+
+        // Options that belong to one kind or architecture: checked at parse time, with the other parse errors (an option
+        // validator on --kind, which always has a result; a command validator would hide the options' own errors).
+        kind.Validators.Add(kindResult =>
+        {
+            var result = (System.CommandLine.Parsing.CommandResult)kindResult.Parent!;
+
+            // The tokens as given (defaults are not applied yet, and a malformed value is reported by its own option).
+            string? Given(Option option) => result.GetResult(option) is { Implicit: false } r ? r.Tokens.FirstOrDefault()?.Value ?? string.Empty : null;
+            bool Differs(Option option, double neutral) =>
+                Given(option) is string text && !(double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v == neutral);
+            string kindValue = Given(kind) ?? DefaultKind;
+            if (!Kinds.Contains(kindValue))
+            {
+                return; // --kind's own check names the kinds; an error here would take its place
+            }
+
+            void Error(string message) => kindResult.AddError(message);
+            if (kindValue == "dae" && string.IsNullOrEmpty(Given(noise)))
+            {
+                Error("--kind dae needs at least one --noise, e.g. --noise gaussian:0.5 --clip 0,1.");
+            }
+
+            if (kindValue != "dae" && Given(noise) != null)
+            {
+                Error("--noise corrupts the input of a denoising autoencoder: add --kind dae.");
+            }
+
+            if (kindValue != "dae" && Given(clip) != null)
+            {
+                Error("--clip bounds the corrupted input of a denoising autoencoder: add --kind dae and --noise.");
+            }
+
+            if (kindValue is not ("vae" or "gmvae") && Given(beta) != null)
+            {
+                Error("--beta weighs the KL term of a variational autoencoder: add --kind vae or --kind gmvae.");
+            }
+
+            if (kindValue != "vae" && Differs(importanceSamples, 1))
+            {
+                Error("--importance-samples is the training objective of a variational autoencoder: add --kind vae.");
+            }
+
+            if (kindValue != "gmvae" && Differs(restarts, 1))
+            {
+                Error("--restarts is the Gaussian-mixture VAE's initialisation: add --kind gmvae.");
+            }
+
+            bool withConsistency = Differs(consistency, 0);
+            if (kindValue != "gmvae" && withConsistency)
+            {
+                Error("--consistency is a term of the Gaussian-mixture VAE's loss: add --kind gmvae.");
+            }
+
+            if (Differs(balance, 1) && (kindValue != "gmvae" || !withConsistency))
+            {
+                Error("--consistency-balance weighs part of the consistency term: add --kind gmvae and --consistency L (> 0).");
+            }
+
+            if (kindValue != "gmvae" && Given(clusters) != null)
+            {
+                Error("--clusters is the number of mixture components of a Gaussian-mixture VAE: add --kind gmvae.");
+            }
+
+            if (Given(architecture) != "conv" && (Given(filters) != null || result.GetResult(batchNorm) is { Implicit: false }))
+            {
+                Error("--filters and --batch-norm shape the convolutional blocks: add --architecture conv.");
+            }
+        });
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string kindValue = parse.GetValue(kind)!;
             OutputFolder.Check(parse.GetValue(output)!); // before the data is read and the model trained
 
             var corruption = NoiseSpec.Parse(parse.GetValue(noise), ParseClip(parse.GetValue(clip)).Min, ParseClip(parse.GetValue(clip)).Max);
-            if (kindValue == "dae" && corruption == null)
-            {
-                throw new InputException("--kind dae needs at least one --noise, e.g. --noise gaussian:0.5 --clip 0,1.");
-            }
-
-            if (kindValue != "dae" && corruption != null)
-            {
-                throw new InputException("--noise corrupts the input of a denoising autoencoder: add --kind dae.");
-            }
-
             var dataset = DatasetLoader.Load(parse.GetValue(data), parse.GetValue(label), CommonOptions.SplitList(parse.GetValue(features)));
             if (parse.GetValue(imageShape) is string shape)
             {
                 dataset.ImageShape = ParseShape(shape, dataset.Width);
-            }
-
-            if (kindValue != "vae" && parse.GetValue(importanceSamples) != 1)
-            {
-                throw new InputException("--importance-samples is the training objective of a variational autoencoder: add --kind vae.");
-            }
-
-            if (kindValue != "gmvae" && parse.GetValue(restarts) != 1)
-            {
-                throw new InputException("--restarts is the Gaussian-mixture VAE's initialisation: add --kind gmvae.");
-            }
-
-            if (kindValue != "gmvae" && parse.GetValue(consistency) != 0)
-            {
-                throw new InputException("--consistency is a term of the Gaussian-mixture VAE's loss: add --kind gmvae.");
-            }
-
-            if (parse.GetValue(balance) != 1 && (kindValue != "gmvae" || parse.GetValue(consistency) == 0))
-            {
-                throw new InputException("--consistency-balance weighs part of the consistency term: add --kind gmvae and --consistency L (> 0).");
-            }
-
-            if (kindValue != "gmvae" && parse.GetResult(clusters) is { Implicit: false })
-            {
-                throw new InputException("--clusters is the number of mixture components of a Gaussian-mixture VAE: add --kind gmvae.");
             }
 
             AutoencoderOptions modelOptions = kindValue switch
@@ -195,7 +269,7 @@ internal static class TrainCommand
                 _ => new AutoencoderOptions(),
             };
             bool conv = parse.GetValue(architecture) == "conv";
-            modelOptions.HiddenSizes = ParseSizes(parse.GetValue(hidden) ?? (conv ? string.Empty : "512,128"), "--hidden");
+            modelOptions.HiddenSizes = ParseSizes(parse.GetValue(hidden) ?? (conv ? string.Empty : DenseHidden), "--hidden");
             if (conv)
             {
                 if (dataset.ImageShape is not var (c, h, w))
@@ -212,11 +286,12 @@ internal static class TrainCommand
             }
 
             modelOptions.HiddenActivation = Enum.Parse<Activation>(parse.GetValue(activation)!, ignoreCase: true);
-            modelOptions.LatentSize = parse.GetValue(latent) ?? (dataset.Width > 32 ? 32 : Math.Max(1, dataset.Width / 2));
+            modelOptions.LatentSize = parse.GetValue(latent) ?? (dataset.Width > AutoencoderOptions.Defaults.LatentSize ? AutoencoderOptions.Defaults.LatentSize : Math.Max(1, dataset.Width / 2));
             modelOptions.Loss = parse.GetValue(loss) == "bce" ? ReconstructionLoss.BinaryCrossEntropy : ReconstructionLoss.MeanSquaredError;
             var trainingOptions = new TrainingOptions
             {
                 Epochs = parse.GetValue(epochs),
+                MaxSteps = parse.GetValue(maxSteps),
                 BatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(lr),
                 CosineAnnealing = parse.GetValue(schedule) == "cosine" ? new CosineSchedule() : null,
@@ -241,7 +316,7 @@ internal static class TrainCommand
                 Directory.CreateDirectory(Path.GetDirectoryName(trainingOptions.CheckpointPath)!);
             }
 
-            return Train(dataset, modelOptions, trainingOptions, outDir);
+            return Train(dataset, parse.GetValue(label), modelOptions, trainingOptions, outDir, parse.GetValue(anomaly));
         }));
         return command;
     }
@@ -269,7 +344,7 @@ internal static class TrainCommand
         }
     }
 
-    private static int Train(Dataset dataset, AutoencoderOptions modelOptions, TrainingOptions trainingOptions, string outDir)
+    private static int Train(Dataset dataset, string? labelColumn, AutoencoderOptions modelOptions, TrainingOptions trainingOptions, string outDir, bool withDetector)
     {
         if (modelOptions.Loss == ReconstructionLoss.BinaryCrossEntropy && trainingOptions.Scaling == ScalingKind.None)
         {
@@ -296,6 +371,7 @@ internal static class TrainCommand
         var notes = new Dictionary<string, JsonNode?>
         {
             ["data"] = JsonSerializer.SerializeToNode(dataset.Describe()),
+            ["labelColumn"] = labelColumn,
             ["finalMetrics"] = new JsonObject
             {
                 ["trainingMse"] = metrics.MeanSquaredError,
@@ -318,6 +394,7 @@ internal static class TrainCommand
 
         string? anomalyNote = null;
         // The whole folder is built beside --out and swapped in: a failure or Ctrl+C leaves no partial folder.
+        var writing = System.Diagnostics.Stopwatch.StartNew();
         bool interrupted = OutputFolder.Write(outDir, staging =>
         {
             // model.json is the library's (architecture, options, history) plus the tool's notes: data and final metrics.
@@ -328,7 +405,14 @@ internal static class TrainCommand
             }
 
             LossPlot.Save(Path.Combine(staging, "loss.png"), model.History);
-            anomalyNote = AnomalyCommands.WriteDetector(staging, dataset, trainingOptions);
+            var timings = new List<(string, double)>();
+            if (withDetector)
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                anomalyNote = AnomalyCommands.WriteDetector(staging, dataset, trainingOptions);
+                timings.Add(("anomaly detector (--anomaly)", clock.Elapsed.TotalSeconds));
+            }
+
             if (dataset.ImageShape is var (c, h, w) && c * h * w == dataset.Width)
             {
                 var originals = dataset.Rows.Take(12).ToArray();
@@ -344,6 +428,17 @@ internal static class TrainCommand
                     ImageGrid.Save(Path.Combine(staging, "samples.png"), Enumerable.Range(0, 3).Select(r => samples.Skip(r * 12).Take(12).ToArray()).ToArray(), h, w, c);
                 }
             }
+
+            try
+            {
+                ModelReport.Write(staging, model, dataset, labelColumn, timings, outDir);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The page is a view of the model, not the model: a failure here must not throw the training away.
+                Console.Error.WriteLine($"note: report.html not written ({CliRunner.OneLine(e)}); 'autoencoders report --model {outDir}' tries again.");
+            }
+
         });
 
         if (interrupted)
@@ -356,8 +451,21 @@ internal static class TrainCommand
         Console.WriteLine(
             $"trained {model.Spec} ({model.Kind}) in {last.Elapsed.TotalSeconds:F0} s: training MSE per value {metrics.MeanSquaredError:G4}" +
             (last.ValidationLoss is double v ? $", last validation loss {v:G4}" : string.Empty) +
-            (model.History.StoppedEarly ? $", best epoch {model.History.BestEpoch} of {last.Epoch}" : string.Empty) + $"; wrote {Path.GetFullPath(outDir)}");
-        Console.WriteLine(anomalyNote);
+            (model.History.StoppedEarly ? $", best epoch {model.History.BestEpoch} of {last.Epoch}" : string.Empty) +
+            $"; wrote {Path.GetFullPath(outDir)} in {writing.Elapsed.TotalSeconds:F0} s; open {ReportPage.FileName} there");
+        if (anomalyNote != null)
+        {
+            Console.WriteLine(anomalyNote);
+        }
+
+        if (trainingOptions.IsAutomatic && !model.History.StoppedEarly && last.Epoch < trainingOptions.MaxEpochs)
+        {
+            // The budget, not the data, ended the run: say how to buy a lower error with time.
+            Console.WriteLine(
+                $"the automatic budget stopped at its cap of {trainingOptions.MaxSteps:N0} steps ({last.Epoch} epochs) with the validation loss still falling; " +
+                $"train longer for a lower error with --max-steps {trainingOptions.MaxSteps * 5} (about 5x the training time{LongerGain(dataset, trainingOptions)}) or --epochs N.");
+        }
+
         if (model.History.Pca is { } comparison)
         {
             // The yardstick, said plainly: a user whose autoencoder loses to PCA should know before deploying it.
@@ -366,6 +474,12 @@ internal static class TrainCommand
 
         return 0;
     }
+
+    // Measured on the bundled MNIST (test MSE per pixel of the 10,000 test images): the default's and 5x its steps'.
+    private static string LongerGain(Dataset dataset, TrainingOptions options) =>
+        dataset.Source.StartsWith("bundled MNIST", StringComparison.Ordinal) && options.MaxSteps == TrainingOptions.Defaults.MaxSteps && options.Seed == TrainingOptions.Defaults.Seed
+            ? "; on this data test MSE per pixel 0.0064 instead of 0.0081"
+            : string.Empty;
 
     private static double CheckConsistency(double value) =>
         value >= 0 && double.IsFinite(value) ? value : throw new InputException($"--consistency {value}: the weight must be ≥ 0.");

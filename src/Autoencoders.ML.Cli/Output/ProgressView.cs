@@ -31,9 +31,22 @@ internal static class ProgressView
         return result;
     }
 
+    /// <summary>"  ~12 s left" from the mean epoch time so far (at most, when the automatic budget may stop early); empty after the last epoch.</summary>
+    private static string TimeLeft(EpochReport value)
+    {
+        int left = value.Epochs - value.Epoch;
+        if (left <= 0 || value.Runs > 1)
+        {
+            return string.Empty;
+        }
+
+        double seconds = value.Elapsed.TotalSeconds / value.Epoch * left;
+        return $"  ~{seconds:F0} s left";
+    }
+
     private sealed class LineProgress : IProgress<EpochReport>
     {
-        public void Report(EpochReport value) => Console.WriteLine(value.ToString());
+        public void Report(EpochReport value) => Console.WriteLine(value + TimeLeft(value));
     }
 
     private sealed class BarProgress : IProgress<EpochReport>
@@ -46,7 +59,8 @@ internal static class ProgressView
         {
             task.Value = value.Epoch;
             task.Description = Markup.Escape(
-                $"epoch {value.Epoch}/{value.Epochs} loss {value.TrainingLoss:G4}" + (value.ValidationLoss is double v ? $" val {v:G4}" : string.Empty));
+                $"epoch {value.Epoch}/{value.Epochs} loss {value.TrainingLoss:G4}" + (value.ValidationLoss is double v ? $" val {v:G4}" : string.Empty) +
+                $" {value.SamplesPerSecond:N0} rows/s");
         }
     }
 }

@@ -1,7 +1,5 @@
-using System.Reflection;
 using Autoencoders.ML.Transforms;
 using Microsoft.ML;
-using Microsoft.ML.Runtime;
 
 namespace Autoencoders.ML.Anomaly;
 
@@ -33,21 +31,6 @@ public static class AnomalyCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
-        return new AutoencoderAnomalyTrainer(options, CatalogEnvironment.Seed(EnvironmentOf(catalog), options.Seed));
-    }
-
-    // ML.NET keeps the catalog's environment internal; read it as CatalogEnvironment does, else a fresh one.
-    private static IHostEnvironment EnvironmentOf(object catalog)
-    {
-        for (var type = catalog.GetType(); type != null; type = type.BaseType)
-        {
-            var property = type.GetProperty("Environment", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
-            if (property?.GetValue(catalog) is IHostEnvironment environment)
-            {
-                return environment;
-            }
-        }
-
-        return new MLContext();
+        return new AutoencoderAnomalyTrainer(CatalogEnvironment.Of(catalog), options);
     }
 }

@@ -34,6 +34,9 @@ public sealed class AnomalyScorer : IDisposable
     private readonly EmpiricalCdf? distanceCdf;
     private readonly EmpiricalCdf? inputDistanceCdf;
     private readonly double[] sortedTrainingScores;
+    private readonly double[] trainingReconstruction;
+    private readonly double[] trainingDistance;
+    private readonly double[] trainingInputDistance;
     private readonly bool ownsModel;
     private double contamination;
 
@@ -46,6 +49,9 @@ public sealed class AnomalyScorer : IDisposable
         InputNeighbours = inputNeighbours;
         referenceCodes = codes;
         referenceRows = inputNeighbours == 0 ? Array.Empty<float[]>() : rows;
+        trainingReconstruction = reconstruction;
+        trainingDistance = distance;
+        trainingInputDistance = inputDistance;
         reconstructionCdf = new EmpiricalCdf(reconstruction);
         distanceCdf = neighbours == 0 ? null : new EmpiricalCdf(distance);
         inputDistanceCdf = inputNeighbours == 0 ? null : new EmpiricalCdf(inputDistance);
@@ -133,7 +139,12 @@ public sealed class AnomalyScorer : IDisposable
     /// <param name="threads">Threads torch may use (process-wide); null keeps torch's setting.</param>
     /// <param name="recipe">Tabular, image, or chosen from the rows (<see cref="AnomalyRecipes.Resolve"/>).</param>
     public static AnomalyScorer Train(
-        MLContext mlContext, IReadOnlyList<float[]> rows, int seed = 0, double contamination = DefaultContamination, int? threads = null, AnomalyRecipe recipe = AnomalyRecipe.Auto)
+        MLContext mlContext, IReadOnlyList<float[]> rows, int seed = 0, double contamination = DefaultContamination, int? threads = null, AnomalyRecipe recipe = AnomalyRecipe.Auto) =>
+        TrainLogged(mlContext, environment: null, rows, seed, contamination, threads, recipe);
+
+    /// <summary>As the public <c>Train</c>, the training logs going to <paramref name="environment"/> (null: <paramref name="mlContext"/>).</summary>
+    internal static AnomalyScorer TrainLogged(
+        MLContext mlContext, Microsoft.ML.Runtime.IHostEnvironment? environment, IReadOnlyList<float[]> rows, int seed, double contamination, int? threads, AnomalyRecipe recipe)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(rows);
@@ -156,7 +167,7 @@ public sealed class AnomalyScorer : IDisposable
         var resolved = AnomalyRecipes.Resolve(recipe, rows);
         var scaling = AnomalyRecipes.UsesRobustScaling(resolved) ? RobustScaling.Fit(rows, AnomalyRecipes.UsesSignedLog(resolved)) : null;
         var scaled = scaling == null ? rows.ToArray() : scaling.Apply(rows);
-        var trainer = new AutoencoderTrainer(mlContext, AnomalyRecipes.ModelOptions(resolved, width), AnomalyRecipes.TrainingOptions(seed, threads));
+        var trainer = new AutoencoderTrainer(mlContext, AnomalyRecipes.ModelOptions(resolved, width), AnomalyRecipes.TrainingOptions(seed, threads)) { Environment = environment };
         var model = trainer.Fit(ToDataView(mlContext, scaled), FeatureColumnName);
         try
         {
@@ -225,6 +236,50 @@ public sealed class AnomalyScorer : IDisposable
     /// <param name="rows">Rows of the training width.</param>
     public bool[] Predict(IReadOnlyList<float[]> rows) => Score(rows).Select(s => s > Threshold).ToArray();
 
+    /// <summary>
+    /// Saves the scorer as a model folder (or a <c>.zip</c>): the model's files (<see cref="AutoencoderModel.Save"/>),
+    /// <c>anomaly_scorer.json</c> (everything fitted: codes, CDFs, scaling, threshold) and <c>anomaly.onnx</c>
+    /// (<see cref="AnomalyOnnx.ExportOnnx"/>), all listed in the manifest with their checksums. <see cref="Load"/> reads it back.
+    /// </summary>
+    /// <param name="path">The folder (created if needed; an existing model folder is replaced atomically) or a <c>.zip</c> file.</param>
+    public void Save(string path) => SaveWith(path, Threshold, Array.Empty<(string, byte[])>());
+
+    /// <summary>Loads a scorer saved with <see cref="Save"/> (the folder or the <c>.zip</c>); it owns its model.</summary>
+    /// <param name="path">The folder or zip.</param>
+    /// <returns>The scorer, the same scores, threshold and contamination as the one saved.</returns>
+    /// <exception cref="System.IO.InvalidDataException">A file is missing, damaged or changed; the message names the model and the file.</exception>
+    public static AnomalyScorer Load(string path) => LoadWith(path, Array.Empty<string>()).Scorer;
+
+    /// <summary>Saves with <paramref name="threshold"/> in <c>anomaly.onnx</c> and <paramref name="extra"/> files beside.</summary>
+    internal void SaveWith(string path, double threshold, IReadOnlyList<(string Name, byte[] Content)> extra)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var files = new List<(string, byte[])>
+        {
+            (AnomalyScorerState.FileName, System.Text.Encoding.UTF8.GetBytes(State().ToJson())),
+            (AnomalyOnnx.FileName, this.ToOnnx(threshold)),
+        };
+        files.AddRange(extra);
+        IO.ModelArchive.Save(Model, path, files);
+    }
+
+    /// <summary>Loads a scorer and the <paramref name="extraNames"/> files saved beside it.</summary>
+    internal static (AnomalyScorer Scorer, byte[][] Extra) LoadWith(string path, IReadOnlyList<string> extraNames)
+    {
+        var (model, extra) = IO.ModelArchive.Load(path, new[] { AnomalyScorerState.FileName }.Concat(extraNames).ToArray());
+        try
+        {
+            string source = $"{path}!{AnomalyScorerState.FileName}";
+            var state = AnomalyScorerState.FromJson(System.Text.Encoding.UTF8.GetString(extra[0]), model, source);
+            return (Restore(model, state, ownsModel: true), extra.Skip(1).ToArray());
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Disposes the model when the scorer owns it (made by <see cref="Train"/>).</summary>
     public void Dispose()
     {
@@ -235,6 +290,30 @@ public sealed class AnomalyScorer : IDisposable
     }
 
     private const string FeatureColumnName = "Features";
+
+    /// <summary>Everything fitted besides the model, to save and rebuild the scorer exactly (<see cref="AnomalyScorerState"/>).</summary>
+    internal AnomalyScorerState State() => new(
+        Neighbours, Contamination, Threshold, InputScaling?.Center, InputScaling?.Scale, referenceCodes, trainingReconstruction, trainingDistance)
+    {
+        SignedLog = InputScaling?.SignedLog ?? false,
+        InputNeighbours = InputNeighbours,
+        Rows = referenceRows,
+        InputDistance = trainingInputDistance,
+        Recipe = Recipe,
+        RecipeReason = RecipeReason,
+    };
+
+    /// <summary>The scorer <paramref name="state"/> describes, on <paramref name="model"/> (owned when <paramref name="ownsModel"/>).</summary>
+    internal static AnomalyScorer Restore(AutoencoderModel model, AnomalyScorerState state, bool ownsModel)
+    {
+        var scaling = state.RobustCenter is { } center && state.RobustScale is { } scale ? new RobustScaling(center, scale) { SignedLog = state.SignedLog } : null;
+        var scorer = new AnomalyScorer(model, scaling, state.Neighbours, state.InputNeighbours, state.Codes, state.Rows, state.Reconstruction, state.Distance, state.InputDistance, ownsModel);
+        scorer.contamination = state.Contamination;
+        scorer.Threshold = state.Threshold;
+        scorer.Recipe = state.Recipe;
+        scorer.RecipeReason = state.RecipeReason;
+        return scorer;
+    }
 
     private static AnomalyScorer FitCore(AutoencoderModel model, RobustScaling? scaling, IReadOnlyList<float[]> scaledRows, int neighbours, int inputNeighbours, double contamination, bool ownsModel)
     {

@@ -2,6 +2,7 @@ using Autoencoders.ML.Anomaly.Internal;
 using Autoencoders.ML.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 
 namespace Autoencoders.ML.Anomaly;
 
@@ -27,15 +28,18 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
     /// <summary>Default name of the predicted-label column, as ML.NET's anomaly detectors name it.</summary>
     public const string DefaultPredictedLabelColumnName = "PredictedLabel";
 
+    private readonly IHostEnvironment environment;
     private readonly Options options;
     private readonly int seed;
 
-    internal AutoencoderAnomalyTrainer(Options options, int seed)
+    internal AutoencoderAnomalyTrainer(IHostEnvironment environment, Options options)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        this.environment = environment;
         this.options = options;
-        this.seed = seed;
+        seed = CatalogEnvironment.Seed(environment, options.Seed);
     }
 
     /// <summary>Every setting of the trainer.</summary>
@@ -84,6 +88,11 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
                 throw new ArgumentException($"ScoreColumnName and PredictedLabelColumnName are both '{ScoreColumnName}'; give them different names.", nameof(PredictedLabelColumnName));
             }
 
+            if (FeatureColumnName == ScoreColumnName || FeatureColumnName == PredictedLabelColumnName)
+            {
+                throw new ArgumentException($"FeatureColumnName '{FeatureColumnName}' is also an output column; give the outputs other names.", nameof(FeatureColumnName));
+            }
+
             if (!(Contamination >= 0 && Contamination < 1))
             {
                 throw new ArgumentOutOfRangeException(nameof(Contamination), Contamination, "Contamination must be in [0, 1): the expected fraction of anomalies.");
@@ -110,10 +119,12 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
         ArgumentNullException.ThrowIfNull(input);
         var rows = ReadRows(input, "training");
         CheckValidationSchema(rows[0].Length);
-        var scorer = AnomalyScorer.Train(new MLContext(seed), rows, seed, options.Contamination, options.Threads, options.Recipe);
+        // Training logs go to the user's environment; the run's own context only carries the seed.
+        var scorer = AnomalyScorer.TrainLogged(new MLContext(seed), environment, rows, seed, options.Contamination, options.Threads, options.Recipe);
         var shared = new SharedScorer(scorer, owns: true);
         var transformer = new AutoencoderAnomalyTransformer(
-            shared, options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName, options.Threshold ?? scorer.Threshold, options.ScoringBatchSize, scoringThreads: null);
+            shared, options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName, options.Threshold ?? scorer.Threshold,
+            options.Threshold == null ? options.Contamination : null, options.ScoringBatchSize, scoringThreads: null);
         if (options.Threshold != null || options.ValidationData == null)
         {
             return transformer;
@@ -128,7 +139,7 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
                 throw new ArgumentException("ValidationData has no rows; give rows to set the threshold from, or leave it null.", nameof(options));
             }
 
-            return transformer.WithThreshold(AutoencoderAnomalyTransformer.ThresholdFor(scores, options.Contamination));
+            return transformer.WithDerivedThreshold(AutoencoderAnomalyTransformer.ThresholdFor(scores, options.Contamination), options.Contamination);
         }
     }
 

@@ -1,5 +1,8 @@
-using System.Threading;
+using System.IO;
 using Autoencoders.ML.Anomaly.Internal;
+using Autoencoders.ML.IO;
+using Autoencoders.ML.Onnx;
+using Autoencoders.ML.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -14,33 +17,36 @@ namespace Autoencoders.ML.Anomaly;
 /// <remarks>
 /// <para>The score is computed by one ONNX graph (<see cref="AnomalyOnnx"/>), the same one <see cref="ExportOnnx"/>
 /// writes as <c>anomaly.onnx</c>, scored in batches by ONNX Runtime like the library's other transforms (thread-safe,
-/// row by row for <see cref="PredictionEngine{TSrc, TDst}"/>). A row of the wrong length or holding NaN/∞ is an
-/// <see cref="InvalidOperationException"/> naming the column and row.</para>
-/// <para><c>mlContext.Model.Save</c> stores it as ML.NET's own OnnxTransformer (graph embedded) followed by a type
-/// conversion of the flag to Boolean, so the saved pipeline loads without this library; after loading, <c>Score</c> is
-/// a <c>Vector&lt;Single, 1&gt;</c> holding the same value (an OnnxTransformer cannot emit a scalar).</para>
+/// row by row for <see cref="PredictionEngine{TSrc, TDst}"/>); ML.NET's own type conversion then turns the flag into
+/// the Boolean label. A row of the wrong length or holding NaN/∞ is an <see cref="InvalidOperationException"/> naming
+/// the column and row.</para>
+/// <para>Saving and reloading work as for every <see cref="TaskTransformer"/>: <c>mlContext.Model.LoadAutoencoderPipeline</c>
+/// gives this detector back with its scorer, threshold and contamination; after a stock <c>mlContext.Model.Load</c>,
+/// <c>Score</c> is a <c>Vector&lt;Single, 1&gt;</c> holding the same value.</para>
 /// <para>The threshold can change after fitting without retraining: <see cref="WithThreshold"/> and
 /// <see cref="WithContamination"/> return a new transform sharing the trained model.</para>
 /// </remarks>
-public sealed class AutoencoderAnomalyTransformer : ITransformer, IDisposable
+public sealed class AutoencoderAnomalyTransformer : TaskTransformer
 {
-    private readonly SharedScorer shared;
-    private readonly AnomalyScoreTransformer scoring;
-    private readonly TransformerChain<ITransformer> chain;
-    private int disposed;
+    private const string SettingsFile = "anomaly_detector.json";
 
-    internal AutoencoderAnomalyTransformer(SharedScorer shared, string featureColumnName, string scoreColumnName, string predictedLabelColumnName, double threshold, int scoringBatchSize, int? scoringThreads)
+    private readonly SharedScorer shared;
+    private readonly int? scoringThreads;
+
+    internal AutoencoderAnomalyTransformer(
+        SharedScorer shared, string featureColumnName, string scoreColumnName, string predictedLabelColumnName, double threshold, double? contamination,
+        int scoringBatchSize, int? scoringThreads)
+        : base(
+            Describe(shared.Scorer, featureColumnName, scoreColumnName, FlagColumn(predictedLabelColumnName), threshold), scoringBatchSize, scoringThreads,
+            FlagToBoolean(FlagColumn(predictedLabelColumnName), predictedLabelColumnName))
     {
         this.shared = shared;
+        this.scoringThreads = scoringThreads;
         FeatureColumnName = featureColumnName;
         ScoreColumnName = scoreColumnName;
         PredictedLabelColumnName = predictedLabelColumnName;
         Threshold = threshold;
-        ScoringBatchSize = scoringBatchSize;
-        ScoringThreads = scoringThreads;
-        string flag = predictedLabelColumnName + ".anomaly_flag";
-        scoring = new AnomalyScoreTransformer(shared.Scorer, featureColumnName, scoreColumnName, flag, threshold, scoringBatchSize, scoringThreads);
-        chain = new TransformerChain<ITransformer>(scoring, FlagToBoolean(flag, predictedLabelColumnName));
+        Contamination = contamination;
     }
 
     /// <summary>The fitted score (model, training statistics). Its own <see cref="AnomalyScorer.Threshold"/> is not this transform's.</summary>
@@ -48,6 +54,12 @@ public sealed class AutoencoderAnomalyTransformer : ITransformer, IDisposable
 
     /// <summary>Rows scoring strictly above this value get PredictedLabel = true.</summary>
     public double Threshold { get; }
+
+    /// <summary>
+    /// The expected fraction of anomalies <see cref="Threshold"/> was derived from (the quantile of the training or
+    /// validation rows' scores); null when the threshold was given directly (<see cref="WithThreshold"/>).
+    /// </summary>
+    public double? Contamination { get; }
 
     /// <summary>The feature column read (known-size vector of Single).</summary>
     public string FeatureColumnName { get; }
@@ -58,31 +70,15 @@ public sealed class AutoencoderAnomalyTransformer : ITransformer, IDisposable
     /// <summary>The predicted-label column added (Boolean).</summary>
     public string PredictedLabelColumnName { get; }
 
-    /// <summary>Rows per ONNX Runtime call.</summary>
-    public int ScoringBatchSize { get; }
-
-    private int? ScoringThreads { get; }
-
-    /// <summary>Always true: works row by row (PredictionEngine).</summary>
-    public bool IsRowToRowMapper => true;
-
     /// <summary>The same detector with another threshold (no retraining; the model is shared).</summary>
     /// <param name="threshold">Rows scoring strictly above it are anomalies.</param>
     /// <exception cref="ArgumentOutOfRangeException">The threshold is NaN.</exception>
-    public AutoencoderAnomalyTransformer WithThreshold(double threshold)
-    {
-        ThrowIfDisposed();
-        if (double.IsNaN(threshold))
-        {
-            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be a number.");
-        }
-
-        return new AutoencoderAnomalyTransformer(shared.AddReference(), FeatureColumnName, ScoreColumnName, PredictedLabelColumnName, threshold, ScoringBatchSize, ScoringThreads);
-    }
+    public AutoencoderAnomalyTransformer WithThreshold(double threshold) => WithDerivedThreshold(threshold, contamination: null);
 
     /// <summary>The same detector with the threshold at the (1 − <paramref name="contamination"/>) quantile of the training rows' scores.</summary>
     /// <param name="contamination">Expected fraction of anomalies, in [0, 1).</param>
-    public AutoencoderAnomalyTransformer WithContamination(double contamination) => WithThreshold(ThresholdFor(Scorer.TrainingScores, contamination));
+    public AutoencoderAnomalyTransformer WithContamination(double contamination) =>
+        WithDerivedThreshold(ThresholdFor(Scorer.TrainingScores, contamination), contamination);
 
     /// <summary>Writes the anomaly graph (<c>features</c> → <c>score</c>, this transform's threshold in the metadata) to <paramref name="path"/>.</summary>
     /// <param name="path">The file, e.g. <c>anomaly.onnx</c>; its directory must exist.</param>
@@ -92,49 +88,41 @@ public sealed class AutoencoderAnomalyTransformer : ITransformer, IDisposable
         Scorer.ExportOnnx(path, Threshold);
     }
 
-    /// <summary>Checks the feature column and returns the schema with <c>Score</c> and <c>PredictedLabel</c> added.</summary>
-    /// <param name="inputSchema">The schema of the data to transform.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or has the wrong type or size.</exception>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    /// <summary>
+    /// Saves the detector as a model folder (or a <c>.zip</c>): its scorer (<see cref="AnomalyScorer.Save"/>, with
+    /// <c>anomaly.onnx</c> at this transform's threshold) and <c>anomaly_detector.json</c> (columns, threshold,
+    /// contamination, batch size), all under the manifest's checksums. <see cref="Load"/> reads it back.
+    /// </summary>
+    /// <param name="path">The folder (created if needed; an existing model folder is replaced atomically) or a <c>.zip</c> file.</param>
+    public void Save(string path)
     {
         ThrowIfDisposed();
-        return chain.GetOutputSchema(inputSchema);
+        Scorer.SaveWith(path, Threshold, new[] { (SettingsFile, System.Text.Encoding.UTF8.GetBytes(Settings().Entry().Value)) });
     }
 
-    /// <summary>A lazily scored view (scored in batches when read).</summary>
-    /// <param name="input">The data to score.</param>
-    public IDataView Transform(IDataView input)
+    /// <summary>Loads a detector saved with <see cref="Save"/> (the folder or the <c>.zip</c>); disposing it disposes its model.</summary>
+    /// <param name="path">The folder or zip.</param>
+    /// <returns>The detector: same columns, threshold, contamination and scores as the one saved.</returns>
+    /// <exception cref="InvalidDataException">A file is missing, damaged or changed; the message names the model and the file.</exception>
+    public static AutoencoderAnomalyTransformer Load(string path)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        ThrowIfDisposed();
-        return chain.Transform(input);
-    }
-
-    /// <summary>The per-row mapper that <see cref="PredictionEngine{TSrc, TDst}"/> uses.</summary>
-    /// <param name="inputSchema">The schema of the rows to map.</param>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
-    {
-        ThrowIfDisposed();
-        return ((ITransformer)chain).GetRowToRowMapper(inputSchema);
-    }
-
-    /// <summary>Saves as ML.NET's OnnxTransformer plus a Boolean conversion (see remarks).</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx)
-    {
-        ThrowIfDisposed();
-        ((ICanSaveModel)chain).Save(ctx);
-    }
-
-    /// <summary>Releases the ONNX Runtime session and, with the last transform sharing it, a model the trainer made.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        var (scorer, extra) = AnomalyScorer.LoadWith(path, new[] { SettingsFile });
+        try
         {
-            return;
-        }
+            string source = $"{path}!{SettingsFile}";
+            var saved = SavedTransform.FromJson(System.Text.Encoding.UTF8.GetString(extra[0]), source);
+            if (saved.Transform != nameof(AutoencoderAnomalyTransformer))
+            {
+                throw new InvalidDataException($"'{source}' describes a '{saved.Transform}', not an anomaly detector. Load it with the type that saved it.");
+            }
 
-        scoring.Dispose();
-        shared.Release();
+            return FromSettings(saved, new SharedScorer(scorer, owns: true), source);
+        }
+        catch
+        {
+            scorer.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The (1 − contamination) quantile of <paramref name="scores"/>.</summary>
@@ -148,22 +136,81 @@ public sealed class AutoencoderAnomalyTransformer : ITransformer, IDisposable
         return AnomalyMath.SortedQuantile(scores.OrderBy(v => v).ToArray(), 1 - contamination);
     }
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+    /// <summary>The same detector with another threshold, derived from <paramref name="contamination"/> when given.</summary>
+    internal AutoencoderAnomalyTransformer WithDerivedThreshold(double threshold, double? contamination)
+    {
+        ThrowIfDisposed();
+        if (double.IsNaN(threshold))
+        {
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be a number.");
+        }
+
+        return new AutoencoderAnomalyTransformer(
+            shared.AddReference(), FeatureColumnName, ScoreColumnName, PredictedLabelColumnName, threshold, contamination, ScoringBatchSize, scoringThreads);
+    }
+
+    /// <summary>The detector a saved pipeline's graph describes (see <see cref="SavedTransform.RestoreTask"/>).</summary>
+    internal static AutoencoderAnomalyTransformer Restore(SavedTransform saved, AutoencoderModel model, global::Onnx.ModelProto graph, string source)
+    {
+        string json = EmbeddedModel.Value(graph, AnomalyScorerState.MetadataKey) ?? throw EmbeddedModel.Missing(source, AnomalyScorerState.MetadataKey);
+        var scorer = AnomalyScorer.Restore(model, AnomalyScorerState.FromJson(json, model, source), ownsModel: true);
+        return FromSettings(saved, new SharedScorer(scorer, owns: true), source);
+    }
+
+    private static AutoencoderAnomalyTransformer FromSettings(SavedTransform saved, SharedScorer shared, string source) => new(
+        shared,
+        saved.InputColumn,
+        saved.Require(saved.ScoreColumn, nameof(saved.ScoreColumn), source),
+        saved.Require(saved.PredictedLabelColumn, nameof(saved.PredictedLabelColumn), source),
+        saved.Require(saved.Threshold, nameof(saved.Threshold), source),
+        saved.Contamination,
+        saved.ScoringBatchSize,
+        scoringThreads: null);
+
+    /// <summary>Releases the ONNX Runtime session and, with the last transform sharing it, a model the trainer made.</summary>
+    /// <param name="disposing">True when called from <see cref="TaskTransformer.Dispose()"/>.</param>
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            shared.Release();
+        }
+    }
+
+    private protected override IEnumerable<(string Key, string Value)> SavedEntries() =>
+        new[] { Settings().Entry(), (AnomalyScorerState.MetadataKey, Scorer.State().ToJson()) }.Concat(EmbeddedModel.Entries(Scorer.Model));
+
+    private SavedTransform Settings() => new()
+    {
+        Transform = nameof(AutoencoderAnomalyTransformer),
+        InputColumn = FeatureColumnName,
+        ScoreColumn = ScoreColumnName,
+        PredictedLabelColumn = PredictedLabelColumnName,
+        Threshold = Threshold,
+        Contamination = Contamination,
+        ScoringBatchSize = ScoringBatchSize,
+        Stages = 2,
+    };
+
+    private static string FlagColumn(string predictedLabelColumnName) => predictedLabelColumnName + ".anomaly_flag";
+
+    private static ScoringGraph Describe(AnomalyScorer scorer, string inputColumnName, string scoreColumnName, string flagColumnName, double threshold)
+    {
+        var outputs = new[]
+        {
+            new ScoredColumn(scoreColumnName, AnomalyOnnx.Score, 1, IsScalar: true),
+            new ScoredColumn(flagColumnName, AnomalyOnnx.IsAnomaly, 1, IsScalar: true),
+        };
+        return new ScoringGraph(
+            inputColumnName, "input", OnnxNames.Features, scorer.Model.InputSize, "the size the detector was trained on", outputs,
+            (rename, perRow) => AnomalyOnnxGraph.Build(scorer, threshold, new[] { AnomalyOnnx.Score, AnomalyOnnx.IsAnomaly }, rename, perRow));
+    }
 
     // ML.NET's own conversion (non-zero → true) and a drop of the temporary flag: both save and load without this library.
     private static ITransformer FlagToBoolean(string flag, string predictedLabel)
     {
         var ml = new MLContext();
-        var schema = SchemaDefinition.Create(typeof(FlagRow));
-        schema[nameof(FlagRow.Flag)].ColumnName = flag;
-        var template = ml.Data.LoadFromEnumerable(new[] { new FlagRow() }, schema);
-        return ml.Transforms.Conversion.ConvertType(predictedLabel, flag, DataKind.Boolean)
-            .Append(ml.Transforms.DropColumns(flag))
-            .Fit(template);
-    }
-
-    private sealed class FlagRow
-    {
-        public float Flag { get; set; }
+        return FitStages(ml, ml.Transforms.Conversion.ConvertType(predictedLabel, flag, DataKind.Boolean).Append(ml.Transforms.DropColumns(flag)), flag);
     }
 }

@@ -77,15 +77,79 @@ public sealed class AutoencoderClassifier : IDisposable
     }
 
     /// <summary>
-    /// Saves the fine-tuned autoencoder as a model folder (<see cref="AutoencoderModel.Save"/>) and adds
-    /// <c>classifier.onnx</c> to it.
+    /// Saves the classifier as a model folder (or a <c>.zip</c>): the fine-tuned autoencoder's files
+    /// (<see cref="AutoencoderModel.Save"/>), <c>classifier.json</c> (classes, head weights, schedule) and
+    /// <c>classifier.onnx</c>, all listed in the manifest with their checksums. <see cref="Load"/> reads it back.
     /// </summary>
-    /// <param name="folder">The folder (created if needed; an existing model folder is replaced).</param>
-    public void Save(string folder)
+    /// <param name="path">The folder (created if needed; an existing model folder is replaced atomically) or a <c>.zip</c> file.</param>
+    public void Save(string path)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
-        Model.Save(folder);
-        ExportOnnx(Path.Combine(folder, ClassifierOnnx.FileName));
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var extra = new[] { (ClassifierState.FileName, System.Text.Encoding.UTF8.GetBytes(State().ToJson())), (ClassifierOnnx.FileName, ToOnnx()) };
+        IO.ModelArchive.Save(Model, path, extra);
+    }
+
+    /// <summary>Loads a classifier saved with <see cref="Save"/> (the folder or the <c>.zip</c>).</summary>
+    /// <param name="path">The folder or zip.</param>
+    /// <returns>The classifier, the same probabilities as the one saved.</returns>
+    /// <exception cref="InvalidDataException">A file is missing, damaged or changed; the message names the model and the file.</exception>
+    public static AutoencoderClassifier Load(string path)
+    {
+        var (model, extra) = IO.ModelArchive.Load(path, ClassifierState.FileName);
+        try
+        {
+            string source = $"{path}!{ClassifierState.FileName}";
+            return Restore(model, ClassifierState.FromJson(System.Text.Encoding.UTF8.GetString(extra[0]), source), source);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Everything besides <see cref="Model"/>, to save and rebuild the classifier exactly.</summary>
+    internal ClassifierState State()
+    {
+        lock (gate)
+        {
+            using var noGrad = no_grad();
+            return new ClassifierState
+            {
+                LabelType = Classes.ItemKind,
+                Labels = Classes.Text.ToArray(),
+                HeadWeight = ClassifierState.Bytes(Network.Head.weight!.contiguous().data<float>().ToArray()),
+                HeadBias = ClassifierState.Bytes(Network.Head.bias!.contiguous().data<float>().ToArray()),
+                Dropout = Network.HeadSpec.Dropout,
+                TrainingLoss = TrainingLoss,
+                FineTuning = FineTuning,
+            };
+        }
+    }
+
+    /// <summary>The classifier <paramref name="state"/> describes, on the fine-tuned <paramref name="model"/> (owned from now on).</summary>
+    internal static AutoencoderClassifier Restore(AutoencoderModel model, ClassifierState state, string source)
+    {
+        var classes = state.Classes(source);
+        var (weight, bias) = state.Head(model.LatentSize, source);
+        var network = new ClassifierNetwork(model.Network, classes.Count, state.Dropout);
+        try
+        {
+            using (no_grad())
+            {
+                using var w = tensor(weight, new long[] { classes.Count, model.LatentSize });
+                using var b = tensor(bias, new long[] { classes.Count });
+                network.Head.weight!.copy_(w);
+                network.Head.bias!.copy_(b);
+            }
+
+            return new AutoencoderClassifier(network, classes, model, state.FineTuning!, state.TrainingLoss);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Releases the native weights (the classifier's and <see cref="Model"/>'s).</summary>

@@ -42,6 +42,12 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
         /// <summary>The known-size <c>Vector&lt;Single&gt;</c> column the encoder reads. Default <c>Features</c>.</summary>
         public string FeatureColumnName { get; set; } = ClassifierColumns.Features;
 
+        /// <summary>The class probabilities column added (Vector&lt;Single, classes&gt;). Default <c>Score</c>.</summary>
+        public string ScoreColumnName { get; set; } = ClassifierColumns.Score;
+
+        /// <summary>The predicted class column added (the label's key type). Default <c>PredictedLabel</c>.</summary>
+        public string PredictedLabelColumnName { get; set; } = ClassifierColumns.PredictedLabel;
+
         /// <summary>The pretrained model (not changed: fine-tuning works on a copy). Null: one is trained first on <see cref="UnlabeledData"/> with <see cref="Pretraining"/>.</summary>
         public AutoencoderModel? Pretrained { get; set; }
 
@@ -67,13 +73,23 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
         public int? Seed { get; set; }
 
         /// <summary>Rows per ONNX Runtime call when scoring. Default 512.</summary>
-        public int ScoringBatchSize { get; set; } = 512;
+        public int ScoringBatchSize { get; set; } = Transforms.ScoringTransformer.DefaultScoringBatchSize;
 
         /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
         public void Validate()
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(LabelColumnName, nameof(LabelColumnName));
             ArgumentException.ThrowIfNullOrWhiteSpace(FeatureColumnName, nameof(FeatureColumnName));
+            ArgumentException.ThrowIfNullOrWhiteSpace(ScoreColumnName, nameof(ScoreColumnName));
+            ArgumentException.ThrowIfNullOrWhiteSpace(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
+            var outputs = new[] { ScoreColumnName, PredictedLabelColumnName };
+            if (ScoreColumnName == PredictedLabelColumnName || outputs.Contains(FeatureColumnName))
+            {
+                throw new ArgumentException(
+                    $"ScoreColumnName ('{ScoreColumnName}') and PredictedLabelColumnName ('{PredictedLabelColumnName}') must differ from each other and from FeatureColumnName ('{FeatureColumnName}').",
+                    nameof(PredictedLabelColumnName));
+            }
+
             (FineTuning ?? throw new ArgumentNullException(nameof(FineTuning))).Validate();
             if (ScoringBatchSize <= 0)
             {
@@ -96,7 +112,9 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
     public AutoencoderClassifierTransformer Fit(IDataView input, CancellationToken cancellationToken)
     {
         var classifier = Train(input, cancellationToken);
-        return new AutoencoderClassifierTransformer(classifier, TrainerOptions.FeatureColumnName, TrainerOptions.ScoringBatchSize, ownsClassifier: true);
+        var options = TrainerOptions;
+        return new AutoencoderClassifierTransformer(
+            classifier, options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName, options.ScoringBatchSize, ownsClassifier: true);
     }
 
     /// <summary>Fine-tunes and returns the trained classifier itself (for saving or exporting without a pipeline).</summary>
@@ -167,8 +185,8 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
         // A shape records kinds, not sizes: the number of classes is known after Fit.
         return Transforms.SchemaShapes.Append(inputSchema, new (string, DataViewType)[]
         {
-            (ClassifierColumns.Score, new VectorDataViewType(NumberDataViewType.Single, 2)),
-            (ClassifierColumns.PredictedLabel, new KeyDataViewType(typeof(uint), 2)),
+            (options.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, 2)),
+            (options.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), 2)),
         });
     }
 

@@ -1,3 +1,6 @@
+using Autoencoders.ML.IO;
+using Autoencoders.ML.Onnx;
+using Autoencoders.ML.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -6,29 +9,33 @@ namespace Autoencoders.ML.Classification;
 /// <summary>
 /// A fine-tuned autoencoder classifier as an ML.NET transform: adds <c>Score</c> (Vector&lt;Single, classes&gt;, class
 /// probabilities in key order) and <c>PredictedLabel</c> (the label's key type, with its key values), as ML.NET's
-/// multiclass trainers do.
+/// multiclass trainers do. The column names are the trainer's <see cref="AutoencoderClassifierTrainer.Options"/>.
 /// </summary>
 /// <remarks>
-/// A chain of three ML.NET stages: the probabilities are scored in batches through ONNX Runtime (a
-/// <see cref="Transforms.ScoringTransformer"/>, with its row checks and thread safety), then ML.NET's ValueMapping turns
-/// the most probable index into the label's key, then the index column is dropped. <c>mlContext.Model.Save</c> stores
-/// the chain with ML.NET's own OnnxTransformer in place of the first stage, so the saved pipeline loads without this
-/// assembly.
+/// <para>The probabilities and the most probable class's index are scored in batches through ONNX Runtime (with the
+/// row checks and thread safety of every scoring transform); ML.NET's own stages then turn the index into the label:
+/// ValueMapping from index i to the i-th class value, and MapValueToKey with the classes as its key data, so the key
+/// values are the classes in output order.</para>
+/// <para>Saving and reloading work as for every <see cref="TaskTransformer"/>: <c>mlContext.Model.LoadAutoencoderPipeline</c>
+/// gives this transform back with its <see cref="Classifier"/>. After a stock <c>mlContext.Model.Load</c>,
+/// <c>PredictedLabel</c> is a one-element vector of the same key type with the same key values, so
+/// <c>MapKeyToValue</c> still gives the class.</para>
 /// </remarks>
-public sealed class AutoencoderClassifierTransformer : ITransformer, IDisposable
+public sealed class AutoencoderClassifierTransformer : TaskTransformer
 {
-    private readonly ClassProbabilitiesTransformer scoring;
-    private readonly TransformerChain<ITransformer> chain;
     private readonly bool ownsClassifier;
 
-    internal AutoencoderClassifierTransformer(AutoencoderClassifier classifier, string featureColumnName, int scoringBatchSize, bool ownsClassifier)
+    internal AutoencoderClassifierTransformer(
+        AutoencoderClassifier classifier, string featureColumnName, string scoreColumnName, string predictedLabelColumnName, int scoringBatchSize, bool ownsClassifier)
+        : base(
+            Describe(classifier, featureColumnName, scoreColumnName, IndexColumn(predictedLabelColumnName)), scoringBatchSize, scoringThreads: null,
+            LabelStages(classifier.Classes, IndexColumn(predictedLabelColumnName), predictedLabelColumnName))
     {
-        Classifier = classifier ?? throw new ArgumentNullException(nameof(classifier));
+        Classifier = classifier;
         FeatureColumnName = featureColumnName;
+        ScoreColumnName = scoreColumnName;
+        PredictedLabelColumnName = predictedLabelColumnName;
         this.ownsClassifier = ownsClassifier;
-        string index = ClassifierColumns.PredictedLabel + ".Index";
-        scoring = new ClassProbabilitiesTransformer(classifier, featureColumnName, index, scoringBatchSize);
-        chain = new TransformerChain<ITransformer>(scoring, PredictedLabelMapping.Create(classifier.Classes, index, ClassifierColumns.PredictedLabel));
     }
 
     /// <summary>The trained classifier.</summary>
@@ -37,28 +44,94 @@ public sealed class AutoencoderClassifierTransformer : ITransformer, IDisposable
     /// <summary>The column read.</summary>
     public string FeatureColumnName { get; }
 
-    /// <summary>Always true (PredictionEngine works).</summary>
-    public bool IsRowToRowMapper => true;
+    /// <summary>The class probabilities column added (Vector&lt;Single, classes&gt;).</summary>
+    public string ScoreColumnName { get; }
 
-    /// <summary>Checks the feature column and returns the schema with <c>Score</c> and <c>PredictedLabel</c> added.</summary>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => chain.GetOutputSchema(inputSchema);
+    /// <summary>The predicted class column added (the label's key type).</summary>
+    public string PredictedLabelColumnName { get; }
 
-    /// <summary>The per-row mapper that PredictionEngine uses.</summary>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => ((ITransformer)chain).GetRowToRowMapper(inputSchema);
-
-    /// <summary>Returns a lazily scored view with <c>Score</c> and <c>PredictedLabel</c>.</summary>
-    public IDataView Transform(IDataView input) => chain.Transform(input);
-
-    /// <summary>Saves as ML.NET stages (see remarks).</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)chain).Save(ctx);
+    /// <summary>The classifier a saved pipeline's graph describes (see <see cref="SavedTransform.RestoreTask"/>).</summary>
+    internal static AutoencoderClassifierTransformer Restore(SavedTransform saved, AutoencoderModel model, global::Onnx.ModelProto graph, string source)
+    {
+        string json = EmbeddedModel.Value(graph, ClassifierState.MetadataKey) ?? throw EmbeddedModel.Missing(source, ClassifierState.MetadataKey);
+        string score = saved.Require(saved.ScoreColumn, nameof(saved.ScoreColumn), source);
+        string predicted = saved.Require(saved.PredictedLabelColumn, nameof(saved.PredictedLabelColumn), source);
+        var classifier = AutoencoderClassifier.Restore(model, ClassifierState.FromJson(json, source), source);
+        try
+        {
+            return new AutoencoderClassifierTransformer(classifier, saved.InputColumn, score, predicted, saved.ScoringBatchSize, ownsClassifier: true);
+        }
+        catch
+        {
+            classifier.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Releases the ONNX Runtime session and, when the trainer made the classifier, its weights.</summary>
-    public void Dispose()
+    /// <param name="disposing">True when called from <see cref="TaskTransformer.Dispose()"/>.</param>
+    protected override void Dispose(bool disposing)
     {
-        scoring.Dispose();
-        if (ownsClassifier)
+        base.Dispose(disposing);
+        if (disposing && ownsClassifier)
         {
             Classifier.Dispose();
         }
+    }
+
+    private protected override IEnumerable<(string Key, string Value)> SavedEntries()
+    {
+        var saved = new SavedTransform
+        {
+            Transform = nameof(AutoencoderClassifierTransformer),
+            InputColumn = FeatureColumnName,
+            ScoreColumn = ScoreColumnName,
+            PredictedLabelColumn = PredictedLabelColumnName,
+            ScoringBatchSize = ScoringBatchSize,
+            Stages = 2,
+        };
+        return new[] { saved.Entry(), (ClassifierState.MetadataKey, Classifier.State().ToJson()) }.Concat(EmbeddedModel.Entries(Classifier.Model));
+    }
+
+    private static string IndexColumn(string predictedLabelColumnName) => predictedLabelColumnName + ".Index";
+
+    private static ScoringGraph Describe(AutoencoderClassifier classifier, string featureColumnName, string scoreColumnName, string indexColumnName)
+    {
+        ArgumentNullException.ThrowIfNull(classifier);
+        var outputs = new List<ScoredColumn>
+        {
+            new(scoreColumnName, ClassifierOnnx.Probabilities, classifier.Classes.Count, IsScalar: false),
+            new(indexColumnName, ClassifierOnnx.PredictedIndex, 1, IsScalar: true),
+        };
+        var names = outputs.Select(o => o.OnnxOutput).ToList();
+        return new ScoringGraph(
+            featureColumnName, "feature", OnnxNames.Features, classifier.InputSize, "the size the classifier was trained on", outputs,
+            (rename, perRow) => ClassifierOnnx.Build(classifier, names, rename, perRow));
+    }
+
+    // Index i → the i-th class value (ValueMapping), then that value → its key, the classes in output order being the key
+    // data (MapValueToKey), then the helper columns dropped. All ML.NET's own stages: they save and load anywhere, and a
+    // key made by MapValueToKey keeps its key values after a stock load (ValueMapping's own keys do not, issue 28).
+    private static ITransformer LabelStages(ClassLabels classes, string indexColumnName, string outputColumnName)
+    {
+        var method = typeof(AutoencoderClassifierTransformer).GetMethod(nameof(Map), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(classes.Values.GetType().GetElementType()!);
+        return (ITransformer)method.Invoke(null, new object[] { classes.Values, indexColumnName, outputColumnName })!;
+    }
+
+    private static ITransformer Map<T>(T[] values, string indexColumnName, string outputColumnName)
+    {
+        var ml = new MLContext();
+        string value = outputColumnName + ".Value";
+        var keys = ml.Data.LoadFromEnumerable(values.Select(v => new KeyRow<T> { Value = v }));
+        var stages = ml.Transforms.Conversion.MapValue(value, values.Select((v, i) => new KeyValuePair<float, T>(i, v)), indexColumnName)
+            .Append(ml.Transforms.Conversion.MapValueToKey(outputColumnName, value, keyData: keys))
+            .Append(ml.Transforms.DropColumns(indexColumnName, value));
+        return FitStages(ml, stages, indexColumnName);
+    }
+
+    private sealed class KeyRow<T>
+    {
+        public T Value { get; set; } = default!;
     }
 }

@@ -40,6 +40,30 @@ public sealed class ClassLabels
         return new ClassLabels(text.ToArray(), TextDataViewType.Instance, text.ToArray());
     }
 
+    /// <summary>The ML.NET name of the key values' type (<c>String</c> for text), as <see cref="FromText(IReadOnlyList{string}, string)"/> reads it.</summary>
+    internal string ItemKind => ItemType.RawType == typeof(ReadOnlyMemory<char>) ? "String" : ItemType.RawType.Name;
+
+    /// <summary>Classes written as text by <see cref="Text"/> and <see cref="ItemKind"/>, in their own type again.</summary>
+    /// <exception cref="FormatException">A value is not of the type, or the type is not one a label can have.</exception>
+    internal static ClassLabels FromText(IReadOnlyList<string> text, string itemKind)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        return itemKind switch
+        {
+            "String" => FromText(text),
+            nameof(Single) => Typed(text, NumberDataViewType.Single, v => float.Parse(v, culture)),
+            nameof(Double) => Typed(text, NumberDataViewType.Double, v => double.Parse(v, culture)),
+            nameof(Int32) => Typed(text, NumberDataViewType.Int32, v => int.Parse(v, culture)),
+            nameof(Int64) => Typed(text, NumberDataViewType.Int64, v => long.Parse(v, culture)),
+            nameof(UInt32) => Typed(text, NumberDataViewType.UInt32, v => uint.Parse(v, culture)),
+            nameof(Boolean) => Typed(text, BooleanDataViewType.Instance, v => v == "true" ? true : v == "false" ? false : throw new FormatException($"'{v}' is not true or false.")),
+            _ => throw new FormatException($"'{itemKind}' is not a type of label values."),
+        };
+    }
+
+    private static ClassLabels Typed<T>(IReadOnlyList<string> text, DataViewType itemType, Func<string, T> parse) =>
+        new(text.Select(parse).ToArray(), itemType, text.ToArray());
+
     /// <summary>
     /// Reads the classes from a key-typed label column's key values. Throws when the column is missing, is not a key,
     /// or has no key values.

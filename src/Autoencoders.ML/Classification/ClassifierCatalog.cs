@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Microsoft.ML.Runtime;
 
 namespace Autoencoders.ML.Classification;
 
@@ -46,25 +45,6 @@ public static class ClassifierCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
-        return new AutoencoderClassifierTrainer(Environment(catalog), options);
-    }
-
-    // ML.NET keeps the catalog's environment internal (as for TransformsCatalog, see Transforms/CatalogEnvironment): found
-    // by type so that the seed of new MLContext(seed) is honoured; a fresh environment if a future ML.NET hides it.
-    private static IHostEnvironment Environment(MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog)
-    {
-        const System.Reflection.BindingFlags any = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public;
-        for (var type = catalog.GetType(); type != null; type = type.BaseType)
-        {
-            foreach (var property in type.GetProperties(any).Where(p => typeof(IHostEnvironment).IsAssignableFrom(p.PropertyType) && p.GetIndexParameters().Length == 0))
-            {
-                if (property.GetValue(catalog) is IHostEnvironment environment)
-                {
-                    return environment;
-                }
-            }
-        }
-
-        return new MLContext();
+        return new AutoencoderClassifierTrainer(Transforms.CatalogEnvironment.Of(catalog), options);
     }
 }

@@ -59,9 +59,11 @@ internal static class EmbeddedModel
         return ModelArchive.FromEssentials(source, Encoding.UTF8.GetBytes(config), weights);
     }
 
-    private static string? Value(ModelProto graph, string key) =>
+    /// <summary>The value of metadata entry <paramref name="key"/>, or null.</summary>
+    public static string? Value(ModelProto graph, string key) =>
         graph.MetadataProps.FirstOrDefault(p => p.Key == key)?.Value;
 
-    private static InvalidDataException Missing(string source, string key) =>
+    /// <summary>The error for a missing metadata entry.</summary>
+    public static InvalidDataException Missing(string source, string key) =>
         new($"'{source}': metadata entry {key} is missing, so the model cannot be rebuilt. The file is damaged; save the pipeline again.");
 }

@@ -30,11 +30,17 @@ internal static class ModelArchive
     /// <summary>Every file of a model, the manifest aside.</summary>
     internal static readonly string[] ModelFiles = { ConfigFile, WeightsFile, "encoder.onnx", "decoder.onnx", "autoencoder.onnx" };
 
-    public static void Save(AutoencoderModel model, string path)
+    public static void Save(AutoencoderModel model, string path) => Save(model, path, Array.Empty<(string, byte[])>());
+
+    /// <summary>
+    /// Saves <paramref name="model"/> with a task's files beside it (e.g. <c>classifier.json</c>), listed in the
+    /// manifest with their checksums like the model's own: a folder (replaced atomically) or a <c>.zip</c>.
+    /// </summary>
+    internal static void Save(AutoencoderModel model, string path, IReadOnlyList<(string Name, byte[] Content)> extra)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var files = Files(model, notes: null);
+        var files = Files(model, notes: null, extra);
         if (IsZip(path))
         {
             AtomicFile.Write(path, stream =>
@@ -58,7 +64,54 @@ internal static class ModelArchive
     /// <paramref name="folder"/> (an empty staging folder of the caller, e.g. the command-line tool's output folder).
     /// </summary>
     internal static void SaveInto(AutoencoderModel model, string folder, IReadOnlyDictionary<string, JsonNode?>? notes) =>
-        WriteFiles(folder, Files(model, notes));
+        WriteFiles(folder, Files(model, notes, Array.Empty<(string, byte[])>()));
+
+    /// <summary>
+    /// Loads a model saved with <see cref="Save(AutoencoderModel, string, IReadOnlyList{ValueTuple{string, byte[]}})"/>
+    /// and the task's files <paramref name="extraNames"/>, each checked against the manifest: a missing, unlisted or
+    /// changed file is an <see cref="InvalidDataException"/> naming the model and the file.
+    /// </summary>
+    internal static (AutoencoderModel Model, byte[][] Extra) Load(string path, params string[] extraNames)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Func<string, byte[]?> read;
+        if (IsZip(path) || File.Exists(path))
+        {
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+            }
+
+            read = ReadZip(path, extraNames);
+        }
+        else
+        {
+            if (!Directory.Exists(path))
+            {
+                throw new DirectoryNotFoundException($"Model folder '{path}' does not exist.{SetAside(path)}");
+            }
+
+            read = name =>
+            {
+                string file = Path.Combine(path, name);
+                return File.Exists(file) ? File.ReadAllBytes(file) : null;
+            };
+        }
+
+        // Read once: what is verified is what is used.
+        var cached = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+        byte[]? Cached(string name) => cached.TryGetValue(name, out var bytes) ? bytes : cached[name] = read(name);
+        var manifestBytes = Cached(ModelManifest.FileName)
+            ?? throw new InvalidDataException($"'{path}': {ModelManifest.FileName} is missing, so its files cannot be checked. Save it again.");
+        var manifest = ModelManifest.Read(path, manifestBytes);
+        var extra = extraNames.Select(name =>
+        {
+            var content = Cached(name);
+            manifest.Verify(path, name, content);
+            return content!;
+        }).ToArray();
+        return (Read(path, Cached), extra);
+    }
 
     /// <summary>Whether <paramref name="folder"/> holds a saved model (so that saving over it may replace it as a whole).</summary>
     internal static bool IsModelFolder(string folder) =>
@@ -195,7 +248,8 @@ internal static class ModelArchive
     internal static string ConfigJson(AutoencoderModel model) =>
         JsonSerializer.SerializeToNode(Describe(model), AutoencoderSpec.JsonOptions)!.ToJsonString(AutoencoderSpec.JsonOptions);
 
-    private static List<(string Name, byte[] Content)> Files(AutoencoderModel model, IReadOnlyDictionary<string, JsonNode?>? notes)
+    private static List<(string Name, byte[] Content)> Files(
+        AutoencoderModel model, IReadOnlyDictionary<string, JsonNode?>? notes, IReadOnlyList<(string Name, byte[] Content)> extra)
     {
         var config = JsonSerializer.SerializeToNode(Describe(model), AutoencoderSpec.JsonOptions)!.AsObject();
         foreach (var (key, value) in notes ?? new Dictionary<string, JsonNode?>())
@@ -211,6 +265,7 @@ internal static class ModelArchive
             ("decoder.onnx", model.ToOnnx(OnnxGraphKind.Decoder)),
             ("autoencoder.onnx", model.ToOnnx(OnnxGraphKind.Autoencoder)),
         };
+        files.AddRange(extra.Where(e => files.All(f => f.Name != e.Name)));
         files.Add((ModelManifest.FileName, ModelManifest.Describe(files).ToBytes()));
         return files;
     }
@@ -225,7 +280,7 @@ internal static class ModelArchive
     }
 
     // Reads the zip's entries up front: a damaged zip fails here, whatever the exception the damage causes.
-    private static Func<string, byte[]?> ReadZip(string path)
+    private static Func<string, byte[]?> ReadZip(string path, params string[] extraNames)
     {
         var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         try
@@ -233,7 +288,7 @@ internal static class ModelArchive
             using var zip = ZipFile.OpenRead(path);
             foreach (var entry in zip.Entries)
             {
-                if (!ModelFiles.Contains(entry.FullName) && entry.FullName != ModelManifest.FileName)
+                if (!ModelFiles.Contains(entry.FullName) && entry.FullName != ModelManifest.FileName && !extraNames.Contains(entry.FullName))
                 {
                     continue;
                 }

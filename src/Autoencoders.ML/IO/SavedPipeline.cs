@@ -35,6 +35,8 @@ internal static class SavedPipeline
         {
             if (SavedTransform.Of(proto, $"{source}!{entry}") is { } transform)
             {
+                // Every setting the transform comes back with is covered: a changed byte is refused, never loaded.
+                Autoencoders.ML.Onnx.OnnxIntegrity.Verify(proto, $"'{source}!{entry}'", required: transform.IsTask);
                 graphs[entry[..^(GraphEntry.Length + 1)]] = new Graph(entry, transform, proto);
             }
         }
@@ -106,15 +108,17 @@ internal static class SavedPipeline
         Rebuilt rebuilt)
     {
         var elements = node is IEnumerable<ITransformer> chain ? chain.ToList() : null;
-        // A transform that replaces its input column was saved as a chain of three: OnnxTransformer, copy, drop.
-        if (elements != null && graphs.TryGetValue($"{folder}/Transform_000", out var inPlace) && inPlace.Transform.InPlace && elements.Count == 3)
+        // One of ours saved as a chain of N stages whose first is its graph: N = 3 for a transform that replaces its
+        // input column (OnnxTransformer, copy, drop), N = 2 for a task (OnnxTransformer, then its ML.NET stages).
+        if (elements != null && graphs.TryGetValue($"{folder}/Transform_000", out var first) && first.Transform.SavedStages > 1
+            && elements.Count == first.Transform.SavedStages)
         {
-            return Replace(node, Rebuild(inPlace, source, rebuilt));
+            return Replace(node, Rebuild(first, source, rebuilt));
         }
 
         if (elements == null)
         {
-            return graphs.TryGetValue(folder, out var graph) && !graph.Transform.InPlace ? Replace(node, Rebuild(graph, source, rebuilt)) : node;
+            return graphs.TryGetValue(folder, out var graph) && graph.Transform.SavedStages == 1 ? Replace(node, Rebuild(graph, source, rebuilt)) : node;
         }
 
         var replaced = elements.Select((e, i) => Restore(e, $"{folder}/Transform_{i:000}", graphs, source, rebuilt)).ToArray();
@@ -122,7 +126,7 @@ internal static class SavedPipeline
     }
 
     // The stand-in's ONNX Runtime session is released once its replacement exists.
-    private static ITransformer Replace(ITransformer node, ScoringTransformer? replacement)
+    private static ITransformer Replace(ITransformer node, ITransformer? replacement)
     {
         if (replacement == null)
         {
@@ -133,7 +137,7 @@ internal static class SavedPipeline
         return replacement;
     }
 
-    private static ScoringTransformer? Rebuild(Graph graph, string source, Rebuilt rebuilt)
+    private static ITransformer? Rebuild(Graph graph, string source, Rebuilt rebuilt)
     {
         string? checksum = EmbeddedModel.Checksum(graph.Proto);
         if (checksum == null)
@@ -142,6 +146,23 @@ internal static class SavedPipeline
         }
 
         string where = $"{source}!{graph.Folder}";
+        if (graph.Transform.IsTask)
+        {
+            // A task owns its model (the detector's scorer, the fine-tuned classifier, the clusters' mixture VAE).
+            var own = EmbeddedModel.Read(graph.Proto, where);
+            try
+            {
+                var task = graph.Transform.RestoreTask(own, graph.Proto, where);
+                rebuilt.Transforms.Add(task);
+                return task;
+            }
+            catch
+            {
+                own.Dispose();
+                throw;
+            }
+        }
+
         if (!rebuilt.Models.TryGetValue(checksum, out var model))
         {
             model = EmbeddedModel.Read(graph.Proto, where);

@@ -66,8 +66,17 @@ public static class OnnxIntegrity
     }
 
     /// <summary>As <see cref="Verify(byte[], string)"/>, for a parsed model.</summary>
-    internal static void Verify(ModelProto proto, string source)
+    /// <param name="proto">The model.</param>
+    /// <param name="source">The file or entry, for the message.</param>
+    /// <param name="required">Whether a model without <see cref="ModelKey"/> is refused (every task transform writes it).</param>
+    internal static void Verify(ModelProto proto, string source, bool required = false)
     {
+        if (required && proto.MetadataProps.All(p => p.Key != ModelKey))
+        {
+            throw new InvalidDataException(
+                $"{source}: the metadata entry '{ModelKey}' (the checksum of the graph and its settings) is missing: the file is damaged or was edited. Save it again.");
+        }
+
         var entry = proto.MetadataProps.FirstOrDefault(p => p.Key == Key);
         if (entry != null && proto.Graph != null)
         {

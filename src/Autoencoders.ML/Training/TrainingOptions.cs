@@ -11,8 +11,11 @@ public sealed class TrainingOptions
         /// <summary>The automatic budget's cap in epochs (see <see cref="TrainingOptions.MaxEpochs"/>).</summary>
         public const int MaxEpochs = 200;
 
-        /// <summary>The automatic budget's cap in optimizer steps (see <see cref="TrainingOptions.MaxSteps"/>).</summary>
-        public const int MaxSteps = 30_000;
+        /// <summary>
+        /// The automatic budget's cap in optimizer steps (see <see cref="TrainingOptions.MaxSteps"/>): about a minute of
+        /// training on 2 CPU cores for MNIST's 54,000 training rows in batches of 256 (29 epochs).
+        /// </summary>
+        public const int MaxSteps = 6_000;
 
         /// <summary>The share of rows the automatic budget holds out for validation.</summary>
         public const double AutomaticValidationFraction = 0.1;
@@ -52,7 +55,8 @@ public sealed class TrainingOptions
 
     /// <summary>
     /// Cap of the automatic budget (<see cref="Epochs"/> null), in optimizer steps (batches), rounded up to whole epochs:
-    /// large data gets fewer epochs, small data more. Default 30,000. Ignored when Epochs is set.
+    /// large data gets fewer epochs, small data more. Default 6,000 (<see cref="Defaults.MaxSteps"/>); raise it to train longer
+    /// for a lower error. Ignored when Epochs is set.
     /// </summary>
     public int MaxSteps { get; set; } = Defaults.MaxSteps;
 

@@ -132,7 +132,7 @@ public static class AutoencoderCatalog
     /// <param name="scoringThreads">ONNX Runtime intra-op threads; null (default) lets ONNX Runtime decide.</param>
     /// <exception cref="ArgumentException">The columns are invalid or ask for what the model cannot give (a log-variance of a non-variational model).</exception>
     public static AutoencoderScoringEstimator ApplyAutoencoder(
-        this TransformsCatalog catalog, AutoencoderModel model, AutoencoderColumns? columns = null, int scoringBatchSize = 512, int? scoringThreads = null)
+        this TransformsCatalog catalog, AutoencoderModel model, AutoencoderColumns? columns = null, int scoringBatchSize = ScoringTransformer.DefaultScoringBatchSize, int? scoringThreads = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new AutoencoderScoringEstimator(model, columns ?? new AutoencoderColumns(), scoringBatchSize, scoringThreads);

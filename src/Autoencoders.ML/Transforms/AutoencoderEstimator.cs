@@ -141,7 +141,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         public CancellationToken CancellationToken { get; set; }
 
         /// <summary>Rows per ONNX Runtime call when the transform scores an <see cref="IDataView"/>. Default 512.</summary>
-        public int ScoringBatchSize { get; set; } = 512;
+        public int ScoringBatchSize { get; set; } = ScoringTransformer.DefaultScoringBatchSize;
 
         /// <summary>ONNX Runtime intra-op threads for scoring; null (default) lets ONNX Runtime decide.</summary>
         public int? ScoringThreads { get; set; }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
@@ -5,17 +6,33 @@ using Microsoft.ML.Runtime;
 namespace Autoencoders.ML.Transforms;
 
 /// <summary>
-/// Recovers the <see cref="MLContext"/> environment behind <c>mlContext.Transforms</c>. ML.NET keeps it internal
-/// (<c>IInternalCatalog.Environment</c>); it is read by reflection so that training logs reach <c>mlContext.Log</c>
-/// and the seed of <c>new MLContext(seed)</c> is honoured. If a future ML.NET renames it, a fresh environment is used.
+/// Recovers the <see cref="MLContext"/> environment behind a catalog (<c>mlContext.Transforms</c>,
+/// <c>mlContext.AnomalyDetection.Trainers</c>, <c>mlContext.MulticlassClassification.Trainers</c>). ML.NET keeps it
+/// internal (<c>IInternalCatalog.Environment</c>, <c>CatalogInstantiatorBase.Environment</c>); it is read here, in one
+/// place, by reflection, so that training logs reach <c>mlContext.Log</c> and the seed of <c>new MLContext(seed)</c> is
+/// honoured. If a future ML.NET hides it, a fresh environment is used.
 /// </summary>
 internal static class CatalogEnvironment
 {
-    private static readonly PropertyInfo? EnvironmentProperty = typeof(TransformsCatalog).GetProperty(
-        "Microsoft.ML.Data.IInternalCatalog.Environment", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+    private const BindingFlags Any = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly;
+    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
 
-    public static IHostEnvironment Of(TransformsCatalog catalog) =>
-        EnvironmentProperty?.GetValue(catalog) as IHostEnvironment ?? new MLContext();
+    /// <summary>The environment of <paramref name="catalog"/>.</summary>
+    public static IHostEnvironment Of(object catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var properties = Properties.GetOrAdd(catalog.GetType(), type =>
+        {
+            var found = new List<PropertyInfo>();
+            for (var t = type; t != null; t = t.BaseType)
+            {
+                found.AddRange(t.GetProperties(Any).Where(p => typeof(IHostEnvironment).IsAssignableFrom(p.PropertyType) && p.GetIndexParameters().Length == 0));
+            }
+
+            return found.ToArray();
+        });
+        return properties.Select(p => p.GetValue(catalog)).OfType<IHostEnvironment>().FirstOrDefault() ?? new MLContext();
+    }
 
     /// <summary>
     /// <paramref name="seed"/> if given, else a seed drawn from the environment — ML.NET's own rule for a null seed: a

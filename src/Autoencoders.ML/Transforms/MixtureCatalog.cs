@@ -11,25 +11,20 @@ public static class MixtureCatalog
     /// (<c>Latent</c>), q(y|x) (<c>ClusterProbabilities</c>, K values), <c>Score</c> (−log q(y|x), K values, smallest for
     /// the chosen component) and <c>PredictedLabel</c> (a key of K values; key k + 1 is component k), so
     /// <c>mlContext.Clustering.Evaluate(scored, labelColumnName: "Label")</c> gives the NMI against a label column. The
-    /// chain (ONNX scoring, then ML.NET's MapValueToKey) saves with <c>mlContext.Model.Save</c>.
+    /// transform (<see cref="MixtureClusterTransformer"/>) saves with <c>mlContext.Model.Save</c> and comes back from
+    /// <c>mlContext.Model.LoadAutoencoderPipeline</c> as itself.
     /// </summary>
     /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
     /// <param name="model">A Gaussian-mixture VAE; the transform does not dispose it.</param>
     /// <param name="columns">Column names; null for the defaults.</param>
     /// <param name="scoringBatchSize">Rows per ONNX Runtime call.</param>
     /// <exception cref="NotSupportedException">The model is not a Gaussian-mixture VAE.</exception>
-    public static IEstimator<ITransformer> ClusterWithMixture(
-        this TransformsCatalog catalog, AutoencoderModel model, MixtureClusterColumns? columns = null, int scoringBatchSize = 512)
+    public static MixtureClusterEstimator ClusterWithMixture(
+        this TransformsCatalog catalog, AutoencoderModel model, MixtureClusterColumns? columns = null, int scoringBatchSize = ScoringTransformer.DefaultScoringBatchSize)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
-        columns ??= new MixtureClusterColumns();
-        string index = columns.PredictedLabelColumnName + ".ComponentIndex";
-        var ml = new MLContext();
-        var keys = ml.Data.LoadFromEnumerable(Enumerable.Range(0, model.Clusters).Select(k => new KeyRow { Value = k }));
-        return new MixtureClusterEstimator(model, columns, index, scoringBatchSize)
-            .Append(catalog.Conversion.MapValueToKey(columns.PredictedLabelColumnName, index, keyData: keys))
-            .Append(catalog.DropColumns(index));
+        return new MixtureClusterEstimator(model, columns ?? new MixtureClusterColumns(), scoringBatchSize);
     }
 
     /// <summary>
@@ -73,11 +68,6 @@ public static class MixtureCatalog
         generated.ColumnType = new VectorDataViewType(NumberDataViewType.Single, model.Spec.OutputSize);
         generated.ColumnName = outputColumnName;
         return catalog.LoadFromEnumerable(latents.Select((z, i) => new SampleRow { Latent = z, Generated = decoded[i] }).ToArray(), schema);
-    }
-
-    private sealed class KeyRow
-    {
-        public float Value { get; set; }
     }
 
     private sealed class SampleRow

@@ -1,25 +1,43 @@
+using Autoencoders.ML.IO;
 using Autoencoders.ML.Kinds.Mixture;
 using Autoencoders.ML.Onnx;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace Autoencoders.ML.Transforms;
 
 /// <summary>
-/// Scores a Gaussian-mixture VAE's encoder graph over a column: the latent mean, q(y|x), −log q(y|x) and the most likely
-/// component (as a Single; <see cref="MixtureCatalog.ClusterWithMixture"/> turns it into the <c>PredictedLabel</c> key).
-/// Batched ONNX Runtime scoring, PredictionEngine and portable saving as for every <see cref="ScoringTransformer"/>.
+/// Clusters rows with a trained Gaussian-mixture VAE, like ML.NET's clustering trainers: adds the latent mean
+/// (<c>Latent</c>, optional), q(y|x) (<c>ClusterProbabilities</c>, K values), <c>Score</c> (−log q(y|x), K values,
+/// smallest for the chosen component) and <c>PredictedLabel</c> (a key of K values; key k + 1 is component k). Made by
+/// <c>mlContext.Transforms.ClusterWithMixture(model).Fit(data)</c>.
 /// </summary>
-public sealed class MixtureClusterTransformer : ScoringTransformer
+/// <remarks>
+/// The encoder graph is scored in batches through ONNX Runtime; ML.NET's MapValueToKey then turns the component index
+/// into the key. Saving and reloading work as for every <see cref="TaskTransformer"/>:
+/// <c>mlContext.Model.LoadAutoencoderPipeline</c> gives this transform back with its <see cref="Model"/>; after a stock
+/// <c>mlContext.Model.Load</c>, <c>PredictedLabel</c> is a one-element vector of the same key type.
+/// </remarks>
+public sealed class MixtureClusterTransformer : TaskTransformer
 {
-    internal MixtureClusterTransformer(AutoencoderModel model, MixtureClusterColumns columns, string clusterColumnName, int scoringBatchSize)
-        : base(Describe(model, columns, clusterColumnName), scoringBatchSize, scoringThreads: null)
+    private readonly bool ownsModel;
+
+    internal MixtureClusterTransformer(AutoencoderModel model, MixtureClusterColumns columns, int scoringBatchSize, bool ownsModel)
+        : base(Describe(model, columns), scoringBatchSize, scoringThreads: null, KeyStages(model.Clusters, columns.PredictedLabelColumnName))
     {
         Model = model;
+        Columns = columns;
+        this.ownsModel = ownsModel;
     }
 
-    /// <summary>The model whose encoder the transform runs.</summary>
+    /// <summary>The Gaussian-mixture VAE whose encoder the transform runs.</summary>
     public AutoencoderModel Model { get; }
 
-    internal static ScoringGraph Describe(AutoencoderModel model, MixtureClusterColumns columns, string clusterColumnName)
+    /// <summary>The columns read and written.</summary>
+    public MixtureClusterColumns Columns { get; }
+
+    /// <summary>The graph the transform scores: the component index goes to a helper column that the key stage reads.</summary>
+    internal static ScoringGraph Describe(AutoencoderModel model, MixtureClusterColumns columns)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(columns);
@@ -33,28 +51,118 @@ public sealed class MixtureClusterTransformer : ScoringTransformer
 
         outputs.Add(new ScoredColumn(columns.ProbabilitiesColumnName, MixtureOnnx.ClusterProbabilities, k, IsScalar: false));
         outputs.Add(new ScoredColumn(columns.ScoreColumnName, MixtureOnnx.ClusterScore, k, IsScalar: false));
-        outputs.Add(new ScoredColumn(clusterColumnName, MixtureOnnx.Cluster, 1, IsScalar: true));
+        outputs.Add(new ScoredColumn(IndexColumn(columns), MixtureOnnx.Cluster, 1, IsScalar: true));
+        if (outputs.Any(o => o.ColumnName == columns.InputColumnName))
+        {
+            throw new ArgumentException($"The input column '{columns.InputColumnName}' is also an output column; give the outputs other names.", nameof(columns));
+        }
+
         var names = outputs.Select(o => o.OnnxOutput).ToArray();
         return new ScoringGraph(
             columns.InputColumnName, "input", OnnxNames.Features, model.InputSize, "the model's input size", outputs,
             (rename, perRow) => OnnxScoringGraph.Build(model, names, rename, perRow));
     }
+
+    /// <summary>The clusters a saved pipeline's graph describes (see <see cref="SavedTransform.RestoreTask"/>).</summary>
+    internal static MixtureClusterTransformer Restore(SavedTransform saved, AutoencoderModel model, string source)
+    {
+        var columns = new MixtureClusterColumns
+        {
+            InputColumnName = saved.InputColumn,
+            LatentColumnName = saved.LatentColumn,
+            ProbabilitiesColumnName = saved.Require(saved.ProbabilitiesColumn, nameof(saved.ProbabilitiesColumn), source),
+            ScoreColumnName = saved.Require(saved.ScoreColumn, nameof(saved.ScoreColumn), source),
+            PredictedLabelColumnName = saved.Require(saved.PredictedLabelColumn, nameof(saved.PredictedLabelColumn), source),
+        };
+        return new MixtureClusterTransformer(model, columns, saved.ScoringBatchSize, ownsModel: true);
+    }
+
+    /// <summary>Releases the session and, when the transform was reloaded from a saved pipeline, the model.</summary>
+    /// <param name="disposing">True when called from <see cref="TaskTransformer.Dispose()"/>.</param>
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && ownsModel)
+        {
+            Model.Dispose();
+        }
+    }
+
+    private protected override IEnumerable<(string Key, string Value)> SavedEntries()
+    {
+        var saved = new SavedTransform
+        {
+            Transform = nameof(MixtureClusterTransformer),
+            InputColumn = Columns.InputColumnName,
+            LatentColumn = Columns.LatentColumnName,
+            ProbabilitiesColumn = Columns.ProbabilitiesColumnName,
+            ScoreColumn = Columns.ScoreColumnName,
+            PredictedLabelColumn = Columns.PredictedLabelColumnName,
+            ScoringBatchSize = ScoringBatchSize,
+            Stages = 2,
+        };
+        return new[] { saved.Entry() }.Concat(EmbeddedModel.Entries(Model));
+    }
+
+    private static string IndexColumn(MixtureClusterColumns columns) => columns.PredictedLabelColumnName + ".ComponentIndex";
+
+    // ML.NET's MapValueToKey with the component indices 0..K−1 as key data (key k + 1 is component k), then the index dropped.
+    private static ITransformer KeyStages(int clusters, string predictedLabelColumnName)
+    {
+        var ml = new MLContext();
+        string index = predictedLabelColumnName + ".ComponentIndex";
+        var keys = ml.Data.LoadFromEnumerable(Enumerable.Range(0, clusters).Select(k => new KeyRow { Value = k }));
+        return FitStages(ml, ml.Transforms.Conversion.MapValueToKey(predictedLabelColumnName, index, keyData: keys).Append(ml.Transforms.DropColumns(index)), index);
+    }
+
+    private sealed class KeyRow
+    {
+        public float Value { get; set; }
+    }
 }
 
 /// <summary>Estimator of <see cref="MixtureClusterTransformer"/> (nothing to fit: the model is trained).</summary>
-public sealed class MixtureClusterEstimator : ScoringEstimator<MixtureClusterTransformer>
+public sealed class MixtureClusterEstimator : IEstimator<MixtureClusterTransformer>
 {
     private readonly AutoencoderModel model;
     private readonly MixtureClusterColumns columns;
-    private readonly string clusterColumnName;
+    private readonly ScoringGraph graph;
 
-    internal MixtureClusterEstimator(AutoencoderModel model, MixtureClusterColumns columns, string clusterColumnName, int scoringBatchSize)
-        : base(MixtureClusterTransformer.Describe(model, columns, clusterColumnName), scoringBatchSize)
+    internal MixtureClusterEstimator(AutoencoderModel model, MixtureClusterColumns columns, int scoringBatchSize)
     {
+        graph = MixtureClusterTransformer.Describe(model, columns);
+        if (scoringBatchSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(scoringBatchSize), scoringBatchSize, $"scoringBatchSize must be positive (rows per ONNX Runtime call, {ScoringTransformer.DefaultScoringBatchSize} by default).");
+        }
+
         this.model = model;
         this.columns = columns;
-        this.clusterColumnName = clusterColumnName;
+        ScoringBatchSize = scoringBatchSize;
     }
 
-    private protected override MixtureClusterTransformer CreateTransformer() => new(model, columns, clusterColumnName, ScoringBatchSize);
+    /// <summary>Rows per ONNX Runtime call.</summary>
+    public int ScoringBatchSize { get; }
+
+    /// <summary>Checks the input column of <paramref name="input"/> and returns the transform (no training; the model is not disposed by it).</summary>
+    /// <param name="input">Data whose schema is checked.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of the wrong type or size; the message names it.</exception>
+    public MixtureClusterTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        graph.CheckInput(input.Schema);
+        return new MixtureClusterTransformer(model, columns, ScoringBatchSize, ownsModel: false);
+    }
+
+    /// <summary>Checks the input column's kind and returns the shape with the cluster columns added.</summary>
+    /// <param name="inputSchema">The shape of the data.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or not a known-size vector of Single.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        SchemaShapes.CheckVectorOfSingle(inputSchema, graph.InputColumnName, graph.InputRole);
+        var added = graph.Outputs.Take(graph.Outputs.Count - 1).Select(o => (o.ColumnName, o.Type))
+            .Append((columns.PredictedLabelColumnName, (DataViewType)new KeyDataViewType(typeof(uint), model.Clusters)));
+        return SchemaShapes.Append(inputSchema, added);
+    }
 }

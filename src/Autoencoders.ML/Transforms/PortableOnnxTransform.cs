@@ -16,7 +16,13 @@ namespace Autoencoders.ML.Transforms;
 /// </summary>
 internal static class PortableOnnxTransform
 {
-    public static ITransformer Build(ScoringGraph graph, SavedTransform? saved, AutoencoderModel? model)
+    /// <summary>The stand-in for <paramref name="graph"/>.</summary>
+    /// <param name="graph">The graph the transform runs.</param>
+    /// <param name="entries">
+    /// (whether an output replaces the input column) → the metadata entries for LoadAutoencoderPipeline; sealed with a
+    /// checksum over every metadata entry when there are any.
+    /// </param>
+    public static ITransformer Build(ScoringGraph graph, Func<bool, IEnumerable<(string Key, string Value)>> entries)
     {
         var ml = new MLContext();
         string input = graph.InputColumnName;
@@ -34,10 +40,8 @@ internal static class PortableOnnxTransform
         // The graph carries the transform's description and the whole model, for LoadAutoencoderPipeline; stock
         // ML.NET ignores metadata_props.
         var proto = global::Onnx.ModelProto.Parser.ParseFrom(graph.PerRow(rename));
-        var entries = saved is null || model is null
-            ? Enumerable.Empty<(string Key, string Value)>()
-            : new[] { (saved with { InPlace = temporary.Any(t => t.Key != t.Value) }).Entry() }.Concat(EmbeddedModel.Entries(model));
-        foreach (var (key, value) in entries)
+        var ours = entries(temporary.Any(t => t.Key != t.Value)).ToList();
+        foreach (var (key, value) in ours)
         {
             proto.MetadataProps.Add(new global::Onnx.StringStringEntryProto { Key = key, Value = value });
         }

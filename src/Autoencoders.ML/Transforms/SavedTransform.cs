@@ -17,7 +17,10 @@ internal sealed record SavedTransform
     /// <summary>The metadata key.</summary>
     public const string MetadataKey = "autoencoders_ml.transform";
 
-    /// <summary>The transformer's type name: <c>AutoencoderTransformer</c> or <c>LatentDecoderTransformer</c>.</summary>
+    /// <summary>
+    /// The transformer's type name: <c>AutoencoderTransformer</c>, <c>LatentDecoderTransformer</c>, or a task
+    /// (<c>AutoencoderAnomalyTransformer</c>, <c>AutoencoderClassifierTransformer</c>, <c>MixtureClusterTransformer</c>).
+    /// </summary>
     public string Transform { get; init; } = string.Empty;
 
     /// <summary>The column read.</summary>
@@ -38,6 +41,36 @@ internal sealed record SavedTransform
     /// <summary>A decoder transform's output column.</summary>
     public string? OutputColumn { get; init; }
 
+    /// <summary>A task's score column (the detector's Single, the classifier's probabilities, the clusters' −log q(y|x)).</summary>
+    public string? ScoreColumn { get; init; }
+
+    /// <summary>A task's predicted-label column.</summary>
+    public string? PredictedLabelColumn { get; init; }
+
+    /// <summary>The clusters' q(y|x) column.</summary>
+    public string? ProbabilitiesColumn { get; init; }
+
+    /// <summary>The detector's threshold.</summary>
+    public double? Threshold { get; init; }
+
+    /// <summary>The fraction of anomalies the detector's threshold was derived from; null when it was set directly.</summary>
+    public double? Contamination { get; init; }
+
+    /// <summary>
+    /// How many stages the saved form has at its level of the chain: 1 (an OnnxTransformer), 3 (in place:
+    /// OnnxTransformer, copy, drop) or 2 (a task: OnnxTransformer, then its ML.NET stages as one chain). Null in
+    /// files written before tasks were saved: <see cref="InPlace"/> decides.
+    /// </summary>
+    public int? Stages { get; init; }
+
+    /// <summary>The number of stages the saved form has (see <see cref="Stages"/>).</summary>
+    [JsonIgnore]
+    public int SavedStages => Stages ?? (InPlace ? 3 : 1);
+
+    /// <summary>Whether this is a task transform ("ONNX scorer + ML.NET stages", <see cref="TaskTransformer"/>), which owns its own model.</summary>
+    [JsonIgnore]
+    public bool IsTask => Transform is nameof(Anomaly.AutoencoderAnomalyTransformer) or nameof(Classification.AutoencoderClassifierTransformer) or nameof(MixtureClusterTransformer);
+
     /// <summary>Rows per ONNX Runtime call.</summary>
     public int ScoringBatchSize { get; init; }
 
@@ -52,6 +85,11 @@ internal sealed record SavedTransform
     /// <summary>The metadata entry.</summary>
     public (string Key, string Value) Entry() => (MetadataKey, JsonSerializer.Serialize(this, Json));
 
+    /// <summary>A description written by <see cref="Entry"/> as a file of its own (a task's folder).</summary>
+    /// <exception cref="InvalidDataException">The text is not a valid description; the message names <paramref name="source"/>.</exception>
+    public static SavedTransform FromJson(string text, string source) =>
+        Parse(text) ?? throw new InvalidDataException($"'{source}' is not a valid transform description ({text}). The file is damaged; save it again.");
+
     /// <summary>The description <paramref name="graph"/> carries, or null if it is not one of this library's.</summary>
     /// <exception cref="InvalidDataException">The entry is there but is not valid.</exception>
     public static SavedTransform? Of(ModelProto graph, string source)
@@ -62,19 +100,20 @@ internal sealed record SavedTransform
             return null;
         }
 
+        return Parse(text) ?? throw new InvalidDataException($"'{source}': metadata entry {MetadataKey} is not a valid transform description ({text}). The file is damaged; save the pipeline again.");
+    }
+
+    private static SavedTransform? Parse(string text)
+    {
         try
         {
             var saved = JsonSerializer.Deserialize<SavedTransform>(text, Json);
-            if (saved != null && saved.InputColumn.Length > 0 && saved.ScoringBatchSize > 0)
-            {
-                return saved;
-            }
+            return saved != null && saved.InputColumn.Length > 0 && saved.ScoringBatchSize > 0 ? saved : null;
         }
         catch (JsonException)
         {
+            return null;
         }
-
-        throw new InvalidDataException($"'{source}': metadata entry {MetadataKey} is not a valid transform description ({text}). The file is damaged; save the pipeline again.");
     }
 
     /// <summary>The transform again, on <paramref name="model"/>.</summary>
@@ -101,6 +140,26 @@ internal sealed record SavedTransform
         _ => throw new InvalidDataException(
             $"'{source}': the saved transform is a '{Transform}', which this version of Autoencoders.ML does not know. Load it with the version that saved it, or with stock mlContext.Model.Load."),
     };
+
+    /// <summary>A task transform again, on <paramref name="model"/> (which it owns from now on) and the state <paramref name="graph"/> carries.</summary>
+    /// <param name="model">The model rebuilt from the same graph.</param>
+    /// <param name="graph">The saved graph (its metadata was verified).</param>
+    /// <param name="source">Names the graph in errors.</param>
+    public TaskTransformer RestoreTask(AutoencoderModel model, ModelProto graph, string source) => Transform switch
+    {
+        nameof(Anomaly.AutoencoderAnomalyTransformer) => Anomaly.AutoencoderAnomalyTransformer.Restore(this, model, graph, source),
+        nameof(Classification.AutoencoderClassifierTransformer) => Classification.AutoencoderClassifierTransformer.Restore(this, model, graph, source),
+        nameof(MixtureClusterTransformer) => MixtureClusterTransformer.Restore(this, model, source),
+        _ => throw new InvalidOperationException($"'{Transform}' is not a task transform."),
+    };
+
+    /// <summary>The value of a setting that must be there.</summary>
+    public T Require<T>(T? value, string what, string source)
+        where T : class => value ?? throw Invalid(source, what);
+
+    /// <summary>The value of a setting that must be there.</summary>
+    public T Require<T>(T? value, string what, string source)
+        where T : struct => value ?? throw Invalid(source, what);
 
     private static InvalidDataException Invalid(string source, string what) =>
         new($"'{source}': metadata entry {MetadataKey} has no {what}. The file is damaged; save the pipeline again.");

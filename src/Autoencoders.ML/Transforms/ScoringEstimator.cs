@@ -18,7 +18,7 @@ public abstract class ScoringEstimator<TTransformer> : IEstimator<TTransformer>
         this.graph = graph ?? throw new ArgumentNullException(nameof(graph));
         if (scoringBatchSize <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(scoringBatchSize), scoringBatchSize, "scoringBatchSize must be positive (rows per ONNX Runtime call, 512 by default).");
+            throw new ArgumentOutOfRangeException(nameof(scoringBatchSize), scoringBatchSize, $"scoringBatchSize must be positive (rows per ONNX Runtime call, {ScoringTransformer.DefaultScoringBatchSize} by default).");
         }
 
         ScoringBatchSize = scoringBatchSize;

@@ -1,5 +1,6 @@
 using System.Threading;
 using Microsoft.ML;
+using Autoencoders.ML.IO;
 using Microsoft.ML.Data;
 
 namespace Autoencoders.ML.Transforms;
@@ -37,13 +38,19 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
     private readonly Lazy<ITransformer> portable;
     private int disposed;
 
-    private protected ScoringTransformer(ScoringGraph graph, int scoringBatchSize, int? scoringThreads)
+    private protected ScoringTransformer(ScoringGraph graph, int scoringBatchSize, int? scoringThreads, string? ownerName = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ScoringBatchSize = scoringBatchSize;
-        mapper = new OnnxColumnMapper(graph, scoringBatchSize, scoringThreads, GetType().Name);
-        portable = new Lazy<ITransformer>(() => PortableOnnxTransform.Build(graph, Saved, SavedModel), LazyThreadSafetyMode.ExecutionAndPublication);
+        mapper = new OnnxColumnMapper(graph, scoringBatchSize, scoringThreads, ownerName ?? GetType().Name);
+        portable = new Lazy<ITransformer>(() => PortableOnnxTransform.Build(graph, SavedEntries), LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    /// <summary>
+    /// The default rows per ONNX Runtime call of every transform here (the anomaly detector's is smaller, see
+    /// <c>AutoencoderAnomalyTrainer.Options.ScoringBatchSize</c>).
+    /// </summary>
+    public const int DefaultScoringBatchSize = 512;
 
     /// <summary>Rows per ONNX Runtime call when transforming an <see cref="IDataView"/>.</summary>
     public int ScoringBatchSize { get; }
@@ -61,6 +68,16 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
 
     /// <summary>The model behind the transform, kept whole in the saved pipeline (null with <see cref="Saved"/>).</summary>
     private protected virtual AutoencoderModel? SavedModel => null;
+
+    /// <summary>
+    /// The metadata entries the saved graph carries for <c>LoadAutoencoderPipeline</c>, given whether the saved form
+    /// replaces its input column: by default <see cref="Saved"/> and <see cref="SavedModel"/>'s entries; a task's
+    /// scorer adds the task's own state.
+    /// </summary>
+    private protected virtual IEnumerable<(string Key, string Value)> SavedEntries(bool inPlace) =>
+        Saved is { } saved && SavedModel is { } model
+            ? new[] { (saved with { InPlace = inPlace }).Entry() }.Concat(EmbeddedModel.Entries(model))
+            : Enumerable.Empty<(string Key, string Value)>();
 
     /// <summary>
     /// Checks the input column (present, known-size vector of Single of the size the graph expects) and returns the

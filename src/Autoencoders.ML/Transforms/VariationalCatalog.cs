@@ -26,7 +26,7 @@ public static class VariationalCatalog
         AutoencoderModel model,
         string outputColumnName = DefaultGenerated,
         string? inputColumnName = DefaultLatent,
-        int scoringBatchSize = 512)
+        int scoringBatchSize = ScoringTransformer.DefaultScoringBatchSize)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new LatentDecoderEstimator(model, outputColumnName, inputColumnName ?? DefaultLatent, scoringBatchSize);
