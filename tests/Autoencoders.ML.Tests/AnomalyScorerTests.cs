@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using Autoencoders.ML.Anomaly;
 using Microsoft.ML;
@@ -123,6 +124,24 @@ public sealed class AnomalyScorerTests
         scorer.Contamination = 0.2;
         Assert.True(scorer.Threshold < before, "a larger contamination lowers the threshold, without retraining");
         Assert.Equal(scores, scorer.Score(rows));
+
+        // Saved and loaded, the scorer keeps its recipe and every part of the score (issue 27: signed log, input kNN).
+        string folder = Path.Combine(Path.GetTempPath(), "anomaly-scorer-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            scorer.Save(folder);
+            using var loaded = AnomalyScorer.Load(folder);
+            Assert.Equal(AnomalyRecipe.Tabular, loaded.Recipe);
+            Assert.Equal(scorer.RecipeReason, loaded.RecipeReason);
+            Assert.Equal(scorer.InputNeighbours, loaded.InputNeighbours);
+            Assert.Equal(scorer.InputScaling, loaded.InputScaling);
+            var again = loaded.Score(rows);
+            Assert.All(Enumerable.Range(0, n), i => Assert.Equal(scores[i], again[i], 6));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
 
         // A NaN would rank silently in the middle: it is refused, naming the row and the value.
         var damaged = rows.Take(3).Select(r => (float[])r.Clone()).ToArray();
