@@ -50,6 +50,54 @@ internal static class Candidates
         return names.Select(n => all[n]);
     }
 
+    /// <summary>The tables on which issue 27's default is chosen (odd positions of the 22 names in ordinal order; docs/anomaly-defaults.md).</summary>
+    public static readonly string[] ChoiceHalf = { "annthyroid", "cardio", "glass", "ionosphere", "lymphography", "mammography", "pima", "spambase", "vertebral", "wdbc", "wpbc" };
+
+    /// <summary>
+    /// Issue 27's candidates for the tabular default (docs/anomaly-defaults.md, written before they ran): scaling R/S,
+    /// reconstruction part E (VAE negative ELBO) or A (plain AE squared error), C = latent 5-NN, I5/I10 = input k-NN.
+    /// </summary>
+    public static IEnumerable<Candidate> Defaults()
+    {
+        var ae = Base with { Name = "base-ae" };
+        yield return Mix("1 R: E + C", Scaling.Robust, Vae, latent: true, inputK: 0);
+        yield return Mix("2 R: E + C + I5", Scaling.Robust, Vae, latent: true, inputK: 5);
+        yield return Mix("3 R: E + I5", Scaling.Robust, Vae, latent: false, inputK: 5);
+        yield return Mix("4 S: E + C", Scaling.Standard, Vae, latent: true, inputK: 0);
+        yield return Mix("5 S: E + C + I5", Scaling.Standard, Vae, latent: true, inputK: 5);
+        yield return Mix("6 S: E + I5", Scaling.Standard, Vae, latent: false, inputK: 5);
+        yield return Mix("7 S: E + C + I10", Scaling.Standard, Vae, latent: true, inputK: 10);
+        yield return Mix("8 S: A + C + I5", Scaling.Standard, ae, latent: true, inputK: 5);
+
+        // Round 2 (declared after round 1, before it ran): minimum steps, signed-log compression, a seed ensemble.
+        var vaeSteps = Vae with { Name = "vae-min3000", MinimumSteps = 3000 };
+        yield return Mix("9 R, min3000: E + C", Scaling.Robust, vaeSteps, latent: true, inputK: 0);
+        yield return Mix("10 R, min3000: E + C + I5", Scaling.Robust, vaeSteps, latent: true, inputK: 5);
+        yield return Mix("11 RL: E + C", Scaling.RobustLog, Vae, latent: true, inputK: 0);
+        yield return Mix("12 RL: E + C + I5", Scaling.RobustLog, Vae, latent: true, inputK: 5);
+        yield return Mix("13 RL, min3000: E + C", Scaling.RobustLog, vaeSteps, latent: true, inputK: 0);
+        yield return Combo("14 R: E + C, 3 seeds", 3, (Scaling.Robust, Vae, AeScore.NegativeElbo), (Scaling.Robust, Vae, AeScore.LatentKnn));
+    }
+
+    /// <summary>Rank average of a model's reconstruction part, optionally its latent 5-NN distance and the input k-NN distance (same scaling).</summary>
+    private static Candidate Mix(string name, Scaling scaling, AeConfig config, bool latent, int inputK) =>
+        new(name, true, (set, seed) =>
+        {
+            var run = Detectors.Run(set, scaling, config, seed);
+            var parts = new List<double[]> { Detectors.Score(run, config.Variational ? AeScore.NegativeElbo : AeScore.Plain) };
+            if (latent)
+            {
+                parts.Add(Detectors.Score(run, AeScore.LatentKnn));
+            }
+
+            if (inputK > 0)
+            {
+                parts.Add(Detectors.Knn(set, scaling, inputK));
+            }
+
+            return new(Detectors.RankAverage(parts), run.Seconds);
+        });
+
     /// <summary>Round 3: variations of the best single model of round 2 (a VAE on robust-scaled input, neg-ELBO + latent kNN).</summary>
     public static IEnumerable<Candidate> Round3()
     {

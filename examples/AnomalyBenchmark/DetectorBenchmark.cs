@@ -58,6 +58,66 @@ internal static class DetectorBenchmark
         return $"Tabular, unsupervised (fit on all rows, labels set aside; AUROC over all rows)\n\n{table}";
     }
 
+    /// <summary>
+    /// Issue 27's report: the library's default detector (<c>Trainers.Autoencoder()</c> with seed 0, scored through the
+    /// ML.NET transform, i.e. the anomaly ONNX graph) beside scikit-learn's IsolationForest, 5-NN, LOF and PCA on every
+    /// table, with the mean and worst table of each half (<see cref="Candidates.ChoiceHalf"/>) and of all tables.
+    /// </summary>
+    public static string Defaults(string dataDirectory, IReadOnlyList<TabularSet> sets, string python)
+    {
+        var ml = new MLContext(seed: 0);
+        var total = Stopwatch.StartNew();
+        var names = new[] { "default" }.Concat(SklearnBaselines.Names).ToArray();
+        var rows = new List<(TabularSet Set, bool Choice, double[] Auroc, double Seconds, string Recipe)>();
+        foreach (var set in sets)
+        {
+            var clock = Stopwatch.StartNew();
+            double[] scores;
+            string recipe;
+            using (var detector = ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyTrainer.Options { Seed = 0, Threads = 1 }).Fit(Detectors.ToDataView(set.Rows)))
+            {
+                scores = detector.Transform(Detectors.ToDataView(set.Rows)).GetColumn<float>("Score").Select(v => (double)v).ToArray();
+                recipe = detector.Scorer.Recipe?.ToString() ?? "none";
+            }
+
+            double seconds = clock.Elapsed.TotalSeconds;
+            var baselines = SklearnBaselines.Score(Path.Combine(dataDirectory, set.Name + ".csv"), python, set.Rows.Length);
+            var auroc = new[] { Stats.Auroc(scores, set.Labels) }.Concat(SklearnBaselines.Names.Select(n => Stats.Auroc(baselines[n], set.Labels))).ToArray();
+            bool choice = Candidates.ChoiceHalf.Contains(set.Name);
+            rows.Add((set, choice, auroc, seconds, recipe));
+            Console.WriteLine($"  {set.Name,-13} {(choice ? "choice" : "report"),-6} " + string.Join("  ", names.Select((n, i) => $"{n} {auroc[i]:F3}")) + $"  ({seconds:F1} s)");
+        }
+
+        var table = new StringBuilder();
+        table.AppendLine("| table | half | rows | features | recipe | **default** | IsolationForest | 5-NN | LOF | PCA | default − IForest | s (default) |");
+        table.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var r in rows)
+        {
+            table.AppendLine($"| {r.Set.Name} | {(r.Choice ? "choice" : "report")} | {r.Set.Rows.Length.ToString(Invariant)} | {r.Set.Width.ToString(Invariant)} | {r.Recipe} | **{r.Auroc[0].ToString("F3", Invariant)}** | {Cells(r.Auroc.Skip(1))} | {(r.Auroc[0] - r.Auroc[1]).ToString("+0.000;−0.000", Invariant)} | {r.Seconds.ToString("F1", Invariant)} |");
+        }
+
+        table.AppendLine();
+        table.AppendLine("| tables | statistic | **default** | IsolationForest | 5-NN | LOF | PCA | default ≥ IForest on |");
+        table.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var (label, group) in new[] { ("report half", rows.Where(r => !r.Choice).ToList()), ("choice half", rows.Where(r => r.Choice).ToList()), ($"all {rows.Count}", rows) })
+        {
+            if (group.Count == 0)
+            {
+                continue;
+            }
+
+            var means = names.Select((_, i) => group.Average(r => r.Auroc[i])).ToArray();
+            var worst = names.Select((_, i) => group.Min(r => r.Auroc[i])).ToArray();
+            int wins = group.Count(r => r.Auroc[0] >= r.Auroc[1]);
+            table.AppendLine($"| {label} ({group.Count}) | mean | **{means[0].ToString("F3", Invariant)}** | {Cells(means.Skip(1))} | {wins}/{group.Count} tables |");
+            table.AppendLine($"| {label} ({group.Count}) | worst table | **{worst[0].ToString("F3", Invariant)}** | {Cells(worst.Skip(1))} | |");
+        }
+
+        table.AppendLine();
+        table.AppendLine($"Run time: {total.Elapsed.TotalMinutes.ToString("F1", Invariant)} min for {rows.Count} tables (default: {rows.Sum(r => r.Seconds).ToString("F0", Invariant)} s of training and scoring, Threads = 1; the rest is scikit-learn).");
+        return $"AUROC, unsupervised (fit on all rows, labels set aside; seed 0; baselines on standardised features)\n\n{table}";
+    }
+
     public static string Mnist(IReadOnlyList<int> digits, int? trainRows)
     {
         var ml = new MLContext(seed: 0);

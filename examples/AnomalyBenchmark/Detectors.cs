@@ -23,7 +23,8 @@ internal sealed record AeConfig(
     bool Variational = false,
     int BatchSize = 128,
     double LearningRate = 1e-3,
-    double WeightDecay = 0);
+    double WeightDecay = 0,
+    int MinimumSteps = 0);
 
 /// <summary>How a trained autoencoder's outputs become one score per row (higher = more anomalous).</summary>
 internal enum AeScore
@@ -84,7 +85,8 @@ internal static class Detectors
             : new AutoencoderOptions { HiddenSizes = config.Hidden(d), LatentSize = config.Latent(d), Dropout = config.Dropout };
         var training = new TrainingOptions
         {
-            Epochs = config.Epochs,
+            // At least MinimumSteps optimiser steps: small tables get more epochs.
+            Epochs = Math.Max(config.Epochs, (int)Math.Ceiling(config.MinimumSteps / Math.Ceiling((trainRows ?? x).Length / (double)config.BatchSize))),
             BatchSize = config.BatchSize,
             LearningRate = config.LearningRate,
             WeightDecay = config.WeightDecay,
@@ -191,7 +193,7 @@ internal static class Detectors
     }
 
     /// <summary>kNN (k = 5, distance to the 5th neighbour) on standardised features: a check of the data and the AUROC code against the reference.</summary>
-    public static double[] Knn(TabularSet set, Scaling scaling) => Stats.KthNeighbourDistance(Scalers.Apply(set.Rows, scaling), 5);
+    public static double[] Knn(TabularSet set, Scaling scaling, int k = 5) => Stats.KthNeighbourDistance(Scalers.Apply(set.Rows, scaling), k);
 
     /// <summary>Average of rank-normalised scores.</summary>
     public static double[] RankAverage(IEnumerable<double[]> scores)

@@ -6,7 +6,10 @@
 //   dotnet run --project examples/AnomalyBenchmark -c Release -- --seeds 2 --report docs/anomaly-run.md
 //   dotnet run --project examples/AnomalyBenchmark -c Release -- --detector --digits 0,1,2,3,4,5,6,7,8,9   (the reported table)
 //   dotnet run --project examples/AnomalyBenchmark -c Release -- --choose-image 0,1,2,3,4,5,6,7,8,9       (image recipe choice, training images only)
-//   options: --round 1|2|3|all (default: the summary list), --sets a,b  --only "prefix;prefix"  --seed S  --seeds N
+//   dotnet run --project examples/AnomalyBenchmark -c Release -- --defaults --data ../shared/datasets/anomaly --report docs/anomaly-defaults.md
+//        (issue 27: library default + scikit-learn baselines on every table; --python PATH, default /usr/bin/python3)
+//   dotnet run --project examples/AnomalyBenchmark -c Release -- --round defaults --choice-half --data ../shared/datasets/anomaly   (issue 27 candidates)
+//   options: --round 1|2|3|all|defaults (default: the summary list), --choice-half (issue 27: the 11 choice tables), --sets a,b  --only "prefix;prefix"  --seed S  --seeds N
 //            --mnist 0,1,7 (one-class MNIST on these digits instead of the tabular sets)
 //            --parallel N (sets run in child processes, N at a time; default 1)  --in-process (no child processes)
 //            --data DIR (default: data/anomaly, the bundled copy, found above the current directory)
@@ -22,6 +25,24 @@ using Autoencoders.ML.Runtime;
 
 // Opt in to the process-wide settings measured to help training (docs/runtime.md), before anything loads torch.
 TorchRuntime.Configure(TorchRuntimeSettings.SleepingIdleThreads | TorchRuntimeSettings.MklAvx512OnAmd);
+
+if (args.Contains("--defaults"))
+{
+    // Issue 27's report: the library default beside scikit-learn's baselines, every table of --data.
+    string dir = Arg("--data") ?? FindDataDirectory();
+    var filter = Arg("--sets")?.Split(',');
+    var tables = Directory.GetFiles(dir, "*.csv").OrderBy(p => p, StringComparer.Ordinal)
+        .Where(p => filter == null || filter.Contains(Path.GetFileNameWithoutExtension(p))).Select(TabularSet.Load).ToList();
+    string defaults = DetectorBenchmark.Defaults(dir, tables, Arg("--python") ?? SklearnBaselines.DefaultPython);
+    Console.WriteLine();
+    Console.WriteLine(defaults);
+    if (Arg("--report") is string defaultsReport)
+    {
+        ReportSection.Replace(defaultsReport, defaults, "dotnet run --project examples/AnomalyBenchmark -c Release -- " + string.Join(' ', args));
+    }
+
+    return 0;
+}
 
 if (args.Contains("--detector"))
 {
@@ -86,6 +107,7 @@ string? reportPath = Arg("--report");
 
 var allSets = Directory.GetFiles(dataDir, "*.csv").OrderBy(p => p, StringComparer.Ordinal)
     .Where(p => setFilter == null || setFilter.Contains(Path.GetFileNameWithoutExtension(p)))
+    .Where(p => !args.Contains("--choice-half") || Candidates.ChoiceHalf.Contains(Path.GetFileNameWithoutExtension(p)))
     .Select(TabularSet.Load).ToList();
 var sets = allSets;
 var candidates = (Arg("--round") switch
@@ -94,6 +116,7 @@ var candidates = (Arg("--round") switch
         "2" => Candidates.Round2(),
         "3" => Candidates.Round3(),
         "all" => Candidates.All(),
+        "defaults" => Candidates.Defaults(),
         _ => Candidates.Summary(),
     }).Where(c => only == null || only.Any(o => c.Name.StartsWith(o, StringComparison.Ordinal))).ToList();
 Console.WriteLine($"data: {dataDir}; {sets.Count} sets; {candidates.Count} candidates; seeds {seed}..{seed + seeds - 1}; {Environment.ProcessorCount} cores");
@@ -181,15 +204,15 @@ else
 }
 
 var table = new StringBuilder();
-table.AppendLine($"| candidate | {string.Join(" | ", sets.Select(s => s.Name))} | **mean** | s/set |");
-table.AppendLine($"|---|{string.Concat(sets.Select(_ => "---|"))}---|---|");
+table.AppendLine($"| candidate | {string.Join(" | ", sets.Select(s => s.Name))} | **mean** | worst | J = (mean + worst) / 2 | s/set |");
+table.AppendLine($"|---|{string.Concat(sets.Select(_ => "---|"))}---|---|---|---|");
 foreach (var candidate in candidates)
 {
     var values = sets.Select(s => auroc[(candidate.Name, s.Name)].Average()).ToList();
     var spread = sets.Select(s => auroc[(candidate.Name, s.Name)]).ToList();
     string Cell(int i) => spread[i].Count > 1 ? $"{values[i]:F3} ±{StdDev(spread[i]):F3}" : $"{values[i]:F3}";
     double time = sets.Average(s => seconds[(candidate.Name, s.Name)].Average());
-    table.AppendLine($"| {candidate.Name} | {string.Join(" | ", Enumerable.Range(0, sets.Count).Select(Cell))} | **{values.Average():F3}** | {time:F1} |");
+    table.AppendLine($"| {candidate.Name} | {string.Join(" | ", Enumerable.Range(0, sets.Count).Select(Cell))} | **{values.Average():F3}** | {values.Min():F3} | {(values.Average() + values.Min()) / 2:F3} | {time:F1} |");
 }
 
 var perSetTime = new StringBuilder();

@@ -48,6 +48,8 @@ internal enum Scaling
     MinMax,
     /// <summary>(x − median) / IQR; a feature with IQR 0 falls back to its standard deviation.</summary>
     Robust,
+    /// <summary>Robust, then the signed logarithm sign(z)·ln(1 + |z|): order kept in every column, extremes compressed.</summary>
+    RobustLog,
     /// <summary>Each value replaced by the standard-normal quantile of its empirical CDF (ties averaged), clipped to ±3.</summary>
     Quantile,
 }
@@ -95,6 +97,7 @@ internal static class Scalers
                     spread = column.Max() - shift;
                     break;
                 case Scaling.Robust:
+                case Scaling.RobustLog:
                     var sorted = column.OrderBy(v => v).ToArray();
                     shift = Stats.Quantile(sorted, 0.5);
                     spread = Stats.Quantile(sorted, 0.75) - Stats.Quantile(sorted, 0.25);
@@ -113,7 +116,8 @@ internal static class Scalers
             double scale = spread > 1e-12 ? 1.0 / spread : 1.0;
             for (int i = 0; i < n; i++)
             {
-                result[i][j] = (float)((column[i] - shift) * scale);
+                double z = (column[i] - shift) * scale;
+                result[i][j] = (float)(kind == Scaling.RobustLog ? Math.Sign(z) * Math.Log(1 + Math.Abs(z)) : z);
             }
         }
 

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using Autoencoders.ML.Anomaly;
 using Microsoft.ML;
@@ -64,6 +65,32 @@ public sealed class AnomalyScorerTests
     }
 
     [Fact]
+    public void SignedLogKeepsTheOrderAndCompressesTheTails()
+    {
+        var rows = Enumerable.Range(0, 101).Select(i => new[] { (float)i, i == 100 ? 1e6f : (float)(i % 2) }).ToArray();
+        var plain = RobustScaling.Fit(rows);
+        var compressed = RobustScaling.Fit(rows, signedLog: true);
+        Assert.True(compressed.SignedLog);
+        Assert.NotEqual(plain, compressed);
+        Assert.Equal(plain.Center, compressed.Center);
+        Assert.Equal(plain.Scale, compressed.Scale);
+
+        var z = plain.Apply(rows);
+        var y = compressed.Apply(rows);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            for (int j = 0; j < 2; j++)
+            {
+                Assert.Equal(MathF.Sign(z[i][j]) * MathF.Log(MathF.Abs(z[i][j]) + 1f), y[i][j]);
+            }
+        }
+
+        // order kept within a column, the extreme value pulled in from ~1e6 to ~ln(1e6)
+        Assert.True(Enumerable.Range(1, 100).All(i => y[i][0] > y[i - 1][0]));
+        Assert.InRange(y[100][1], 1f, 20f);
+    }
+
+    [Fact]
     public void DefaultScorerRanksPlantedOutliersHighAndThresholdFollowsContamination()
     {
         var random = new Random(1);
@@ -81,6 +108,10 @@ public sealed class AnomalyScorerTests
         }
 
         using var scorer = AnomalyScorer.Train(new MLContext(seed: 0), rows, seed: 0, contamination: 0.05, threads: 1);
+        Assert.Equal(AnomalyRecipe.Tabular, scorer.Recipe);
+        Assert.Contains("table", scorer.RecipeReason);
+        Assert.True(scorer.InputScaling!.SignedLog);
+        Assert.Equal(AnomalyScorer.DefaultNeighbours, scorer.InputNeighbours);
         var scores = scorer.Score(rows);
         Assert.Equal(n, scores.Length);
         Assert.All(scores, s => Assert.InRange(s, 0.0, 1.0));
@@ -93,6 +124,24 @@ public sealed class AnomalyScorerTests
         scorer.Contamination = 0.2;
         Assert.True(scorer.Threshold < before, "a larger contamination lowers the threshold, without retraining");
         Assert.Equal(scores, scorer.Score(rows));
+
+        // Saved and loaded, the scorer keeps its recipe and every part of the score (issue 27: signed log, input kNN).
+        string folder = Path.Combine(Path.GetTempPath(), "anomaly-scorer-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            scorer.Save(folder);
+            using var loaded = AnomalyScorer.Load(folder);
+            Assert.Equal(AnomalyRecipe.Tabular, loaded.Recipe);
+            Assert.Equal(scorer.RecipeReason, loaded.RecipeReason);
+            Assert.Equal(scorer.InputNeighbours, loaded.InputNeighbours);
+            Assert.Equal(scorer.InputScaling, loaded.InputScaling);
+            var again = loaded.Score(rows);
+            Assert.All(Enumerable.Range(0, n), i => Assert.Equal(scores[i], again[i], 6));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
 
         // A NaN would rank silently in the middle: it is refused, naming the row and the value.
         var damaged = rows.Take(3).Select(r => (float[])r.Clone()).ToArray();

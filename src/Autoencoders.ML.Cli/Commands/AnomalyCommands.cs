@@ -35,7 +35,7 @@ internal static class AnomalyCommands
         var view = dataset.ToDataView(ml);
         using var detector = ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyTrainer.Options { Seed = training.Seed, Threads = training.Threads }).Fit(view);
         detector.ExportOnnx(Path.Combine(folder, AnomalyOnnx.FileName));
-        string recipe = detector.Scorer.Model.IsVariational ? "tabular recipe" : "image recipe";
+        string recipe = $"{detector.Scorer.Recipe?.ToString().ToLowerInvariant()} recipe, {detector.Scorer.RecipeReason}";
         return $"anomaly.onnx: {recipe} ({detector.Scorer.Model.Kind} {detector.Scorer.Model.Spec}), threshold {detector.Threshold:G4} (contamination {AnomalyScorer.DefaultContamination}), {clock.Elapsed.TotalSeconds:F0} s";
     }
 

@@ -8,7 +8,8 @@ namespace Autoencoders.ML.Anomaly;
 /// The anomaly score of an <see cref="AnomalyScorer"/> as one ONNX graph (<c>features</c> → <c>score</c>, and
 /// <c>is_anomaly</c> for the ML.NET transform): robust scaling, the model's encoder and decoder, the reconstruction part
 /// (squared error, plus KL(q(z|x) ‖ N(0, I)) for a VAE), the latent k-th-neighbour distance against the training codes
-/// (stored as an initializer: squared differences, then TopK), and each part's interpolated CDF among the
+/// and the input k-th-neighbour distance against the scaled training rows (each stored as an initializer: squared
+/// differences, then TopK; the intermediate holds batch × training rows × width floats), and each part's interpolated CDF among the
 /// training rows' values (the count below via Less + ReduceSum, then a linear interpolation between the two training values around it). The ML.NET transform runs this same graph, so the
 /// transform and <c>anomaly.onnx</c> are the same computation.
 /// </summary>
@@ -32,8 +33,19 @@ internal static class AnomalyOnnxGraph
             g.AddNode("Sub", new[] { x, g.Floats("anomaly.robust_center", robust.Center, robust.Width) }, "anomaly.robust_centered");
             g.AddNode("Mul", new[] { "anomaly.robust_centered", g.Floats("anomaly.robust_scale", robust.Scale, robust.Width) }, "anomaly.robust_scaled");
             x = "anomaly.robust_scaled";
+            if (robust.SignedLog)
+            {
+                // sign(z) · ln(|z| + 1), as RobustScaling.Apply.
+                g.AddNode("Abs", new[] { x }, "anomaly.signed_log.magnitude");
+                g.AddNode("Add", new[] { "anomaly.signed_log.magnitude", g.Scalar("anomaly.one", 1f) }, "anomaly.signed_log.shifted");
+                g.AddNode("Log", new[] { "anomaly.signed_log.shifted" }, "anomaly.signed_log.log");
+                g.AddNode("Sign", new[] { x }, "anomaly.signed_log.sign");
+                g.AddNode("Mul", new[] { "anomaly.signed_log.sign", "anomaly.signed_log.log" }, "anomaly.signed_log");
+                x = "anomaly.signed_log";
+            }
         }
 
+        string scaledInput = x;
         if (model.Scaling is { } scaling)
         {
             g.AddNode("Sub", new[] { x, g.Floats("anomaly.model_shift", scaling.InputShift, scaling.InputShift.Length) }, "anomaly.model_shifted");
@@ -66,17 +78,34 @@ internal static class AnomalyOnnxGraph
         }
 
         string score = g.OutputTarget(AnomalyOnnx.Score);
-        string reconstructionCdf = Cdf(g, "anomaly.reconstruction_cdf", reconstructionPart, scorer.ReconstructionCdf);
-        if (scorer.Neighbours == 0)
+        var cdfs = new List<string> { Cdf(g, "anomaly.reconstruction_cdf", reconstructionPart, scorer.ReconstructionCdf) };
+        if (scorer.Neighbours > 0)
         {
-            g.AddNode("Identity", new[] { reconstructionCdf }, score);
+            string distance = KthNeighbourDistance(g, "anomaly.knn", code, scorer.ReferenceCodes, scorer.Neighbours);
+            cdfs.Add(Cdf(g, "anomaly.distance_cdf", distance, scorer.DistanceCdf!));
+        }
+
+        if (scorer.InputNeighbours > 0)
+        {
+            string distance = KthNeighbourDistance(g, "anomaly.input_knn", scaledInput, scorer.ReferenceRows, scorer.InputNeighbours);
+            cdfs.Add(Cdf(g, "anomaly.input_distance_cdf", distance, scorer.InputDistanceCdf!));
+        }
+
+        // The average of the parts, summed in AnomalyScorer.Combine's order.
+        string sum = cdfs[0];
+        for (int i = 1; i < cdfs.Count; i++)
+        {
+            g.AddNode("Add", new[] { sum, cdfs[i] }, i == 1 ? "anomaly.cdf_sum" : $"anomaly.cdf_sum{i}");
+            sum = i == 1 ? "anomaly.cdf_sum" : $"anomaly.cdf_sum{i}";
+        }
+
+        if (cdfs.Count == 1)
+        {
+            g.AddNode("Identity", new[] { sum }, score);
         }
         else
         {
-            string distance = KthNeighbourDistance(g, code, scorer.ReferenceCodes, scorer.Neighbours);
-            string distanceCdf = Cdf(g, "anomaly.distance_cdf", distance, scorer.DistanceCdf!);
-            g.AddNode("Add", new[] { reconstructionCdf, distanceCdf }, "anomaly.cdf_sum");
-            g.AddNode("Mul", new[] { "anomaly.cdf_sum", g.Scalar("anomaly.half", 0.5f) }, score);
+            g.AddNode("Mul", new[] { sum, cdfs.Count == 2 ? g.Scalar("anomaly.half", 0.5f) : g.Scalar("anomaly.part_weight", 1f / cdfs.Count) }, score);
         }
 
         g.AddOutput(AnomalyOnnx.Score, width: null);
@@ -86,10 +115,11 @@ internal static class AnomalyOnnxGraph
 
         var culture = CultureInfo.InvariantCulture;
         string parts = (scorer.Model.IsVariational ? "negative ELBO" : "squared reconstruction error") +
-            (scorer.Neighbours > 0 ? $" and distance to the {scorer.Neighbours}th nearest training code" : string.Empty);
+            (scorer.Neighbours > 0 ? $", distance to the {scorer.Neighbours}th nearest training code" : string.Empty) +
+            (scorer.InputNeighbours > 0 ? $", distance to the {scorer.InputNeighbours}th nearest scaled training row" : string.Empty);
         return g.Build(
             signature => $"Autoencoders.ML anomaly score ({model.Kind} autoencoder {model.Spec}): {signature}. " +
-                $"score = {(scorer.Neighbours > 0 ? "average of the empirical CDFs (interpolated)" : "empirical CDF (interpolated)")} of the {parts} among the {scorer.TrainingRows} training rows, " +
+                $"score = {(cdfs.Count > 1 ? "average of the empirical CDFs (interpolated)" : "empirical CDF (interpolated)")} of the {parts} among the {scorer.TrainingRows} training rows, " +
                 $"in [0, 1], higher = more anomalous; is_anomaly = score > threshold ({threshold.ToString("R", culture)}). Feed raw values (scaling is inside).",
             new (string, string)[]
             {
@@ -101,8 +131,10 @@ internal static class AnomalyOnnxGraph
                 ("architecture", model.Spec.ToJson()),
                 ("score_parts", parts),
                 ("neighbours", scorer.Neighbours.ToString(culture)),
+                ("input_neighbours", scorer.InputNeighbours.ToString(culture)),
+                ("recipe", scorer.Recipe is { } recipe ? $"{recipe} ({scorer.RecipeReason})" : "none (a given model, AnomalyScorer.Fit)"),
                 ("training_rows", scorer.TrainingRows.ToString(culture)),
-                ("input_scaling", scorer.InputScaling != null ? "robust (median / IQR, inside the graph: feed raw values)" : model.Scaling != null ? $"{model.Scaling.Name} (inside the graph: feed raw values)" : "none"),
+                ("input_scaling", scorer.InputScaling != null ? $"robust (median / IQR{(scorer.InputScaling.SignedLog ? ", then sign(z)·ln(1 + |z|)" : string.Empty)}, inside the graph: feed raw values)" : model.Scaling != null ? $"{model.Scaling.Name} (inside the graph: feed raw values)" : "none"),
             });
     }
 
@@ -139,21 +171,21 @@ internal static class AnomalyOnnxGraph
 
     // Distance from each code [batch, L] to its k-th nearest training code, from the differences themselves (not the
     // ‖q‖² + ‖r‖² − 2q·r expansion, whose rounding depends on the batch size and cancels for near neighbours).
-    private static string KthNeighbourDistance(OnnxGraphBuilder g, string code, IReadOnlyList<float[]> references, int k)
+    private static string KthNeighbourDistance(OnnxGraphBuilder g, string name, string query, IReadOnlyList<float[]> references, int k)
     {
         int n = references.Count;
         int width = references[0].Length;
         var flat = references.SelectMany(r => r).ToArray();
-        g.AddNode("Unsqueeze", new[] { code, g.Int64("anomaly.axis1", 1) }, "anomaly.knn.query");
-        g.AddNode("Sub", new[] { "anomaly.knn.query", g.Floats("anomaly.knn.training_codes", flat, n, width) }, "anomaly.knn.difference");
-        g.AddNode("Mul", new[] { "anomaly.knn.difference", "anomaly.knn.difference" }, "anomaly.knn.squares");
-        g.AddNode("ReduceSum", new[] { "anomaly.knn.squares", g.Int64("anomaly.axis2", 2) }, "anomaly.knn.squared", OnnxGraphBuilder.Int("keepdims", 0));
+        g.AddNode("Unsqueeze", new[] { query, g.Int64("anomaly.axis1", 1) }, name + ".query");
+        g.AddNode("Sub", new[] { name + ".query", g.Floats(name + (name == "anomaly.knn" ? ".training_codes" : ".training_rows"), flat, n, width) }, name + ".difference");
+        g.AddNode("Mul", new[] { name + ".difference", name + ".difference" }, name + ".squares");
+        g.AddNode("ReduceSum", new[] { name + ".squares", g.Int64("anomaly.axis2", 2) }, name + ".squared", OnnxGraphBuilder.Int("keepdims", 0));
         int kk = Math.Min(k, n);
         g.AddNode(
-            "TopK", new[] { "anomaly.knn.squared", g.Int64("anomaly.knn.k", kk) }, new[] { "anomaly.knn.nearest", "anomaly.knn.nearest_index" },
+            "TopK", new[] { name + ".squared", g.Int64(name + ".k", kk) }, new[] { name + ".nearest", name + ".nearest_index" },
             OnnxGraphBuilder.Int("axis", 1), OnnxGraphBuilder.Int("largest", 0), OnnxGraphBuilder.Int("sorted", 1));
-        g.AddNode("Gather", new[] { "anomaly.knn.nearest", g.Int64Scalar("anomaly.knn.last", kk - 1) }, "anomaly.knn.kth_squared", OnnxGraphBuilder.Int("axis", 1));
-        g.AddNode("Sqrt", new[] { "anomaly.knn.kth_squared" }, "anomaly.knn.distance");
-        return "anomaly.knn.distance";
+        g.AddNode("Gather", new[] { name + ".nearest", g.Int64Scalar(name + ".last", kk - 1) }, name + ".kth_squared", OnnxGraphBuilder.Int("axis", 1));
+        g.AddNode("Sqrt", new[] { name + ".kth_squared" }, name + ".distance");
+        return name + ".distance";
     }
 }

@@ -12,9 +12,10 @@ public enum AnomalyRecipe
     Auto,
 
     /// <summary>
-    /// Columns in mixed units, anomalies possibly among the training rows: robust scaling (median / IQR), a VAE with one
-    /// hidden layer of 64 and a code of max(2, d/4) (at most d − 1), 20 epochs; score = rank average of the negative ELBO
-    /// and the distance to the 5th nearest training code (docs/anomaly-experiments.md).
+    /// Columns in mixed units, anomalies possibly among the training rows: robust scaling (median / IQR) followed by the
+    /// signed logarithm sign(z)·ln(1 + |z|), a VAE with one hidden layer of 64 and a code of max(2, d/4) (at most d − 1),
+    /// 20 epochs; score = rank average of the negative ELBO, the distance to the 5th nearest training code and the
+    /// distance to the 5th nearest training row in the scaled input (chosen on 11 of 22 tables, docs/anomaly-defaults.md).
     /// </summary>
     Tabular,
 
@@ -83,9 +84,27 @@ internal static class AnomalyRecipes
         Threads = threads,
     };
 
+    /// <summary>Why <see cref="Resolve"/> gave <paramref name="resolved"/>: a sentence for model files and summaries.</summary>
+    /// <param name="requested">The recipe asked for (Auto or not).</param>
+    /// <param name="resolved">The resolved recipe.</param>
+    public static string Reason(AnomalyRecipe requested, AnomalyRecipe resolved) => (requested, resolved) switch
+    {
+        (AnomalyRecipe.Auto, AnomalyRecipe.Image) => $"chosen automatically: every row has at least {ImageMinimumWidth} values, all in [0, 1] (images)",
+        (AnomalyRecipe.Auto, _) => $"chosen automatically: the rows are a table (fewer than {ImageMinimumWidth} values, or values outside [0, 1])",
+        _ => "requested",
+    };
+
     /// <summary>Whether the recipe scales robustly (median / IQR) before the model.</summary>
     /// <param name="recipe">A resolved recipe.</param>
     public static bool UsesRobustScaling(AnomalyRecipe recipe) => recipe == AnomalyRecipe.Tabular;
+
+    /// <summary>k of the input-space kNN part of the recipe's score (distance to the k-th nearest scaled training row); 0 for none.</summary>
+    /// <param name="recipe">A resolved recipe.</param>
+    public static int InputNeighbours(AnomalyRecipe recipe) => recipe == AnomalyRecipe.Tabular ? AnomalyScorer.DefaultNeighbours : 0;
+
+    /// <summary>Whether the recipe's robust scaling ends with the signed logarithm (<see cref="RobustScaling.SignedLog"/>).</summary>
+    /// <param name="recipe">A resolved recipe.</param>
+    public static bool UsesSignedLog(AnomalyRecipe recipe) => recipe == AnomalyRecipe.Tabular;
 
     /// <summary>k of the latent kNN part of the recipe's score; 0 for none.</summary>
     /// <param name="recipe">A resolved recipe.</param>

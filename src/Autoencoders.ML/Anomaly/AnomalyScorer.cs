@@ -12,6 +12,8 @@ namespace Autoencoders.ML.Anomaly;
 /// KL(q(z|x) ‖ N(0, I))), or the squared reconstruction error of a plain autoencoder, in the model's scaled space;</item>
 /// <item>the neighbour part (when <see cref="Neighbours"/> &gt; 0): the distance from the row's latent code (the
 /// posterior mean) to the k-th nearest latent code of the training rows;</item>
+/// <item>the input-neighbour part (when <see cref="InputNeighbours"/> &gt; 0): the distance from the row, as the model
+/// sees it (after <see cref="InputScaling"/>), to the k-th nearest training row;</item>
 /// </list>
 /// and the score is the average of the parts' empirical CDFs over the training rows (interpolated between the sorted
 /// training values, tied values sharing their mid-rank): a number in [0, 1],
@@ -27,26 +29,33 @@ internal sealed class AnomalyScorer : IDisposable
     public const double DefaultContamination = 0.1;
 
     private readonly float[][] referenceCodes;
+    private readonly float[][] referenceRows;
     private readonly EmpiricalCdf reconstructionCdf;
     private readonly EmpiricalCdf? distanceCdf;
+    private readonly EmpiricalCdf? inputDistanceCdf;
     private readonly double[] sortedTrainingScores;
     private readonly double[] trainingReconstruction;
     private readonly double[] trainingDistance;
+    private readonly double[] trainingInputDistance;
     private readonly bool ownsModel;
     private double contamination;
 
-    private AnomalyScorer(AutoencoderModel model, RobustScaling? inputScaling, int neighbours, float[][] codes, double[] reconstruction, double[] distance, bool ownsModel)
+    private AnomalyScorer(AutoencoderModel model, RobustScaling? inputScaling, int neighbours, int inputNeighbours, float[][] codes, float[][] rows, double[] reconstruction, double[] distance, double[] inputDistance, bool ownsModel)
     {
         TrainingRows = reconstruction.Length;
         Model = model;
         InputScaling = inputScaling;
         Neighbours = neighbours;
+        InputNeighbours = inputNeighbours;
         referenceCodes = codes;
+        referenceRows = inputNeighbours == 0 ? Array.Empty<float[]>() : rows;
         trainingReconstruction = reconstruction;
         trainingDistance = distance;
+        trainingInputDistance = inputDistance;
         reconstructionCdf = new EmpiricalCdf(reconstruction);
         distanceCdf = neighbours == 0 ? null : new EmpiricalCdf(distance);
-        TrainingScores = Combine(reconstruction, distance);
+        inputDistanceCdf = inputNeighbours == 0 ? null : new EmpiricalCdf(inputDistance);
+        TrainingScores = Combine(reconstruction, distance, inputDistance);
         sortedTrainingScores = TrainingScores.OrderBy(v => v).ToArray();
         this.ownsModel = ownsModel;
     }
@@ -60,6 +69,15 @@ internal sealed class AnomalyScorer : IDisposable
     /// <summary>k of the latent k-nearest-neighbour distance; 0 when the score is the reconstruction part alone.</summary>
     public int Neighbours { get; }
 
+    /// <summary>k of the input-space k-nearest-neighbour distance (scaled training rows); 0 when the score has no such part.</summary>
+    public int InputNeighbours { get; }
+
+    /// <summary>The recipe <see cref="Train"/> ran (resolved, never Auto); null for a scorer made by <see cref="Fit"/> on a given model.</summary>
+    public AnomalyRecipe? Recipe { get; private set; }
+
+    /// <summary>Why that recipe ran (<see cref="AnomalyRecipes.Reason"/>); null with <see cref="Recipe"/>.</summary>
+    public string? RecipeReason { get; private set; }
+
     /// <summary>Number of training rows the score's statistics were fitted on.</summary>
     public int TrainingRows { get; }
 
@@ -71,6 +89,12 @@ internal sealed class AnomalyScorer : IDisposable
 
     /// <summary>The training rows' CDF of the neighbour distance (null without the neighbour part).</summary>
     internal EmpiricalCdf? DistanceCdf => distanceCdf;
+
+    /// <summary>The scaled training rows (the input kNN reference; empty without the input-neighbour part).</summary>
+    internal IReadOnlyList<float[]> ReferenceRows => referenceRows;
+
+    /// <summary>The training rows' CDF of the input-space neighbour distance (null without that part).</summary>
+    internal EmpiricalCdf? InputDistanceCdf => inputDistanceCdf;
 
     /// <summary>
     /// Scores of the training rows, in their order, each row's neighbour distance taken to the other training rows (a
@@ -103,9 +127,10 @@ internal sealed class AnomalyScorer : IDisposable
 
     /// <summary>
     /// Trains the default detector on unlabeled rows (which may contain anomalies), as <paramref name="recipe"/> says
-    /// (<see cref="AnomalyRecipe"/>): for tabular rows robust scaling fitted on the rows, then a VAE with one hidden
-    /// layer of 64 and a code of max(2, d/4) values (at most d − 1); for images a plain autoencoder on the raw pixels;
-    /// 20 epochs of Adam (learning rate 1e-3, batch 128), then <see cref="Fit"/>. The returned scorer owns the model.
+    /// (<see cref="AnomalyRecipe"/>): for tabular rows robust scaling with the signed logarithm, fitted on the rows, then
+    /// a VAE with one hidden layer of 64 and a code of max(2, d/4) values (at most d − 1), scored with the latent and
+    /// the input 5-NN distances beside the negative ELBO; for images a plain autoencoder on the raw pixels; 20 epochs of
+    /// Adam (learning rate 1e-3, batch 128), then <see cref="Fit"/>. The returned scorer owns the model.
     /// </summary>
     /// <param name="mlContext">The ML.NET context (training logs go to it).</param>
     /// <param name="rows">Training rows in their own units, at least 2 features and 6 rows.</param>
@@ -140,13 +165,16 @@ internal sealed class AnomalyScorer : IDisposable
         }
 
         var resolved = AnomalyRecipes.Resolve(recipe, rows);
-        var scaling = AnomalyRecipes.UsesRobustScaling(resolved) ? RobustScaling.Fit(rows) : null;
+        var scaling = AnomalyRecipes.UsesRobustScaling(resolved) ? RobustScaling.Fit(rows, AnomalyRecipes.UsesSignedLog(resolved)) : null;
         var scaled = scaling == null ? rows.ToArray() : scaling.Apply(rows);
         var trainer = new AutoencoderTrainer(mlContext, AnomalyRecipes.ModelOptions(resolved, width), AnomalyRecipes.TrainingOptions(seed, threads)) { Environment = environment };
         var model = trainer.Fit(ToDataView(mlContext, scaled), FeatureColumnName);
         try
         {
-            return FitCore(model, scaling, scaled, AnomalyRecipes.Neighbours(resolved), contamination, ownsModel: true);
+            var scorer = FitCore(model, scaling, scaled, AnomalyRecipes.Neighbours(resolved), AnomalyRecipes.InputNeighbours(resolved), contamination, ownsModel: true);
+            scorer.Recipe = resolved;
+            scorer.RecipeReason = AnomalyRecipes.Reason(recipe, resolved);
+            return scorer;
         }
         catch
         {
@@ -174,13 +202,15 @@ internal sealed class AnomalyScorer : IDisposable
     /// <param name="inputScaling">Robust scaling applied before the model (as in <see cref="Train"/>); null if the model takes raw rows.</param>
     /// <param name="neighbours">k of the latent kNN distance (default 5); 0 scores by the reconstruction part alone.</param>
     /// <param name="contamination">Expected fraction of anomalies; sets the initial threshold.</param>
-    public static AnomalyScorer Fit(AutoencoderModel model, IReadOnlyList<float[]> trainingRows, RobustScaling? inputScaling = null, int neighbours = DefaultNeighbours, double contamination = DefaultContamination)
+    /// <param name="inputNeighbours">k of the kNN distance among the scaled training rows (the default recipe's 5); 0 (default) for no such part.</param>
+    public static AnomalyScorer Fit(
+        AutoencoderModel model, IReadOnlyList<float[]> trainingRows, RobustScaling? inputScaling = null, int neighbours = DefaultNeighbours, double contamination = DefaultContamination, int inputNeighbours = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(trainingRows);
         AnomalyMath.CheckRows(trainingRows, nameof(trainingRows));
         var scaled = inputScaling == null ? trainingRows.ToArray() : inputScaling.Apply(trainingRows);
-        return FitCore(model, inputScaling, scaled, neighbours, contamination, ownsModel: false);
+        return FitCore(model, inputScaling, scaled, neighbours, inputNeighbours, contamination, ownsModel: false);
     }
 
     /// <summary>Scores rows in their own units: higher = more anomalous, in [0, 1].</summary>
@@ -198,7 +228,8 @@ internal sealed class AnomalyScorer : IDisposable
         var scaled = InputScaling == null ? rows : InputScaling.Apply(rows);
         var (codes, reconstruction) = Parts(Model, scaled);
         var distance = Neighbours == 0 ? Array.Empty<double>() : AnomalyMath.KthNeighbourDistance(codes, referenceCodes, Neighbours, skipSelf: false);
-        return Combine(reconstruction, distance);
+        var inputDistance = InputNeighbours == 0 ? Array.Empty<double>() : AnomalyMath.KthNeighbourDistance(scaled, referenceRows, InputNeighbours, skipSelf: false);
+        return Combine(reconstruction, distance, inputDistance);
     }
 
     /// <summary>Whether each row's score exceeds <see cref="Threshold"/>.</summary>
@@ -262,28 +293,44 @@ internal sealed class AnomalyScorer : IDisposable
 
     /// <summary>Everything fitted besides the model, to save and rebuild the scorer exactly (<see cref="AnomalyScorerState"/>).</summary>
     internal AnomalyScorerState State() => new(
-        Neighbours, Contamination, Threshold, InputScaling?.Center, InputScaling?.Scale, referenceCodes, trainingReconstruction, trainingDistance);
+        Neighbours, Contamination, Threshold, InputScaling?.Center, InputScaling?.Scale, referenceCodes, trainingReconstruction, trainingDistance)
+    {
+        SignedLog = InputScaling?.SignedLog ?? false,
+        InputNeighbours = InputNeighbours,
+        Rows = referenceRows,
+        InputDistance = trainingInputDistance,
+        Recipe = Recipe,
+        RecipeReason = RecipeReason,
+    };
 
     /// <summary>The scorer <paramref name="state"/> describes, on <paramref name="model"/> (owned when <paramref name="ownsModel"/>).</summary>
     internal static AnomalyScorer Restore(AutoencoderModel model, AnomalyScorerState state, bool ownsModel)
     {
-        var scaling = state.RobustCenter is { } center && state.RobustScale is { } scale ? new RobustScaling(center, scale) : null;
-        var scorer = new AnomalyScorer(model, scaling, state.Neighbours, state.Codes, state.Reconstruction, state.Distance, ownsModel);
+        var scaling = state.RobustCenter is { } center && state.RobustScale is { } scale ? new RobustScaling(center, scale) { SignedLog = state.SignedLog } : null;
+        var scorer = new AnomalyScorer(model, scaling, state.Neighbours, state.InputNeighbours, state.Codes, state.Rows, state.Reconstruction, state.Distance, state.InputDistance, ownsModel);
         scorer.contamination = state.Contamination;
         scorer.Threshold = state.Threshold;
+        scorer.Recipe = state.Recipe;
+        scorer.RecipeReason = state.RecipeReason;
         return scorer;
     }
 
-    private static AnomalyScorer FitCore(AutoencoderModel model, RobustScaling? scaling, IReadOnlyList<float[]> scaledRows, int neighbours, double contamination, bool ownsModel)
+    private static AnomalyScorer FitCore(AutoencoderModel model, RobustScaling? scaling, IReadOnlyList<float[]> scaledRows, int neighbours, int inputNeighbours, double contamination, bool ownsModel)
     {
         if (neighbours < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(neighbours), neighbours, "Neighbours must be 0 (no neighbour part) or positive.");
         }
 
-        if (scaledRows.Count <= Math.Max(neighbours, 1))
+        if (inputNeighbours < 0)
         {
-            throw new ArgumentException($"At least {Math.Max(neighbours, 1) + 1} training rows are needed{(neighbours > 0 ? $" for a {neighbours}-NN distance" : string.Empty)}; got {scaledRows.Count}.", nameof(scaledRows));
+            throw new ArgumentOutOfRangeException(nameof(inputNeighbours), inputNeighbours, "InputNeighbours must be 0 (no input-neighbour part) or positive.");
+        }
+
+        int k = Math.Max(Math.Max(neighbours, inputNeighbours), 1);
+        if (scaledRows.Count <= k)
+        {
+            throw new ArgumentException($"At least {k + 1} training rows are needed{(Math.Max(neighbours, inputNeighbours) > 0 ? $" for a {k}-NN distance" : string.Empty)}; got {scaledRows.Count}.", nameof(scaledRows));
         }
 
         if (scaledRows[0].Length != model.InputSize)
@@ -293,7 +340,9 @@ internal sealed class AnomalyScorer : IDisposable
 
         var (codes, reconstruction) = Parts(model, scaledRows);
         var distance = neighbours == 0 ? Array.Empty<double>() : AnomalyMath.KthNeighbourDistance(codes, codes, neighbours, skipSelf: true);
-        var scorer = new AnomalyScorer(model, scaling, neighbours, codes, reconstruction, distance, ownsModel);
+        var rows = scaledRows.ToArray();
+        var inputDistance = inputNeighbours == 0 ? Array.Empty<double>() : AnomalyMath.KthNeighbourDistance(rows, rows, inputNeighbours, skipSelf: true);
+        var scorer = new AnomalyScorer(model, scaling, neighbours, inputNeighbours, codes, rows, reconstruction, distance, inputDistance, ownsModel);
         scorer.Contamination = contamination;
         return scorer;
     }
@@ -349,14 +398,25 @@ internal sealed class AnomalyScorer : IDisposable
         return (codes, part);
     }
 
-    private double[] Combine(double[] reconstruction, double[] distance)
+    // The average of the parts' training CDFs, summed in the ONNX graph's order (reconstruction, code kNN, input kNN).
+    private double[] Combine(double[] reconstruction, double[] distance, double[] inputDistance)
     {
+        int parts = 1 + (distanceCdf != null ? 1 : 0) + (inputDistanceCdf != null ? 1 : 0);
         var scores = new double[reconstruction.Length];
         for (int i = 0; i < scores.Length; i++)
         {
-            scores[i] = Neighbours == 0
-                ? reconstructionCdf.At(reconstruction[i])
-                : 0.5 * (reconstructionCdf.At(reconstruction[i]) + distanceCdf!.At(distance[i]));
+            double sum = reconstructionCdf.At(reconstruction[i]);
+            if (distanceCdf != null)
+            {
+                sum += distanceCdf.At(distance[i]);
+            }
+
+            if (inputDistanceCdf != null)
+            {
+                sum += inputDistanceCdf.At(inputDistance[i]);
+            }
+
+            scores[i] = parts == 2 ? 0.5 * sum : sum / parts;
         }
 
         return scores;

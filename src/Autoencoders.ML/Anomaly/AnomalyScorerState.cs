@@ -7,7 +7,8 @@ namespace Autoencoders.ML.Anomaly;
 
 /// <summary>
 /// What an <see cref="AnomalyScorer"/> fitted besides its model — the neighbour count, the threshold and contamination,
-/// the robust scaling, the training rows' latent codes and both parts of their scores — as JSON (arrays as base64 of
+/// the robust scaling, the training rows' latent codes and both parts of their scores, and (when the score has an
+/// input-neighbour part) the scaled training rows and their input distances — as JSON (arrays as base64 of
 /// their little-endian bytes, so that they come back bit for bit). Saved in a pipeline's graph metadata and in a
 /// detector's folder; the scorer rebuilt from it gives the same scores.
 /// </summary>
@@ -15,6 +16,24 @@ internal sealed record AnomalyScorerState(
     int Neighbours, double Contamination, double Threshold, float[]? RobustCenter, float[]? RobustScale,
     float[][] Codes, double[] Reconstruction, double[] Distance)
 {
+    /// <summary>Whether the robust scaling ends with the signed logarithm (absent in older files: false).</summary>
+    public bool SignedLog { get; init; }
+
+    /// <summary>k of the input-space kNN part; 0 without it (absent in older files: 0).</summary>
+    public int InputNeighbours { get; init; }
+
+    /// <summary>The scaled training rows (the input kNN reference); empty without the input-neighbour part.</summary>
+    public float[][] Rows { get; init; } = Array.Empty<float[]>();
+
+    /// <summary>The training rows' input kNN distances; empty without the input-neighbour part.</summary>
+    public double[] InputDistance { get; init; } = Array.Empty<double>();
+
+    /// <summary>The recipe that trained the scorer; null for a scorer fitted on a given model.</summary>
+    public AnomalyRecipe? Recipe { get; init; }
+
+    /// <summary>Why that recipe ran.</summary>
+    public string? RecipeReason { get; init; }
+
     /// <summary>The metadata key in a saved pipeline's graph.</summary>
     public const string MetadataKey = "autoencoders_ml.anomaly_scorer";
 
@@ -38,6 +57,12 @@ internal sealed record AnomalyScorerState(
             Codes = Bytes<float>(Codes.SelectMany(c => c).ToArray()),
             Reconstruction = Bytes<double>(Reconstruction),
             Distance = Bytes<double>(Distance),
+            SignedLog = SignedLog ? true : null,
+            InputNeighbours = InputNeighbours == 0 ? null : InputNeighbours,
+            Rows = InputNeighbours == 0 ? null : Bytes<float>(Rows.SelectMany(r => r).ToArray()),
+            InputDistance = InputNeighbours == 0 ? null : Bytes<double>(InputDistance),
+            Recipe = Recipe?.ToString(),
+            RecipeReason = RecipeReason,
         };
         return JsonSerializer.Serialize(stored, Json);
     }
@@ -83,7 +108,30 @@ internal sealed record AnomalyScorerState(
         }
 
         var codes = Enumerable.Range(0, rows).Select(i => flat.AsSpan(i * width, width).ToArray()).ToArray();
-        return new AnomalyScorerState(stored.Neighbours, stored.Contamination, stored.Threshold, center, scale, codes, reconstruction, distance);
+        int inputNeighbours = stored.InputNeighbours ?? 0;
+        var inputFlat = stored.Rows is null ? Array.Empty<float>() : Values<float>(stored.Rows, source);
+        var inputDistance = stored.InputDistance is null ? Array.Empty<double>() : Values<double>(stored.InputDistance, source);
+        if (inputNeighbours < 0 || (inputNeighbours > 0 && (inputFlat.Length != rows * model.InputSize || inputDistance.Length != rows)))
+        {
+            throw Invalid(source, $"{inputNeighbours} input neighbours with {inputFlat.Length} scaled training values and {inputDistance.Length} input distances; expected {rows} × {model.InputSize} values and {rows} distances");
+        }
+
+        AnomalyRecipe? recipe = null;
+        if (stored.Recipe is not null)
+        {
+            recipe = Enum.TryParse<AnomalyRecipe>(stored.Recipe, out var parsed) ? parsed : throw Invalid(source, $"unknown recipe '{stored.Recipe}'");
+        }
+
+        var trainingRows = inputNeighbours == 0 ? Array.Empty<float[]>() : Enumerable.Range(0, rows).Select(i => inputFlat.AsSpan(i * model.InputSize, model.InputSize).ToArray()).ToArray();
+        return new AnomalyScorerState(stored.Neighbours, stored.Contamination, stored.Threshold, center, scale, codes, reconstruction, distance)
+        {
+            SignedLog = stored.SignedLog ?? false,
+            InputNeighbours = inputNeighbours,
+            Rows = trainingRows,
+            InputDistance = inputDistance,
+            Recipe = recipe,
+            RecipeReason = stored.RecipeReason,
+        };
     }
 
     private static string Bytes<T>(T[] values)
@@ -132,5 +180,17 @@ internal sealed record AnomalyScorerState(
         public string? Reconstruction { get; set; }
 
         public string? Distance { get; set; }
+
+        public bool? SignedLog { get; set; }
+
+        public int? InputNeighbours { get; set; }
+
+        public string? Rows { get; set; }
+
+        public string? InputDistance { get; set; }
+
+        public string? Recipe { get; set; }
+
+        public string? RecipeReason { get; set; }
     }
 }

@@ -5,16 +5,21 @@ namespace Autoencoders.ML.Anomaly;
 /// Per-feature robust scaling, (x − median) / IQR, fitted on the training rows. Unlike standardisation, the median and the
 /// interquartile range barely move when the training rows contain anomalies, so the anomalies stay far out in scaled
 /// units. A feature whose IQR is 0 (binary or mostly constant) is divided by its standard deviation instead, and a
-/// constant feature by 1.
+/// constant feature by 1. With <see cref="SignedLog"/>, each scaled value z then becomes sign(z)·ln(1 + |z|): the order
+/// within every column is kept, but a heavy-tailed column no longer dominates distances and errors.
 /// </summary>
 /// <param name="Center">Subtracted from each value (the feature's median).</param>
 /// <param name="Scale">Multiplies each centred value (1 / IQR, or the fallback).</param>
 internal sealed record RobustScaling(float[] Center, float[] Scale)
 {
+    /// <summary>Whether <see cref="Apply"/> ends with the signed logarithm sign(z)·ln(1 + |z|).</summary>
+    public bool SignedLog { get; init; }
+
     /// <summary>Fits the median and IQR of every feature.</summary>
     /// <param name="rows">Training rows, all of the same width.</param>
+    /// <param name="signedLog">Whether to end with the signed logarithm (<see cref="SignedLog"/>).</param>
     /// <exception cref="ArgumentException">No rows, or rows of different widths.</exception>
-    public static RobustScaling Fit(IReadOnlyList<float[]> rows)
+    public static RobustScaling Fit(IReadOnlyList<float[]> rows, bool signedLog = false)
     {
         ArgumentNullException.ThrowIfNull(rows);
         int width = AnomalyMath.CheckRows(rows, nameof(rows));
@@ -41,13 +46,13 @@ internal sealed record RobustScaling(float[] Center, float[] Scale)
             scale[j] = spread > 1e-12 ? (float)(1 / spread) : 1f;
         }
 
-        return new RobustScaling(center, scale);
+        return new RobustScaling(center, scale) { SignedLog = signedLog };
     }
 
     /// <summary>Number of features.</summary>
     public int Width => Center.Length;
 
-    /// <summary>Scales rows: (x − center) · scale.</summary>
+    /// <summary>Scales rows: z = (x − center) · scale, then sign(z)·ln(1 + |z|) with <see cref="SignedLog"/>.</summary>
     /// <param name="rows">Rows of <see cref="Width"/> values.</param>
     public float[][] Apply(IReadOnlyList<float[]> rows)
     {
@@ -64,7 +69,8 @@ internal sealed record RobustScaling(float[] Center, float[] Scale)
             var scaled = new float[Width];
             for (int j = 0; j < Width; j++)
             {
-                scaled[j] = (row[j] - Center[j]) * Scale[j];
+                float z = (row[j] - Center[j]) * Scale[j];
+                scaled[j] = SignedLog ? MathF.Sign(z) * MathF.Log(MathF.Abs(z) + 1f) : z;
             }
 
             result[i] = scaled;
@@ -75,7 +81,7 @@ internal sealed record RobustScaling(float[] Center, float[] Scale)
 
     /// <inheritdoc/>
     public bool Equals(RobustScaling? other) =>
-        other is not null && Center.AsSpan().SequenceEqual(other.Center) && Scale.AsSpan().SequenceEqual(other.Scale);
+        other is not null && SignedLog == other.SignedLog && Center.AsSpan().SequenceEqual(other.Center) && Scale.AsSpan().SequenceEqual(other.Scale);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Center.Length, Center.Length > 0 ? Center[0] : 0f);
