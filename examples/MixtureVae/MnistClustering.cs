@@ -7,7 +7,6 @@ using System.Linq;
 // raw pixels and on the codes of a plain autoencoder of the same size, in the same run. With --holdout it trains on
 // training rows 0-49,999 and scores rows 50,000-59,999 instead (for choosing settings without the test set).
 using System.Diagnostics;
-using Autoencoders.ML.Clustering;
 using Autoencoders.ML.Examples;
 using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Kinds.Mixture;
@@ -119,7 +118,7 @@ internal static class MnistClustering
             ? scored.GetColumn<VBuffer<uint>>("PredictedLabel").Select(k => (int)k.GetValues()[0] - 1)
             : scored.GetColumn<uint>("PredictedLabel").Select(k => (int)k - 1);
         int[] clusters = column.ToArray();
-        double accuracy = ClusterMatching.Accuracy(clusters, labels);
+        double accuracy = ml.Clustering.MatchedAccuracy(clusters, labels);
         Console.WriteLine($"  {method}: cluster sizes {string.Join(", ", clusters.GroupBy(c => c).OrderBy(g => g.Key).Select(g => g.Count()))}");
         var withKey = ml.Transforms.Conversion.MapValueToKey("LabelKey", "Label").Fit(scored).Transform(scored);
         double nmi = ml.Clustering.Evaluate(withKey, labelColumnName: "LabelKey", scoreColumnName: "Score").NormalizedMutualInformation;

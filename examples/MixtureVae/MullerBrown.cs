@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using Autoencoders.ML.Clustering;
 using Autoencoders.ML.Kinds.Mixture;
 using Autoencoders.ML.Training;
 using Microsoft.ML;
@@ -40,8 +39,8 @@ internal static class MullerBrown
         using var model = new AutoencoderTrainer(ml, options, training).Fit(data);
         int[] components = model.PredictCluster(rows);
         float[] latent = model.Encode(rows).Select(z => z[0]).ToArray();
-        double agreement = ClusterMatching.Accuracy(components, basins);
-        var matching = ClusterMatching.Match(components, basins);
+        double agreement = ml.Clustering.MatchedAccuracy(components, basins);
+        var matching = ml.Clustering.MatchClusters(components, basins);
         Console.WriteLine($"agreement of the {options.Clusters} components with the basins (best one-to-one match): {agreement:P2}; " +
             $"component sizes {string.Join(", ", Enumerable.Range(0, 3).Select(k => components.Count(c => c == k)))}; " +
             $"component → basin {string.Join(", ", matching.Select(m => $"{m.Key}→{"ABC"[m.Value]}"))}");

@@ -26,7 +26,10 @@ public sealed class AutoencoderClassifier : IDisposable
     public AutoencoderModel Model { get; }
 
     /// <summary>The classes, in output order.</summary>
-    public ClassLabels Classes { get; }
+    internal ClassLabels Classes { get; }
+
+    /// <summary>The class labels as text, in key order (the order of the <c>Score</c> vector and of <c>classifier.onnx</c>'s probabilities).</summary>
+    public IReadOnlyList<string> ClassNames => Classes.Text;
 
     /// <summary>The schedule it was fine-tuned with.</summary>
     public FineTuningOptions FineTuning { get; }

@@ -9,7 +9,7 @@ namespace Autoencoders.ML.Classification;
 /// kept in their ML.NET type (so the predicted label gets the label's own key type back) and as text (for ONNX metadata
 /// and CSV files).
 /// </summary>
-public sealed class ClassLabels
+internal sealed class ClassLabels
 {
     private const string KeyValuesKind = "KeyValues";
 

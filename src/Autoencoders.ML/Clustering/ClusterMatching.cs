@@ -5,7 +5,7 @@ namespace Autoencoders.ML.Clustering;
 /// (the Hungarian algorithm, O(n³)), is their class. The usual measure of unsupervised clustering on labelled data
 /// (VaDE, DEC); NMI is ML.NET's <c>mlContext.Clustering.Evaluate</c>.
 /// </summary>
-public static class ClusterMatching
+internal static class ClusterMatching
 {
     /// <summary>The accuracy under the best one-to-one matching of <paramref name="clusters"/> to <paramref name="labels"/>.</summary>
     /// <param name="clusters">Cluster of each row, ≥ 0.</param>

@@ -71,6 +71,32 @@ public static partial class AutoencodersCatalog
         return catalog.LoadFromEnumerable(latents.Select((z, i) => new SampleRow { Latent = z, Generated = decoded[i] }).ToArray(), schema);
     }
 
+    /// <summary>
+    /// Clustering accuracy: the share of rows whose cluster, under the best one-to-one matching of clusters to classes
+    /// (the Hungarian algorithm), is their class — the usual measure of unsupervised clustering on labelled data (VaDE,
+    /// DEC), beside the NMI of <c>mlContext.Clustering.Evaluate</c>.
+    /// </summary>
+    /// <param name="catalog"><c>mlContext.Clustering</c>.</param>
+    /// <param name="clusters">Cluster of each row, ≥ 0 (e.g. <c>PredictedLabel</c> − 1).</param>
+    /// <param name="labels">Class of each row, ≥ 0, as many as <paramref name="clusters"/>.</param>
+    /// <exception cref="ArgumentException">The lengths differ, are 0, or a value is negative.</exception>
+    public static double MatchedAccuracy(this ClusteringCatalog catalog, IReadOnlyList<int> clusters, IReadOnlyList<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return Autoencoders.ML.Clustering.ClusterMatching.Accuracy(clusters, labels);
+    }
+
+    /// <summary>The best one-to-one matching of clusters to classes: cluster → class (clusters beyond the classes stay unmatched).</summary>
+    /// <param name="catalog"><c>mlContext.Clustering</c>.</param>
+    /// <param name="clusters">Cluster of each row, ≥ 0.</param>
+    /// <param name="labels">Class of each row, ≥ 0, as many as <paramref name="clusters"/>.</param>
+    /// <exception cref="ArgumentException">The lengths differ, are 0, or a value is negative.</exception>
+    public static IReadOnlyDictionary<int, int> MatchClusters(this ClusteringCatalog catalog, IReadOnlyList<int> clusters, IReadOnlyList<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return Autoencoders.ML.Clustering.ClusterMatching.Match(clusters, labels);
+    }
+
     private sealed class SampleRow
     {
         public float[] Latent { get; set; } = Array.Empty<float>();
