@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
@@ -173,6 +174,41 @@ public sealed class PipelineReloadTests : IClassFixture<TrainedTransformFixture>
         Assert.Contains("settings.zip!TransformerChain/OnnxModel", e.Message);
         Assert.Contains("autoencoders_ml.model_sha256", e.Message);
         Assert.Throws<InvalidDataException>(() => AutoencoderModel.Load(zip));
+    }
+
+    [Fact]
+    public void SavingAPipelineLeavesNoTemporaryFile()
+    {
+        // ML.NET's OnnxTransformer keeps its graph in a temporary file; the stand-ins our transforms save through must not
+        // leave one behind. The file would hold this model's weight checksum, which no other test class writes.
+        string temp = Path.GetTempPath();
+        var before = new HashSet<string>(Directory.EnumerateFiles(temp), StringComparer.Ordinal);
+        for (int i = 0; i < 3; i++)
+        {
+            fixture.Ml.Model.Save(fixture.Transformer, Mnist.TrainView(fixture.Ml, 10).Schema, Path.Combine(folder, $"saved-{i}.zip"));
+        }
+
+        using var archive = ZipFile.OpenRead(Path.Combine(folder, "saved-0.zip"));
+        string graph;
+        using (var reader = new StreamReader(archive.Entries.First(e => e.Name == "OnnxModel").Open(), System.Text.Encoding.Latin1))
+        {
+            graph = reader.ReadToEnd();
+        }
+
+        string checksum = System.Text.RegularExpressions.Regex.Match(graph, "[0-9a-f]{64}").Value;
+        Assert.NotEmpty(checksum);
+        var leaked = Directory.EnumerateFiles(temp).Where(f => !before.Contains(f)).Where(f =>
+        {
+            try
+            {
+                return new FileInfo(f).Length < 64 << 20 && File.ReadAllText(f, System.Text.Encoding.Latin1).Contains(checksum, StringComparison.Ordinal);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }).ToList();
+        Assert.Empty(leaked);
     }
 
     [Fact]

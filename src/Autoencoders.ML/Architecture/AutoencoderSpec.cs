@@ -33,9 +33,11 @@ public sealed record AutoencoderSpec
     }
 
     /// <summary>Encoder layers, input first.</summary>
+    [JsonInclude]
     internal IReadOnlyList<LayerSpec> Encoder { get; }
 
     /// <summary>Decoder layers, latent first.</summary>
+    [JsonInclude]
     internal IReadOnlyList<LayerSpec> Decoder { get; }
 
     /// <summary>Activation applied to the decoder's output.</summary>

@@ -16,15 +16,52 @@ namespace Autoencoders.ML.Transforms;
 /// </summary>
 internal static class PortableOnnxTransform
 {
+    /// <summary>
+    /// Writes the stand-in for <paramref name="graph"/> to <paramref name="ctx"/> and releases it at once. ML.NET's
+    /// OnnxTransformer keeps its graph in a temporary file; the stand-in is built with a private temporary folder, removed
+    /// after the save, so that no file outlives the save.
+    /// </summary>
+    /// <param name="graph">The graph the transform runs.</param>
+    /// <param name="entries">See <see cref="Build"/>.</param>
+    /// <param name="ctx">ML.NET's save context.</param>
+    public static void Save(ScoringGraph graph, Func<bool, IEnumerable<(string Key, string Value)>> entries, ModelSaveContext ctx)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"autoencoders-ml-save-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var standIn = Build(graph, entries, new MLContext { TempFilePath = folder });
+            try
+            {
+                ((ICanSaveModel)standIn).Save(ctx);
+            }
+            finally
+            {
+                (standIn as IDisposable)?.Dispose();
+            }
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Nothing to report beyond the save's own outcome; the folder is empty or holds one closed file.
+            }
+        }
+    }
+
     /// <summary>The stand-in for <paramref name="graph"/>.</summary>
     /// <param name="graph">The graph the transform runs.</param>
     /// <param name="entries">
     /// (whether an output replaces the input column) → the metadata entries for LoadAutoencoderPipeline; sealed with a
     /// checksum over every metadata entry when there are any.
     /// </param>
-    public static ITransformer Build(ScoringGraph graph, Func<bool, IEnumerable<(string Key, string Value)>> entries)
+    /// <param name="ml">The context whose temporary folder the OnnxTransformer uses.</param>
+    public static ITransformer Build(ScoringGraph graph, Func<bool, IEnumerable<(string Key, string Value)>> entries, MLContext ml)
     {
-        var ml = new MLContext();
         string input = graph.InputColumnName;
 
         // ML.NET's OnnxTransformer cannot write over its own input column: such an output goes to a temporary name and

@@ -35,7 +35,6 @@ namespace Autoencoders.ML.Transforms;
 public abstract class ScoringTransformer : ITransformer, IDisposable
 {
     private readonly OnnxColumnMapper mapper;
-    private readonly Lazy<ITransformer> portable;
     private int disposed;
 
     private protected ScoringTransformer(ScoringGraph graph, int scoringBatchSize, int? scoringThreads, string? ownerName = null)
@@ -43,7 +42,6 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
         ArgumentNullException.ThrowIfNull(graph);
         ScoringBatchSize = scoringBatchSize;
         mapper = new OnnxColumnMapper(graph, scoringBatchSize, scoringThreads, ownerName ?? GetType().Name);
-        portable = new Lazy<ITransformer>(() => PortableOnnxTransform.Build(graph, SavedEntries), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>
@@ -118,7 +116,7 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         ThrowIfDisposed();
-        ((ICanSaveModel)portable.Value).Save(ctx);
+        PortableOnnxTransform.Save(Graph, SavedEntries, ctx);
     }
 
     /// <summary>Releases ONNX Runtime's session (after the scoring calls under way end) and what the subclass owns. Idempotent.</summary>
@@ -143,10 +141,6 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
         }
 
         mapper.Dispose();
-        if (portable.IsValueCreated && portable.Value is IDisposable disposable)
-        {
-            disposable.Dispose();
-        }
     }
 
     /// <summary>Throws <see cref="ObjectDisposedException"/> if <see cref="Dispose()"/> was called.</summary>
