@@ -278,14 +278,8 @@ internal static class TrainCommand
             throw new InputException("--max-shift, --max-rotation, --max-scale and --max-shear move images: give the rows' shape with --image-shape CxHxW (IDX images know theirs).");
         }
 
-        try
-        {
-            return new ImageAugmentation(new ImageShape(c, h, w), maxShift, maxRotation, maxScale, maxShear);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InputException(OptionNames.Describe(e), e);
-        }
+        // A value out of range is the library's ArgumentException, which CliRunner reports with the option's flag.
+        return new ImageAugmentation(new ImageShape(c, h, w), maxShift, maxRotation, maxScale, maxShear);
     }
 
     private static int Train(Dataset dataset, string? labelColumn, AutoencoderOptions modelOptions, TrainingOptions trainingOptions, string outDir, bool withDetector)
@@ -298,15 +292,7 @@ internal static class TrainCommand
         // --device auto: GPU 0 when CUDA is available, else the CPU (ML.NET's GpuDeviceId with FallbackToCpu).
         var ml = new MLContext(seed: trainingOptions.Seed) { GpuDeviceId = trainingOptions.Device == TrainingDevice.Automatic ? 0 : null, FallbackToCpu = true };
         IDataView view = dataset.ToDataView(ml);
-        AutoencoderTrainer trainer;
-        try
-        {
-            trainer = new AutoencoderTrainer(ml, modelOptions, trainingOptions);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InputException(OptionNames.Describe(e), e);
-        }
+        var trainer = new AutoencoderTrainer(ml, modelOptions, trainingOptions); // bad options: CliRunner names the flag
 
         Console.Error.WriteLine($"training on {dataset.Rows.Length:N0} rows × {dataset.Width} features from {dataset.Source}");
         using var model = ProgressView.Run(trainingOptions.EpochLimit, progress => trainer.Fit(view, progress: progress));
