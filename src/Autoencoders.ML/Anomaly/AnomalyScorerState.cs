@@ -82,7 +82,7 @@ internal sealed record AnomalyScorerState(
                 $"{stored.Neighbours} neighbours, contamination {stored.Contamination}, threshold {stored.Threshold}");
         }
 
-        var codes = Enumerable.Range(0, rows).Select(i => flat.AsSpan(i * width, width).ToArray()).ToArray();
+        var codes = RowArrays.Split(flat, rows, width);
         return new AnomalyScorerState(stored.Neighbours, stored.Contamination, stored.Threshold, center, scale, codes, reconstruction, distance);
     }
 
