@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Autoencoders.ML.Classification;
+using Autoencoders.ML.Data;
 using Autoencoders.ML.IO;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -18,14 +19,14 @@ internal static class ClassifierCommands
         var label = new Option<string?>("--label-column") { Description = "CSV column with the class of each row (read as text: numbers and names both work)." };
         var features = CommonOptions.Features();
         var unlabeled = new Option<string?>("--unlabeled") { Description = "Unlabeled rows (same features) for pseudo-labels and the reconstruction regulariser; default: none (the labeled rows' features for the regulariser)." };
-        var steps = new Option<int>("--steps") { Description = "Fine-tuning steps of every layer (after the head's warm-up).", DefaultValueFactory = _ => FineTuningOptions.Defaults.Steps };
-        var headSteps = new Option<int>("--head-steps") { Description = "Steps of the head alone first.", DefaultValueFactory = _ => FineTuningOptions.Defaults.HeadSteps };
-        var shift = new Option<int>("--max-shift") { Description = "Image rows: random shifts of up to this many pixels (0 = off).", DefaultValueFactory = _ => FineTuningOptions.Defaults.MaxShift };
-        var rotation = new Option<double>("--max-rotation") { Description = "Image rows: random turns of up to this many degrees (0 = off).", DefaultValueFactory = _ => FineTuningOptions.Defaults.MaxRotation };
-        var pseudoWeight = new Option<double>("--pseudo-label-weight") { Description = "Weight of the pseudo-label loss on --unlabeled rows (0 = off).", DefaultValueFactory = _ => FineTuningOptions.Defaults.PseudoLabelWeight };
-        var pseudoThreshold = new Option<double>("--pseudo-label-threshold") { Description = "Confidence an unlabeled row needs for a pseudo-label.", DefaultValueFactory = _ => FineTuningOptions.Defaults.PseudoLabelThreshold };
-        var encoderRatio = new Option<double>("--encoder-rate-ratio") { Description = "The encoder's learning rate as a fraction of the head's (0 freezes it).", DefaultValueFactory = _ => FineTuningOptions.Defaults.EncoderLearningRateRatio };
-        var seed = new Option<int>("--seed") { Description = "Seed of the head, batches, dropout and shifts.", DefaultValueFactory = _ => 0 };
+        var steps = CommonOptions.WithDefault<int>("--steps", FineTuningOptions.Defaults.Steps, "Fine-tuning steps of every layer (after the head's warm-up).");
+        var headSteps = CommonOptions.WithDefault<int>("--head-steps", FineTuningOptions.Defaults.HeadSteps, "Steps of the head alone first.");
+        var shift = CommonOptions.WithDefault<int>("--max-shift", FineTuningOptions.Defaults.MaxShift, "Image rows: random shifts of up to this many pixels (0 = off).");
+        var rotation = CommonOptions.WithDefault<double>("--max-rotation", FineTuningOptions.Defaults.MaxRotation, "Image rows: random turns of up to this many degrees (0 = off).");
+        var pseudoWeight = CommonOptions.WithDefault<double>("--pseudo-label-weight", FineTuningOptions.Defaults.PseudoLabelWeight, "Weight of the pseudo-label loss on --unlabeled rows (0 = off).");
+        var pseudoThreshold = CommonOptions.WithDefault<double>("--pseudo-label-threshold", FineTuningOptions.Defaults.PseudoLabelThreshold, "Confidence an unlabeled row needs for a pseudo-label.");
+        var encoderRatio = CommonOptions.WithDefault<double>("--encoder-rate-ratio", FineTuningOptions.Defaults.EncoderLearningRateRatio, "The encoder's learning rate as a fraction of the head's (0 freezes it).");
+        var seed = CommonOptions.WithDefault<int>("--seed", 0, "Seed of the head, batches, dropout and shifts.");
         var output = new Option<string>("--out") { Description = "Output folder: the fine-tuned model folder plus classifier.onnx.", Required = true };
         var command = new Command("finetune", "Fine-tune a pretrained autoencoder's encoder with a classification head on labeled rows; writes the model folder and classifier.onnx.")
         {
@@ -119,7 +120,7 @@ internal static class ClassifierCommands
     private static IDataView LabeledView(MLContext ml, Dataset dataset)
     {
         var schema = SchemaDefinition.Create(typeof(LabeledRow));
-        schema[nameof(LabeledRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, dataset.Width);
+        VectorColumns.Declare(schema, nameof(LabeledRow.Features), dataset.Width);
         return ml.Data.LoadFromEnumerable(dataset.Rows.Select((r, i) => new LabeledRow { Features = r, Label = dataset.Labels![i] }).ToList(), schema);
     }
 

@@ -14,45 +14,31 @@ internal static class CliRunner
         {
             return body();
         }
-        catch (InputException e)
-        {
-            Console.Error.WriteLine($"error: {OneLine(e)}");
-            return 2;
-        }
-        catch (ArgumentException e)
-        {
-            // The library's option checks: the message names the option, translated to its flag.
-            Console.Error.WriteLine($"error: {OptionNames.Describe(e)}");
-            return 2;
-        }
-        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
-        {
-            // A file that is missing, damaged or not ours: the message names it.
-            Console.Error.WriteLine($"error: {OneLine(e)}");
-            return 2;
-        }
-        catch (InvalidOperationException e) when (e is not ObjectDisposedException)
-        {
-            // The library's documented data errors (no rows, NaN/∞, a value out of the loss's range) name column and row.
-            Console.Error.WriteLine($"error: {OneLine(e)}");
-            return 2;
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine("interrupted");
-            return 130;
-        }
-        catch (TrainingDivergedException e)
-        {
-            Console.Error.WriteLine($"error: {OneLine(e)}");
-            return 1;
-        }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"failed: {OneLine(e)}");
-            return 1;
+            var (message, code) = Outcome(e);
+            Console.Error.WriteLine(message);
+            return code;
         }
     }
+
+    /// <summary>What a failure prints and its exit code; the first arm that matches decides.</summary>
+    private static (string Message, int Code) Outcome(Exception e) => e switch
+    {
+        InputException => ($"error: {OneLine(e)}", 2),
+
+        // The library's option checks: the message names the option, translated to its flag.
+        ArgumentException argument => ($"error: {OptionNames.Describe(argument)}", 2),
+
+        // A file that is missing, damaged or not ours: the message names it.
+        InvalidDataException or FileNotFoundException or DirectoryNotFoundException => ($"error: {OneLine(e)}", 2),
+
+        // The library's documented data errors (no rows, NaN/∞, a value out of the loss's range) name column and row.
+        InvalidOperationException and not ObjectDisposedException => ($"error: {OneLine(e)}", 2),
+        OperationCanceledException => ("interrupted", 130),
+        TrainingDivergedException => ($"error: {OneLine(e)}", 1),
+        _ => ($"failed: {OneLine(e)}", 1),
+    };
 
     public static string OneLine(Exception e) => e.Message.Split('\n')[0].Trim();
 }

@@ -31,6 +31,13 @@ internal static class CommonOptions
     public static (Option<string> Model, Option<string?> Data, Option<string?> Label, Option<string?> Features) ModelAndData() =>
         (Model(), Data(required: true), LabelColumn(), Features());
 
+    /// <summary>An option <paramref name="name"/> that is <paramref name="defaultValue"/> when not given.</summary>
+    public static Option<T> WithDefault<T>(string name, T defaultValue, string description) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+    };
+
     public static Option<string?> Output(string description) => new("--out") { Description = description };
 
     public static string[]? SplitList(string? value) =>

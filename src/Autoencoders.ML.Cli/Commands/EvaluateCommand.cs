@@ -10,7 +10,7 @@ internal static class EvaluateCommand
     public static Command Create()
     {
         var (model, data, label, features) = CommonOptions.ModelAndData();
-        var samples = new Option<int>("--importance-samples") { Description = "k of the IWAE estimate of a VAE's negative log-likelihood.", DefaultValueFactory = _ => 100 };
+        var samples = CommonOptions.WithDefault<int>("--importance-samples", 100, "k of the IWAE estimate of a VAE's negative log-likelihood.");
         var command = new Command("evaluate", "Print one JSON object with mse (per value), squared_error_per_row and rows for --data (and elbo, nll in nats for a VAE; auroc, auprc with a 0/1 --label-column).")
         {
             model, data, label, features, samples,

@@ -17,12 +17,13 @@ internal static class HelpGroups
     private static readonly string[] Order = { Data, Model, Kinds, Training, Output, Other };
     private static readonly Dictionary<Option, string> Groups = new();
 
-    /// <summary>Tags <paramref name="option"/> with its help group and returns it.</summary>
-    public static T In<T>(this T option, string group)
-        where T : Option
+    /// <summary>Tags each of <paramref name="options"/> with the help group <paramref name="group"/>.</summary>
+    public static void Put(string group, params Option[] options)
     {
-        Groups[option] = group;
-        return option;
+        foreach (var option in options)
+        {
+            Groups[option] = group;
+        }
     }
 
     /// <summary>

@@ -9,8 +9,8 @@ internal static class SampleCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var count = new Option<int>("--count") { Description = "Number of samples.", DefaultValueFactory = _ => 16 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the latent draws.", DefaultValueFactory = _ => 0 };
+        var count = CommonOptions.WithDefault<int>("--count", 16, "Number of samples.");
+        var seed = CommonOptions.WithDefault<int>("--seed", 0, "Seed of the latent draws.");
         var cluster = new Option<int?>("--cluster") { Description = "Gaussian-mixture VAE: sample from this component (0-based); default the whole mixture." };
         var output = CommonOptions.Output("CSV file to write (default: stdout).");
         var png = new Option<string?>("--png") { Description = "Also write the samples as a PNG grid (image models; default: samples.png beside --out)." };

@@ -25,25 +25,17 @@ internal static class TrainCommand
         var data = CommonOptions.Data(required: false);
         var label = CommonOptions.LabelColumn();
         var features = CommonOptions.Features();
-        var kind = new Option<string>("--kind") { Description = "ae (plain), dae (denoising, needs --noise), vae (variational) or gmvae (Gaussian-mixture VAE, clusters the rows; see --clusters).", DefaultValueFactory = _ => DefaultKind };
+        var kind = CommonOptions.WithDefault<string>(
+            "--kind", DefaultKind, "ae (plain), dae (denoising, needs --noise), vae (variational) or gmvae (Gaussian-mixture VAE, clusters the rows; see --clusters).");
         kind.AcceptOnlyFromAmong(Kinds);
-        var clusters = new Option<int>("--clusters") { Description = "K, the mixture components of --kind gmvae.", DefaultValueFactory = _ => 10 };
-        var restarts = new Option<int>("--restarts")
-        {
-            Description = "--kind gmvae: k-means + EM initialisations tried on the pretrained codes; the most likely is kept.",
-            DefaultValueFactory = _ => 1,
-        };
-        var consistency = new Option<double>("--consistency")
-        {
-            Description = "--kind gmvae: weight of the mutual information between the clusters of two random moves of each image (needs --max-shift or --max-rotation; 0 = off).",
-            DefaultValueFactory = _ => 0,
-        };
-        var balance = new Option<double>("--consistency-balance")
-        {
-            Description = "--kind gmvae with --consistency: weight b ≥ 1 of the clusters' equal use inside the consistency term, I + (b − 1)·(H(y) + H(y′)) (IIC's λ_entropy; 1 = the plain mutual information).",
-            DefaultValueFactory = _ => 1,
-        };
-        var architecture = new Option<string>("--architecture") { Description = "dense or conv.", DefaultValueFactory = _ => "dense" };
+        var clusters = CommonOptions.WithDefault<int>("--clusters", 10, "K, the mixture components of --kind gmvae.");
+        var restarts = CommonOptions.WithDefault<int>(
+            "--restarts", 1, "--kind gmvae: k-means + EM initialisations tried on the pretrained codes; the most likely is kept.");
+        var consistency = CommonOptions.WithDefault<double>(
+            "--consistency", 0, "--kind gmvae: weight of the mutual information between the clusters of two random moves of each image (needs --max-shift or --max-rotation; 0 = off).");
+        var balance = CommonOptions.WithDefault<double>(
+            "--consistency-balance", 1, "--kind gmvae with --consistency: weight b ≥ 1 of the clusters' equal use inside the consistency term, I + (b − 1)·(H(y) + H(y′)) (IIC's λ_entropy; 1 = the plain mutual information).");
+        var architecture = CommonOptions.WithDefault<string>("--architecture", "dense", "dense or conv.");
         architecture.AcceptOnlyFromAmong("dense", "conv");
         var hidden = new Option<string?>("--hidden")
         {
@@ -51,95 +43,64 @@ internal static class TrainCommand
                 $"(the library's AutoencoderOptions default is {string.Join(',', new AutoencoderOptions().HiddenSizes)}; {DenseHidden} reaches a lower error in the default budget), " +
                 "none for conv (dense layers between the feature maps and the code).",
         };
-        var filters = new Option<string>("--filters") { Description = "Conv: filters of each stride-2 block, e.g. 32,64.", DefaultValueFactory = _ => "32,64" };
+        var filters = CommonOptions.WithDefault<string>("--filters", "32,64", "Conv: filters of each stride-2 block, e.g. 32,64.");
         var batchNorm = new Option<bool>("--batch-norm") { Description = "Conv: batch normalisation in every block." };
-        var activation = new Option<string>("--activation")
-        {
-            Description = "Hidden-layer activation: relu, leakyrelu, elu, gelu, tanh or sigmoid.",
-            DefaultValueFactory = _ => AutoencoderOptions.Defaults.HiddenActivation.ToString().ToLowerInvariant(),
-        };
+        var activation = CommonOptions.WithDefault<string>(
+            "--activation", AutoencoderOptions.Defaults.HiddenActivation.ToString().ToLowerInvariant(), "Hidden-layer activation: relu, leakyrelu, elu, gelu, tanh or sigmoid.");
         activation.AcceptOnlyFromAmong("relu", "leakyrelu", "elu", "gelu", "tanh", "sigmoid");
         var latent = new Option<int?>("--latent") { Description = $"Latent code size. Default {AutoencoderOptions.Defaults.LatentSize}, or half the features (at least 1) for rows of {AutoencoderOptions.Defaults.LatentSize} features or fewer." };
         var imageShape = new Option<string?>("--image-shape") { Description = "CxHxW of image rows, e.g. 1x28x28 (IDX images know theirs)." };
-        var loss = new Option<string>("--loss") { Description = "mse or bce (bce needs values in [0, 1]).", DefaultValueFactory = _ => AutoencoderOptions.Defaults.Loss == ReconstructionLoss.BinaryCrossEntropy ? "bce" : "mse" };
+        var loss = CommonOptions.WithDefault<string>(
+            "--loss", AutoencoderOptions.Defaults.Loss == ReconstructionLoss.BinaryCrossEntropy ? "bce" : "mse", "mse or bce (bce needs values in [0, 1]).");
         loss.AcceptOnlyFromAmong("mse", "bce");
         var noise = new Option<string[]>("--noise") { Description = "Corruption for --kind dae, repeatable: gaussian:SIGMA, mask:P, saltpepper:P." };
         var clip = new Option<string?>("--clip") { Description = "--kind dae: clip corrupted values to MIN,MAX, e.g. 0,1." };
-        var beta = new Option<double>("--beta") { Description = "Weight of the KL term of --kind vae and gmvae.", DefaultValueFactory = _ => 1.0 };
-        var importanceSamples = new Option<int>("--importance-samples")
-        {
-            Description = "Samples k of the training objective for --kind vae: 1 = ELBO, k > 1 = importance-weighted bound (IWAE).",
-            DefaultValueFactory = _ => 1,
-        };
+        var beta = CommonOptions.WithDefault<double>("--beta", 1.0, "Weight of the KL term of --kind vae and gmvae.");
+        var importanceSamples = CommonOptions.WithDefault<int>(
+            "--importance-samples", 1, "Samples k of the training objective for --kind vae: 1 = ELBO, k > 1 = importance-weighted bound (IWAE).");
         var epochs = new Option<int?>("--epochs")
         {
             Description = $"Training epochs. Default: automatic, until the validation loss has not improved for {TrainingOptions.Defaults.AutomaticPatience} epochs " +
                 $"(best epoch kept; at most {TrainingOptions.Defaults.MaxEpochs} epochs or --max-steps steps).",
         };
-        var batch = new Option<int>("--batch-size") { Description = "Rows per step.", DefaultValueFactory = _ => TrainingOptions.Defaults.BatchSize };
-        var lr = new Option<double>("--lr") { Description = "Learning rate (Adam).", DefaultValueFactory = _ => TrainingOptions.Defaults.LearningRate };
-        var schedule = new Option<string>("--lr-schedule")
-        {
-            Description = "Learning-rate schedule: constant, cosine (annealed to 0 over all epochs) or plateau (halved after 2 epochs without improvement).",
-            DefaultValueFactory = _ => "constant",
-        };
+        var batch = CommonOptions.WithDefault<int>("--batch-size", TrainingOptions.Defaults.BatchSize, "Rows per step.");
+        var lr = CommonOptions.WithDefault<double>("--lr", TrainingOptions.Defaults.LearningRate, "Learning rate (Adam).");
+        var schedule = CommonOptions.WithDefault<string>(
+            "--lr-schedule", "constant", "Learning-rate schedule: constant, cosine (annealed to 0 over all epochs) or plateau (halved after 2 epochs without improvement).");
         schedule.AcceptOnlyFromAmong("constant", "cosine", "plateau");
-        var seed = new Option<int>("--seed") { Description = "Seed for weights, shuffling, noise and the validation split.", DefaultValueFactory = _ => TrainingOptions.Defaults.Seed };
-        var runs = new Option<int>("--runs")
-        {
-            Description = "Train R times from seeds SEED, SEED+10000, … and keep the run with the lowest final loss (validation loss with validation rows, " +
-                "else training loss); every run's loss goes to model.json (runLosses, chosenRun). Costs R trainings; not with --checkpoint-every or --resume.",
-            DefaultValueFactory = _ => 1,
-        };
-        var validation = new Option<double>("--validation-fraction") { Description = "Rows held out for validation.", DefaultValueFactory = _ => 0.1 };
+        var seed = CommonOptions.WithDefault<int>(
+            "--seed", TrainingOptions.Defaults.Seed, "Seed for weights, shuffling, noise and the validation split.");
+        var runs = CommonOptions.WithDefault<int>(
+            "--runs", 1, "Train R times from seeds SEED, SEED+10000, … and keep the run with the lowest final loss (validation loss with validation rows, " +
+                "else training loss); every run's loss goes to model.json (runLosses, chosenRun). Costs R trainings; not with --checkpoint-every or --resume.");
+        var validation = CommonOptions.WithDefault<double>("--validation-fraction", 0.1, "Rows held out for validation.");
         var patience = new Option<int?>("--patience") { Description = "Early stopping: epochs without validation improvement (restores the best epoch)." };
         var threads = new Option<int?>("--threads") { Description = "Threads torch may use." };
-        var scale = new Option<string>("--scale") { Description = "Input scaling fitted on the training data: none, minmax or standard.", DefaultValueFactory = _ => "none" };
+        var scale = CommonOptions.WithDefault<string>("--scale", "none", "Input scaling fitted on the training data: none, minmax or standard.");
         scale.AcceptOnlyFromAmong("none", "minmax", "standard");
-        var output = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => "autoencoder-model" };
-        var device = new Option<string>("--device")
-        {
-            Description = "cpu, cuda or auto (a CUDA GPU when there is one, else the CPU). cuda without a GPU or a CUDA libtorch is an error saying what to add.",
-            DefaultValueFactory = _ => "auto",
-        };
+        var output = CommonOptions.WithDefault<string>("--out", "autoencoder-model", "Output folder.");
+        var device = CommonOptions.WithDefault<string>(
+            "--device", "auto", "cpu, cuda or auto (a CUDA GPU when there is one, else the CPU). cuda without a GPU or a CUDA libtorch is an error saying what to add.");
         device.AcceptOnlyFromAmong("cpu", "cuda", "auto");
         var checkpointEvery = new Option<int?>("--checkpoint-every")
         {
             Description = "Write a checkpoint every N epochs (weights, optimizer, schedule, random state, history) to --checkpoint; resume it with --resume.",
         };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file for --checkpoint-every (default: OUT.checkpoint.zip beside the output folder)." };
-        var precision = new Option<string>("--precision")
-        {
-            Description = "Number type of the dense layers' matrix multiplies while training: fp32, or bf16 (mixed precision: bfloat16 products, " +
-                "float32 weights, optimizer and loss; faster on CPUs with AVX-512 BF16 or AMX). The saved model and its ONNX files are float32 either way.",
-            DefaultValueFactory = _ => "fp32",
-        };
+        var precision = CommonOptions.WithDefault<string>(
+            "--precision", "fp32", "Number type of the dense layers' matrix multiplies while training: fp32, or bf16 (mixed precision: bfloat16 products, " +
+                "float32 weights, optimizer and loss; faster on CPUs with AVX-512 BF16 or AMX). The saved model and its ONNX files are float32 either way.");
         precision.AcceptOnlyFromAmong("fp32", "bf16");
-        var maxShift = new Option<int>("--max-shift")
-        {
-            Description = "Augmentation for image rows: move every training image by up to this many pixels (it is both input and target; 0 = off).",
-            DefaultValueFactory = _ => 0,
-        };
-        var maxRotation = new Option<double>("--max-rotation")
-        {
-            Description = "Augmentation for image rows: turn every training image by up to this many degrees (0 = off).",
-            DefaultValueFactory = _ => 0,
-        };
-        var maxScale = new Option<double>("--max-scale")
-        {
-            Description = "Augmentation for image rows: resize every training image by a random factor in [1 − F, 1 + F] (0 = off).",
-            DefaultValueFactory = _ => 0,
-        };
-        var maxShear = new Option<double>("--max-shear")
-        {
-            Description = "Augmentation for image rows: slant every training image by up to this many degrees (0 = off).",
-            DefaultValueFactory = _ => 0,
-        };
-        var maxSteps = new Option<int>("--max-steps")
-        {
-            Description = "Cap of the automatic budget (no --epochs) in optimizer steps, rounded up to whole epochs; raise it to train longer for a lower error.",
-            DefaultValueFactory = _ => TrainingOptions.Defaults.MaxSteps,
-        };
+        var maxShift = CommonOptions.WithDefault<int>(
+            "--max-shift", 0, "Augmentation for image rows: move every training image by up to this many pixels (it is both input and target; 0 = off).");
+        var maxRotation = CommonOptions.WithDefault<double>(
+            "--max-rotation", 0, "Augmentation for image rows: turn every training image by up to this many degrees (0 = off).");
+        var maxScale = CommonOptions.WithDefault<double>(
+            "--max-scale", 0, "Augmentation for image rows: resize every training image by a random factor in [1 − F, 1 + F] (0 = off).");
+        var maxShear = CommonOptions.WithDefault<double>(
+            "--max-shear", 0, "Augmentation for image rows: slant every training image by up to this many degrees (0 = off).");
+        var maxSteps = CommonOptions.WithDefault<int>(
+            "--max-steps", TrainingOptions.Defaults.MaxSteps, "Cap of the automatic budget (no --epochs) in optimizer steps, rounded up to whole epochs; raise it to train longer for a lower error.");
         var anomaly = new Option<bool>("--anomaly")
         {
             Description = "Also train the anomaly detector on the same rows (without the label) and write anomaly.onnx into the folder, for 'score'.",
@@ -155,28 +116,11 @@ internal static class TrainCommand
             runs, validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume, precision, maxShift, maxRotation, maxScale, maxShear,
             maxSteps, anomaly,
         };
-        foreach (var option in new Option[] { data, label, features, imageShape, scale, validation, maxShift, maxRotation, maxScale, maxShear })
-        {
-            option.In(HelpGroups.Data);
-        }
-
-        foreach (var option in new Option[] { kind, architecture, hidden, activation, latent, loss })
-        {
-            option.In(HelpGroups.Model);
-        }
-
-        foreach (var option in new Option[] { noise, clip, beta, importanceSamples, clusters, restarts, consistency, balance, filters, batchNorm })
-        {
-            option.In(HelpGroups.Kinds);
-        }
-
-        foreach (var option in new Option[] { epochs, maxSteps, batch, lr, schedule, seed, runs, patience, threads, device, precision, checkpointEvery, checkpoint, resume })
-        {
-            option.In(HelpGroups.Training);
-        }
-
-        output.In(HelpGroups.Output);
-        anomaly.In(HelpGroups.Output);
+        HelpGroups.Put(HelpGroups.Data, data, label, features, imageShape, scale, validation, maxShift, maxRotation, maxScale, maxShear);
+        HelpGroups.Put(HelpGroups.Model, kind, architecture, hidden, activation, latent, loss);
+        HelpGroups.Put(HelpGroups.Kinds, noise, clip, beta, importanceSamples, clusters, restarts, consistency, balance, filters, batchNorm);
+        HelpGroups.Put(HelpGroups.Training, epochs, maxSteps, batch, lr, schedule, seed, runs, patience, threads, device, precision, checkpointEvery, checkpoint, resume);
+        HelpGroups.Put(HelpGroups.Output, output, anomaly);
 
         // Options that belong to one kind or architecture: checked at parse time, with the other parse errors (an option
         // validator on --kind, which always has a result; a command validator would hide the options' own errors).
@@ -334,14 +278,8 @@ internal static class TrainCommand
             throw new InputException("--max-shift, --max-rotation, --max-scale and --max-shear move images: give the rows' shape with --image-shape CxHxW (IDX images know theirs).");
         }
 
-        try
-        {
-            return new ImageAugmentation(new ImageShape(c, h, w), maxShift, maxRotation, maxScale, maxShear);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InputException(OptionNames.Describe(e), e);
-        }
+        // A value out of range is the library's ArgumentException, which CliRunner reports with the option's flag.
+        return new ImageAugmentation(new ImageShape(c, h, w), maxShift, maxRotation, maxScale, maxShear);
     }
 
     private static int Train(Dataset dataset, string? labelColumn, AutoencoderOptions modelOptions, TrainingOptions trainingOptions, string outDir, bool withDetector)
@@ -354,15 +292,7 @@ internal static class TrainCommand
         // --device auto: GPU 0 when CUDA is available, else the CPU (ML.NET's GpuDeviceId with FallbackToCpu).
         var ml = new MLContext(seed: trainingOptions.Seed) { GpuDeviceId = trainingOptions.Device == TrainingDevice.Automatic ? 0 : null, FallbackToCpu = true };
         IDataView view = dataset.ToDataView(ml);
-        AutoencoderTrainer trainer;
-        try
-        {
-            trainer = new AutoencoderTrainer(ml, modelOptions, trainingOptions);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InputException(OptionNames.Describe(e), e);
-        }
+        var trainer = new AutoencoderTrainer(ml, modelOptions, trainingOptions); // bad options: CliRunner names the flag
 
         Console.Error.WriteLine($"training on {dataset.Rows.Length:N0} rows × {dataset.Width} features from {dataset.Source}");
         using var model = ProgressView.Run(trainingOptions.EpochLimit, progress => trainer.Fit(view, progress: progress));

@@ -1,3 +1,4 @@
+using Autoencoders.ML.Data;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -56,14 +57,7 @@ internal sealed class Dataset
         }
     }
 
-    public IDataView ToDataView(MLContext ml, string column = "Features")
-    {
-        var schema = SchemaDefinition.Create(typeof(Row));
-        var features = schema[nameof(Row.Features)];
-        features.ColumnType = new VectorDataViewType(NumberDataViewType.Single, Width);
-        features.ColumnName = column;
-        return ml.Data.LoadFromEnumerable(Rows.Select(r => new Row { Features = r }).ToList(), schema);
-    }
+    public IDataView ToDataView(MLContext ml, string column = "Features") => VectorColumns.Load(ml.Data, Rows, Width, column);
 
     /// <summary>A description for model.json.</summary>
     public object Describe() => new
@@ -77,9 +71,4 @@ internal sealed class Dataset
         min = Rows.Length == 0 ? 0 : Rows.Min(r => r.Min()),
         max = Rows.Length == 0 ? 0 : Rows.Max(r => r.Max()),
     };
-
-    private sealed class Row
-    {
-        public float[] Features { get; set; } = Array.Empty<float>();
-    }
 }

@@ -107,7 +107,7 @@ internal sealed record AnomalyScorerState(
                 $"{stored.Neighbours} neighbours, contamination {stored.Contamination}, threshold {stored.Threshold}");
         }
 
-        var codes = Enumerable.Range(0, rows).Select(i => flat.AsSpan(i * width, width).ToArray()).ToArray();
+        var codes = RowArrays.Split(flat, rows, width);
         int inputNeighbours = stored.InputNeighbours ?? 0;
         var inputFlat = stored.Rows is null ? Array.Empty<float>() : Values<float>(stored.Rows, source);
         var inputDistance = stored.InputDistance is null ? Array.Empty<double>() : Values<double>(stored.InputDistance, source);
@@ -122,7 +122,7 @@ internal sealed record AnomalyScorerState(
             recipe = Enum.TryParse<AnomalyRecipe>(stored.Recipe, out var parsed) ? parsed : throw Invalid(source, $"unknown recipe '{stored.Recipe}'");
         }
 
-        var trainingRows = inputNeighbours == 0 ? Array.Empty<float[]>() : Enumerable.Range(0, rows).Select(i => inputFlat.AsSpan(i * model.InputSize, model.InputSize).ToArray()).ToArray();
+        var trainingRows = inputNeighbours == 0 ? Array.Empty<float[]>() : RowArrays.Split(inputFlat, rows, model.InputSize);
         return new AnomalyScorerState(stored.Neighbours, stored.Contamination, stored.Threshold, center, scale, codes, reconstruction, distance)
         {
             SignedLog = stored.SignedLog ?? false,

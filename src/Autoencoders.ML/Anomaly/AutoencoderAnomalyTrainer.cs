@@ -157,12 +157,7 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
     {
         if (options.ValidationData is { } validation)
         {
-            int size = FeatureColumn.GetVectorSize(validation.Schema, options.FeatureColumnName, "validation input");
-            if (size != width)
-            {
-                throw new ArgumentOutOfRangeException(
-                    nameof(options), $"Schema mismatch for validation input column '{options.FeatureColumnName}': expected vector of Single of size {width} (the training size), got size {size}.");
-            }
+            FeatureColumn.GetVectorSize(validation.Schema, options.FeatureColumnName, "validation input", width, "the training size", nameof(options));
         }
     }
 

@@ -97,7 +97,7 @@ public sealed class AutoencoderAnomalyTransformer : TaskTransformer
     public void Save(string path)
     {
         ThrowIfDisposed();
-        Scorer.SaveWith(path, Threshold, new[] { (SettingsFile, System.Text.Encoding.UTF8.GetBytes(Settings().Entry().Value)) });
+        Scorer.SaveWith(path, Threshold, new[] { (SettingsFile, System.Text.Encoding.UTF8.GetBytes(Saved.Entry().Value)) });
     }
 
     /// <summary>Loads a detector saved with <see cref="Save"/> (the folder or the <c>.zip</c>); disposing it disposes its model.</summary>
@@ -178,10 +178,11 @@ public sealed class AutoencoderAnomalyTransformer : TaskTransformer
         }
     }
 
-    private protected override IEnumerable<(string Key, string Value)> SavedEntries() =>
-        new[] { Settings().Entry(), (AnomalyScorerState.MetadataKey, Scorer.State().ToJson()) }.Concat(EmbeddedModel.Entries(Scorer.Model));
+    private protected override AutoencoderModel SavedModel => Scorer.Model;
 
-    private SavedTransform Settings() => new()
+    private protected override (string Key, string Value)? SavedState => (AnomalyScorerState.MetadataKey, Scorer.State().ToJson());
+
+    private protected override SavedTransform Saved => new()
     {
         Transform = nameof(AutoencoderAnomalyTransformer),
         InputColumn = FeatureColumnName,

@@ -55,10 +55,8 @@ public sealed class PrincipalComponents
         var sum = torch.zeros(width, dtype: ScalarType.Float64);
         var gram = torch.zeros(width, width, dtype: ScalarType.Float64);
         long n = 0;
-        foreach (var batch in rows.Batches(4096, shuffle: null))
+        foreach (var x in rows.Float64Batches(4096))
         {
-            using var owned = batch;
-            var x = batch.to_type(ScalarType.Float64);
             origin ??= x.mean(new long[] { 0 });
             var shifted = x - origin;
             sum.add_(shifted.sum(dim: 0));

@@ -56,8 +56,7 @@ public sealed class AutoencoderClassifier : IDisposable
             using var scope = NewDisposeScope();
             var x = tensor(flat, new long[] { rows.Count, InputSize });
             var probabilities = nn.functional.softmax(Network.Logits(Model.ScaleInput(x), trainEncoder: false), 1).contiguous().data<float>().ToArray();
-            int k = Classes.Count;
-            return Enumerable.Range(0, rows.Count).Select(i => probabilities.AsSpan(i * k, k).ToArray()).ToArray();
+            return RowArrays.Split(probabilities, rows.Count, Classes.Count);
         }
     }
 

@@ -129,13 +129,9 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
         var host = environment.Register("Autoencoders.ML");
         int seed = options.Seed ?? host.Rand.Next();
         var classes = ClassLabels.FromLabelColumn(input.Schema, options.LabelColumnName);
-        int width = FeatureColumn.GetVectorSize(input.Schema, options.FeatureColumnName, "feature");
-        if (options.Pretrained != null && width != options.Pretrained.InputSize)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(input),
-                $"Schema mismatch for feature column '{options.FeatureColumnName}': expected vector of Single of size {options.Pretrained.InputSize} (the pretrained model's input size), got size {width}.");
-        }
+        int width = options.Pretrained is { } given
+            ? FeatureColumn.GetVectorSize(input.Schema, options.FeatureColumnName, "feature", given.InputSize, "the pretrained model's input size", nameof(input))
+            : FeatureColumn.GetVectorSize(input.Schema, options.FeatureColumnName, "feature");
 
         if (options.UnlabeledData != null)
         {

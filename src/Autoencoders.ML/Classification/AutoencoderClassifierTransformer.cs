@@ -79,19 +79,19 @@ public sealed class AutoencoderClassifierTransformer : TaskTransformer
         }
     }
 
-    private protected override IEnumerable<(string Key, string Value)> SavedEntries()
+    private protected override SavedTransform Saved => new()
     {
-        var saved = new SavedTransform
-        {
-            Transform = nameof(AutoencoderClassifierTransformer),
-            InputColumn = FeatureColumnName,
-            ScoreColumn = ScoreColumnName,
-            PredictedLabelColumn = PredictedLabelColumnName,
-            ScoringBatchSize = ScoringBatchSize,
-            Stages = 2,
-        };
-        return new[] { saved.Entry(), (ClassifierState.MetadataKey, Classifier.State().ToJson()) }.Concat(EmbeddedModel.Entries(Classifier.Model));
-    }
+        Transform = nameof(AutoencoderClassifierTransformer),
+        InputColumn = FeatureColumnName,
+        ScoreColumn = ScoreColumnName,
+        PredictedLabelColumn = PredictedLabelColumnName,
+        ScoringBatchSize = ScoringBatchSize,
+        Stages = 2,
+    };
+
+    private protected override AutoencoderModel SavedModel => Classifier.Model;
+
+    private protected override (string Key, string Value)? SavedState => (ClassifierState.MetadataKey, Classifier.State().ToJson());
 
     private static string IndexColumn(string predictedLabelColumnName) => predictedLabelColumnName + ".Index";
 

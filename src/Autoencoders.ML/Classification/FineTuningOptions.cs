@@ -133,17 +133,11 @@ public sealed class FineTuningOptions
     {
         NonNegative(HeadSteps, nameof(HeadSteps));
         NonNegative(Steps, nameof(Steps));
-        if (HeadSteps + Steps == 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "HeadSteps + Steps must be positive: there is nothing to train.");
-        }
+        Require(HeadSteps + Steps != 0, nameof(Steps), Steps, "HeadSteps + Steps must be positive: there is nothing to train.");
 
         Positive(BatchSize, nameof(BatchSize));
         Positive(UnlabeledBatchSize, nameof(UnlabeledBatchSize));
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
-        {
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive and finite (Adam's step size, e.g. 1e-3).");
-        }
+        Require(LearningRate > 0 && !double.IsInfinity(LearningRate), nameof(LearningRate), LearningRate, "LearningRate must be positive and finite (Adam's step size, e.g. 1e-3).");
 
         Optimization.Validate();
         if (Optimization.Schedule != null)
@@ -153,40 +147,19 @@ public sealed class FineTuningOptions
                 nameof(Optimization));
         }
 
-        if (!(EncoderLearningRateRatio >= 0) || double.IsInfinity(EncoderLearningRateRatio))
-        {
-            throw new ArgumentOutOfRangeException(nameof(EncoderLearningRateRatio), EncoderLearningRateRatio, "EncoderLearningRateRatio must be ≥ 0 (0 freezes the encoder).");
-        }
+        Require(EncoderLearningRateRatio >= 0 && !double.IsInfinity(EncoderLearningRateRatio), nameof(EncoderLearningRateRatio), EncoderLearningRateRatio, "EncoderLearningRateRatio must be ≥ 0 (0 freezes the encoder).");
 
-        if (!(ReconstructionWeight >= 0) || double.IsInfinity(ReconstructionWeight))
-        {
-            throw new ArgumentOutOfRangeException(nameof(ReconstructionWeight), ReconstructionWeight, "ReconstructionWeight must be ≥ 0 (0 turns the regulariser off).");
-        }
+        Require(ReconstructionWeight >= 0 && !double.IsInfinity(ReconstructionWeight), nameof(ReconstructionWeight), ReconstructionWeight, "ReconstructionWeight must be ≥ 0 (0 turns the regulariser off).");
 
-        if (!(Dropout >= 0 && Dropout < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
-        }
+        Require(Dropout >= 0 && Dropout < 1, nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
 
         NonNegative(MaxShift, nameof(MaxShift));
-        if (!(MaxRotation >= 0 && MaxRotation <= 180))
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxRotation), MaxRotation, "MaxRotation must be between 0 and 180 degrees (e.g. 10).");
-        }
-        if (!(PseudoLabelWeight >= 0) || double.IsInfinity(PseudoLabelWeight))
-        {
-            throw new ArgumentOutOfRangeException(nameof(PseudoLabelWeight), PseudoLabelWeight, "PseudoLabelWeight must be ≥ 0 (0 turns pseudo-labels off).");
-        }
+        Require(MaxRotation >= 0 && MaxRotation <= 180, nameof(MaxRotation), MaxRotation, "MaxRotation must be between 0 and 180 degrees (e.g. 10).");
+        Require(PseudoLabelWeight >= 0 && !double.IsInfinity(PseudoLabelWeight), nameof(PseudoLabelWeight), PseudoLabelWeight, "PseudoLabelWeight must be ≥ 0 (0 turns pseudo-labels off).");
 
-        if (!(PseudoLabelThreshold > 0 && PseudoLabelThreshold <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(PseudoLabelThreshold), PseudoLabelThreshold, "PseudoLabelThreshold must be in (0, 1] (a class probability, e.g. 0.95).");
-        }
+        Require(PseudoLabelThreshold > 0 && PseudoLabelThreshold <= 1, nameof(PseudoLabelThreshold), PseudoLabelThreshold, "PseudoLabelThreshold must be in (0, 1] (a class probability, e.g. 0.95).");
 
-        if (!(PseudoLabelMasking >= 0 && PseudoLabelMasking < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(PseudoLabelMasking), PseudoLabelMasking, "PseudoLabelMasking must be in [0, 1).");
-        }
+        Require(PseudoLabelMasking >= 0 && PseudoLabelMasking < 1, nameof(PseudoLabelMasking), PseudoLabelMasking, "PseudoLabelMasking must be in [0, 1).");
 
         ImageShape?.Validate(nameof(ImageShape));
         if (Threads is int threads)
@@ -203,19 +176,16 @@ public sealed class FineTuningOptions
         return copy;
     }
 
-    private static void Positive(int value, string name)
-    {
-        if (value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive.");
-        }
-    }
+    private static void Positive(int value, string name) => Require(value > 0, name, value, $"{name} must be positive.");
 
-    private static void NonNegative(int value, string name)
+    private static void NonNegative(int value, string name) => Require(value >= 0, name, value, $"{name} must be zero or positive.");
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for the option <paramref name="name"/> unless <paramref name="valid"/>.</summary>
+    private static void Require(bool valid, string name, object value, string message)
     {
-        if (value < 0)
+        if (!valid)
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be zero or positive.");
+            throw new ArgumentOutOfRangeException(name, value, message);
         }
     }
 }

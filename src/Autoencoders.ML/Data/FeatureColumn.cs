@@ -19,6 +19,29 @@ internal static class FeatureColumn
         return GetVectorSize(column, role);
     }
 
+    /// <summary>
+    /// As <see cref="GetVectorSize(DataViewSchema, string, string)"/>, and throws unless the size is
+    /// <paramref name="expected"/>, naming the column, both sizes and what <paramref name="expected"/> is.
+    /// </summary>
+    /// <param name="schema">The schema to look in.</param>
+    /// <param name="columnName">The column's name.</param>
+    /// <param name="role">What the column is for, as in "input" or "target".</param>
+    /// <param name="expected">The size the column must have.</param>
+    /// <param name="meaning">What <paramref name="expected"/> is, for the message, as in "the model's size".</param>
+    /// <param name="paramName">The argument the exception names.</param>
+    public static int GetVectorSize(DataViewSchema schema, string columnName, string role, int expected, string meaning, string paramName)
+    {
+        int size = GetVectorSize(schema, columnName, role);
+        if (size != expected)
+        {
+            throw new ArgumentOutOfRangeException(
+                paramName,
+                $"Schema mismatch for {role} column '{columnName}': expected vector of Single of size {expected} ({meaning}), got size {size}.");
+        }
+
+        return size;
+    }
+
     /// <summary>Returns the vector size of <paramref name="column"/> or throws naming the expected and actual type.</summary>
     public static int GetVectorSize(DataViewSchema.Column column, string role)
     {

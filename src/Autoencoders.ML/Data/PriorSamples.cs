@@ -39,19 +39,14 @@ internal sealed class PriorSamples : IEnumerable<PriorSamples.Row>
         // Checks the count and the model kind now rather than at the first cursor.
         model.PriorLatents(count, seed);
         var schema = SchemaDefinition.Create(typeof(Row));
-        // The indexer looks columns up by their current name: set the type before renaming.
-        var latent = schema[nameof(Row.Latent)];
-        latent.ColumnType = new VectorDataViewType(NumberDataViewType.Single, model.LatentSize);
-        latent.ColumnName = latentColumnName;
-        var generated = schema[nameof(Row.Generated)];
+        VectorColumns.Declare(schema, nameof(Row.Latent), model.LatentSize, latentColumnName);
         if (outputColumnName == null)
         {
-            schema.Remove(generated);
+            schema.Remove(schema[nameof(Row.Generated)]);
         }
         else
         {
-            generated.ColumnType = new VectorDataViewType(NumberDataViewType.Single, model.Spec.OutputSize);
-            generated.ColumnName = outputColumnName;
+            VectorColumns.Declare(schema, nameof(Row.Generated), model.Spec.OutputSize, outputColumnName);
         }
 
         return catalog.LoadFromEnumerable(new PriorSamples(model, count, seed, outputColumnName != null), schema);

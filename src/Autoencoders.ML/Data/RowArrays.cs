@@ -50,4 +50,16 @@ internal static class RowArrays
 
         return -1;
     }
+
+    /// <summary>The inverse of <see cref="Flatten"/>: <paramref name="rows"/> arrays of <paramref name="width"/> values copied out of <paramref name="flat"/>.</summary>
+    public static float[][] Split(float[] flat, int rows, int width)
+    {
+        var result = new float[rows][];
+        for (int i = 0; i < rows; i++)
+        {
+            result[i] = flat.AsSpan(i * width, width).ToArray();
+        }
+
+        return result;
+    }
 }

@@ -16,6 +16,21 @@ internal abstract class RowSource : IDisposable
     /// </summary>
     public abstract IEnumerable<Tensor> Batches(int batchSize, Random? shuffle);
 
+    /// <summary>
+    /// Every row once, in order, in float64 batches of at most <paramref name="batchSize"/> rows, for exact statistics
+    /// over the set; each batch as read is disposed once the caller has moved past its float64 copy.
+    /// </summary>
+    public IEnumerable<Tensor> Float64Batches(int batchSize)
+    {
+        foreach (var batch in Batches(batchSize, shuffle: null))
+        {
+            using (batch)
+            {
+                yield return batch.to_type(ScalarType.Float64);
+            }
+        }
+    }
+
     /// <inheritdoc />
     public virtual void Dispose()
     {

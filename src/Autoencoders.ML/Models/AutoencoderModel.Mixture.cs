@@ -102,9 +102,7 @@ public sealed partial class AutoencoderModel
 
     private static float[][] Split(Tensor values)
     {
-        var flat = values.detach().contiguous().data<float>().ToArray();
-        int width = (int)values.shape[1];
-        return Enumerable.Range(0, (int)values.shape[0]).Select(i => flat.AsSpan(i * width, width).ToArray()).ToArray();
+        return RowArrays.Split(values.detach().contiguous().data<float>().ToArray(), (int)values.shape[0], (int)values.shape[1]);
     }
 
     private MixtureAutoencoderNetwork Mixture() =>

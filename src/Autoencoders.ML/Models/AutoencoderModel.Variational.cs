@@ -163,13 +163,7 @@ public sealed partial class AutoencoderModel
                     values = z.data<float>().ToArray();
                 }
 
-                var block = new float[n][];
-                for (int i = 0; i < n; i++)
-                {
-                    block[i] = values.AsSpan(i * LatentSize, LatentSize).ToArray();
-                }
-
-                yield return block;
+                yield return RowArrays.Split(values, n, LatentSize);
             }
         }
     }

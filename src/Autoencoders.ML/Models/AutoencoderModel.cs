@@ -183,15 +183,7 @@ public sealed partial class AutoencoderModel : IDisposable
             using var noGrad = torch.no_grad();
             using var scope = torch.NewDisposeScope();
             var output = map(torch.tensor(flat, new long[] { rows.Count, expected }));
-            int outWidth = (int)output.shape[1];
-            var values = output.contiguous().data<float>().ToArray();
-            var result = new float[rows.Count][];
-            for (int i = 0; i < rows.Count; i++)
-            {
-                result[i] = values.AsSpan(i * outWidth, outWidth).ToArray();
-            }
-
-            return result;
+            return RowArrays.Split(output.contiguous().data<float>().ToArray(), rows.Count, (int)output.shape[1]);
         }
     }
 

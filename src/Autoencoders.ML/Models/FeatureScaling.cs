@@ -23,10 +23,8 @@ internal sealed record FeatureScaling(ScalingKind Kind, float[] InputShift, floa
         var min = torch.full(width, double.PositiveInfinity, dtype: ScalarType.Float64);
         var max = torch.full(width, double.NegativeInfinity, dtype: ScalarType.Float64);
         long n = 0;
-        foreach (var batch in rows.Batches(4096, shuffle: null))
+        foreach (var x in rows.Float64Batches(4096))
         {
-            using var owned = batch;
-            var x = batch.to_type(ScalarType.Float64);
             sum.add_(x.sum(dim: 0)); // dim: named — a bare 0 binds to sum(ScalarType?)
             squares.add_(x.square().sum(dim: 0));
             min = torch.minimum(min, x.amin(0));

@@ -96,14 +96,8 @@ internal sealed class OnnxGraphBuilder
             : throw new InvalidOperationException($"The graph has no input or output '{name}' yet; declare it before reading it.");
 
     /// <summary>Adds a node of the default domain with one output; the node is named after that output.</summary>
-    public void AddNode(string opType, IEnumerable<string> inputs, string output, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { OpType = opType, Name = output, Domain = string.Empty };
-        node.Input.Add(inputs);
-        node.Output.Add(output);
-        node.Attribute.Add(attributes);
-        graph.Node.Add(node);
-    }
+    public void AddNode(string opType, IEnumerable<string> inputs, string output, params AttributeProto[] attributes) =>
+        AddNode(opType, inputs, new[] { output }, attributes);
 
     /// <summary>Adds a node with several outputs (e.g. TopK's values and indices); the node is named after the first.</summary>
     public void AddNode(string opType, IEnumerable<string> inputs, IReadOnlyList<string> outputs, params AttributeProto[] attributes)

@@ -106,16 +106,8 @@ public sealed class AutoencoderTrainer
         return FitCore(model.Options, model.Spec, model.Network, data, featureColumnName, targetColumnName, validationData, progress, cancellationToken, model.Scaling);
     }
 
-    private static void CheckSize(IDataView data, string column, string role, int expected)
-    {
-        int width = FeatureColumn.GetVectorSize(data.Schema, column, role);
-        if (width != expected)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(data),
-                $"Schema mismatch for {role} column '{column}': expected vector of Single of size {expected} (the model's size), got size {width}.");
-        }
-    }
+    private static void CheckSize(IDataView data, string column, string role, int expected) =>
+        FeatureColumn.GetVectorSize(data.Schema, column, role, expected, "the model's size", nameof(data));
 
     private AutoencoderModel FitCore(
         AutoencoderOptions model, AutoencoderSpec spec, AutoencoderModule? initial, IDataView data, string featureColumnName,

@@ -75,13 +75,7 @@ public sealed class CorruptionOptions
         }
 
         var corrupted = Apply(torch.tensor(flat, new long[] { rows.Count, width }), generator).contiguous().data<float>().ToArray();
-        var result = new float[rows.Count][];
-        for (int i = 0; i < rows.Count; i++)
-        {
-            result[i] = corrupted.AsSpan(i * width, width).ToArray();
-        }
-
-        return result;
+        return RowArrays.Split(corrupted, rows.Count, width);
     }
 
     /// <summary>Applies every corruption and the clipping to a copy of <paramref name="x"/>.</summary>

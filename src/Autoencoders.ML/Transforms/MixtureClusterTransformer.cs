@@ -88,21 +88,19 @@ public sealed class MixtureClusterTransformer : TaskTransformer
         }
     }
 
-    private protected override IEnumerable<(string Key, string Value)> SavedEntries()
+    private protected override SavedTransform Saved => new()
     {
-        var saved = new SavedTransform
-        {
-            Transform = nameof(MixtureClusterTransformer),
-            InputColumn = Columns.InputColumnName,
-            LatentColumn = Columns.LatentColumnName,
-            ProbabilitiesColumn = Columns.ProbabilitiesColumnName,
-            ScoreColumn = Columns.ScoreColumnName,
-            PredictedLabelColumn = Columns.PredictedLabelColumnName,
-            ScoringBatchSize = ScoringBatchSize,
-            Stages = 2,
-        };
-        return new[] { saved.Entry() }.Concat(EmbeddedModel.Entries(Model));
-    }
+        Transform = nameof(MixtureClusterTransformer),
+        InputColumn = Columns.InputColumnName,
+        LatentColumn = Columns.LatentColumnName,
+        ProbabilitiesColumn = Columns.ProbabilitiesColumnName,
+        ScoreColumn = Columns.ScoreColumnName,
+        PredictedLabelColumn = Columns.PredictedLabelColumnName,
+        ScoringBatchSize = ScoringBatchSize,
+        Stages = 2,
+    };
+
+    private protected override AutoencoderModel SavedModel => Model;
 
     private static string IndexColumn(MixtureClusterColumns columns) => columns.PredictedLabelColumnName + ".ComponentIndex";
 

@@ -98,18 +98,6 @@ internal static class PortableOnnxTransform
     }
 
     /// <summary>One row of zeros in a column of the graph's input size: what <c>Fit</c> needs to read the schema.</summary>
-    private static IDataView EmptyInput(MLContext ml, string column, int size)
-    {
-        var schema = SchemaDefinition.Create(typeof(InputRow));
-        // The indexer looks columns up by their current name: set the type before renaming.
-        var features = schema[nameof(InputRow.Values)];
-        features.ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
-        features.ColumnName = column;
-        return ml.Data.LoadFromEnumerable(new[] { new InputRow { Values = new float[size] } }, schema);
-    }
-
-    private sealed class InputRow
-    {
-        public float[] Values { get; set; } = Array.Empty<float>();
-    }
+    private static IDataView EmptyInput(MLContext ml, string column, int size) =>
+        VectorColumns.Load(ml.Data, new[] { new float[size] }, size, column);
 }

@@ -74,13 +74,7 @@ internal sealed class ScoringGraph
     public void CheckInput(DataViewSchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        int size = FeatureColumn.GetVectorSize(schema, InputColumnName, InputRole);
-        if (size != InputSize)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(schema),
-                $"Schema mismatch for {InputRole} column '{InputColumnName}': expected vector of Single of size {InputSize} ({SizeMeaning}), got size {size}.");
-        }
+        FeatureColumn.GetVectorSize(schema, InputColumnName, InputRole, InputSize, SizeMeaning, nameof(schema));
     }
 
     /// <summary>Checks the input column and returns <paramref name="schema"/> with the output columns appended.</summary>

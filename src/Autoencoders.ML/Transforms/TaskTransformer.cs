@@ -1,4 +1,5 @@
 using System.Threading;
+using Autoencoders.ML.IO;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -103,11 +104,29 @@ public abstract class TaskTransformer : ITransformer, IDisposable
         }
     }
 
+    /// <summary>What <c>mlContext.Model.LoadAutoencoderPipeline</c> needs to rebuild the task (with <c>Stages = 2</c>).</summary>
+    private protected abstract SavedTransform Saved { get; }
+
+    /// <summary>The model behind the task, kept whole in the saved graph.</summary>
+    private protected abstract AutoencoderModel SavedModel { get; }
+
+    /// <summary>The task's fitted state as one metadata entry, or null when the model and <see cref="Saved"/> are all it needs.</summary>
+    private protected virtual (string Key, string Value)? SavedState => null;
+
     /// <summary>
-    /// What <c>mlContext.Model.LoadAutoencoderPipeline</c> needs to rebuild the task: its <see cref="SavedTransform"/>
-    /// (with <c>Stages = 2</c>), its model's entries and its fitted state, as metadata entries of the saved graph.
+    /// The metadata entries of the saved graph: <see cref="Saved"/>, then <see cref="SavedState"/> (if any), then
+    /// <see cref="SavedModel"/>'s entries.
     /// </summary>
-    private protected abstract IEnumerable<(string Key, string Value)> SavedEntries();
+    private IEnumerable<(string Key, string Value)> SavedEntries()
+    {
+        var entries = new List<(string Key, string Value)> { Saved.Entry() };
+        if (SavedState is { } state)
+        {
+            entries.Add(state);
+        }
+
+        return entries.Concat(EmbeddedModel.Entries(SavedModel));
+    }
 
     /// <summary>Throws <see cref="ObjectDisposedException"/> if <see cref="Dispose()"/> was called.</summary>
     private protected void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);

@@ -192,7 +192,7 @@ internal static class MixtureInitialization
         var flat = codes.contiguous().data<float>().ToArray();
         var ml = new MLContext(seed);
         var schema = SchemaDefinition.Create(typeof(CodeRow));
-        schema[nameof(CodeRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        VectorColumns.Declare(schema, nameof(CodeRow.Features), width);
         var rows = Enumerable.Range(0, (int)n).Select(i => new CodeRow { Features = flat.AsSpan(i * width, width).ToArray() });
         var trainer = ml.Clustering.Trainers.KMeans(new KMeansTrainer.Options
         {

@@ -10,11 +10,10 @@ namespace Autoencoders.ML.Training.Optimizers;
 /// </summary>
 /// <remarks>
 /// A TorchSharp <see cref="torch.optim.Optimizer"/> with one parameter group, so TorchSharp's learning-rate schedulers
-/// drive it like any other optimizer. Call this optimizer's <see cref="zero_grad"/>, never the module's.
+/// drive it like any other optimizer. Call this optimizer's <see cref="FusedOptimizer.zero_grad"/>, never the module's.
 /// </remarks>
-internal sealed class FusedAdam : OptimizerHelper, IOptimizerState
+internal sealed class FusedAdam : FusedOptimizer
 {
-    private readonly FlatParameters flat;
     private readonly double beta1;
     private readonly double beta2;
     private readonly double epsilon;
@@ -35,32 +34,19 @@ internal sealed class FusedAdam : OptimizerHelper, IOptimizerState
     public FusedAdam(
         IEnumerable<Parameter> parameters, double learningRate, double weightDecay = 0, bool decoupled = false,
         double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+        : base(parameters, Checked(learningRate, weightDecay, beta1, beta2, epsilon))
     {
-        if (!(learningRate >= 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon >= 0) || !(weightDecay >= 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(learningRate), "Adam needs lr ≥ 0, 0 ≤ β₁, β₂ < 1, ε ≥ 0 and weight decay ≥ 0.");
-        }
-
-        flat = new FlatParameters(parameters);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
         this.weightDecay = weightDecay;
         this.decoupled = decoupled;
-        average = zeros_like(flat.Values);
-        squaredAverage = zeros_like(flat.Values);
-        _defaults = new OptimizerOptions { LearningRate = learningRate, InitialLearningRate = learningRate };
-        _parameter_groups = new List<ParamGroup>
-        {
-            new ParamGroup<OptimizerOptions>(flat.Parameters, new OptimizerOptions { LearningRate = learningRate, InitialLearningRate = learningRate }),
-        };
+        average = zeros_like(Flat.Values);
+        squaredAverage = zeros_like(Flat.Values);
     }
 
     /// <summary>Steps taken so far.</summary>
     public long Steps => steps;
-
-    /// <summary>Zeroes every gradient with one operation.</summary>
-    public override void zero_grad() => flat.ZeroGradients();
 
     /// <summary>One Adam (or AdamW) update of every parameter.</summary>
     /// <param name="closure">Optional closure re-evaluating the loss, as for every TorchSharp optimizer.</param>
@@ -68,8 +54,8 @@ internal sealed class FusedAdam : OptimizerHelper, IOptimizerState
     {
         double learningRate = group.LearningRate;
         steps++;
-        var values = flat.Values;
-        var gradient = flat.Gradients;
+        var values = Flat.Values;
+        var gradient = Flat.Gradients;
         if (AdamKernel.Applies(values, gradient, average, squaredAverage))
         {
             AdamKernel.Step(values, gradient, average, squaredAverage, KernelConstants(learningRate, weightDecay, decoupled, beta1, beta2, epsilon, steps), torch.get_num_threads());
@@ -131,9 +117,8 @@ internal sealed class FusedAdam : OptimizerHelper, IOptimizerState
         values.addcdiv_(average, denominator, value: stepSize);
     }
 
-    /// <summary>Releases the buffers and the moment estimates.</summary>
     /// <summary>Writes the step count and both moment buffers.</summary>
-    public void SaveState(System.IO.BinaryWriter writer)
+    public override void SaveState(System.IO.BinaryWriter writer)
     {
         writer.Write("adam");
         writer.Write(steps);
@@ -143,7 +128,7 @@ internal sealed class FusedAdam : OptimizerHelper, IOptimizerState
     }
 
     /// <summary>Reads what <see cref="SaveState"/> wrote.</summary>
-    public void LoadState(System.IO.BinaryReader reader)
+    public override void LoadState(System.IO.BinaryReader reader)
     {
         string kind = reader.ReadString();
         long count = kind == "adam" ? reader.ReadInt64() : 0;
@@ -159,13 +144,19 @@ internal sealed class FusedAdam : OptimizerHelper, IOptimizerState
         squaredAverage.Load(reader);
     }
 
+    // Checked before the base moves the parameters into one buffer.
+    private static double Checked(double learningRate, double weightDecay, double beta1, double beta2, double epsilon) =>
+        learningRate >= 0 && beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && epsilon >= 0 && weightDecay >= 0
+            ? learningRate
+            : throw new ArgumentOutOfRangeException(nameof(learningRate), "Adam needs lr ≥ 0, 0 ≤ β₁, β₂ < 1, ε ≥ 0 and weight decay ≥ 0.");
+
+    /// <summary>Releases the buffers and the moment estimates.</summary>
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
             average.Dispose();
             squaredAverage.Dispose();
-            flat.Dispose();
         }
 
         base.Dispose(disposing);

@@ -6,10 +6,9 @@ namespace Autoencoders.ML.Training.Optimizers;
 /// Stochastic gradient descent with (heavy-ball) momentum over <see cref="FlatParameters"/>: a few whole-buffer operations
 /// per step, the same arithmetic as TorchSharp's <c>optim.SGD</c> (no dampening, no Nesterov).
 /// </summary>
-/// <remarks>One parameter group, so TorchSharp's learning-rate schedulers drive it. Call its <see cref="zero_grad"/>, not the module's.</remarks>
-internal sealed class FusedSgd : OptimizerHelper, IOptimizerState
+/// <remarks>One parameter group, so TorchSharp's learning-rate schedulers drive it. Call its <see cref="FusedOptimizer.zero_grad"/>, not the module's.</remarks>
+internal sealed class FusedSgd : FusedOptimizer
 {
-    private readonly FlatParameters flat;
     private readonly double momentum;
     private readonly double weightDecay;
     private Tensor? velocity;
@@ -20,24 +19,11 @@ internal sealed class FusedSgd : OptimizerHelper, IOptimizerState
     /// <param name="momentum">Momentum in [0, 1).</param>
     /// <param name="weightDecay">L2 penalty added to the gradient.</param>
     public FusedSgd(IEnumerable<Parameter> parameters, double learningRate, double momentum = 0, double weightDecay = 0)
+        : base(parameters, Checked(learningRate, momentum, weightDecay))
     {
-        if (!(learningRate >= 0) || !(momentum >= 0 && momentum < 1) || !(weightDecay >= 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(learningRate), "SGD needs lr ≥ 0, 0 ≤ momentum < 1 and weight decay ≥ 0.");
-        }
-
-        flat = new FlatParameters(parameters);
         this.momentum = momentum;
         this.weightDecay = weightDecay;
-        _defaults = new OptimizerOptions { LearningRate = learningRate, InitialLearningRate = learningRate };
-        _parameter_groups = new List<ParamGroup>
-        {
-            new ParamGroup<OptimizerOptions>(flat.Parameters, new OptimizerOptions { LearningRate = learningRate, InitialLearningRate = learningRate }),
-        };
     }
-
-    /// <summary>Zeroes every gradient with one operation.</summary>
-    public override void zero_grad() => flat.ZeroGradients();
 
     /// <summary>One SGD update of every parameter.</summary>
     /// <param name="closure">Optional closure re-evaluating the loss.</param>
@@ -48,7 +34,7 @@ internal sealed class FusedSgd : OptimizerHelper, IOptimizerState
         using Scalar momentumScalar = momentum;
         using Scalar stepSize = -group.LearningRate;
         using Scalar one = 1.0;
-        var gradient = weightDecay != 0 ? flat.Gradients.add(flat.Values, alpha: decay) : flat.Gradients;
+        var gradient = weightDecay != 0 ? Flat.Gradients.add(Flat.Values, alpha: decay) : Flat.Gradients;
         if (momentum != 0)
         {
             if (velocity is null)
@@ -64,37 +50,43 @@ internal sealed class FusedSgd : OptimizerHelper, IOptimizerState
             gradient = velocity;
         }
 
-        flat.Values.add_(gradient, alpha: stepSize);
+        Flat.Values.add_(gradient, alpha: stepSize);
     }, closure);
 
     /// <summary>Writes the momentum buffer (if a step has made one).</summary>
-    public void SaveState(System.IO.BinaryWriter writer)
+    public override void SaveState(System.IO.BinaryWriter writer)
     {
         writer.Write("sgd");
-        writer.Write(flat.Values.numel());
+        writer.Write(Flat.Values.numel());
         writer.Write(velocity is not null);
         velocity?.Save(writer);
     }
 
     /// <summary>Reads what <see cref="SaveState"/> wrote.</summary>
-    public void LoadState(System.IO.BinaryReader reader)
+    public override void LoadState(System.IO.BinaryReader reader)
     {
         string kind = reader.ReadString();
         long saved = kind == "sgd" ? reader.ReadInt64() : 0;
-        if (kind != "sgd" || saved != flat.Values.numel())
+        if (kind != "sgd" || saved != Flat.Values.numel())
         {
             throw new System.IO.InvalidDataException(
-                $"the optimizer state is {kind} over {saved:N0} values; this run uses SGD over {flat.Values.numel():N0}.");
+                $"the optimizer state is {kind} over {saved:N0} values; this run uses SGD over {Flat.Values.numel():N0}.");
         }
 
         velocity?.Dispose();
         velocity = null;
         if (reader.ReadBoolean())
         {
-            velocity = zeros_like(flat.Values).DetachFromDisposeScope();
+            velocity = zeros_like(Flat.Values).DetachFromDisposeScope();
             velocity.Load(reader);
         }
     }
+
+    // Checked before the base moves the parameters into one buffer.
+    private static double Checked(double learningRate, double momentum, double weightDecay) =>
+        learningRate >= 0 && momentum >= 0 && momentum < 1 && weightDecay >= 0
+            ? learningRate
+            : throw new ArgumentOutOfRangeException(nameof(learningRate), "SGD needs lr ≥ 0, 0 ≤ momentum < 1 and weight decay ≥ 0.");
 
     /// <summary>Releases the buffers and the momentum.</summary>
     protected override void Dispose(bool disposing)
@@ -102,7 +94,6 @@ internal sealed class FusedSgd : OptimizerHelper, IOptimizerState
         if (disposing)
         {
             velocity?.Dispose();
-            flat.Dispose();
         }
 
         base.Dispose(disposing);
