@@ -48,7 +48,7 @@ public sealed class AutoencoderClassifierTests
         var labelType = scored.Schema["Label"].Type;
         var predictedType = scored.Schema["PredictedLabel"].Type;
         Assert.True(labelType.Equals(predictedType), $"label {labelType}, predicted {predictedType}");
-        // Same classes in the same order; ML.NET's ValueMapping keeps numeric key values as text.
+        // Same classes in the same order, as the label column's key values.
         Assert.Equal(KeyValuesAsText(scored.Schema["Label"]).Split(": ")[1], KeyValuesAsText(scored.Schema["PredictedLabel"]).Split(": ")[1]);
         Assert.Equal(10, ((VectorDataViewType)scored.Schema["Score"].Type).Size);
         var scores = scored.GetColumn<float[]>("Score").Take(20).ToArray();
