@@ -63,6 +63,13 @@ public sealed partial class CliTests : IDisposable
         Assert.Equal("label,z0,z1,z2,z3,z4,z5,z6,z7", lines[0]);
         Assert.Equal(601, lines.Length);
 
+        // --out naming the --data file is refused before anything is written: the input stays as it was.
+        byte[] input = File.ReadAllBytes(csv);
+        var overwrite = Run("encode", "--model", model, "--data", csv, "--label-column", "label", "--out", csv);
+        Assert.Equal(2, overwrite.Code);
+        Assert.Contains("--out names the input file", overwrite.Error);
+        Assert.Equal(input, File.ReadAllBytes(csv));
+
         var reconstruct = Run("reconstruct", "--model", model, "--data", csv, "--label-column", "label");
         Assert.StartsWith("label,p0,p1,", reconstruct.Output);
 

@@ -111,7 +111,7 @@ internal static class ClassifierCommands
             var probabilities = classifier.Predict(dataset.Rows);
             CsvOutput.Write(
                 parse.GetValue(output), classifier.Classes.Select(c => $"probability_{c}").ToArray(), probabilities,
-                classifier.PredictedLabels(probabilities), labelName: "predicted_label");
+                classifier.PredictedLabels(probabilities), labelName: "predicted_label", inputs: new[] { parse.GetValue(data) });
             return 0;
         }));
         return command;

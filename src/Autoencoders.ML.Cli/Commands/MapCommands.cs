@@ -51,6 +51,11 @@ internal static class MapCommands
         var command = new Command(name, description) { model, data, label, features, output };
         command.SetAction(parse => CliRunner.Run(() =>
         {
+            if (parse.GetValue(output) is string target)
+            {
+                CsvOutput.CheckNotAnInput(target, new[] { parse.GetValue(data) });
+            }
+
             using var loaded = ModelInput.LoadModel(parse.GetValue(model)!);
             var dataset = ModelInput.LoadData(loaded, parse.GetValue(data)!, parse.GetValue(label), parse.GetValue(features), loaded.InputSize);
             var result = new float[dataset.Rows.Length][];
@@ -61,7 +66,7 @@ internal static class MapCommands
                 map(loaded, part).CopyTo(result, start);
             }
 
-            CsvOutput.Write(parse.GetValue(output), header(loaded, dataset), result, dataset.Labels, parse.GetValue(label) ?? "label", labelLast);
+            CsvOutput.Write(parse.GetValue(output), header(loaded, dataset), result, dataset.Labels, parse.GetValue(label) ?? "label", labelLast, new[] { parse.GetValue(data) });
             return 0;
         }));
         return command;

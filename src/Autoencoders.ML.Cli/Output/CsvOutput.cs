@@ -1,4 +1,7 @@
 using System.Globalization;
+using Autoencoders.ML.Cli.Commands;
+using Autoencoders.ML.Cli.Input;
+using Autoencoders.ML.IO;
 using CsvHelper;
 
 namespace Autoencoders.ML.Cli.Output;
@@ -9,10 +12,55 @@ namespace Autoencoders.ML.Cli.Output;
 /// </summary>
 internal static class CsvOutput
 {
-    public static void Write(string? path, IReadOnlyList<string> header, IReadOnlyList<float[]> rows, IReadOnlyList<string>? labels = null, string labelName = "label", bool labelLast = false)
+    /// <summary>
+    /// Writes the CSV to <paramref name="path"/> (atomically: the file appears whole or not at all) or, when it is null,
+    /// to stdout. An output path that is one of <paramref name="inputs"/> is refused before anything is written: it would
+    /// replace the data it was computed from.
+    /// </summary>
+    /// <exception cref="InputException">The path is an input, or it cannot be written (exit code 2).</exception>
+    public static void Write(
+        string? path, IReadOnlyList<string> header, IReadOnlyList<float[]> rows, IReadOnlyList<string>? labels = null, string labelName = "label",
+        bool labelLast = false, IReadOnlyList<string?>? inputs = null)
     {
-        using TextWriter writer = path == null ? new StreamWriter(System.Console.OpenStandardOutput()) : new StreamWriter(path);
-        using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        if (path == null)
+        {
+            using var stdout = new StreamWriter(System.Console.OpenStandardOutput());
+            WriteTo(stdout, header, rows, labels, labelName, labelLast);
+            return;
+        }
+
+        CheckNotAnInput(path, inputs);
+        try
+        {
+            AtomicFile.Write(path, stream =>
+            {
+                using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
+                WriteTo(writer, header, rows, labels, labelName, labelLast);
+            });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: the output could not be written ({CliRunner.OneLine(e)})", e);
+        }
+    }
+
+    /// <summary>Refuses an output path that names one of the input files (the same file, by full path).</summary>
+    /// <exception cref="InputException">It does.</exception>
+    public static void CheckNotAnInput(string path, IReadOnlyList<string?>? inputs)
+    {
+        string target = Path.GetFullPath(path);
+        foreach (string? input in inputs ?? Array.Empty<string?>())
+        {
+            if (input != null && string.Equals(Path.GetFullPath(input), target, StringComparison.Ordinal))
+            {
+                throw new InputException($"{path}: --out names the input file (--data); the output would replace the data it comes from. Choose another file.");
+            }
+        }
+    }
+
+    private static void WriteTo(TextWriter writer, IReadOnlyList<string> header, IReadOnlyList<float[]> rows, IReadOnlyList<string>? labels, string labelName, bool labelLast)
+    {
+        using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture, leaveOpen: true);
         if (labels != null && !labelLast)
         {
             csv.WriteField(labelName);
