@@ -153,6 +153,7 @@ public sealed class ConvolutionalAutoencoderTests
         var options = Options(new ImageShape(1, 28, 28), new[] { 16, 32 }, upsampling, batchNorm);
         using var model = new AutoencoderTrainer(ml, options, new TrainingOptions { Epochs = 4, BatchSize = 64, Seed = 1 }).Fit(Mnist.TrainView(ml, 4000));
         Assert.Equal("convolutional", model.Kind);
+        Assert.Equal(Autoencoders.ML.Kinds.ModelKind.Autoencoder, model.ModelKind);
         var losses = model.History.Epochs.Select(e => e.TrainingLoss).ToArray();
         output.WriteLine($"{upsampling}, batch norm {batchNorm}: training loss {string.Join(" → ", losses.Select(l => l.ToString("F4")))}");
         Assert.True(losses[^1] < losses[0] * 0.8, $"loss {losses[0]} → {losses[^1]}");

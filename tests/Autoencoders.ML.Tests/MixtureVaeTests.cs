@@ -120,6 +120,8 @@ public sealed class MixtureVaeTests : IClassFixture<SyntheticClustersFixture>
             epoch.TrainingLossParts.Keys.OrderBy(k => k, StringComparer.Ordinal));
         Assert.All(epoch.TrainingLossParts.Values, v => Assert.True(double.IsFinite(v) && v >= 0));
         Assert.Equal("gmvae", fixture.Model.Kind);
+        Assert.Equal(Autoencoders.ML.Kinds.ModelKind.GaussianMixture, fixture.Model.ModelKind);
+        Assert.True(fixture.Model.IsMixture && !fixture.Model.IsVariational);
     }
 
     [Fact]

@@ -114,6 +114,7 @@ public sealed class VariationalLossTests
         var options = new VariationalAutoencoderOptions { HiddenSizes = new[] { 128 }, LatentSize = 4, Loss = ReconstructionLoss.BinaryCrossEntropy };
         using var model = new AutoencoderTrainer(ml, options, new TrainingOptions { Epochs = 3, BatchSize = 100, Seed = 3 }).Fit(Mnist.TrainView(ml, 1000));
         Assert.Equal("variational", model.Kind);
+        Assert.Equal(Autoencoders.ML.Kinds.ModelKind.Variational, model.ModelKind);
         Assert.True(model.IsVariational);
         foreach (var epoch in model.History.Epochs)
         {

@@ -4,7 +4,7 @@ using Autoencoders.ML.Onnx;
 namespace Autoencoders.ML.Kinds;
 
 /// <summary>
-/// Base of every autoencoder network (one subclass per model kind, made by its <see cref="ModelKind"/>). The trainer
+/// Base of every autoencoder network (one subclass per model kind, made by its <see cref="KindRegistration"/>). The trainer
 /// only needs <see cref="Loss"/>; the C# API and the transforms need <see cref="Encode"/> and <see cref="DecodeLogits"/>;
 /// the ONNX exporter asks the network to write its own encoder (<see cref="EmitEncoder"/>) and decoder
 /// (<see cref="EmitDecoder"/>), from the same layer objects that run in torch.

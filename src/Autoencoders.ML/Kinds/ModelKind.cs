@@ -1,22 +1,18 @@
-
 namespace Autoencoders.ML.Kinds;
 
 /// <summary>
-/// One model kind as the rest of the library sees it: the name its options carry in JSON, the options type that
-/// selects it and the network it builds. The network brings the rest of the kind: its loss, the ONNX parts of its
-/// graphs and their metadata. Kinds are listed once, in <see cref="ModelKinds"/>.
+/// The model kinds: which network and loss a model has. Denoising and convolutional are not kinds: a plain autoencoder
+/// trained on corrupted rows, or built from convolutions (<see cref="AutoencoderModel.Kind"/> names those too, as the
+/// files do).
 /// </summary>
-/// <param name="Name">The value of the options' <c>kind</c> discriminator in JSON (model.json), e.g. <c>dense</c>.</param>
-/// <param name="OptionsType">The options class that selects this kind.</param>
-/// <param name="Create">Builds the untrained network of a spec from options of <paramref name="OptionsType"/>.</param>
-internal sealed record ModelKind(string Name, Type OptionsType, Func<AutoencoderSpec, AutoencoderOptions, AutoencoderModule> Create)
+public enum ModelKind
 {
-    /// <summary>A kind selected by options of type <typeparamref name="TOptions"/>.</summary>
-    /// <param name="name">The JSON name of the options.</param>
-    /// <param name="create">Builds the untrained network (same seed → same weights).</param>
-    public static ModelKind Of<TOptions>(string name, Func<AutoencoderSpec, TOptions, AutoencoderModule> create)
-        where TOptions : AutoencoderOptions =>
-        new(name, typeof(TOptions), (spec, options) => create(spec, options as TOptions ?? throw new ArgumentException(
-            $"The {name} kind needs {typeof(TOptions).Name}; got {options?.GetType().Name ?? "null"}. Ask ModelKinds.For(options) for the kind.",
-            nameof(options))));
+    /// <summary>A plain autoencoder (dense, stacked, linear or convolutional; denoising when trained on corrupted rows): <see cref="AutoencoderOptions"/>.</summary>
+    Autoencoder,
+
+    /// <summary>A variational autoencoder: <see cref="Variational.VariationalAutoencoderOptions"/>.</summary>
+    Variational,
+
+    /// <summary>A Gaussian-mixture VAE, for clustering: <see cref="Mixture.MixtureAutoencoderOptions"/>.</summary>
+    GaussianMixture,
 }

@@ -12,16 +12,16 @@ namespace Autoencoders.ML.Kinds;
 internal static class ModelKinds
 {
     /// <summary>Every model kind, the plain autoencoder first.</summary>
-    public static IReadOnlyList<ModelKind> All { get; } = new ModelKind[]
+    public static IReadOnlyList<KindRegistration> All { get; } = new KindRegistration[]
     {
         // The plain autoencoder, dense or convolutional (denoising when trained on corrupted rows).
-        ModelKind.Of<AutoencoderOptions>("dense", (spec, _) => new AutoencoderNetwork(spec)),
-        ModelKind.Of<VariationalAutoencoderOptions>("variational", (spec, options) => new VariationalAutoencoderNetwork(spec, options)),
-        ModelKind.Of<MixtureAutoencoderOptions>("gmvae", (spec, options) => new MixtureAutoencoderNetwork(spec, options)),
+        KindRegistration.Of<AutoencoderOptions>(ModelKind.Autoencoder, "dense", (spec, _) => new AutoencoderNetwork(spec)),
+        KindRegistration.Of<VariationalAutoencoderOptions>(ModelKind.Variational, "variational", (spec, options) => new VariationalAutoencoderNetwork(spec, options)),
+        KindRegistration.Of<MixtureAutoencoderOptions>(ModelKind.GaussianMixture, "gmvae", (spec, options) => new MixtureAutoencoderNetwork(spec, options)),
     };
 
     /// <summary>The kind selected by <paramref name="options"/>: the one whose options type is the most derived one they are.</summary>
-    public static ModelKind For(AutoencoderOptions options)
+    public static KindRegistration For(AutoencoderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         return All.Where(kind => kind.OptionsType.IsInstanceOfType(options)).OrderByDescending(kind => Depth(kind.OptionsType)).FirstOrDefault()

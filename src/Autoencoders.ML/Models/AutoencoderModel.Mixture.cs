@@ -8,7 +8,7 @@ namespace Autoencoders.ML.Models;
 public sealed partial class AutoencoderModel
 {
     /// <summary>True for a Gaussian-mixture VAE (trained with <see cref="MixtureAutoencoderOptions"/>).</summary>
-    public bool IsMixture => Network is MixtureAutoencoderNetwork;
+    public bool IsMixture => ModelKind == ModelKind.GaussianMixture;
 
     /// <summary>K, the number of mixture components.</summary>
     /// <exception cref="NotSupportedException">The model is not a Gaussian-mixture VAE.</exception>

@@ -12,7 +12,7 @@ public sealed partial class AutoencoderModel
     internal const int PriorBlockSize = 256;
 
     /// <summary>True for a variational autoencoder (trained with <see cref="VariationalAutoencoderOptions"/>).</summary>
-    public bool IsVariational => Network is VariationalAutoencoderNetwork;
+    public bool IsVariational => ModelKind == ModelKind.Variational;
 
     /// <summary>The posterior q(z|x) = N(μ, diag σ²) of each row (evaluation mode; the mean is what <see cref="Encode"/> gives).</summary>
     /// <param name="rows">Rows of <see cref="InputSize"/> values.</param>

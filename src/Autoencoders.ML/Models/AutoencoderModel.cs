@@ -37,6 +37,9 @@ public sealed partial class AutoencoderModel : IDisposable
     /// <summary>Size of the latent code.</summary>
     public int LatentSize => Spec.LatentSize;
 
+    /// <summary>The model's kind (plain, variational or Gaussian mixture); <see cref="Kind"/> is its name in the files.</summary>
+    public ModelKind ModelKind => ModelKinds.For(Options).Kind;
+
     /// <summary>The model family: <c>dense</c>, <c>denoising</c> (trained on corrupted input) or another kind's name.</summary>
     public string Kind => Training.Corruption != null ? "denoising" : Network.Kind;
 
