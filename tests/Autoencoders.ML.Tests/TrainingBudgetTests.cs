@@ -152,7 +152,7 @@ public sealed class TrainingBudgetTests
     {
         var ml = new MLContext(seed: 0);
         var rows = Mnist.Train(2000).Select(r => Pool(r, 28 / side)).ToArray();
-        var model = new AutoencoderOptions { LatentSize = 8 }; // everything else default: one hidden layer of 256, ReLU, MSE
+        var model = new AutoencoderOptions { LatentSize = 8 }; // everything else default: hidden layers 512 and 128, ReLU, MSE
         using var trained = new AutoencoderTrainer(ml, model).Fit(Vectors.ToDataView(ml, rows));
         var pca = trained.History.Pca!;
         output.WriteLine($"{side}x{side}: {trained.History.Epochs.Count} epochs (best {trained.History.BestEpoch}), {trained.History.Epochs[^1].Elapsed.TotalSeconds:F0} s. {pca}");

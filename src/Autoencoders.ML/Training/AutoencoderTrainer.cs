@@ -20,7 +20,7 @@ public sealed class AutoencoderTrainer
 
     /// <summary>Creates a trainer; the options are validated here and again when training starts.</summary>
     /// <param name="mlContext">The ML.NET context; training progress goes to its log.</param>
-    /// <param name="model">Architecture hyperparameters (default: one hidden layer of 256, 32-d code).</param>
+    /// <param name="model">Architecture hyperparameters (default: hidden layers of 512 and 128, 32-d code).</param>
     /// <param name="training">Training hyperparameters (default: Adam, batch 256, the automatic budget: until the validation loss stops improving).</param>
     public AutoencoderTrainer(MLContext mlContext, AutoencoderOptions? model = null, TrainingOptions? training = null)
     {

@@ -14,7 +14,7 @@ public static partial class AutoencodersCatalog
     /// <param name="outputColumnName">Column for the latent code.</param>
     /// <param name="inputColumnName">Known-size <c>Vector&lt;Single&gt;</c> column to encode; null (default) means <c>Features</c>, as for ML.NET's trainers. Pass the output's name to replace the column with its code.</param>
     /// <param name="latentSize">Size of the code.</param>
-    /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives one layer of 256.</param>
+    /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives the default, 512 and 128.</param>
     /// <param name="epochs">Training epochs; null (default) is the automatic budget: until the validation loss stops improving (see <see cref="TrainingOptions.Epochs"/>).</param>
     /// <param name="loss">Reconstruction loss; binary cross-entropy needs data in [0, 1].</param>
     /// <param name="reconstructionColumnName">If set, also add the reconstruction.</param>
@@ -54,7 +54,7 @@ public static partial class AutoencodersCatalog
     /// <param name="inputColumnName">Known-size <c>Vector&lt;Single&gt;</c> column; null means <c>Features</c>. Pass the output's name to replace the column with the denoised values.</param>
     /// <param name="corruption">The noise used in training, e.g. <c>CorruptionOptions.GaussianClipped(0.5)</c>.</param>
     /// <param name="latentSize">Size of the code.</param>
-    /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives one layer of 256.</param>
+    /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives the default, 512 and 128.</param>
     /// <param name="epochs">Training epochs; null (default) is the automatic budget: until the validation loss stops improving (see <see cref="TrainingOptions.Epochs"/>).</param>
     /// <param name="loss">Reconstruction loss; binary cross-entropy needs clean data in [0, 1].</param>
     /// <param name="seed">Seed for weights, shuffling and noise. Null (default) takes a seed from the MLContext, as ML.NET does: <c>new MLContext(seed: 0)</c> makes runs repeatable.</param>
@@ -91,7 +91,7 @@ public static partial class AutoencodersCatalog
     /// <param name="inputColumnName">Known-size <c>Vector&lt;Single&gt;</c> input column.</param>
     /// <param name="targetColumnName">Known-size <c>Vector&lt;Single&gt;</c> column to learn; needed for training only.</param>
     /// <param name="latentSize">Size of the code.</param>
-    /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives one layer of 256.</param>
+    /// <param name="hiddenSizes">Encoder hidden layer widths (the decoder mirrors them); null gives the default, 512 and 128.</param>
     /// <param name="epochs">Training epochs; null (default) is the automatic budget: until the validation loss stops improving (see <see cref="TrainingOptions.Epochs"/>).</param>
     /// <param name="loss">Reconstruction loss; binary cross-entropy needs targets in [0, 1].</param>
     /// <param name="seed">Seed for weights and shuffling. Null (default) takes a seed from the MLContext, as ML.NET does: <c>new MLContext(seed: 0)</c> makes runs repeatable.</param>
