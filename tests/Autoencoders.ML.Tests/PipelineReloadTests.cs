@@ -116,25 +116,8 @@ public sealed class PipelineReloadTests : IClassFixture<TrainedTransformFixture>
     {
         string zip = Path.Combine(folder, "damaged.zip");
         fixture.Ml.Model.Save(fixture.Transformer, Mnist.TrainView(fixture.Ml, 10).Schema, zip);
-        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Update))
-        {
-            var entry = archive.Entries.Single(e => e.Name == "OnnxModel");
-            byte[] bytes;
-            using (var stream = entry.Open())
-            using (var buffer = new MemoryStream())
-            {
-                stream.CopyTo(buffer);
-                bytes = buffer.ToArray();
-            }
-
-            var proto = global::Onnx.ModelProto.Parser.ParseFrom(bytes.AsSpan(4).ToArray());
-            proto.MetadataProps.Single(p => p.Key == "autoencoders_ml.weights_sha256").Value = new string('0', 64);
-            byte[] edited = Google.Protobuf.MessageExtensions.ToByteArray(proto);
-            entry.Delete();
-            using var rewritten = archive.CreateEntry("TransformerChain/OnnxModel").Open();
-            rewritten.Write(BitConverter.GetBytes(edited.Length));
-            rewritten.Write(edited);
-        }
+        PipelineZip.EditGraph(zip, "TransformerChain/OnnxModel", proto =>
+            proto.MetadataProps.Single(p => p.Key == "autoencoders_ml.weights_sha256").Value = new string('0', 64));
 
         var e = Assert.Throws<InvalidDataException>(() => new MLContext().Model.LoadAutoencoderPipeline(zip, out _));
         Assert.Contains("damaged.zip!TransformerChain/OnnxModel", e.Message);
@@ -147,28 +130,13 @@ public sealed class PipelineReloadTests : IClassFixture<TrainedTransformFixture>
     {
         string zip = Path.Combine(folder, "settings.zip");
         fixture.Ml.Model.Save(fixture.Transformer, Mnist.TrainView(fixture.Ml, 10).Schema, zip);
-        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Update))
+        // One digit of the model's JSON (its settings: sizes, scaling, options) changed; the weights untouched.
+        PipelineZip.EditGraph(zip, "TransformerChain/OnnxModel", proto =>
         {
-            var entry = archive.Entries.Single(e => e.Name == "OnnxModel");
-            byte[] bytes;
-            using (var stream = entry.Open())
-            using (var buffer = new MemoryStream())
-            {
-                stream.CopyTo(buffer);
-                bytes = buffer.ToArray();
-            }
-
-            // One digit of the model's JSON (its settings: sizes, scaling, options) changed; the weights untouched.
-            var proto = global::Onnx.ModelProto.Parser.ParseFrom(bytes.AsSpan(4).ToArray());
             var config = proto.MetadataProps.Single(p => p.Key == "autoencoders_ml.model_json");
             int digit = config.Value.IndexOfAny("123456789".ToCharArray(), config.Value.Length / 2);
             config.Value = config.Value[..digit] + (config.Value[digit] == '9' ? '8' : (char)(config.Value[digit] + 1)) + config.Value[(digit + 1)..];
-            byte[] edited = Google.Protobuf.MessageExtensions.ToByteArray(proto);
-            entry.Delete();
-            using var rewritten = archive.CreateEntry("TransformerChain/OnnxModel").Open();
-            rewritten.Write(BitConverter.GetBytes(edited.Length));
-            rewritten.Write(edited);
-        }
+        });
 
         var e = Assert.Throws<InvalidDataException>(() => new MLContext().Model.LoadAutoencoderPipeline(zip, out _));
         Assert.Contains("settings.zip!TransformerChain/OnnxModel", e.Message);

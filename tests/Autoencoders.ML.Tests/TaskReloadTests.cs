@@ -197,27 +197,12 @@ public sealed class TaskReloadTests : IClassFixture<SyntheticClustersFixture>, I
         string zip = Path.Combine(folder, "damaged.zip");
         ml.Model.Save(original, data.Schema, zip);
         const string entryName = "TransformerChain/Transform_000/OnnxModel";
-        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Update))
+        PipelineZip.EditGraph(zip, entryName, proto =>
         {
-            var entry = archive.GetEntry(entryName)!;
-            byte[] bytes;
-            using (var stream = entry.Open())
-            using (var buffer = new MemoryStream())
-            {
-                stream.CopyTo(buffer);
-                bytes = buffer.ToArray();
-            }
-
-            var proto = global::Onnx.ModelProto.Parser.ParseFrom(bytes.AsSpan(4).ToArray());
             var property = proto.MetadataProps.Single(p => p.Key == key);
             Assert.Contains(from, property.Value, StringComparison.Ordinal);
             property.Value = property.Value.Replace(from, to, StringComparison.Ordinal);
-            byte[] edited = Google.Protobuf.MessageExtensions.ToByteArray(proto);
-            entry.Delete();
-            using var rewritten = archive.CreateEntry(entryName).Open();
-            rewritten.Write(BitConverter.GetBytes(edited.Length));
-            rewritten.Write(edited);
-        }
+        });
 
         var e = Assert.Throws<InvalidDataException>(() => new MLContext().Model.LoadAutoencoderPipeline(zip, out _));
         Assert.Contains($"damaged.zip!{entryName}", e.Message, StringComparison.Ordinal);

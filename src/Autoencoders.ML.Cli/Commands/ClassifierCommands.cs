@@ -100,6 +100,11 @@ internal static class ClassifierCommands
         var command = new Command("predict", "Classify rows with a classifier folder: one CSV line per input row, in input order.") { model, data, label, features, output };
         command.SetAction(parse => CliRunner.Run(() =>
         {
+            if (parse.GetValue(output) is string target)
+            {
+                CsvOutput.CheckNotAnInput(target, new[] { parse.GetValue(data) });
+            }
+
             using var classifier = ClassifierFolder.Open(parse.GetValue(model)!);
             var dataset = DatasetLoader.Load(parse.GetValue(data)!, parse.GetValue(label), CommonOptions.SplitList(parse.GetValue(features)));
             if (dataset.Width != classifier.InputSize)
@@ -111,7 +116,7 @@ internal static class ClassifierCommands
             var probabilities = classifier.Predict(dataset.Rows);
             CsvOutput.Write(
                 parse.GetValue(output), classifier.Classes.Select(c => $"probability_{c}").ToArray(), probabilities,
-                classifier.PredictedLabels(probabilities), labelName: "predicted_label", inputs: new[] { parse.GetValue(data) });
+                classifier.PredictedLabels(probabilities), labelName: "predicted_label");
             return 0;
         }));
         return command;

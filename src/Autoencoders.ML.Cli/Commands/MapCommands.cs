@@ -66,7 +66,7 @@ internal static class MapCommands
                 map(loaded, part).CopyTo(result, start);
             }
 
-            CsvOutput.Write(parse.GetValue(output), header(loaded, dataset), result, dataset.Labels, parse.GetValue(label) ?? "label", labelLast, new[] { parse.GetValue(data) });
+            CsvOutput.Write(parse.GetValue(output), header(loaded, dataset), result, dataset.Labels, parse.GetValue(label) ?? "label", labelLast);
             return 0;
         }));
         return command;

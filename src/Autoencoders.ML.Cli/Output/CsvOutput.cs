@@ -14,13 +14,12 @@ internal static class CsvOutput
 {
     /// <summary>
     /// Writes the CSV to <paramref name="path"/> (atomically: the file appears whole or not at all) or, when it is null,
-    /// to stdout. An output path that is one of <paramref name="inputs"/> is refused before anything is written: it would
-    /// replace the data it was computed from.
+    /// to stdout. Commands call <see cref="CheckNotAnInput"/> first, before any work.
     /// </summary>
-    /// <exception cref="InputException">The path is an input, or it cannot be written (exit code 2).</exception>
+    /// <exception cref="InputException">The path cannot be written (exit code 2).</exception>
     public static void Write(
         string? path, IReadOnlyList<string> header, IReadOnlyList<float[]> rows, IReadOnlyList<string>? labels = null, string labelName = "label",
-        bool labelLast = false, IReadOnlyList<string?>? inputs = null)
+        bool labelLast = false)
     {
         if (path == null)
         {
@@ -29,7 +28,6 @@ internal static class CsvOutput
             return;
         }
 
-        CheckNotAnInput(path, inputs);
         try
         {
             AtomicFile.Write(path, stream =>

@@ -35,8 +35,13 @@ internal static class SavedPipeline
         {
             if (SavedTransform.Of(proto, $"{source}!{entry}") is { } transform)
             {
-                // Every setting the transform comes back with is covered: a changed byte is refused, never loaded.
-                Autoencoders.ML.Onnx.OnnxIntegrity.Verify(proto, $"'{source}!{entry}'", required: transform.IsTask);
+                // Every setting the transform comes back with is covered (AllGraphs verified the checksums); a task's
+                // graph must carry them, so that a removed entry is refused too.
+                if (transform.IsTask)
+                {
+                    Autoencoders.ML.Onnx.OnnxIntegrity.RequireModelChecksum(proto, $"'{source}!{entry}'");
+                }
+
                 graphs[entry[..^(GraphEntry.Length + 1)]] = new Graph(entry, transform, proto);
             }
         }

@@ -16,6 +16,7 @@ public sealed partial class AutoencoderModel : IDisposable
     {
         Network = network;
         Options = options;
+        ModelKind = ModelKinds.For(options).Kind;
         Training = training;
         History = history;
         Scaling = scaling;
@@ -38,7 +39,7 @@ public sealed partial class AutoencoderModel : IDisposable
     public int LatentSize => Spec.LatentSize;
 
     /// <summary>The model's kind (plain, variational or Gaussian mixture); <see cref="Kind"/> is its name in the files.</summary>
-    public ModelKind ModelKind => ModelKinds.For(Options).Kind;
+    public ModelKind ModelKind { get; }
 
     /// <summary>The model family: <c>dense</c>, <c>denoising</c> (trained on corrupted input) or another kind's name.</summary>
     public string Kind => Training.Corruption != null ? "denoising" : Network.Kind;

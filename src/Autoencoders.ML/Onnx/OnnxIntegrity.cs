@@ -68,15 +68,8 @@ public static class OnnxIntegrity
     /// <summary>As <see cref="Verify(byte[], string)"/>, for a parsed model.</summary>
     /// <param name="proto">The model.</param>
     /// <param name="source">The file or entry, for the message.</param>
-    /// <param name="required">Whether a model without <see cref="ModelKey"/> is refused (every task transform writes it).</param>
-    internal static void Verify(ModelProto proto, string source, bool required = false)
+    internal static void Verify(ModelProto proto, string source)
     {
-        if (required && proto.MetadataProps.All(p => p.Key != ModelKey))
-        {
-            throw new InvalidDataException(
-                $"{source}: the metadata entry '{ModelKey}' (the checksum of the graph and its settings) is missing: the file is damaged or was edited. Save it again.");
-        }
-
         var entry = proto.MetadataProps.FirstOrDefault(p => p.Key == Key);
         if (entry != null && proto.Graph != null)
         {
@@ -100,6 +93,20 @@ public static class OnnxIntegrity
                     $"its checksum, the SHA-256 in '{ModelKey}' (expected {whole.Value}, got {actual}): the file is damaged or was edited, and would be read wrongly. " +
                     "Restore it or export/train again.");
             }
+        }
+    }
+
+    /// <summary>
+    /// Refuses a model without <see cref="ModelKey"/> (every task transform writes it); whether it matches is
+    /// <see cref="Verify(ModelProto, string)"/>'s part.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The entry is missing.</exception>
+    internal static void RequireModelChecksum(ModelProto proto, string source)
+    {
+        if (proto.MetadataProps.All(p => p.Key != ModelKey))
+        {
+            throw new InvalidDataException(
+                $"{source}: the metadata entry '{ModelKey}' (the checksum of the graph and its settings) is missing: the file is damaged or was edited. Save it again.");
         }
     }
 
