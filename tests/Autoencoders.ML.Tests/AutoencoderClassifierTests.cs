@@ -59,6 +59,43 @@ public sealed class AutoencoderClassifierTests
     }
 
     [Fact]
+    public void ProgressReportsEveryPhaseAndOptionsTokenCancels()
+    {
+        var ml = new MLContext(seed: 0);
+        var reports = new System.Collections.Generic.List<EpochReport>();
+        var options = new AutoencoderClassifierTrainer.Options
+        {
+            Pretraining = (new AutoencoderOptions { HiddenSizes = new[] { 32 }, LatentSize = 8 }, new TrainingOptions { Epochs = 2, BatchSize = 64, Seed = 1, ValidationFraction = 0, CompareWithPca = false }),
+            FineTuning = new FineTuningOptions { HeadSteps = 20, Steps = 120, BatchSize = 32 },
+            Seed = 5,
+            Progress = new Collect(reports),
+        };
+        var train = ml.Transforms.Conversion.MapValueToKey("Label").Fit(Labeled(ml, 200)).Transform(Labeled(ml, 200));
+        using (ml.MulticlassClassification.Trainers.AutoencoderClassifier(options).Train(train))
+        {
+        }
+
+        // The pretraining's 2 epochs, then the head's and the fine-tuning's blocks of steps, each counted from 1, in order.
+        Assert.Equal(new[] { "pretraining", "head", "fine-tuning" }, reports.Select(r => r.Phase).Distinct().ToArray());
+        Assert.Equal(2, reports.Count(r => r.Phase == "pretraining"));
+        Assert.All(reports, r => Assert.True(double.IsFinite(r.TrainingLoss), r.ToString()));
+        Assert.Equal(1, reports.First(r => r.Phase == "fine-tuning").Epoch);
+        Assert.StartsWith("fine-tuning  epoch 1/", reports.First(r => r.Phase == "fine-tuning").ToString());
+
+        // A cancelled token in the options stops Fit before the first step.
+        using var cancelled = new System.Threading.CancellationTokenSource();
+        cancelled.Cancel();
+        using var pretrained = Pretrain(ml, new AutoencoderOptions { HiddenSizes = new[] { 32 }, LatentSize = 8 }, rows: 200);
+        var stopped = new AutoencoderClassifierTrainer.Options { Pretrained = pretrained, FineTuning = Quick, Seed = 5, CancellationToken = cancelled.Token };
+        Assert.ThrowsAny<OperationCanceledException>(() => ml.MulticlassClassification.Trainers.AutoencoderClassifier(stopped).Fit(train));
+    }
+
+    private sealed class Collect(System.Collections.Generic.List<EpochReport> reports) : IProgress<EpochReport>
+    {
+        public void Report(EpochReport value) => reports.Add(value);
+    }
+
+    [Fact]
     public void PseudoLabelsOnUnlabeledRowsRaiseAccuracyWithFewLabels()
     {
         // 100 labeled images, 3,000 unlabeled: the same fine-tuning with and without FixMatch's pseudo-label term.

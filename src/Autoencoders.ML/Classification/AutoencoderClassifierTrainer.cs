@@ -75,6 +75,16 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
         /// <summary>Rows per ONNX Runtime call when scoring. Default 512.</summary>
         public int ScoringBatchSize { get; set; } = Transforms.ScoringTransformer.DefaultScoringBatchSize;
 
+        /// <summary>
+        /// Receives one <see cref="EpochReport"/> per block of steps, on the training thread: the pretraining's epochs when
+        /// <see cref="Pretrained"/> is null (<see cref="EpochReport.Phase"/> <c>pretraining</c>), then the <c>head</c> and
+        /// <c>fine-tuning</c> phases. The same type as <see cref="Transforms.AutoencoderEstimator.Options.Progress"/>.
+        /// </summary>
+        public IProgress<EpochReport>? Progress { get; set; }
+
+        /// <summary>Cancels training (checked before every step) when <see cref="Fit(IDataView)"/> or <see cref="Train"/> is not given a token.</summary>
+        public CancellationToken CancellationToken { get; set; }
+
         /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
         public void Validate()
         {
@@ -106,7 +116,7 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type or size; the message names it.</exception>
     /// <exception cref="ArgumentException">The labeled rows hold one class only.</exception>
     /// <exception cref="InvalidRowException">A missing label or a NaN/∞ feature (column and row named).</exception>
-    public AutoencoderClassifierTransformer Fit(IDataView input) => Fit(input, CancellationToken.None);
+    public AutoencoderClassifierTransformer Fit(IDataView input) => Fit(input, TrainerOptions.CancellationToken);
 
     /// <summary>As <see cref="Fit(IDataView)"/>, cancellable before every step.</summary>
     public AutoencoderClassifierTransformer Fit(IDataView input, CancellationToken cancellationToken)
@@ -119,11 +129,16 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
 
     /// <summary>Fine-tunes and returns the trained classifier itself (for saving or exporting without a pipeline).</summary>
     /// <param name="input">Labeled rows.</param>
-    /// <param name="cancellationToken">Checked before every step.</param>
+    /// <param name="cancellationToken">Checked before every step; none given uses <see cref="Options.CancellationToken"/>.</param>
     public AutoencoderClassifier Train(IDataView input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         var options = TrainerOptions;
+        if (!cancellationToken.CanBeCanceled)
+        {
+            cancellationToken = options.CancellationToken;
+        }
+
         options.Validate();
         var fine = options.FineTuning.Clone();
         var host = environment.Register("Autoencoders.ML");
@@ -190,7 +205,8 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
     {
         var (model, training) = options.Pretraining ?? (new AutoencoderOptions(), new TrainingOptions { Seed = seed });
         var trainer = new AutoencoderTrainer(new MLContext(seed), model, training) { Environment = environment };
-        return trainer.Fit(options.UnlabeledData ?? labeled, options.FeatureColumnName, cancellationToken: cancellationToken);
+        var progress = options.Progress == null ? null : new PhaseProgress(options.Progress, TrainingPhases.Pretraining);
+        return trainer.Fit(options.UnlabeledData ?? labeled, options.FeatureColumnName, progress: progress, cancellationToken: cancellationToken);
     }
 
     private static AutoencoderClassifier FineTune(
@@ -231,7 +247,7 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
                 $" ({unlabeled?.Training.RowCount ?? 0:N0} unlabeled rows for the regulariser): {fine.HeadSteps} head steps, then {fine.Steps} steps of every layer" +
                 (shift != null ? $", shifts of up to {fine.MaxShift} pixels and turns of up to {fine.MaxRotation:G3} degrees." : "."));
             var run = new FineTuningRun(network, fine, pretrained.Loss, pretrained.Scaling, shift, seed);
-            double loss = run.Run(labeled, unlabeled?.Training, channel, cancellationToken);
+            double loss = run.Run(labeled, unlabeled?.Training, channel, options.Progress, cancellationToken);
             return new AutoencoderClassifier(network, labeled.Classes, pretrained, fine, loss);
         }
         catch
@@ -239,5 +255,11 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
             network.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Stamps the autoencoder's reports (phase <c>training</c>) as another phase before passing them on.</summary>
+    private sealed class PhaseProgress(IProgress<EpochReport> inner, string phase) : IProgress<EpochReport>
+    {
+        public void Report(EpochReport value) => inner.Report(value.Phase == TrainingPhases.Training ? value with { Phase = phase } : value);
     }
 }

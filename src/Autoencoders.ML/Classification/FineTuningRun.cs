@@ -36,8 +36,9 @@ internal sealed class FineTuningRun
     /// <param name="labeled">The labeled rows, in the data's units.</param>
     /// <param name="unlabeled">Unlabeled rows for pseudo-labels and the reconstruction regulariser (in the data's units), or null: no pseudo-labels, the labeled rows' features for the regulariser.</param>
     /// <param name="channel">Where progress lines go (ML.NET log).</param>
+    /// <param name="progress">Receives one report per block of steps (phases <c>head</c> and <c>fine-tuning</c>), or null.</param>
     /// <param name="cancellationToken">Checked before every step.</param>
-    public double Run(LabeledRows labeled, RowSource? unlabeled, IChannel channel, CancellationToken cancellationToken)
+    public double Run(LabeledRows labeled, RowSource? unlabeled, IChannel channel, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         using var features = tensor(labeled.Features, new long[] { labeled.Count, labeled.Width });
         using var labels = tensor(labeled.Labels, new long[] { labeled.Count });
@@ -51,22 +52,23 @@ internal sealed class FineTuningRun
         void Log(string line) => channel.Info(MessageSensitivity.None, line);
         if (options.HeadSteps > 0)
         {
-            hooks.Phase = (Name: "head", Steps: options.HeadSteps, TrainEncoder: false);
+            hooks.Phase = (Name: TrainingPhases.Head, Steps: options.HeadSteps, TrainEncoder: false);
             var head = new[] { new ParameterGroup(network.Head.parameters().ToArray()) };
-            new TrainingLoop<int>(network, hooks, Settings(options.HeadSteps, head, schedule: null)).Run(Log, progress: null, cancellationToken);
+            new TrainingLoop<int>(network, hooks, Settings(options.HeadSteps, head, schedule: null) with { Phase = TrainingPhases.Head }).Run(Log, progress, cancellationToken);
         }
 
         if (options.Steps > 0)
         {
             bool trainEncoder = options.EncoderLearningRateRatio > 0;
-            hooks.Phase = (Name: "fine-tuning", Steps: options.Steps, TrainEncoder: trainEncoder);
+            hooks.Phase = (Name: TrainingPhases.FineTuning, Steps: options.Steps, TrainEncoder: trainEncoder);
             var groups = new List<ParameterGroup> { new(network.Head.parameters().ToArray()) };
             if (trainEncoder)
             {
                 groups.Add(new ParameterGroup(network.Autoencoder.parameters().ToArray(), options.EncoderLearningRateRatio));
             }
 
-            new TrainingLoop<int>(network, hooks, Settings(options.Steps, groups, new StepCosine(options.Steps))).Run(Log, progress: null, cancellationToken);
+            new TrainingLoop<int>(network, hooks, Settings(options.Steps, groups, new StepCosine(options.Steps)) with { Phase = TrainingPhases.FineTuning })
+                .Run(Log, progress, cancellationToken);
         }
 
         network.eval();
@@ -160,7 +162,7 @@ internal sealed class FineTuningRun
 
         public (string Name, int Steps, bool TrainEncoder) Phase { get; set; }
 
-        private bool Full => Phase.Name != "head";
+        private bool Full => Phase.Name != TrainingPhases.Head;
 
         public override IEnumerable<int> Batches(int epoch, Random shuffle)
         {

@@ -11,5 +11,7 @@ namespace Autoencoders.ML.Kinds;
 /// <param name="Options">The run's training options (batch size, learning rate, seed, threads).</param>
 /// <param name="Log">Writes one line to the trainer's log.</param>
 /// <param name="CancellationToken">Cancels the preparation with the run.</param>
+/// <param name="Progress">Receives the preparation's epochs (phase <c>pretraining</c>), or null.</param>
 internal sealed record TrainingPreparation(
-    RowSource Rows, ReconstructionLoss Loss, TrainingOptions Options, Action<string> Log, CancellationToken CancellationToken);
+    RowSource Rows, ReconstructionLoss Loss, TrainingOptions Options, Action<string> Log, CancellationToken CancellationToken,
+    IProgress<EpochReport>? Progress = null);

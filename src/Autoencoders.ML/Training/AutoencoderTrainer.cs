@@ -217,7 +217,7 @@ public sealed class AutoencoderTrainer
             }
             else
             {
-                network.Prepare(new TrainingPreparation(trainingData.Training, model.Loss, options, message => Log(channel, message), cancellationToken));
+                network.Prepare(new TrainingPreparation(trainingData.Training, model.Loss, options, message => Log(channel, message), cancellationToken, progress));
             }
 
             if (device.type != DeviceType.CPU)

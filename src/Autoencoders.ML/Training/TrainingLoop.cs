@@ -81,6 +81,7 @@ internal sealed class TrainingLoop<TBatch>
                 {
                     Run = settings.Attempt.Run,
                     Runs = settings.Attempt.Runs,
+                    Phase = settings.Phase,
                 };
                 reports.Add(report);
                 foreach (var line in hooks.Describe(report))
@@ -358,6 +359,9 @@ internal sealed record LoopSettings
 
     /// <summary>Which of several runs this is (1-based) and how many there are; stamped on every report.</summary>
     public (int Run, int Runs) Attempt { get; init; } = (1, 1);
+
+    /// <summary>The phase stamped on every report (<see cref="EpochReport.Phase"/>).</summary>
+    public string Phase { get; init; } = TrainingPhases.Training;
 
     /// <summary>
     /// The settings of <paramref name="options"/>: its optimization (optimizer, rate, schedule, clipping), its

@@ -103,9 +103,10 @@ internal static class MixtureInitialization
             CheckpointEvery = null, // the run's checkpoints start after the preparation
             CheckpointPath = null,
             ResumeFrom = null,
+            Phase = TrainingPhases.Pretraining,
         };
         var loop = new TrainingLoop<Tensor>(network, new PretrainingHooks(network, preparation), settings);
-        loop.Run(preparation.Log, progress: null, preparation.CancellationToken);
+        loop.Run(preparation.Log, preparation.Progress, preparation.CancellationToken);
     }
 
     /// <summary>The pretraining's batches and loss: reconstruction of the (moved) rows from z = μ.</summary>
