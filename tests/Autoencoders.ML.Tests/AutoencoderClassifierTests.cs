@@ -90,6 +90,77 @@ public sealed class AutoencoderClassifierTests
         Assert.ThrowsAny<OperationCanceledException>(() => ml.MulticlassClassification.Trainers.AutoencoderClassifier(stopped).Fit(train));
     }
 
+    [Fact]
+    public void InterruptedFineTuningResumedFromItsCheckpointEqualsTheUninterruptedRun()
+    {
+        var ml = new MLContext(seed: 0);
+        using var pretrained = Pretrain(ml, new AutoencoderOptions { HiddenSizes = new[] { 64 }, LatentSize = 16 }, rows: 300);
+        var unlabeled = Labeled(ml, 200, skip: 2000); // 200 rows in batches of 64: passes end mid-checkpoint, so replay is tested
+        var train = ml.Transforms.Conversion.MapValueToKey("Label").Fit(Labeled(ml, 150)).Transform(Labeled(ml, 150));
+        var test = Labeled(ml, 100, skip: 500);
+        string folder = Path.Combine(Path.GetTempPath(), "ae-finetune-ckpt-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            FineTuningOptions Fine() => new()
+            {
+                HeadSteps = 30, Steps = 400, BatchSize = 32, UnlabeledBatchSize = 64, ReconstructionWeight = 1, EncoderLearningRateRatio = 0.5,
+            };
+            AutoencoderClassifierTrainer.Options Options(FineTuningOptions fine) => new()
+            {
+                Pretrained = pretrained, UnlabeledData = unlabeled, FineTuning = fine, Seed = 11,
+            };
+
+            using var whole = ml.MulticlassClassification.Trainers.AutoencoderClassifier(Options(Fine())).Train(train);
+
+            string checkpoint = Path.Combine(folder, "fine.checkpoint.zip");
+            var interrupted = Fine();
+            interrupted.CheckpointEvery = 200;
+            interrupted.CheckpointPath = checkpoint;
+            using var stop = new System.Threading.CancellationTokenSource();
+            var first = Options(interrupted);
+            first.Progress = new Stop(stop, after: 3); // the checkpoint after step 200 is written; step 301 is cancelled
+            first.CancellationToken = stop.Token;
+            Assert.ThrowsAny<OperationCanceledException>(() => ml.MulticlassClassification.Trainers.AutoencoderClassifier(first).Train(train));
+            Assert.True(File.Exists(checkpoint));
+
+            var resumed = Fine();
+            resumed.ResumeFrom = checkpoint;
+            using var again = ml.MulticlassClassification.Trainers.AutoencoderClassifier(Options(resumed)).Train(train);
+            var rows = test.GetColumn<float[]>("Features").ToArray();
+            Assert.Equal(whole.PredictProbabilities(rows).SelectMany(r => r), again.PredictProbabilities(rows).SelectMany(r => r));
+            Assert.Equal(whole.TrainingLoss, again.TrainingLoss);
+
+            // A checkpoint of another run (another seed) is refused, naming what differs.
+            var other = Options(resumed);
+            other.Seed = 12;
+            var error = Assert.Throws<InvalidDataException>(() => ml.MulticlassClassification.Trainers.AutoencoderClassifier(other).Train(train));
+            Assert.Contains("seed", error.Message, StringComparison.OrdinalIgnoreCase);
+
+            // A step count that is not a multiple of the report block is refused before training.
+            var odd = Fine();
+            odd.CheckpointEvery = 150;
+            odd.CheckpointPath = checkpoint;
+            Assert.Throws<ArgumentOutOfRangeException>(() => odd.Validate());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Cancels after the fine-tuning phase's <c>after</c>-th report.</summary>
+    private sealed class Stop(System.Threading.CancellationTokenSource source, int after) : IProgress<EpochReport>
+    {
+        public void Report(EpochReport value)
+        {
+            if (value.Phase == "fine-tuning" && value.Epoch == after)
+            {
+                source.Cancel();
+            }
+        }
+    }
+
     private sealed class Collect(System.Collections.Generic.List<EpochReport> reports) : IProgress<EpochReport>
     {
         public void Report(EpochReport value) => reports.Add(value);

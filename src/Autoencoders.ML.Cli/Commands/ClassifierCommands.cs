@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Autoencoders.ML.Classification;
 using Autoencoders.ML.Data;
+using Autoencoders.ML.Cli.Output;
 using Autoencoders.ML.IO;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -28,9 +29,19 @@ internal static class ClassifierCommands
         var encoderRatio = CommonOptions.WithDefault<double>("--encoder-rate-ratio", FineTuningOptions.Defaults.EncoderLearningRateRatio, "The encoder's learning rate as a fraction of the head's (0 freezes it).");
         var seed = CommonOptions.WithDefault<int>("--seed", 0, "Seed of the head, batches, dropout and shifts.");
         var output = new Option<string>("--out") { Description = "Output folder: the fine-tuned model folder plus classifier.onnx.", Required = true };
+        var checkpointEvery = new Option<int?>("--checkpoint-every")
+        {
+            Description = $"Write a checkpoint every N steps of the full phase (a multiple of {FineTuningOptions.CheckpointStepBlock}: weights, optimizers, schedule, random state, batch positions) to --checkpoint; resume it with --resume.",
+        };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file for --checkpoint-every (default: OUT.checkpoint.zip beside the output folder)." };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Resume the interrupted fine-tuning from this checkpoint, with the same model, data and options: the result equals the uninterrupted run's.",
+        };
         var command = new Command("finetune", "Fine-tune a pretrained autoencoder's encoder with a classification head on labeled rows; writes the model folder and classifier.onnx.")
         {
             model, data, label, features, unlabeled, steps, headSteps, shift, rotation, pseudoWeight, pseudoThreshold, encoderRatio, seed, output,
+            checkpointEvery, checkpoint, resume,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -66,21 +77,34 @@ internal static class ClassifierCommands
             {
                 Steps = parse.GetValue(steps), HeadSteps = parse.GetValue(headSteps), MaxShift = parse.GetValue(shift), MaxRotation = parse.GetValue(rotation),
                 PseudoLabelWeight = parse.GetValue(pseudoWeight), PseudoLabelThreshold = parse.GetValue(pseudoThreshold), EncoderLearningRateRatio = parse.GetValue(encoderRatio),
+                CheckpointEvery = parse.GetValue(checkpointEvery), ResumeFrom = parse.GetValue(resume) is string from ? Path.GetFullPath(from) : null,
             };
+            if (fine.CheckpointEvery != null)
+            {
+                fine.CheckpointPath = Path.GetFullPath(parse.GetValue(checkpoint) ?? Path.TrimEndingDirectorySeparator(Path.GetFullPath(outPath)) + ".checkpoint.zip");
+            }
+
             fine.Validate();
+
             if (pretrained.Spec.Image == null && dataset.ImageShape is var (c, h, w) && c * h * w == pretrained.InputSize)
             {
                 fine.ImageShape = new ImageShape(c, h, w);
             }
 
             var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(labeled);
-            var trainer = ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierTrainer.Options
+            var trainerOptions = new AutoencoderClassifierTrainer.Options
             {
                 Pretrained = pretrained, UnlabeledData = unlabeledView, FineTuning = fine, Seed = parse.GetValue(seed),
-            });
+            };
+            var trainer = ml.MulticlassClassification.Trainers.AutoencoderClassifier(trainerOptions);
             Console.WriteLine($"fine-tuning {pretrained.Spec} on {dataset.Rows.Length:N0} labeled rows of {classes.Length} classes from {dataset.Source}");
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            using var classifier = trainer.Train(keys.Transform(labeled));
+            int blocks = (fine.HeadSteps + FineTuningOptions.CheckpointStepBlock - 1) / FineTuningOptions.CheckpointStepBlock;
+            using var classifier = ProgressView.Run(blocks, progress =>
+            {
+                trainerOptions.Progress = progress;
+                return trainer.Train(keys.Transform(labeled));
+            });
             bool interrupted = OutputFolder.Write(outPath, staging =>
             {
                 classifier.Save(staging);

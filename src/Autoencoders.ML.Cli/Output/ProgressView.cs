@@ -24,9 +24,9 @@ internal static class ProgressView
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(context =>
             {
-                var task = context.AddTask("training", maxValue: epochs);
-                result = train(new BarProgress(task));
-                task.Value = task.MaxValue;
+                var progress = new BarProgress(context, context.AddTask("training", maxValue: epochs));
+                result = train(progress);
+                progress.Finish();
             });
         return result;
     }
@@ -49,18 +49,43 @@ internal static class ProgressView
         public void Report(EpochReport value) => Console.WriteLine(value + TimeLeft(value));
     }
 
+    /// <summary>One bar per phase (a fine-tuning has a pretraining, a head and a fine-tuning phase); the first is made up front.</summary>
     private sealed class BarProgress : IProgress<EpochReport>
     {
-        private readonly ProgressTask task;
+        private readonly ProgressContext context;
+        private readonly ProgressTask first;
+        private readonly Dictionary<string, ProgressTask> tasks = new();
 
-        public BarProgress(ProgressTask task) => this.task = task;
+        public BarProgress(ProgressContext context, ProgressTask first)
+        {
+            this.context = context;
+            this.first = first;
+        }
 
         public void Report(EpochReport value)
         {
+            if (!tasks.TryGetValue(value.Phase, out var task))
+            {
+                task = tasks.Count == 0 ? first : context.AddTask(value.Phase, maxValue: value.Epochs);
+                task.MaxValue = value.Epochs;
+                tasks[value.Phase] = task;
+            }
+
             task.Value = value.Epoch;
             task.Description = Markup.Escape(
+                (value.Phase != TrainingPhases.Training ? $"{value.Phase} " : string.Empty) +
                 $"epoch {value.Epoch}/{value.Epochs} loss {value.TrainingLoss:G4}" + (value.ValidationLoss is double v ? $" val {v:G4}" : string.Empty) +
                 $" {value.SamplesPerSecond:N0} rows/s");
+        }
+
+        /// <summary>Fills every bar: a run that stops early (or an automatic budget) ends below its planned epochs.</summary>
+        public void Finish()
+        {
+            first.Value = first.MaxValue;
+            foreach (var task in tasks.Values)
+            {
+                task.Value = task.MaxValue;
+            }
         }
     }
 }

@@ -128,6 +128,27 @@ public sealed class FineTuningOptions
     /// <summary>Torch threads; null leaves torch's setting.</summary>
     public int? Threads { get; set; }
 
+    /// <summary>
+    /// Write a checkpoint to <see cref="CheckpointPath"/> after every this many steps of the full phase (a multiple of
+    /// 100): the weights, both optimizers, the schedule, every generator and the batch positions, so that
+    /// <see cref="ResumeFrom"/> gives the model the uninterrupted run gives. Null (default): no checkpoints. Not saved
+    /// with the classifier.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int? CheckpointEvery { get; set; }
+
+    /// <summary>The checkpoint file (a zip; its folder must exist) that <see cref="CheckpointEvery"/> writes. Not saved with the classifier.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>
+    /// A checkpoint of an interrupted fine-tuning of the same pretrained model, rows, seed and options (only
+    /// <see cref="Threads"/> and the checkpoint settings may differ): training goes on after it, the head phase is not
+    /// repeated, and the result equals the uninterrupted run's. Null (default): start afresh. Not saved with the classifier.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? ResumeFrom { get; set; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad option.</summary>
     public void Validate()
     {
@@ -166,7 +187,30 @@ public sealed class FineTuningOptions
         {
             Positive(threads, nameof(Threads));
         }
+
+        if (CheckpointEvery is int every)
+        {
+            Require(every > 0 && every % CheckpointStepBlock == 0, nameof(CheckpointEvery), every, $"CheckpointEvery must be a positive multiple of {CheckpointStepBlock} steps (or null for no checkpoints).");
+            if (string.IsNullOrWhiteSpace(CheckpointPath))
+            {
+                throw new ArgumentException($"CheckpointEvery ({every}) needs CheckpointPath: the file to write the checkpoint to.", nameof(CheckpointPath));
+            }
+
+            string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(CheckpointPath));
+            if (folder != null && !System.IO.Directory.Exists(folder))
+            {
+                throw new ArgumentException($"CheckpointPath '{CheckpointPath}': the folder '{folder}' does not exist. Create it or choose another path.", nameof(CheckpointPath));
+            }
+        }
+
+        if (ResumeFrom != null && !System.IO.File.Exists(ResumeFrom))
+        {
+            throw new ArgumentException($"ResumeFrom '{ResumeFrom}': no such file. Give the checkpoint written by CheckpointEvery, or leave ResumeFrom null.", nameof(ResumeFrom));
+        }
     }
+
+    /// <summary>Steps per progress report, and the unit of <see cref="CheckpointEvery"/>.</summary>
+    internal const int CheckpointStepBlock = 100;
 
     /// <summary>A copy (the trainer keeps its own).</summary>
     public FineTuningOptions Clone()

@@ -1,4 +1,6 @@
+using System.IO;
 using System.Threading;
+using Autoencoders.ML.Training;
 using Microsoft.ML.Runtime;
 
 namespace Autoencoders.ML.Classification;
@@ -13,7 +15,7 @@ namespace Autoencoders.ML.Classification;
 /// </summary>
 internal sealed class FineTuningRun
 {
-    private const int ReportEvery = 100;
+    private const int ReportEvery = FineTuningOptions.CheckpointStepBlock;
 
     private readonly ClassifierNetwork network;
     private readonly FineTuningOptions options;
@@ -45,12 +47,17 @@ internal sealed class FineTuningRun
         using var fallback = unlabeled == null ? new InMemoryRows(features.alias(), Enumerable.Range(0, labeled.Count).Select(i => (long)i).ToArray(), ownsData: true) : null;
         var regulariserRows = unlabeled ?? fallback!;
         using var generator = new Generator((ulong)seed + 0xF1E);
-        var order = new Random(seed);
-        var batches = new LabeledBatches(labeled.Count, Math.Min(options.BatchSize, labeled.Count), order);
-        using var unlabeledBatches = new EndlessBatches(regulariserRows, options.UnlabeledBatchSize, new Random(seed + 1));
-        var hooks = new StepHooks(this, features, labels, batches, unlabeledBatches, generator, pseudoLabels: unlabeled != null && options.PseudoLabelWeight > 0);
+        var batches = new LabeledBatches(labeled.Count, Math.Min(options.BatchSize, labeled.Count), seed);
+        using var unlabeledBatches = new EndlessBatches(regulariserRows, options.UnlabeledBatchSize, seed + 1);
+        var hooks = new StepHooks(this, features, labels, batches, unlabeledBatches, generator, pseudoLabels: unlabeled != null && options.PseudoLabelWeight > 0)
+        {
+            Description = new RunIdentity(
+                network.Autoencoder.Spec.ToJson(), reconstructionLoss.ToString(), Fingerprint(labeled.Classes.Count), Continuing: false,
+                labeled.Count, regulariserRows.RowCount, new[] { labeled.Width }),
+        };
         void Log(string line) => channel.Info(MessageSensitivity.None, line);
-        if (options.HeadSteps > 0)
+        // A checkpoint is written in the full phase only; resuming from one takes up the state after the head phase too.
+        if (options.HeadSteps > 0 && options.ResumeFrom == null)
         {
             hooks.Phase = (Name: TrainingPhases.Head, Steps: options.HeadSteps, TrainEncoder: false);
             var head = new[] { new ParameterGroup(network.Head.parameters().ToArray()) };
@@ -67,12 +74,29 @@ internal sealed class FineTuningRun
                 groups.Add(new ParameterGroup(network.Autoencoder.parameters().ToArray(), options.EncoderLearningRateRatio));
             }
 
-            new TrainingLoop<int>(network, hooks, Settings(options.Steps, groups, new StepCosine(options.Steps)) with { Phase = TrainingPhases.FineTuning })
-                .Run(Log, progress, cancellationToken);
+            var settings = Settings(options.Steps, groups, new StepCosine(options.Steps)) with
+            {
+                Phase = TrainingPhases.FineTuning,
+                CheckpointEvery = options.CheckpointEvery / ReportEvery,
+                CheckpointPath = options.CheckpointPath,
+                ResumeFrom = options.ResumeFrom,
+            };
+            new TrainingLoop<int>(network, hooks, settings).Run(Log, progress, cancellationToken);
         }
 
         network.eval();
         return hooks.Recent.Count == 0 ? double.NaN : hooks.Recent.Average();
+    }
+
+    /// <summary>What a checkpoint's run must share with the run resuming it: every option but the execution ones, the seed and the classes.</summary>
+    private System.Text.Json.Nodes.JsonObject Fingerprint(int classes)
+    {
+        var fingerprint = System.Text.Json.JsonSerializer.SerializeToNode(options, AutoencoderSpec.JsonOptions)!.AsObject();
+        fingerprint.Remove("threads");
+        fingerprint["seed"] = seed;
+        fingerprint["classes"] = classes;
+        fingerprint["precision"] = nameof(TrainingPrecision.Float32); // as the checkpoint reader fills in for runs without the option
+        return fingerprint;
     }
 
     /// <summary>A phase of <paramref name="steps"/> steps in "epochs" of <see cref="ReportEvery"/> steps (one log line each).</summary>
@@ -160,6 +184,12 @@ internal sealed class FineTuningRun
         /// <summary>The classification losses of the last <see cref="ReportEvery"/> steps, across phases.</summary>
         public Queue<double> Recent { get; } = new();
 
+        /// <summary>The run a checkpoint belongs to.</summary>
+        public required RunIdentity Description { get; init; }
+
+        /// <summary>The batch positions, the generator and the recent losses.</summary>
+        public override ICheckpointState CheckpointState => new HookState(this);
+
         public (string Name, int Steps, bool TrainEncoder) Phase { get; set; }
 
         private bool Full => Phase.Name != TrainingPhases.Head;
@@ -217,6 +247,8 @@ internal sealed class FineTuningRun
             }
         }
 
+        public override RunIdentity Identity() => Description;
+
         public override Exception Diverged(int epoch, int batch, double loss, double learningRate) => new TrainingDivergedException(
             $"The {Phase.Name} loss became {loss} at step {((epoch - 1) * ReportEvery) + batch} (learning rate {learningRate:G3}). " +
             "Try a lower LearningRate (for example 10x smaller) or a smaller EncoderLearningRateRatio.");
@@ -227,6 +259,61 @@ internal sealed class FineTuningRun
             if (recent.Count > ReportEvery)
             {
                 recent.Dequeue();
+            }
+        }
+
+        /// <summary>What the steps keep between them: both batch streams' positions, the generator, the recent losses.</summary>
+        private sealed class HookState(StepHooks hooks) : ICheckpointState
+        {
+            public void Save(BinaryWriter writer)
+            {
+                hooks.batches.Save(writer);
+                hooks.unlabeledBatches.Save(writer);
+                using (var state = hooks.generator.get_state())
+                {
+                    state.Save(writer);
+                }
+
+                SaveQueue(writer, hooks.Recent);
+                SaveQueue(writer, hooks.confident);
+            }
+
+            public void Load(BinaryReader reader)
+            {
+                hooks.batches.Load(reader);
+                hooks.unlabeledBatches.Load(reader);
+                using (var state = hooks.generator.get_state())
+                {
+                    state.Load(reader);
+                    hooks.generator.set_state(state);
+                }
+
+                LoadQueue(reader, hooks.Recent);
+                LoadQueue(reader, hooks.confident);
+            }
+
+            private static void SaveQueue(BinaryWriter writer, Queue<double> queue)
+            {
+                writer.Write(queue.Count);
+                foreach (double value in queue)
+                {
+                    writer.Write(value);
+                }
+            }
+
+            private static void LoadQueue(BinaryReader reader, Queue<double> queue)
+            {
+                int count = reader.ReadInt32();
+                if (count < 0 || count > ReportEvery)
+                {
+                    throw new InvalidDataException($"a queue of {count} recent losses (at most {ReportEvery})");
+                }
+
+                queue.Clear();
+                for (int i = 0; i < count; i++)
+                {
+                    queue.Enqueue(reader.ReadDouble());
+                }
             }
         }
     }
@@ -243,26 +330,33 @@ internal sealed class FineTuningRun
         public optim.lr_scheduler.LRScheduler Create(optim.Optimizer optimizer, TrainingPlan plan) => optim.lr_scheduler.CosineAnnealingLR(optimizer, steps);
     }
 
-    /// <summary>Labeled row indices in reshuffled passes (a pass is reshuffled when it runs out).</summary>
+    /// <summary>
+    /// Labeled row indices in reshuffled passes (a pass is reshuffled when it runs out). Its state is where the pass
+    /// stands and how many draws came before the pass's shuffle: a checkpoint replays that shuffle.
+    /// </summary>
     private sealed class LabeledBatches
     {
         private readonly int count;
         private readonly int batchSize;
-        private readonly Random random;
+        private readonly int seed;
+        private ReplayableRandom random;
+        private long drawsBeforeShuffle;
         private long[] order = Array.Empty<long>();
         private int position;
 
-        public LabeledBatches(int count, int batchSize, Random random)
+        public LabeledBatches(int count, int batchSize, int seed)
         {
             this.count = count;
             this.batchSize = batchSize;
-            this.random = random;
+            this.seed = seed;
+            random = new ReplayableRandom(seed);
         }
 
         public long[] Next()
         {
             if (position + batchSize > order.Length)
             {
+                drawsBeforeShuffle = random.Draws;
                 order = Enumerable.Range(0, count).Select(i => (long)i).ToArray();
                 random.Shuffle(order);
                 position = 0;
@@ -272,31 +366,69 @@ internal sealed class FineTuningRun
             position += batchSize;
             return batch;
         }
+
+        public void Save(BinaryWriter writer)
+        {
+            writer.Write(order.Length > 0);
+            writer.Write(drawsBeforeShuffle);
+            writer.Write(position);
+        }
+
+        public void Load(BinaryReader reader)
+        {
+            bool started = reader.ReadBoolean();
+            long draws = reader.ReadInt64();
+            int at = reader.ReadInt32();
+            if (draws < 0 || at < 0 || at > count)
+            {
+                throw new InvalidDataException($"a labeled batch position of {at} after {draws} draws ({count} rows)");
+            }
+
+            random = new ReplayableRandom(seed);
+            random.Skip(draws);
+            order = Array.Empty<long>();
+            position = 0;
+            if (started)
+            {
+                Next();
+                position = at;
+            }
+        }
     }
 
-    /// <summary>Batches of a <see cref="RowSource"/>, reshuffled pass after pass, without end.</summary>
+    /// <summary>
+    /// Batches of a <see cref="RowSource"/>, reshuffled pass after pass, without end. Its state is the draws taken before
+    /// the current pass and the batches taken from it: a checkpoint replays the pass up to there.
+    /// </summary>
     private sealed class EndlessBatches : IDisposable
     {
         private readonly RowSource rows;
         private readonly int batchSize;
-        private readonly Random random;
+        private readonly int seed;
+        private ReplayableRandom random;
+        private long drawsBeforePass;
+        private long taken;
         private IEnumerator<Tensor>? current;
         private Tensor? last;
 
-        public EndlessBatches(RowSource rows, int batchSize, Random random)
+        public EndlessBatches(RowSource rows, int batchSize, int seed)
         {
             this.rows = rows;
             this.batchSize = batchSize;
-            this.random = random;
+            this.seed = seed;
+            random = new ReplayableRandom(seed);
         }
 
         /// <summary>The next batch; it stays valid until the next call.</summary>
         public Tensor Next()
         {
             last?.Dispose();
+            last = null;
             if (current == null || !current.MoveNext())
             {
                 current?.Dispose();
+                drawsBeforePass = random.Draws;
+                taken = 0;
                 current = rows.Batches(batchSize, random).GetEnumerator();
                 if (!current.MoveNext())
                 {
@@ -304,9 +436,45 @@ internal sealed class FineTuningRun
                 }
             }
 
+            taken++;
             last = current.Current;
             last.MoveToOuterDisposeScope();
             return last;
+        }
+
+        public void Save(BinaryWriter writer)
+        {
+            writer.Write(current != null);
+            writer.Write(drawsBeforePass);
+            writer.Write(taken);
+        }
+
+        public void Load(BinaryReader reader)
+        {
+            bool started = reader.ReadBoolean();
+            long draws = reader.ReadInt64();
+            long batches = reader.ReadInt64();
+            long most = (rows.RowCount + batchSize - 1) / batchSize;
+            if (draws < 0 || batches < 0 || batches > most)
+            {
+                throw new InvalidDataException($"an unlabeled batch position of {batches} after {draws} draws (at most {most} batches a pass)");
+            }
+
+            last?.Dispose();
+            last = null;
+            current?.Dispose();
+            current = null;
+            random = new ReplayableRandom(seed);
+            random.Skip(draws);
+            if (started)
+            {
+                // The pass is drawn again from the same generator state and read up to where the run stood.
+                for (long i = 0; i < batches; i++)
+                {
+                    Next().Dispose();
+                    last = null;
+                }
+            }
         }
 
         public void Dispose()

@@ -12,8 +12,10 @@ namespace Autoencoders.ML.Training;
 /// A training run's checkpoint (<see cref="TrainingOptions.CheckpointEvery"/>, <see cref="TrainingOptions.ResumeFrom"/>):
 /// a zip, replaced atomically, holding <c>checkpoint.json</c> (what the run is — architecture, loss, training options,
 /// data rows and widths — and where it is: epoch, schedule steps, shuffle draws, learning rate, early stopping, history),
-/// <c>weights.bin</c> (the network), <c>optimizer.bin</c> (moment buffers and step count), <c>best.bin</c> (early
-/// stopping's kept weights, if any) and <c>rng.bin</c> (torch's generator and the corruption noise generator).
+/// <c>weights.bin</c> (the network), <c>optimizer.bin</c> (moment buffers and step count; <c>optimizer-2.bin</c> and on
+/// for a run with several parameter groups), <c>best.bin</c> (early stopping's kept weights, if any), <c>rng.bin</c>
+/// (torch's generator and the corruption noise generator) and <c>hooks.bin</c> (what the run's hooks keep between steps,
+/// if anything: the fine-tuning's batch positions and generators).
 /// </summary>
 internal static class TrainingCheckpoint
 {
@@ -24,6 +26,7 @@ internal static class TrainingCheckpoint
     private const string OptimizerFile = "optimizer.bin";
     private const string BestFile = "best.bin";
     private const string RngFile = "rng.bin";
+    private const string HooksFile = "hooks.bin";
 
     /// <summary>The options a resumed run may change: they do not change what is computed.</summary>
     private static readonly string[] Free = { "threads", "device", "checkpointEvery", "checkpointPath", "resumeFrom" };
@@ -66,7 +69,16 @@ internal static class TrainingCheckpoint
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             Entry(zip, HeaderFile, w => w.Write(Encoding.UTF8.GetBytes(header.ToJsonString(AutoencoderSpec.JsonOptions))));
             Entry(zip, WeightsFile, w => state.Network.save(w));
-            Entry(zip, OptimizerFile, w => ((IOptimizerState)state.Optimizer).SaveState(w));
+            for (int i = 0; i < state.Optimizers.Count; i++)
+            {
+                var optimizer = (IOptimizerState)state.Optimizers[i];
+                Entry(zip, OptimizerEntry(i), w => optimizer.SaveState(w));
+            }
+
+            if (state.Hooks is { } hooks)
+            {
+                Entry(zip, HooksFile, hooks.Save);
+            }
             if (state.Stopping.BestWeights is { } best)
             {
                 Entry(zip, BestFile, w =>
@@ -132,9 +144,20 @@ internal static class TrainingCheckpoint
                 state.Network.load(reader, strict: true);
             }
 
-            using (var reader = Reader(entries, path, OptimizerFile))
+            for (int i = 0; i < state.Optimizers.Count; i++)
             {
-                ((IOptimizerState)state.Optimizer).LoadState(reader);
+                using var reader = Reader(entries, path, OptimizerEntry(i));
+                ((IOptimizerState)state.Optimizers[i]).LoadState(reader);
+            }
+
+            if (state.Hooks is { } hooks)
+            {
+                using var reader = Reader(entries, path, HooksFile);
+                hooks.Load(reader);
+                if (reader.BaseStream.Position != reader.BaseStream.Length)
+                {
+                    throw Damaged(path, $"{HooksFile} is longer than the state it holds", null);
+                }
             }
 
             Dictionary<string, Tensor>? best = null;
@@ -177,20 +200,20 @@ internal static class TrainingCheckpoint
     // monitored loss each epoch had), which gives the same rate by the same arithmetic.
     private static void ReplaySchedule(string path, TrainingState state, long steps, IReadOnlyList<EpochReport> history, double learningRate)
     {
-        if (state.Scheduler != null && state.Schedule != null)
+        foreach (var scheduler in state.Schedule == null ? Array.Empty<optim.lr_scheduler.LRScheduler>() : state.Schedulers)
         {
-            if (state.Schedule.StepsEveryBatch)
+            if (state.Schedule!.StepsEveryBatch)
             {
                 for (long i = 0; i < steps; i++)
                 {
-                    state.Scheduler.step();
+                    scheduler.step();
                 }
             }
             else
             {
                 foreach (var report in history)
                 {
-                    state.Scheduler.step(report.ValidationLoss ?? report.TrainingLoss);
+                    scheduler.step(report.ValidationLoss ?? report.TrainingLoss);
                 }
             }
         }
@@ -202,6 +225,9 @@ internal static class TrainingCheckpoint
                 $"'{path}': the learning-rate schedule replayed to {replayed:R}, but the checkpoint was at {learningRate:R}. The schedule differs from the interrupted run's; resume with the same one.");
         }
     }
+
+    // The first optimizer's file keeps its name: checkpoints of one-optimizer runs read as before.
+    private static string OptimizerEntry(int index) => index == 0 ? OptimizerFile : $"optimizer-{index + 1}.bin";
 
     private static void Entry(ZipArchive zip, string name, Action<BinaryWriter> write)
     {

@@ -62,7 +62,7 @@ internal sealed class TrainingLoop<TBatch>
             var shuffle = new ReplayableRandom(settings.Seed);
             var reports = new List<EpochReport>();
             var identity = settings.CheckpointEvery != null || settings.ResumeFrom != null ? hooks.Identity() : null;
-            var state = new TrainingState(network, optimizers[0], schedulers.FirstOrDefault(), schedule, stopping, noise, shuffle, reports);
+            var state = new TrainingState(network, optimizers, schedulers, schedule, stopping, noise, shuffle, reports, hooks.CheckpointState);
             int resumed = settings.ResumeFrom == null ? 0 : Resume(state, identity, log);
             string monitored = hooks.Monitored;
             var clock = Stopwatch.StartNew();
@@ -302,6 +302,9 @@ internal abstract class TrainingHooks<TBatch>
 
     /// <summary>What the run is, as a checkpoint records it; null when this training is not checkpointed.</summary>
     public virtual RunIdentity? Identity() => null;
+
+    /// <summary>What the hooks keep between steps that a checkpoint must carry (their own generators and positions), or null.</summary>
+    public virtual ICheckpointState? CheckpointState => null;
 }
 
 /// <summary>A set of parameters trained by one optimizer, at a share of the learning rate.</summary>
