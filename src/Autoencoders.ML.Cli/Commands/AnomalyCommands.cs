@@ -52,7 +52,8 @@ internal static class AnomalyCommands
         {
             string labelName = parse.GetValue(label) ?? "label";
             using var graph = Open(parse.GetValue(model)!);
-            var dataset = DatasetLoader.Load(parse.GetValue(data)!, parse.GetValue(label), CommonOptions.SplitList(parse.GetValue(features)));
+            var dataset = DatasetLoader.Load(
+                parse.GetValue(data)!, parse.GetValue(label), CommonOptions.SplitList(parse.GetValue(features)), trainingColumns: ModelInput.TrainingColumns(parse.GetValue(model)!));
             var scores = graph.Score(dataset);
             WriteScores(parse.GetValue(output), scores, graph.Threshold, dataset.Labels, labelName);
             return 0;

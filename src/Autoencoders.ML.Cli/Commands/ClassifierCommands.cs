@@ -49,7 +49,7 @@ internal static class ClassifierCommands
             OutputFolder.Check(outPath);
             using var pretrained = ModelInput.LoadModel(parse.GetValue(model)!);
             string labelColumn = parse.GetValue(label) ?? "label";
-            var dataset = ModelInput.LoadData(pretrained, parse.GetValue(data)!, parse.GetValue(label), parse.GetValue(features), pretrained.InputSize);
+            var dataset = ModelInput.LoadData(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(label), parse.GetValue(features), pretrained.InputSize);
             if (dataset.Labels == null)
             {
                 throw new InputException($"{dataset.Source}: no labels; give --label-column with the class of each row (or IDX images with their labels file beside).");
@@ -72,7 +72,7 @@ internal static class ClassifierCommands
             var unlabeledPath = parse.GetValue(unlabeled);
             var unlabeledView = unlabeledPath == null
                 ? null
-                : ModelInput.LoadData(pretrained, unlabeledPath, null, parse.GetValue(features), pretrained.InputSize).ToDataView(ml);
+                : ModelInput.LoadData(parse.GetValue(model)!, unlabeledPath, null, parse.GetValue(features), pretrained.InputSize).ToDataView(ml);
             var fine = new FineTuningOptions
             {
                 Steps = parse.GetValue(steps), HeadSteps = parse.GetValue(headSteps), MaxShift = parse.GetValue(shift), MaxRotation = parse.GetValue(rotation),

@@ -24,7 +24,7 @@ internal static class EvaluateCommand
             }
 
             using var loaded = ModelInput.LoadModel(parse.GetValue(model)!);
-            var dataset = ModelInput.LoadData(loaded, parse.GetValue(data)!, parse.GetValue(label), parse.GetValue(features), loaded.InputSize);
+            var dataset = ModelInput.LoadData(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(label), parse.GetValue(features), loaded.InputSize);
             var view = dataset.ToDataView(new MLContext());
             var metrics = loaded.Evaluate(view);
             var result = new JsonObject

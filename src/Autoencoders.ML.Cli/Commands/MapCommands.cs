@@ -57,7 +57,7 @@ internal static class MapCommands
             }
 
             using var loaded = ModelInput.LoadModel(parse.GetValue(model)!);
-            var dataset = ModelInput.LoadData(loaded, parse.GetValue(data)!, parse.GetValue(label), parse.GetValue(features), loaded.InputSize);
+            var dataset = ModelInput.LoadData(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(label), parse.GetValue(features), loaded.InputSize);
             var result = new float[dataset.Rows.Length][];
             const int Batch = 4096;
             for (int start = 0; start < dataset.Rows.Length; start += Batch)

@@ -69,9 +69,33 @@ internal static class ModelInput
     private static IEnumerable<ITransformer> Flatten(IEnumerable<ITransformer> chain) =>
         chain.SelectMany(t => t is IEnumerable<ITransformer> inner ? Flatten(inner) : new[] { t });
 
-    public static Dataset LoadData(AutoencoderModel model, string path, string? labelColumn, string? features, int expectedWidth)
+    /// <summary>
+    /// The CSV columns the model at <paramref name="modelPath"/> was trained on, from the <c>model.json</c> that 'train'
+    /// wrote into its folder (beside a <c>model.zip</c> or graph given as the model); null when unknown (then columns
+    /// are matched by position).
+    /// </summary>
+    public static IReadOnlyList<string>? TrainingColumns(string modelPath)
     {
-        var data = DatasetLoader.Load(path, labelColumn, CommonOptions.SplitList(features));
+        string? folder = Directory.Exists(modelPath) ? modelPath : File.Exists(modelPath) ? Path.GetDirectoryName(Path.GetFullPath(modelPath)) : null;
+        if (folder == null || Output.ModelReport.ReadNotes(folder)["data"]?["columns"] is not System.Text.Json.Nodes.JsonArray columns)
+        {
+            return null;
+        }
+
+        if (columns.Any(c => c?.GetValueKind() != System.Text.Json.JsonValueKind.String))
+        {
+            return null;
+        }
+
+        var names = columns.Select(c => c!.GetValue<string>()).ToArray();
+        return names.Distinct(StringComparer.Ordinal).Count() == names.Length ? names : null;
+    }
+
+    /// <summary>Reads --data for the model at <paramref name="modelPath"/>: a CSV's columns matched by name (<see cref="TrainingColumns"/>), the width checked.</summary>
+    public static Dataset LoadData(string modelPath, string path, string? labelColumn, string? features, int expectedWidth)
+    {
+        var columns = TrainingColumns(modelPath);
+        var data = DatasetLoader.Load(path, labelColumn, CommonOptions.SplitList(features), trainingColumns: columns?.Count == expectedWidth ? columns : null);
         if (data.Width != expectedWidth)
         {
             throw new InputException(

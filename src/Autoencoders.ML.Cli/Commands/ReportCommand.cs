@@ -29,12 +29,12 @@ internal static class ReportCommand
             Dataset? rows = null;
             if (parse.GetValue(data) is string path)
             {
-                rows = ModelInput.LoadData(loaded, path, labelColumn, parse.GetValue(features), loaded.InputSize);
+                rows = ModelInput.LoadData(folder, path, labelColumn, parse.GetValue(features), loaded.InputSize);
             }
             else if (notes["data"]?["source"]?.ToString() is string source)
             {
                 rows = source.StartsWith("bundled MNIST", StringComparison.Ordinal) ? DatasetLoader.BundledMnist(maxRows: null, test: source.Contains("t10k", StringComparison.Ordinal))
-                    : File.Exists(source) ? ModelInput.LoadData(loaded, source, labelColumn, parse.GetValue(features), loaded.InputSize)
+                    : File.Exists(source) ? ModelInput.LoadData(folder, source, labelColumn, parse.GetValue(features), loaded.InputSize)
                     : null;
                 if (rows == null)
                 {

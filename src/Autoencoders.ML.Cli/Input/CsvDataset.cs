@@ -14,11 +14,13 @@ namespace Autoencoders.ML.Cli.Input;
 /// The file is read once, record by record, into one float per cell (the label column as text): no string copy of the
 /// file is held, so the peak is about twice the numbers as float32 (the cells, then the feature rows). A column whose
 /// cells are numbers written with a decimal comma (<c>1,5</c>, a <c>;</c> file from a German or French spreadsheet) is an
-/// error naming it, not a column silently left out; so are duplicate header names.
+/// error naming it, not a column silently left out; so are duplicate header names. With the columns a model was trained
+/// on, those columns are read by name, in the training order, wherever they stand in the file; a missing one is an error
+/// naming it.
 /// </remarks>
 internal static partial class CsvDataset
 {
-    public static Dataset Read(string path, string? labelColumn, IReadOnlyList<string>? selected)
+    public static Dataset Read(string path, string? labelColumn, IReadOnlyList<string>? selected, IReadOnlyList<string>? trainingColumns = null)
     {
         if (!File.Exists(path))
         {
@@ -45,12 +47,27 @@ internal static partial class CsvDataset
         }
 
         int[]? chosen = null;
+        bool byModel = trainingColumns != null && (selected is not { Count: > 0 } || selected.ToHashSet(StringComparer.Ordinal).SetEquals(trainingColumns));
+        if (byModel)
+        {
+            // Matched by name: the training order, wherever the columns stand (--features naming the same columns in another order too).
+            selected = trainingColumns;
+        }
+
         if (selected != null && selected.Count > 0)
         {
             chosen = selected.Select(name =>
             {
                 int index = Array.IndexOf(header, name);
-                return index >= 0 ? index : throw new InputException($"{path}: --features names '{name}', which is not in the header ({string.Join(", ", header)}).");
+                if (index < 0)
+                {
+                    throw new InputException(byModel
+                        ? $"{path}: the model was trained on column '{name}', which is not in the header ({string.Join(", ", header)}); columns are matched by name. Add or rename the column, or choose the columns with --features (then matched by position)."
+                        : $"{path}: --features names '{name}', which is not in the header ({string.Join(", ", header)}).");
+                }
+
+                return index != labelIndex ? index : throw new InputException(
+                    $"{path}: column '{name}' is both the --label-column and a feature{(byModel ? " the model was trained on" : string.Empty)}; give another --label-column.");
             }).ToArray();
         }
 

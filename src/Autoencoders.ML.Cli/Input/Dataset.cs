@@ -68,6 +68,7 @@ internal sealed class Dataset
         feature_names = Width <= 64 ? FeatureNames : FeatureNames.Take(3).Concat(new[] { "..." }).ToArray(),
         labels = Labels != null,
         image_shape = ImageShape is var (c, h, w) ? $"{c}x{h}x{w}" : null,
+        columns = Lines != null ? FeatureNames : null, // every CSV column the model reads, in order: scoring matches them by name
         min = Rows.Length == 0 ? 0 : Rows.Min(r => r.Min()),
         max = Rows.Length == 0 ? 0 : Rows.Max(r => r.Max()),
     };

@@ -6,7 +6,12 @@ namespace Autoencoders.ML.Cli.Input;
 /// <summary>Loads --data: CSV, IDX / IDX.gz, or (for train without --data) the bundled MNIST.</summary>
 internal static class DatasetLoader
 {
-    public static Dataset Load(string? path, string? labelColumn, IReadOnlyList<string>? features, int? maxRows = null)
+    /// <param name="path">The file; null for the bundled MNIST.</param>
+    /// <param name="labelColumn">--label-column.</param>
+    /// <param name="features">--features.</param>
+    /// <param name="maxRows">At most this many IDX rows.</param>
+    /// <param name="trainingColumns">The CSV columns the model was trained on (<see cref="Dataset.Describe"/>), matched by name in a CSV file; null matches by position.</param>
+    public static Dataset Load(string? path, string? labelColumn, IReadOnlyList<string>? features, int? maxRows = null, IReadOnlyList<string>? trainingColumns = null)
     {
         if (path == null)
         {
@@ -16,7 +21,7 @@ internal static class DatasetLoader
         string lower = path.ToLowerInvariant();
         if (lower.EndsWith(".csv", StringComparison.Ordinal) || lower.EndsWith(".tsv", StringComparison.Ordinal) || lower.EndsWith(".txt", StringComparison.Ordinal))
         {
-            return CsvDataset.Read(path, labelColumn, features);
+            return CsvDataset.Read(path, labelColumn, features, trainingColumns);
         }
 
         if (lower.Contains("idx", StringComparison.Ordinal))

@@ -58,11 +58,20 @@ internal static class AnomalyMath
     }
 
     /// <summary>Distance from each query to its k-th nearest reference (Euclidean, brute force); <paramref name="skipSelf"/> skips reference i for query i.</summary>
-    public static double[] KthNeighbourDistance(IReadOnlyList<float[]> queries, IReadOnlyList<float[]> references, int k, bool skipSelf)
+    public static double[] KthNeighbourDistance(IReadOnlyList<float[]> queries, IReadOnlyList<float[]> references, int k, bool skipSelf) =>
+        KthNeighbourDistance(queries, references, k, skipSelf, out _);
+
+    /// <summary>
+    /// As above, also giving <paramref name="withSelf"/>: with <paramref name="skipSelf"/>, the k-th distance had reference
+    /// i counted for query i (at distance 0, so the (k − 1)-th of the others; 0 for k = 1) — what a search over all
+    /// references gives, from the same pass.
+    /// </summary>
+    public static double[] KthNeighbourDistance(IReadOnlyList<float[]> queries, IReadOnlyList<float[]> references, int k, bool skipSelf, out double[] withSelf)
     {
         int available = references.Count - (skipSelf ? 1 : 0);
         int kk = Math.Min(k, Math.Max(1, available));
         var result = new double[queries.Count];
+        withSelf = skipSelf ? new double[queries.Count] : result;
         var best = new double[kk];
         for (int i = 0; i < queries.Count; i++)
         {
@@ -97,6 +106,10 @@ internal static class AnomalyMath
             }
 
             result[i] = double.IsPositiveInfinity(best[kk - 1]) ? 0 : Math.Sqrt(best[kk - 1]);
+            if (skipSelf)
+            {
+                withSelf[i] = kk == 1 || double.IsPositiveInfinity(best[kk - 2]) ? 0 : Math.Sqrt(best[kk - 2]);
+            }
         }
 
         return result;

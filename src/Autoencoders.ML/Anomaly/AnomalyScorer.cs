@@ -33,14 +33,19 @@ internal sealed class AnomalyScorer : IDisposable
     private readonly EmpiricalCdf reconstructionCdf;
     private readonly EmpiricalCdf? distanceCdf;
     private readonly EmpiricalCdf? inputDistanceCdf;
-    private readonly double[] sortedTrainingScores;
+    private readonly Lazy<double[]> trainingScores;
+    private readonly Lazy<double[]> sortedTrainingScores;
     private readonly double[] trainingReconstruction;
     private readonly double[] trainingDistance;
     private readonly double[] trainingInputDistance;
     private readonly bool ownsModel;
     private double contamination;
 
-    private AnomalyScorer(AutoencoderModel model, RobustScaling? inputScaling, int neighbours, int inputNeighbours, float[][] codes, float[][] rows, double[] reconstruction, double[] distance, double[] inputDistance, bool ownsModel)
+    // selfDistance and selfInputDistance: the training rows' distances with each row its own candidate neighbour (as
+    // Score measures them), when the fit has them; null recomputes them from the codes and rows on first use.
+    private AnomalyScorer(
+        AutoencoderModel model, RobustScaling? inputScaling, int neighbours, int inputNeighbours, float[][] codes, float[][] rows, double[] reconstruction, double[] distance, double[] inputDistance,
+        double[]? selfDistance, double[]? selfInputDistance, bool ownsModel)
     {
         TrainingRows = reconstruction.Length;
         Model = model;
@@ -55,8 +60,11 @@ internal sealed class AnomalyScorer : IDisposable
         reconstructionCdf = new EmpiricalCdf(reconstruction);
         distanceCdf = neighbours == 0 ? null : new EmpiricalCdf(distance);
         inputDistanceCdf = inputNeighbours == 0 ? null : new EmpiricalCdf(inputDistance);
-        TrainingScores = Combine(reconstruction, distance, inputDistance);
-        sortedTrainingScores = TrainingScores.OrderBy(v => v).ToArray();
+        trainingScores = new Lazy<double[]>(() => Combine(
+            reconstruction,
+            neighbours == 0 ? distance : selfDistance ?? AnomalyMath.KthNeighbourDistance(codes, codes, neighbours, skipSelf: false),
+            inputNeighbours == 0 ? inputDistance : selfInputDistance ?? AnomalyMath.KthNeighbourDistance(referenceRows, referenceRows, inputNeighbours, skipSelf: false)));
+        sortedTrainingScores = new Lazy<double[]>(() => trainingScores.Value.OrderBy(v => v).ToArray());
         this.ownsModel = ownsModel;
     }
 
@@ -97,18 +105,19 @@ internal sealed class AnomalyScorer : IDisposable
     internal EmpiricalCdf? InputDistanceCdf => inputDistanceCdf;
 
     /// <summary>
-    /// Scores of the training rows, in their order, each row's neighbour distance taken to the other training rows (a
-    /// row is not its own neighbour). <see cref="Score"/> on the same rows differs slightly, since there every training
-    /// code, the row's own included, is a candidate neighbour.
+    /// Scores of the training rows, in their order, as <see cref="Score"/> gives them (every training code, the row's own
+    /// included, is a candidate neighbour), so that <see cref="Contamination"/> is the fraction of training rows the
+    /// scorer and its transform flag. (The parts' CDFs are fitted on leave-one-out distances: a row is not its own
+    /// neighbour there.)
     /// </summary>
-    public IReadOnlyList<double> TrainingScores { get; }
+    public IReadOnlyList<double> TrainingScores => trainingScores.Value;
 
     /// <summary>Rows scoring strictly above this value are anomalies. Set directly, or through <see cref="Contamination"/>.</summary>
     public double Threshold { get; set; }
 
     /// <summary>
     /// Expected fraction of anomalies in the training rows, in [0, 1): setting it sets <see cref="Threshold"/> to the
-    /// (1 − fraction) quantile of <see cref="TrainingScores"/>.
+    /// (1 − fraction) quantile of <see cref="TrainingScores"/>, so that that fraction of the training rows scores above it.
     /// </summary>
     public double Contamination
     {
@@ -121,7 +130,7 @@ internal sealed class AnomalyScorer : IDisposable
             }
 
             contamination = value;
-            Threshold = AnomalyMath.SortedQuantile(sortedTrainingScores, 1 - value);
+            Threshold = AnomalyMath.SortedQuantile(sortedTrainingScores.Value, 1 - value);
         }
     }
 
@@ -307,7 +316,8 @@ internal sealed class AnomalyScorer : IDisposable
     internal static AnomalyScorer Restore(AutoencoderModel model, AnomalyScorerState state, bool ownsModel)
     {
         var scaling = state.RobustCenter is { } center && state.RobustScale is { } scale ? new RobustScaling(center, scale) { SignedLog = state.SignedLog } : null;
-        var scorer = new AnomalyScorer(model, scaling, state.Neighbours, state.InputNeighbours, state.Codes, state.Rows, state.Reconstruction, state.Distance, state.InputDistance, ownsModel);
+        var scorer = new AnomalyScorer(
+            model, scaling, state.Neighbours, state.InputNeighbours, state.Codes, state.Rows, state.Reconstruction, state.Distance, state.InputDistance, selfDistance: null, selfInputDistance: null, ownsModel);
         scorer.contamination = state.Contamination;
         scorer.Threshold = state.Threshold;
         scorer.Recipe = state.Recipe;
@@ -339,10 +349,12 @@ internal sealed class AnomalyScorer : IDisposable
         }
 
         var (codes, reconstruction) = Parts(model, scaledRows);
-        var distance = neighbours == 0 ? Array.Empty<double>() : AnomalyMath.KthNeighbourDistance(codes, codes, neighbours, skipSelf: true);
+        double[]? selfDistance = null;
+        double[]? selfInputDistance = null;
+        var distance = neighbours == 0 ? Array.Empty<double>() : AnomalyMath.KthNeighbourDistance(codes, codes, neighbours, skipSelf: true, out selfDistance);
         var rows = scaledRows.ToArray();
-        var inputDistance = inputNeighbours == 0 ? Array.Empty<double>() : AnomalyMath.KthNeighbourDistance(rows, rows, inputNeighbours, skipSelf: true);
-        var scorer = new AnomalyScorer(model, scaling, neighbours, inputNeighbours, codes, rows, reconstruction, distance, inputDistance, ownsModel);
+        var inputDistance = inputNeighbours == 0 ? Array.Empty<double>() : AnomalyMath.KthNeighbourDistance(rows, rows, inputNeighbours, skipSelf: true, out selfInputDistance);
+        var scorer = new AnomalyScorer(model, scaling, neighbours, inputNeighbours, codes, rows, reconstruction, distance, inputDistance, selfDistance, selfInputDistance, ownsModel);
         scorer.Contamination = contamination;
         return scorer;
     }

@@ -17,16 +17,22 @@ namespace Autoencoders.ML.Training;
 /// (torch's generator and the corruption noise generator) and <c>hooks.bin</c> (what the run's hooks keep between steps,
 /// if anything: the fine-tuning's batch positions and generators).
 /// </summary>
+/// <remarks>
+/// A last entry, <c>checksums.json</c>, holds the SHA-256 of every other entry's content; it is verified before anything
+/// is read, so that one changed bit anywhere is refused naming the file and the part. Version 1 checkpoints (written
+/// before the checksums) still resume, unchecked.
+/// </remarks>
 internal static class TrainingCheckpoint
 {
     public const string Format = "autoencoders-ml-checkpoint";
-    public const int Version = 1;
+    public const int Version = 2;
     private const string HeaderFile = "checkpoint.json";
     private const string WeightsFile = "weights.bin";
     private const string OptimizerFile = "optimizer.bin";
     private const string BestFile = "best.bin";
     private const string RngFile = "rng.bin";
     private const string HooksFile = "hooks.bin";
+    private const string ChecksumsFile = "checksums.json";
 
     /// <summary>The options a resumed run may change: they do not change what is computed.</summary>
     private static readonly string[] Free = { "threads", "device", "checkpointEvery", "checkpointPath", "resumeFrom" };
@@ -67,6 +73,8 @@ internal static class TrainingCheckpoint
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            var checksums = new JsonObject();
+            void Entry(ZipArchive zip, string name, Action<BinaryWriter> write) => checksums[name] = WriteEntry(zip, name, write);
             Entry(zip, HeaderFile, w => w.Write(Encoding.UTF8.GetBytes(header.ToJsonString(AutoencoderSpec.JsonOptions))));
             Entry(zip, WeightsFile, w => state.Network.save(w));
             for (int i = 0; i < state.Optimizers.Count; i++)
@@ -79,6 +87,7 @@ internal static class TrainingCheckpoint
             {
                 Entry(zip, HooksFile, hooks.Save);
             }
+
             if (state.Stopping.BestWeights is { } best)
             {
                 Entry(zip, BestFile, w =>
@@ -97,6 +106,7 @@ internal static class TrainingCheckpoint
                 global.Save(w);
                 noise.Save(w);
             });
+            WriteEntry(zip, ChecksumsFile, w => w.Write(Encoding.UTF8.GetBytes(checksums.ToJsonString(AutoencoderSpec.JsonOptions))));
         });
     }
 
@@ -108,6 +118,7 @@ internal static class TrainingCheckpoint
     public static (int Epoch, long SchedulerSteps) Resume(string path, RunIdentity identity, TrainingState state)
     {
         var entries = ReadEntries(path);
+        VerifyChecksums(path, entries);
         JsonObject header;
         try
         {
@@ -229,12 +240,100 @@ internal static class TrainingCheckpoint
     // The first optimizer's file keeps its name: checkpoints of one-optimizer runs read as before.
     private static string OptimizerEntry(int index) => index == 0 ? OptimizerFile : $"optimizer-{index + 1}.bin";
 
-    private static void Entry(ZipArchive zip, string name, Action<BinaryWriter> write)
+    // Writes one entry and returns the SHA-256 of its content.
+    private static string WriteEntry(ZipArchive zip, string name, Action<BinaryWriter> write)
     {
+        using var content = new MemoryStream();
+        using (var writer = new BinaryWriter(content, Encoding.UTF8, leaveOpen: true))
+        {
+            write(writer);
+        }
+
         using var stream = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
-        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-        write(writer);
+        content.Position = 0;
+        content.CopyTo(stream);
+        return Sha256(content.GetBuffer().AsSpan(0, (int)content.Length));
     }
+
+    private static string Sha256(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
+
+    // Every entry but the checksums themselves must be listed with its content's SHA-256, and every listed one present.
+    // A checkpoint without checksums is accepted only when its header says version 1 (written before them).
+    private static void VerifyChecksums(string path, Dictionary<string, byte[]> entries)
+    {
+        if (!entries.TryGetValue(ChecksumsFile, out var bytes))
+        {
+            if (entries.TryGetValue(HeaderFile, out var headerBytes) && HeaderVersion(headerBytes) == 1)
+            {
+                return;
+            }
+
+            throw Damaged(path, $"{ChecksumsFile} (the SHA-256 of every part) is missing", null);
+        }
+
+        Dictionary<string, string>? listed;
+        try
+        {
+            listed = JsonSerializer.Deserialize<Dictionary<string, string>>(bytes);
+        }
+        catch (JsonException e)
+        {
+            throw Damaged(path, $"{ChecksumsFile} is not valid JSON ({e.Message})", e);
+        }
+
+        if (listed is null)
+        {
+            throw Damaged(path, $"{ChecksumsFile} lists nothing", null);
+        }
+
+        foreach (var (name, content) in entries)
+        {
+            if (name == ChecksumsFile)
+            {
+                continue;
+            }
+
+            if (!listed.TryGetValue(name, out var expected))
+            {
+                throw Damaged(path, $"{name} ({Part(name)}) is not listed in {ChecksumsFile}", null);
+            }
+
+            string actual = Sha256(content);
+            if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+            {
+                throw Damaged(path, $"{name} ({Part(name)}) does not match its SHA-256 in {ChecksumsFile} (expected {expected}, got {actual})", null);
+            }
+        }
+
+        if (listed.Keys.FirstOrDefault(n => !entries.ContainsKey(n)) is { } absent)
+        {
+            throw Damaged(path, $"{absent} ({Part(absent)}) is listed in {ChecksumsFile} but missing", null);
+        }
+    }
+
+    private static int? HeaderVersion(byte[] header)
+    {
+        try
+        {
+            return (int?)JsonNode.Parse(header)?["version"];
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    // What each entry holds, for the messages.
+    private static string Part(string name) => name switch
+    {
+        HeaderFile => "the run's settings and position",
+        WeightsFile => "the network's weights",
+        BestFile => "early stopping's best weights",
+        RngFile => "the random generators' state",
+        HooksFile => "the batch positions and generators of the run's steps",
+        _ when name.StartsWith("optimizer", StringComparison.Ordinal) => "the optimizer's state",
+        _ => "a part this version does not know",
+    };
 
     private static Dictionary<string, byte[]> ReadEntries(string path)
     {

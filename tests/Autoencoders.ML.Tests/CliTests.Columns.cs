@@ -1,0 +1,61 @@
+using System;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace Autoencoders.ML.Tests;
+
+/// <summary>CSV columns matched by name at scoring time (issue 28, item 7).</summary>
+public sealed partial class CliTests
+{
+    [Fact]
+    public void ScoringMatchesCsvColumnsByNameNotPosition()
+    {
+        // Before: encode on the training columns in reverse order exited 0 with codes off by up to 0.94.
+        string[] names = { "a", "b", "c", "d", "e", "f" };
+        var rows = Enumerable.Range(0, 60).Select(i => names.Select((_, j) => Math.Round(Math.Sin((i * 0.37) + (j * 1.3)) * (j + 1), 4)).ToArray()).ToArray();
+        string inOrder = WriteColumns("in-order.csv", new[] { "id" }.Concat(names).ToArray(), rows.Select((r, i) => new[] { $"r{i}" }.Concat(r.Select(Text)).ToArray()));
+        int[] reversed = Enumerable.Range(0, names.Length).Reverse().ToArray();
+        string shuffled = WriteColumns(
+            "reversed.csv", reversed.Select(j => names[j]).Append("id").ToArray(), rows.Select((r, i) => reversed.Select(j => Text(r[j])).Append($"r{i}").ToArray()));
+        string model = Path.Combine(folder, "columns-model");
+        var train = Run("train", "--data", inOrder, "--label-column", "id", "--hidden", "8", "--latent", "2", "--epochs", "2", "--anomaly", "--out", model);
+        Assert.True(train.Code == 0, train.Error);
+
+        foreach (string command in new[] { "encode", "reconstruct", "score", "evaluate" })
+        {
+            var expected = Run(command, "--model", model, "--data", inOrder, "--label-column", "id");
+            Assert.True(expected.Code == 0, expected.Error);
+            var actual = Run(command, "--model", model, "--data", shuffled, "--label-column", "id");
+            Assert.True(actual.Code == 0, actual.Error);
+            Assert.Equal(expected.Output, actual.Output);
+        }
+
+        // --features naming the training columns in another order is matched by name too.
+        var named = Run("encode", "--model", model, "--data", shuffled, "--label-column", "id", "--features", string.Join(",", reversed.Select(j => names[j])));
+        Assert.Equal(Run("encode", "--model", model, "--data", inOrder, "--label-column", "id").Output, named.Output);
+
+        // A training column missing from the file: an error naming it, exit 2.
+        string missing = WriteColumns("missing.csv", new[] { "id", "a", "b", "c", "d", "e", "g" }, rows.Select((r, i) => new[] { $"r{i}" }.Concat(r.Select(Text)).ToArray()));
+        foreach (string command in new[] { "encode", "score" })
+        {
+            var error = Run(command, "--model", model, "--data", missing, "--label-column", "id");
+            Assert.Equal(2, error.Code);
+            Assert.Contains("the model was trained on column 'f', which is not in the header", error.Error);
+        }
+
+        // A feature that is also the label column is refused, not read as zeros.
+        var both = Run("encode", "--model", model, "--data", inOrder, "--label-column", "a");
+        Assert.Equal(2, both.Code);
+        Assert.Contains("column 'a' is both the --label-column and a feature", both.Error);
+
+        static string Text(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private string WriteColumns(string name, string[] header, System.Collections.Generic.IEnumerable<string[]> cells)
+    {
+        string path = Path.Combine(folder, name);
+        File.WriteAllLines(path, new[] { string.Join(",", header) }.Concat(cells.Select(c => string.Join(",", c))));
+        return path;
+    }
+}
