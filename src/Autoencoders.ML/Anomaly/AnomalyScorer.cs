@@ -153,7 +153,8 @@ internal sealed class AnomalyScorer : IDisposable
 
     /// <summary>As the public <c>Train</c>, the training logs going to <paramref name="environment"/> (null: <paramref name="mlContext"/>).</summary>
     internal static AnomalyScorer TrainLogged(
-        MLContext mlContext, Microsoft.ML.Runtime.IHostEnvironment? environment, IReadOnlyList<float[]> rows, int seed, double contamination, int? threads, AnomalyRecipe recipe)
+        MLContext mlContext, Microsoft.ML.Runtime.IHostEnvironment? environment, IReadOnlyList<float[]> rows, int seed, double contamination, int? threads, AnomalyRecipe recipe,
+        IProgress<EpochReport>? progress = null, System.Threading.CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(rows);
@@ -177,7 +178,7 @@ internal sealed class AnomalyScorer : IDisposable
         var scaling = AnomalyRecipes.UsesRobustScaling(resolved) ? RobustScaling.Fit(rows, AnomalyRecipes.UsesSignedLog(resolved)) : null;
         var scaled = scaling == null ? rows.ToArray() : scaling.Apply(rows);
         var trainer = new AutoencoderTrainer(mlContext, AnomalyRecipes.ModelOptions(resolved, width), AnomalyRecipes.TrainingOptions(seed, threads)) { Environment = environment };
-        var model = trainer.Fit(ToDataView(mlContext, scaled), FeatureColumnName);
+        var model = trainer.Fit(ToDataView(mlContext, scaled), FeatureColumnName, progress: progress, cancellationToken: cancellationToken);
         try
         {
             var scorer = FitCore(model, scaling, scaled, AnomalyRecipes.Neighbours(resolved), AnomalyRecipes.InputNeighbours(resolved), contamination, ownsModel: true);

@@ -75,6 +75,12 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
         /// <summary>Threads torch may use while training (process-wide); null keeps torch's setting.</summary>
         public int? Threads { get; set; }
 
+        /// <summary>Receives one <see cref="EpochReport"/> per epoch of the detector's autoencoder, on the training thread (the type every trainer of this library takes).</summary>
+        public IProgress<EpochReport>? Progress { get; set; }
+
+        /// <summary>Cancels training (checked before every step).</summary>
+        public System.Threading.CancellationToken CancellationToken { get; set; }
+
         /// <summary>Rows per ONNX Runtime call when scoring (the neighbour search holds rows × training rows × code size floats per call).</summary>
         public int ScoringBatchSize { get; set; } = 256;
 
@@ -120,7 +126,7 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
         var rows = ReadRows(input, "training");
         CheckValidationSchema(rows[0].Length);
         // Training logs go to the user's environment; the run's own context only carries the seed.
-        var scorer = AnomalyScorer.TrainLogged(new MLContext(seed), environment, rows, seed, options.Contamination, options.Threads, options.Recipe);
+        var scorer = AnomalyScorer.TrainLogged(new MLContext(seed), environment, rows, seed, options.Contamination, options.Threads, options.Recipe, options.Progress, options.CancellationToken);
         var shared = new SharedScorer(scorer, owns: true);
         var transformer = new AutoencoderAnomalyTransformer(
             shared, options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName, options.Threshold ?? scorer.Threshold,
