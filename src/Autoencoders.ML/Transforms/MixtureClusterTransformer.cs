@@ -14,11 +14,11 @@ namespace Autoencoders.ML.Transforms;
 /// </summary>
 /// <remarks>
 /// The encoder graph is scored in batches through ONNX Runtime; ML.NET's MapValueToKey then turns the component index
-/// into the key. Saving and reloading work as for every <see cref="TaskTransformer"/>:
+/// into the key. Saving and reloading work as for every <see cref="ScoringTransformer"/>:
 /// <c>mlContext.Model.LoadAutoencoderPipeline</c> gives this transform back with its <see cref="Model"/>; after a stock
 /// <c>mlContext.Model.Load</c>, <c>PredictedLabel</c> is a one-element vector of the same key type.
 /// </remarks>
-public sealed class MixtureClusterTransformer : TaskTransformer
+public sealed class MixtureClusterTransformer : ScoringTransformer
 {
     private readonly bool ownsModel;
 
@@ -78,7 +78,7 @@ public sealed class MixtureClusterTransformer : TaskTransformer
     }
 
     /// <summary>Releases the session and, when the transform was reloaded from a saved pipeline, the model.</summary>
-    /// <param name="disposing">True when called from <see cref="TaskTransformer.Dispose()"/>.</param>
+    /// <param name="disposing">True when called from <see cref="ScoringTransformer.Dispose()"/>.</param>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
