@@ -38,7 +38,7 @@ public sealed class AutoencoderAnomalyTransformer : ScoringTransformer
         int scoringBatchSize, int? scoringThreads)
         : base(
             Describe(shared.Scorer, featureColumnName, scoreColumnName, FlagColumn(predictedLabelColumnName), threshold), scoringBatchSize, scoringThreads,
-            FlagToBoolean(FlagColumn(predictedLabelColumnName), predictedLabelColumnName))
+            FlagToBoolean(FlagColumn(predictedLabelColumnName), predictedLabelColumnName), shared)
     {
         this.shared = shared;
         this.scoringThreads = scoringThreads;
@@ -167,16 +167,6 @@ public sealed class AutoencoderAnomalyTransformer : ScoringTransformer
         saved.ScoringBatchSize,
         scoringThreads: null);
 
-    /// <summary>Releases the ONNX Runtime session and, with the last transform sharing it, a model the trainer made.</summary>
-    /// <param name="disposing">True when called from <see cref="ScoringTransformer.Dispose()"/>.</param>
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        if (disposing)
-        {
-            shared.Release();
-        }
-    }
 
     private protected override AutoencoderModel SavedModel => Scorer.Model;
 

@@ -23,19 +23,16 @@ namespace Autoencoders.ML.Classification;
 /// </remarks>
 public sealed class AutoencoderClassifierTransformer : ScoringTransformer
 {
-    private readonly bool ownsClassifier;
-
     internal AutoencoderClassifierTransformer(
         AutoencoderClassifier classifier, string featureColumnName, string scoreColumnName, string predictedLabelColumnName, int scoringBatchSize, bool ownsClassifier)
         : base(
             Describe(classifier, featureColumnName, scoreColumnName, IndexColumn(predictedLabelColumnName)), scoringBatchSize, scoringThreads: null,
-            LabelStages(classifier.Classes, IndexColumn(predictedLabelColumnName), predictedLabelColumnName))
+            LabelStages(classifier.Classes, IndexColumn(predictedLabelColumnName), predictedLabelColumnName), ownsClassifier ? classifier : null)
     {
         Classifier = classifier;
         FeatureColumnName = featureColumnName;
         ScoreColumnName = scoreColumnName;
         PredictedLabelColumnName = predictedLabelColumnName;
-        this.ownsClassifier = ownsClassifier;
     }
 
     /// <summary>The trained classifier.</summary>
@@ -68,16 +65,6 @@ public sealed class AutoencoderClassifierTransformer : ScoringTransformer
         }
     }
 
-    /// <summary>Releases the ONNX Runtime session and, when the trainer made the classifier, its weights.</summary>
-    /// <param name="disposing">True when called from <see cref="ScoringTransformer.Dispose()"/>.</param>
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        if (disposing && ownsClassifier)
-        {
-            Classifier.Dispose();
-        }
-    }
 
     private protected override SavedTransform Saved => new()
     {

@@ -20,14 +20,11 @@ namespace Autoencoders.ML.Transforms;
 /// </remarks>
 public sealed class MixtureClusterTransformer : ScoringTransformer
 {
-    private readonly bool ownsModel;
-
     internal MixtureClusterTransformer(AutoencoderModel model, MixtureClusterColumns columns, int scoringBatchSize, bool ownsModel)
-        : base(Describe(model, columns), scoringBatchSize, scoringThreads: null, KeyStages(model.Clusters, columns.PredictedLabelColumnName))
+        : base(Describe(model, columns), scoringBatchSize, scoringThreads: null, KeyStages(model.Clusters, columns.PredictedLabelColumnName), ownsModel ? model : null)
     {
         Model = model;
         Columns = columns;
-        this.ownsModel = ownsModel;
     }
 
     /// <summary>The Gaussian-mixture VAE whose encoder the transform runs.</summary>
@@ -77,16 +74,6 @@ public sealed class MixtureClusterTransformer : ScoringTransformer
         return new MixtureClusterTransformer(model, columns, saved.ScoringBatchSize, ownsModel: true);
     }
 
-    /// <summary>Releases the session and, when the transform was reloaded from a saved pipeline, the model.</summary>
-    /// <param name="disposing">True when called from <see cref="ScoringTransformer.Dispose()"/>.</param>
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        if (disposing && ownsModel)
-        {
-            Model.Dispose();
-        }
-    }
 
     private protected override SavedTransform Saved => new()
     {

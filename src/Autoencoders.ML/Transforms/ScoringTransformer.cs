@@ -39,16 +39,21 @@ namespace Autoencoders.ML.Transforms;
 public abstract class ScoringTransformer : ITransformer, IDisposable
 {
     private readonly OnnxColumnMapper mapper;
+    private readonly IDisposable? owned;
 
     // The graph's stage, followed by a task's ML.NET stages when there are any: every ITransformer call goes through it.
     private readonly ITransformer pipeline;
     private int disposed;
 
-    /// <summary>A transform running <paramref name="graph"/> in batches of <paramref name="scoringBatchSize"/>, then <paramref name="stages"/> (a task's) if given.</summary>
-    private protected ScoringTransformer(ScoringGraph graph, int scoringBatchSize, int? scoringThreads, ITransformer? stages = null)
+    /// <summary>
+    /// A transform running <paramref name="graph"/> in batches of <paramref name="scoringBatchSize"/>, then
+    /// <paramref name="stages"/> (a task's) if given; <paramref name="owned"/>, if given, is disposed with the transform.
+    /// </summary>
+    private protected ScoringTransformer(ScoringGraph graph, int scoringBatchSize, int? scoringThreads, ITransformer? stages = null, IDisposable? owned = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ScoringBatchSize = scoringBatchSize;
+        this.owned = owned;
         mapper = new OnnxColumnMapper(graph, scoringBatchSize, scoringThreads, GetType().Name);
         var graphStage = new GraphStage(this);
         pipeline = stages is null ? graphStage : new TransformerChain<ITransformer>(graphStage, stages);
@@ -138,13 +143,14 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Called once by <see cref="Dispose()"/>: releases the session; a subclass adds what it owns and calls this.</summary>
+    /// <summary>Called once by <see cref="Dispose()"/>: releases the session, then what the transform owns.</summary>
     /// <param name="disposing">True when called from <see cref="Dispose()"/>.</param>
     protected virtual void Dispose(bool disposing)
     {
         if (disposing)
         {
             mapper.Dispose();
+            owned?.Dispose();
         }
     }
 
