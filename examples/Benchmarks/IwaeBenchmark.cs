@@ -22,7 +22,7 @@ internal static class IwaeBenchmark
     public sealed record Candidate(int TrainingSamples, int Epochs, double HeldOutNll, double SecondsPerEpoch);
 
     public sealed record Result(
-        IReadOnlyList<Candidate> Candidates, Candidate Chosen, int Epochs, double TrainSeconds, LikelihoodEstimate Test, double EvaluateSeconds);
+        IReadOnlyList<Candidate> Candidates, Candidate Chosen, int Epochs, double TrainSeconds, AutoencoderModel.LikelihoodEstimate Test, double EvaluateSeconds);
 
     public static Result Run(
         MLContext ml, IDataView train, IDataView test, double minutes, int selectionEpochs, int[] trainingSamples, int evaluationSamples, int testRows,

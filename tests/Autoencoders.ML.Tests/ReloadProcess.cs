@@ -37,7 +37,7 @@ public static class ReloadProcess
         var stages = Flatten(pipeline).ToList();
         var result = Describe(ml, scored);
         result.Stages = stages.Select(s => s.GetType().Name).ToArray();
-        result.Settings = stages.OfType<TaskTransformer>().SelectMany(Settings).ToDictionary(p => p.Key, p => p.Value);
+        result.Settings = stages.OfType<ScoringTransformer>().Where(s => s.IsTask).SelectMany(Settings).ToDictionary(p => p.Key, p => p.Value);
         File.WriteAllText(args[3], JsonSerializer.Serialize(result));
         foreach (var stage in stages.OfType<IDisposable>())
         {
@@ -115,7 +115,7 @@ public static class ReloadProcess
         }).ToArray();
     }
 
-    internal static IEnumerable<KeyValuePair<string, string>> Settings(TaskTransformer task)
+    internal static IEnumerable<KeyValuePair<string, string>> Settings(ScoringTransformer task)
     {
         var culture = System.Globalization.CultureInfo.InvariantCulture;
         string name = task.GetType().Name;

@@ -215,7 +215,7 @@ public sealed class TaskReloadTests : IClassFixture<SyntheticClustersFixture>, I
         return skip == 0 ? all : ml.Data.SkipRows(all, skip);
     }
 
-    private static Dictionary<string, string> Settings(TaskTransformer task) => ReloadProcess.Settings(task).ToDictionary(p => p.Key, p => p.Value);
+    private static Dictionary<string, string> Settings(ScoringTransformer task) => ReloadProcess.Settings(task).ToDictionary(p => p.Key, p => p.Value);
 
     private static void AssertSame(ReloadProcess.Result expected, ReloadProcess.Result actual)
     {

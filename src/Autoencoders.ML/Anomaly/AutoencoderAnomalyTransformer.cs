@@ -20,13 +20,13 @@ namespace Autoencoders.ML.Anomaly;
 /// row by row for <see cref="PredictionEngine{TSrc, TDst}"/>); ML.NET's own type conversion then turns the flag into
 /// the Boolean label. A row of the wrong length or holding NaN/∞ is an <see cref="InvalidOperationException"/> naming
 /// the column and row.</para>
-/// <para>Saving and reloading work as for every <see cref="TaskTransformer"/>: <c>mlContext.Model.LoadAutoencoderPipeline</c>
+/// <para>Saving and reloading work as for every <see cref="ScoringTransformer"/>: <c>mlContext.Model.LoadAutoencoderPipeline</c>
 /// gives this detector back with its scorer, threshold and contamination; after a stock <c>mlContext.Model.Load</c>,
 /// <c>Score</c> is a <c>Vector&lt;Single, 1&gt;</c> holding the same value.</para>
 /// <para>The threshold can change after fitting without retraining: <see cref="WithThreshold"/> and
 /// <see cref="WithContamination"/> return a new transform sharing the trained model.</para>
 /// </remarks>
-public sealed class AutoencoderAnomalyTransformer : TaskTransformer
+public sealed class AutoencoderAnomalyTransformer : ScoringTransformer
 {
     private const string SettingsFile = "anomaly_detector.json";
 
@@ -38,7 +38,7 @@ public sealed class AutoencoderAnomalyTransformer : TaskTransformer
         int scoringBatchSize, int? scoringThreads)
         : base(
             Describe(shared.Scorer, featureColumnName, scoreColumnName, FlagColumn(predictedLabelColumnName), threshold), scoringBatchSize, scoringThreads,
-            FlagToBoolean(FlagColumn(predictedLabelColumnName), predictedLabelColumnName))
+            FlagToBoolean(FlagColumn(predictedLabelColumnName), predictedLabelColumnName), shared)
     {
         this.shared = shared;
         this.scoringThreads = scoringThreads;
@@ -167,16 +167,6 @@ public sealed class AutoencoderAnomalyTransformer : TaskTransformer
         saved.ScoringBatchSize,
         scoringThreads: null);
 
-    /// <summary>Releases the ONNX Runtime session and, with the last transform sharing it, a model the trainer made.</summary>
-    /// <param name="disposing">True when called from <see cref="TaskTransformer.Dispose()"/>.</param>
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        if (disposing)
-        {
-            shared.Release();
-        }
-    }
 
     private protected override AutoencoderModel SavedModel => Scorer.Model;
 

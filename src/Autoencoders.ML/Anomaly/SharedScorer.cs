@@ -1,8 +1,11 @@
 using System.Threading;
 namespace Autoencoders.ML.Anomaly.Internal;
 
-/// <summary>A scorer shared by the transforms made from one fit (<c>WithThreshold</c>); the last one released disposes it if it is owned.</summary>
-internal sealed class SharedScorer
+/// <summary>
+/// A scorer shared by the transforms made from one fit (<c>WithThreshold</c>): each transform holds one reference and
+/// disposes it with itself; the last one disposed disposes the scorer if it is owned.
+/// </summary>
+internal sealed class SharedScorer : IDisposable
 {
     private readonly bool owns;
     private int references = 1;
@@ -21,7 +24,8 @@ internal sealed class SharedScorer
         return this;
     }
 
-    public void Release()
+    /// <summary>Releases one reference.</summary>
+    public void Dispose()
     {
         if (Interlocked.Decrement(ref references) == 0 && owns)
         {

@@ -16,26 +16,23 @@ namespace Autoencoders.ML.Classification;
 /// row checks and thread safety of every scoring transform); ML.NET's own stages then turn the index into the label:
 /// ValueMapping from index i to the i-th class value, and MapValueToKey with the classes as its key data, so the key
 /// values are the classes in output order.</para>
-/// <para>Saving and reloading work as for every <see cref="TaskTransformer"/>: <c>mlContext.Model.LoadAutoencoderPipeline</c>
+/// <para>Saving and reloading work as for every <see cref="ScoringTransformer"/>: <c>mlContext.Model.LoadAutoencoderPipeline</c>
 /// gives this transform back with its <see cref="Classifier"/>. After a stock <c>mlContext.Model.Load</c>,
 /// <c>PredictedLabel</c> is a one-element vector of the same key type with the same key values, so
 /// <c>MapKeyToValue</c> still gives the class.</para>
 /// </remarks>
-public sealed class AutoencoderClassifierTransformer : TaskTransformer
+public sealed class AutoencoderClassifierTransformer : ScoringTransformer
 {
-    private readonly bool ownsClassifier;
-
     internal AutoencoderClassifierTransformer(
         AutoencoderClassifier classifier, string featureColumnName, string scoreColumnName, string predictedLabelColumnName, int scoringBatchSize, bool ownsClassifier)
         : base(
             Describe(classifier, featureColumnName, scoreColumnName, IndexColumn(predictedLabelColumnName)), scoringBatchSize, scoringThreads: null,
-            LabelStages(classifier.Classes, IndexColumn(predictedLabelColumnName), predictedLabelColumnName))
+            LabelStages(classifier.Classes, IndexColumn(predictedLabelColumnName), predictedLabelColumnName), ownsClassifier ? classifier : null)
     {
         Classifier = classifier;
         FeatureColumnName = featureColumnName;
         ScoreColumnName = scoreColumnName;
         PredictedLabelColumnName = predictedLabelColumnName;
-        this.ownsClassifier = ownsClassifier;
     }
 
     /// <summary>The trained classifier.</summary>
@@ -68,16 +65,6 @@ public sealed class AutoencoderClassifierTransformer : TaskTransformer
         }
     }
 
-    /// <summary>Releases the ONNX Runtime session and, when the trainer made the classifier, its weights.</summary>
-    /// <param name="disposing">True when called from <see cref="TaskTransformer.Dispose()"/>.</param>
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        if (disposing && ownsClassifier)
-        {
-            Classifier.Dispose();
-        }
-    }
 
     private protected override SavedTransform Saved => new()
     {

@@ -16,7 +16,7 @@ namespace Autoencoders.ML.Onnx;
 /// Graphs without the entries (written by other tools or by earlier versions) are not checked; a graph with only
 /// <see cref="Key"/> has its nodes and weights checked.
 /// </summary>
-public static class OnnxIntegrity
+internal static class OnnxIntegrity
 {
     /// <summary>The metadata key of the graph's SHA-256 (lower-case hex).</summary>
     public const string Key = "autoencoders_ml.graph_sha256";

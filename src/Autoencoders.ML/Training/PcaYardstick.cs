@@ -5,7 +5,7 @@ using Microsoft.ML;
 namespace Autoencoders.ML.Training;
 
 /// <summary>
-/// Measures <see cref="PcaComparison"/> after training: exact PCA fitted on the training rows, both errors on the
+/// Measures <see cref="TrainingHistory.PcaComparison"/> after training: exact PCA fitted on the training rows, both errors on the
 /// validation rows, in the data's units.
 /// </summary>
 internal static class PcaYardstick
@@ -14,7 +14,7 @@ internal static class PcaYardstick
     public const int MaxWidth = 4096;
 
     /// <summary>The comparison, or null when it does not apply (see <see cref="TrainingHistory.Pca"/>).</summary>
-    public static PcaComparison? Measure(MLContext mlContext, AutoencoderModule network, FeatureScaling? scaling, TrainingData data)
+    public static TrainingHistory.PcaComparison? Measure(MLContext mlContext, AutoencoderModule network, FeatureScaling? scaling, TrainingData data)
     {
         int latent = network.Spec.LatentSize;
         if (data.Validation is not RowSource validation || data.Columns.Count != 1 || data.Training.RowCount < 2
@@ -25,7 +25,7 @@ internal static class PcaYardstick
 
         var pca = PrincipalComponents.Fit(RowSourceView.Create(mlContext, data.Training), latent, RowSourceView.Column);
         double pcaError = pca.MeanSquaredError(RowSourceView.Create(mlContext, validation), RowSourceView.Column);
-        return new PcaComparison(latent, validation.RowCount, AutoencoderError(network, scaling, validation), pcaError);
+        return new TrainingHistory.PcaComparison(latent, validation.RowCount, AutoencoderError(network, scaling, validation), pcaError);
     }
 
     /// <summary>Mean squared error per value of the network's reconstruction in the data's units.</summary>

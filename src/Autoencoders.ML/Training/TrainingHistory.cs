@@ -2,7 +2,7 @@
 namespace Autoencoders.ML.Training;
 
 /// <summary>The per-epoch record of a training run and how it ended.</summary>
-public sealed class TrainingHistory
+public sealed partial class TrainingHistory
 {
     /// <summary>Creates a history.</summary>
     /// <param name="epochs">One report per completed epoch.</param>

@@ -136,7 +136,10 @@ public static partial class AutoencodersCatalog
         this TransformsCatalog catalog, AutoencoderModel model, AutoencoderColumns? columns = null, int scoringBatchSize = ScoringTransformer.DefaultScoringBatchSize, int? scoringThreads = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new AutoencoderScoringEstimator(model, columns ?? new AutoencoderColumns(), scoringBatchSize, scoringThreads);
+        columns ??= new AutoencoderColumns();
+        return new ScoringEstimator<AutoencoderTransformer>(
+            AutoencoderTransformer.Describe(model, columns), scoringBatchSize,
+            () => new AutoencoderTransformer(model, columns, scoringBatchSize, scoringThreads, ownsModel: false));
     }
 
     /// <summary>The estimator behind the simple overloads: their arguments, the rest at its defaults.</summary>

@@ -15,14 +15,11 @@ namespace Autoencoders.ML.Transforms;
 /// </remarks>
 public sealed class AutoencoderTransformer : ScoringTransformer
 {
-    private readonly bool ownsModel;
-
     internal AutoencoderTransformer(AutoencoderModel model, AutoencoderColumns columns, int scoringBatchSize, int? scoringThreads, bool ownsModel)
-        : base(Describe(model, columns), scoringBatchSize, scoringThreads)
+        : base(Describe(model, columns), scoringBatchSize, scoringThreads, owned: ownsModel ? model : null)
     {
         Model = model;
         Columns = columns;
-        this.ownsModel = ownsModel;
     }
 
     /// <summary>The trained model behind the transform.</summary>
@@ -57,14 +54,4 @@ public sealed class AutoencoderTransformer : ScoringTransformer
             (rename, perRow) => OnnxScoringGraph.Build(model, onnxOutputs, rename, perRow));
     }
 
-    /// <summary>Releases the session and, when the transform was trained by its estimator, the model.</summary>
-    /// <param name="disposing">True when called from <see cref="ScoringTransformer.Dispose()"/>.</param>
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        if (disposing && ownsModel)
-        {
-            Model.Dispose();
-        }
-    }
 }

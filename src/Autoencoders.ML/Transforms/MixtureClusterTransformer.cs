@@ -14,20 +14,17 @@ namespace Autoencoders.ML.Transforms;
 /// </summary>
 /// <remarks>
 /// The encoder graph is scored in batches through ONNX Runtime; ML.NET's MapValueToKey then turns the component index
-/// into the key. Saving and reloading work as for every <see cref="TaskTransformer"/>:
+/// into the key. Saving and reloading work as for every <see cref="ScoringTransformer"/>:
 /// <c>mlContext.Model.LoadAutoencoderPipeline</c> gives this transform back with its <see cref="Model"/>; after a stock
 /// <c>mlContext.Model.Load</c>, <c>PredictedLabel</c> is a one-element vector of the same key type.
 /// </remarks>
-public sealed class MixtureClusterTransformer : TaskTransformer
+public sealed class MixtureClusterTransformer : ScoringTransformer
 {
-    private readonly bool ownsModel;
-
     internal MixtureClusterTransformer(AutoencoderModel model, MixtureClusterColumns columns, int scoringBatchSize, bool ownsModel)
-        : base(Describe(model, columns), scoringBatchSize, scoringThreads: null, KeyStages(model.Clusters, columns.PredictedLabelColumnName))
+        : base(Describe(model, columns), scoringBatchSize, scoringThreads: null, KeyStages(model.Clusters, columns.PredictedLabelColumnName), ownsModel ? model : null)
     {
         Model = model;
         Columns = columns;
-        this.ownsModel = ownsModel;
     }
 
     /// <summary>The Gaussian-mixture VAE whose encoder the transform runs.</summary>
@@ -77,16 +74,6 @@ public sealed class MixtureClusterTransformer : TaskTransformer
         return new MixtureClusterTransformer(model, columns, saved.ScoringBatchSize, ownsModel: true);
     }
 
-    /// <summary>Releases the session and, when the transform was reloaded from a saved pipeline, the model.</summary>
-    /// <param name="disposing">True when called from <see cref="TaskTransformer.Dispose()"/>.</param>
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        if (disposing && ownsModel)
-        {
-            Model.Dispose();
-        }
-    }
 
     private protected override SavedTransform Saved => new()
     {

@@ -67,7 +67,7 @@ internal sealed record SavedTransform
     [JsonIgnore]
     public int SavedStages => Stages ?? (InPlace ? 3 : 1);
 
-    /// <summary>Whether this is a task transform ("ONNX scorer + ML.NET stages", <see cref="TaskTransformer"/>), which owns its own model.</summary>
+    /// <summary>Whether this is a task transform ("ONNX scorer + ML.NET stages", <see cref="ScoringTransformer"/>), which owns its own model.</summary>
     [JsonIgnore]
     public bool IsTask => Transform is nameof(Anomaly.AutoencoderAnomalyTransformer) or nameof(Classification.AutoencoderClassifierTransformer) or nameof(MixtureClusterTransformer);
 
@@ -145,7 +145,7 @@ internal sealed record SavedTransform
     /// <param name="model">The model rebuilt from the same graph.</param>
     /// <param name="graph">The saved graph (its metadata was verified).</param>
     /// <param name="source">Names the graph in errors.</param>
-    public TaskTransformer RestoreTask(AutoencoderModel model, ModelProto graph, string source) => Transform switch
+    public ScoringTransformer RestoreTask(AutoencoderModel model, ModelProto graph, string source) => Transform switch
     {
         nameof(Anomaly.AutoencoderAnomalyTransformer) => Anomaly.AutoencoderAnomalyTransformer.Restore(this, model, graph, source),
         nameof(Classification.AutoencoderClassifierTransformer) => Classification.AutoencoderClassifierTransformer.Restore(this, model, graph, source),

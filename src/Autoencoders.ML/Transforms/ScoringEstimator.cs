@@ -3,17 +3,28 @@ using Microsoft.ML;
 namespace Autoencoders.ML.Transforms;
 
 /// <summary>
-/// The base of estimators that apply an already trained model: nothing is learnt, so <see cref="Fit"/> only checks the
-/// input schema and creates the <see cref="ScoringTransformer"/>. They exist so that a trained model can sit anywhere
-/// in an estimator pipeline (<c>.Append(...)</c>).
+/// The estimator that applies an already trained model: nothing is learnt, so <see cref="Fit"/> only checks the input
+/// schema and creates the <see cref="ScoringTransformer"/>. It exists so that a trained model can sit anywhere in an
+/// estimator pipeline (<c>.Append(...)</c>); <c>mlContext.Transforms.ApplyAutoencoder(model, ...)</c> and
+/// <c>mlContext.Transforms.DecodeLatent(...)</c> make one.
 /// </summary>
+/// <remarks>
+/// | | |
+/// |---|---|
+/// | Does this estimator need to look at the data to train its parameters? | No |
+/// | Input column data type | Known-size vector of <see cref="float"/>, the size the graph reads |
+/// | Output column data types | Those of the transform created |
+/// | Exportable to ONNX | Yes: <c>model.ExportOnnx(...)</c>, and <c>mlContext.Model.Save</c> embeds the graph |
+/// </remarks>
 /// <typeparam name="TTransformer">The transform created.</typeparam>
-internal abstract class ScoringEstimator<TTransformer> : IEstimator<TTransformer>
+internal sealed class ScoringEstimator<TTransformer> : IEstimator<TTransformer>
     where TTransformer : ScoringTransformer
 {
     private readonly ScoringGraph graph;
+    private readonly Func<TTransformer> create;
 
-    private protected ScoringEstimator(ScoringGraph graph, int scoringBatchSize)
+    /// <summary>An estimator whose transform runs <paramref name="graph"/>, made by <paramref name="create"/>.</summary>
+    internal ScoringEstimator(ScoringGraph graph, int scoringBatchSize, Func<TTransformer> create)
     {
         this.graph = graph ?? throw new ArgumentNullException(nameof(graph));
         if (scoringBatchSize <= 0)
@@ -21,11 +32,8 @@ internal abstract class ScoringEstimator<TTransformer> : IEstimator<TTransformer
             throw new ArgumentOutOfRangeException(nameof(scoringBatchSize), scoringBatchSize, $"scoringBatchSize must be positive (rows per ONNX Runtime call, {ScoringTransformer.DefaultScoringBatchSize} by default).");
         }
 
-        ScoringBatchSize = scoringBatchSize;
+        this.create = create;
     }
-
-    /// <summary>Rows per ONNX Runtime call.</summary>
-    public int ScoringBatchSize { get; }
 
     /// <summary>Checks the input column of <paramref name="input"/> and returns the transform (no training).</summary>
     /// <param name="input">Data whose schema is checked.</param>
@@ -34,14 +42,11 @@ internal abstract class ScoringEstimator<TTransformer> : IEstimator<TTransformer
     {
         ArgumentNullException.ThrowIfNull(input);
         graph.CheckInput(input.Schema);
-        return CreateTransformer();
+        return create();
     }
 
     /// <summary>Checks the input column's kind and returns the shape after the transform.</summary>
     /// <param name="inputSchema">The shape of the data.</param>
     /// <exception cref="ArgumentOutOfRangeException">The input column is missing or not a known-size vector of Single.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) => graph.OutputShape(inputSchema);
-
-    /// <summary>Creates the transform (the input schema was checked).</summary>
-    private protected abstract TTransformer CreateTransformer();
 }

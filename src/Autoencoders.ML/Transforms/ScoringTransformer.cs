@@ -1,15 +1,17 @@
 using System.Threading;
-using Microsoft.ML;
 using Autoencoders.ML.IO;
+using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace Autoencoders.ML.Transforms;
 
 /// <summary>
-/// The base of every transform here that runs an ONNX graph over one known-size <c>Vector&lt;Single&gt;</c> column
-/// (encode / reconstruct / error, decode, and the heads of other model kinds). A subclass only describes its graph —
-/// which input column and size, which output columns, how to build the batched and one-row graphs — and the base does
-/// the rest: the ONNX Runtime session, the batched <see cref="IDataView"/>, the row mapper behind
+/// The base of every transform here: an ONNX graph over one known-size <c>Vector&lt;Single&gt;</c> column (encode /
+/// reconstruct / error, decode, the heads of other model kinds) scored in batches, followed, for a task (anomaly
+/// detector, classifier, clusters), by ML.NET's own stages (a type conversion, a key mapping, a drop), as one
+/// <see cref="ITransformer"/>. A subclass only describes its graph — which input column and size, which output columns,
+/// how to build the batched and one-row graphs —, its ML.NET stages and what it saves; the base does the rest: the
+/// ONNX Runtime session, the batched <see cref="IDataView"/>, the row mapper behind
 /// <see cref="PredictionEngine{TSrc, TDst}"/>, input checks, portable saving and disposal.
 /// </summary>
 /// <remarks>
@@ -22,26 +24,40 @@ namespace Autoencoders.ML.Transforms;
 /// values it does not have. Impute missing values first (<c>mlContext.Transforms.ReplaceMissingValues</c>). (After
 /// a stock <c>mlContext.Model.Load</c> the stage is ML.NET's OnnxTransformer, which has its own rules.)</para>
 /// <para><b>Saving.</b> <c>mlContext.Model.Save</c> stores the transform as ML.NET's own OnnxTransformer with the
-/// graph embedded, and the whole model (architecture, options, history, weights) and the transform's columns in that
-/// graph's metadata. <c>mlContext.Model.LoadAutoencoderPipeline</c> gives this transform back — same type, same
-/// columns (a scalar stays a scalar), batched scoring, the full <see cref="AutoencoderModel"/>. Stock
-/// <c>mlContext.Model.Load</c> still loads the pipeline in any application that references
-/// Microsoft.ML.OnnxTransformer — this assembly is not needed — with the same values (a scalar column comes back as a
-/// one-element vector).</para>
-/// <para><b>Disposal.</b> <see cref="Dispose()"/> releases the ONNX Runtime session. It waits for scoring calls under
-/// way on other threads; afterwards every use — of the transform, of views and prediction engines made from it —
-/// throws <see cref="ObjectDisposedException"/>.</para>
+/// graph embedded, and the whole model (architecture, options, history, weights), the transform's columns and
+/// settings and a task's fitted state in that graph's metadata under a SHA-256 checksum, followed by a task's ML.NET
+/// stages. <c>mlContext.Model.LoadAutoencoderPipeline</c> gives this transform back — same type, same columns (a scalar
+/// stays a scalar), values and settings, batched scoring, the full <see cref="AutoencoderModel"/>; a changed byte of
+/// what it reads is refused with an error naming the file and entry. Stock <c>mlContext.Model.Load</c> still loads the
+/// pipeline in any application that references Microsoft.ML.OnnxTransformer — this assembly is not needed — with the
+/// same values (a scalar column comes back as a one-element vector: ML.NET's OnnxTransformer cannot emit a
+/// scalar).</para>
+/// <para><b>Disposal.</b> <see cref="Dispose()"/> releases the ONNX Runtime session and what the transform owns. It
+/// waits for scoring calls under way on other threads; afterwards every use — of the transform, of views and
+/// prediction engines made from it — throws <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
 public abstract class ScoringTransformer : ITransformer, IDisposable
 {
     private readonly OnnxColumnMapper mapper;
+    private readonly IDisposable? owned;
+
+    // The graph's stage, followed by a task's ML.NET stages when there are any: every ITransformer call goes through it.
+    private readonly ITransformer pipeline;
     private int disposed;
 
-    private protected ScoringTransformer(ScoringGraph graph, int scoringBatchSize, int? scoringThreads, string? ownerName = null)
+    /// <summary>
+    /// A transform running <paramref name="graph"/> in batches of <paramref name="scoringBatchSize"/>, then
+    /// <paramref name="stages"/> (a task's) if given; <paramref name="owned"/>, if given, is disposed with the transform.
+    /// </summary>
+    private protected ScoringTransformer(ScoringGraph graph, int scoringBatchSize, int? scoringThreads, ITransformer? stages = null, IDisposable? owned = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ScoringBatchSize = scoringBatchSize;
-        mapper = new OnnxColumnMapper(graph, scoringBatchSize, scoringThreads, ownerName ?? GetType().Name);
+        this.owned = owned;
+        mapper = new OnnxColumnMapper(graph, scoringBatchSize, scoringThreads, GetType().Name);
+        var graphStage = new GraphStage(this);
+        pipeline = stages is null ? graphStage : new TransformerChain<ITransformer>(graphStage, stages);
+        IsTask = stages is not null;
     }
 
     /// <summary>
@@ -56,6 +72,9 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
     /// <summary>Always true: the transform works row by row too (PredictionEngine).</summary>
     public bool IsRowToRowMapper => true;
 
+    /// <summary>True for a task (a graph followed by ML.NET stages), which owns its model and saves its fitted state.</summary>
+    internal bool IsTask { get; }
+
     private protected ScoringGraph Graph => mapper.Graph;
 
     /// <summary>
@@ -67,15 +86,8 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
     /// <summary>The model behind the transform, kept whole in the saved pipeline (null with <see cref="Saved"/>).</summary>
     private protected virtual AutoencoderModel? SavedModel => null;
 
-    /// <summary>
-    /// The metadata entries the saved graph carries for <c>LoadAutoencoderPipeline</c>, given whether the saved form
-    /// replaces its input column: by default <see cref="Saved"/> and <see cref="SavedModel"/>'s entries; a task's
-    /// scorer adds the task's own state.
-    /// </summary>
-    private protected virtual IEnumerable<(string Key, string Value)> SavedEntries(bool inPlace) =>
-        Saved is { } saved && SavedModel is { } model
-            ? new[] { (saved with { InPlace = inPlace }).Entry() }.Concat(EmbeddedModel.Entries(model))
-            : Enumerable.Empty<(string Key, string Value)>();
+    /// <summary>A task's fitted state as one metadata entry, or null when the model and <see cref="Saved"/> are all it needs.</summary>
+    private protected virtual (string Key, string Value)? SavedState => null;
 
     /// <summary>
     /// Checks the input column (present, known-size vector of Single of the size the graph expects) and returns the
@@ -87,7 +99,7 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ThrowIfDisposed();
-        return mapper.GetOutputSchema(inputSchema);
+        return pipeline.GetOutputSchema(inputSchema);
     }
 
     /// <summary>Returns a lazily scored view: checked against the schema now, scored when a cursor reads it.</summary>
@@ -98,7 +110,7 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(input);
         ThrowIfDisposed();
-        return new ScoredDataView(input, mapper);
+        return pipeline.Transform(input);
     }
 
     /// <summary>The per-row mapper that <see cref="PredictionEngine{TSrc, TDst}"/> uses.</summary>
@@ -109,14 +121,14 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         ThrowIfDisposed();
-        return new ScoredRowMapper(inputSchema, mapper);
+        return pipeline.GetRowToRowMapper(inputSchema);
     }
 
-    /// <summary>Saves as ML.NET's ONNX transform (see remarks).</summary>
+    /// <summary>Saves as ML.NET's ONNX transform, then a task's ML.NET stages (see remarks).</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         ThrowIfDisposed();
-        PortableOnnxTransform.Save(Graph, SavedEntries, ctx);
+        pipeline.Save(ctx);
     }
 
     /// <summary>Releases ONNX Runtime's session (after the scoring calls under way end) and what the subclass owns. Idempotent.</summary>
@@ -131,18 +143,73 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Called once by <see cref="Dispose()"/>: releases the session; a subclass adds what it owns and calls this.</summary>
+    /// <summary>Called once by <see cref="Dispose()"/>: releases the session, then what the transform owns.</summary>
     /// <param name="disposing">True when called from <see cref="Dispose()"/>.</param>
     protected virtual void Dispose(bool disposing)
     {
-        if (!disposing)
+        if (disposing)
         {
-            return;
+            mapper.Dispose();
+            owned?.Dispose();
         }
-
-        mapper.Dispose();
     }
 
     /// <summary>Throws <see cref="ObjectDisposedException"/> if <see cref="Dispose()"/> was called.</summary>
     private protected void ThrowIfDisposed() => mapper.Scorer.ThrowIfDisposed();
+
+    /// <summary>
+    /// The metadata entries the saved graph carries for <c>LoadAutoencoderPipeline</c>, given whether the saved form
+    /// replaces its input column: <see cref="Saved"/>, then <see cref="SavedState"/> (if any), then
+    /// <see cref="SavedModel"/>'s entries; none without <see cref="Saved"/>.
+    /// </summary>
+    private IEnumerable<(string Key, string Value)> SavedEntries(bool inPlace)
+    {
+        if (Saved is not { } saved || SavedModel is not { } model)
+        {
+            return Enumerable.Empty<(string Key, string Value)>();
+        }
+
+        if (inPlace && IsTask)
+        {
+            throw new InvalidOperationException("A task transform's outputs cannot replace its input column.");
+        }
+
+        var entries = new List<(string Key, string Value)> { (saved with { InPlace = inPlace }).Entry() };
+        if (SavedState is { } state)
+        {
+            entries.Add(state);
+        }
+
+        return entries.Concat(EmbeddedModel.Entries(model));
+    }
+
+    /// <summary>
+    /// Fits ML.NET stages that read one Single column <paramref name="column"/> (the graph's index or flag) on a one-row
+    /// template: nothing is learnt, <c>Fit</c> only reads the schema.
+    /// </summary>
+    private protected static ITransformer FitStages(MLContext ml, IEstimator<ITransformer> stages, string column)
+    {
+        var schema = SchemaDefinition.Create(typeof(SingleRow));
+        schema[nameof(SingleRow.Value)].ColumnName = column;
+        return stages.Fit(ml.Data.LoadFromEnumerable(new[] { new SingleRow() }, schema));
+    }
+
+    /// <summary>The graph's own stage: batched scoring, the row mapper and the portable saved form.</summary>
+    private sealed class GraphStage(ScoringTransformer owner) : ITransformer
+    {
+        public bool IsRowToRowMapper => true;
+
+        public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => owner.mapper.GetOutputSchema(inputSchema);
+
+        public IDataView Transform(IDataView input) => new ScoredDataView(input, owner.mapper);
+
+        public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScoredRowMapper(inputSchema, owner.mapper);
+
+        public void Save(ModelSaveContext ctx) => PortableOnnxTransform.Save(owner.Graph, owner.SavedEntries, ctx);
+    }
+
+    private sealed class SingleRow
+    {
+        public float Value { get; set; }
+    }
 }

@@ -30,7 +30,10 @@ public static partial class AutoencodersCatalog
         int scoringBatchSize = ScoringTransformer.DefaultScoringBatchSize)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new LatentDecoderEstimator(model, outputColumnName, inputColumnName ?? DefaultLatent, scoringBatchSize);
+        string input = inputColumnName ?? DefaultLatent;
+        return new ScoringEstimator<LatentDecoderTransformer>(
+            LatentDecoderTransformer.Describe(model, outputColumnName, input), scoringBatchSize,
+            () => new LatentDecoderTransformer(model, outputColumnName, input, scoringBatchSize, scoringThreads: null));
     }
 
     /// <summary>

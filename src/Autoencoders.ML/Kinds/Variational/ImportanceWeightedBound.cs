@@ -11,7 +11,7 @@ internal static class ImportanceWeightedBound
     public const int MaxDecodedRows = 8192;
 
     /// <summary>Evaluates every row of <paramref name="rows"/>; the caller holds the model's lock and no_grad.</summary>
-    public static LikelihoodEstimate Estimate(VariationalAutoencoderNetwork network, RowSource rows, ReconstructionLoss loss, int samples, int seed)
+    public static AutoencoderModel.LikelihoodEstimate Estimate(VariationalAutoencoderNetwork network, RowSource rows, ReconstructionLoss loss, int samples, int seed)
     {
         using var generator = new torch.Generator((ulong)(uint)seed);
         int rowsPerBatch = Math.Clamp(MaxDecodedRows / samples, 1, 1024);
@@ -58,6 +58,6 @@ internal static class ImportanceWeightedBound
             throw new InvalidOperationException("There are no rows to evaluate.");
         }
 
-        return new LikelihoodEstimate(-(reconstruction + kl) / count, nll / count, reconstruction / count, kl / count, samples, count);
+        return new AutoencoderModel.LikelihoodEstimate(-(reconstruction + kl) / count, nll / count, reconstruction / count, kl / count, samples, count);
     }
 }
