@@ -52,6 +52,65 @@ public sealed partial class CliTests
         static string Text(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    [Fact]
+    public void AnOutThatCannotBeWrittenAndADamagedPipelineZipAreTheUsersFilesExitTwo()
+    {
+        // Issue 28, item 8: --out into a read-only folder exited 1 (our fault) instead of 2 (the user's files).
+        string csv = WriteColumns("small.csv", new[] { "a", "b", "c", "d" }, Enumerable.Range(0, 40).Select(i => new[] { $"{i % 3}", $"{i % 5}", $"{i % 7}", $"{(i % 2) + 0.5}" }));
+        string model = Path.Combine(folder, "small-model");
+        var train = Run("train", "--data", csv, "--hidden", "", "--latent", "2", "--epochs", "1", "--out", model);
+        Assert.True(train.Code == 0, train.Error);
+
+        if (Unwritable() is { } readOnly)
+        {
+            var encode = Run("encode", "--model", model, "--data", csv, "--out", Path.Combine(readOnly, "codes.csv"));
+            Assert.Equal(2, encode.Code);
+            Assert.Contains(Path.Combine(readOnly, "codes.csv"), encode.Error);
+            var again = Run("train", "--data", csv, "--hidden", "", "--latent", "2", "--epochs", "1", "--out", Path.Combine(readOnly, "model"));
+            Assert.Equal(2, again.Code);
+            Assert.StartsWith("error:", again.Error.Trim());
+            var export = Run("export", "--model", model, "--out", readOnly);
+            Assert.Equal(2, export.Code);
+            Assert.Contains(readOnly, export.Error);
+        }
+
+        // A damaged model.zip (the ML.NET pipeline): an error naming the file, exit 2.
+        string zip = Path.Combine(folder, "cut.zip");
+        byte[] bytes = File.ReadAllBytes(Path.Combine(model, "model.zip"));
+        File.WriteAllBytes(zip, bytes.AsSpan(0, bytes.Length - 100).ToArray());
+        foreach (string[] args in new[] { new[] { "info", "--model", zip }, new[] { "encode", "--model", zip, "--data", csv } })
+        {
+            var result = Run(args);
+            Assert.Equal(2, result.Code);
+            Assert.Contains(zip, result.Error);
+        }
+    }
+
+    // A folder this process cannot write into: read-only by its mode, or (for root, whom modes do not stop) /sys.
+    private string? Unwritable()
+    {
+        string path = Path.Combine(folder, "read-only");
+        Directory.CreateDirectory(path);
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        try
+        {
+            File.WriteAllText(Path.Combine(path, "probe"), "x");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return path;
+        }
+
+        File.Delete(Path.Combine(path, "probe"));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return OperatingSystem.IsLinux() && Directory.Exists("/sys") ? "/sys" : null;
+    }
+
     private string WriteColumns(string name, string[] header, System.Collections.Generic.IEnumerable<string[]> cells)
     {
         string path = Path.Combine(folder, name);

@@ -21,11 +21,13 @@ namespace Autoencoders.ML.Tests;
 public sealed class PipelineReloadTests : IClassFixture<TrainedTransformFixture>, IDisposable
 {
     private readonly TrainedTransformFixture fixture;
+    private readonly Xunit.Abstractions.ITestOutputHelper output;
     private readonly string folder = Path.Combine(Path.GetTempPath(), $"ae-reload-{Guid.NewGuid():N}");
 
-    public PipelineReloadTests(TrainedTransformFixture fixture)
+    public PipelineReloadTests(TrainedTransformFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
     {
         this.fixture = fixture;
+        this.output = output;
         Directory.CreateDirectory(folder);
     }
 
@@ -142,6 +144,56 @@ public sealed class PipelineReloadTests : IClassFixture<TrainedTransformFixture>
         Assert.Contains("settings.zip!TransformerChain/OnnxModel", e.Message);
         Assert.Contains("autoencoders_ml.model_sha256", e.Message);
         Assert.Throws<InvalidDataException>(() => AutoencoderModel.Load(zip));
+    }
+
+    [Fact]
+    public void EveryDamagedPipelineZipIsRefusedNamingTheFileOrLoadsIdentically()
+    {
+        // Issue 28, item 8: 26 damaged ML.NET zips failed with ML.NET's own messages, which do not name the file.
+        string zip = Path.Combine(folder, "pipeline.zip");
+        var schema = Mnist.TrainView(fixture.Ml, 10).Schema;
+        fixture.Ml.Model.Save(fixture.Transformer, schema, zip);
+        byte[] original = File.ReadAllBytes(zip);
+        var test = Mnist.TestView(fixture.Ml, 50);
+        var expected = fixture.Transformer.Transform(test).GetColumn<float>("Error").ToArray();
+        var random = new Random(28);
+        int refused = 0, identical = 0;
+        for (int i = 0; i < 40; i++)
+        {
+            byte[] bytes = i < 32 ? (byte[])original.Clone() : original.AsSpan(0, random.Next(original.Length)).ToArray();
+            if (i < 32)
+            {
+                bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
+            }
+
+            string damaged = Path.Combine(folder, $"damaged-{i}.zip");
+            File.WriteAllBytes(damaged, bytes);
+            ITransformer loaded;
+            try
+            {
+                loaded = new MLContext().Model.LoadAutoencoderPipeline(damaged, out _);
+            }
+            catch (InvalidDataException e)
+            {
+                Assert.Contains(damaged, e.Message);
+                refused++;
+                continue;
+            }
+
+            try
+            {
+                Assert.Equal(expected, loaded.Transform(test).GetColumn<float>("Error").ToArray());
+                identical++;
+            }
+            finally
+            {
+                (loaded as IDisposable)?.Dispose();
+            }
+        }
+
+        output.WriteLine($"40 damaged zips: {refused} refused naming the file, {identical} identical");
+        Assert.Equal(40, refused + identical);
+        Assert.True(refused > 0, "no damage was refused");
     }
 
     [Fact]

@@ -3,8 +3,8 @@ using Autoencoders.ML.Training;
 namespace Autoencoders.ML.Cli.Commands;
 
 /// <summary>
-/// Runs a command body and maps failures to exit codes by exception type (never by message text): 2 for bad usage or
-/// bad input, 130 for an interruption, 1 for anything else.
+/// Runs a command body and maps failures to exit codes by exception type (never by message text), one rule: 2 for the
+/// user's usage, input or files (including an --out that cannot be written), 130 for an interruption, 1 for our fault.
 /// </summary>
 internal static class CliRunner
 {
@@ -32,6 +32,9 @@ internal static class CliRunner
 
         // A file that is missing, damaged or not ours: the message names it.
         InvalidDataException or FileNotFoundException or DirectoryNotFoundException => ($"error: {OneLine(e)}", 2),
+
+        // The user's files and folders: a read-only --out, a full disk, a path that cannot be written (.NET names the path).
+        UnauthorizedAccessException or IOException => ($"error: {OneLine(e)}", 2),
 
         // The library's documented data errors (no rows, NaN/∞, a value out of the loss's range) name column and row.
         InvalidOperationException and not ObjectDisposedException => ($"error: {OneLine(e)}", 2),

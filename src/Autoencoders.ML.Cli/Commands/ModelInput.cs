@@ -62,8 +62,15 @@ internal static class ModelInput
             return false;
         }
 
-        using var zip = System.IO.Compression.ZipFile.OpenRead(path);
-        return zip.Entries.Any(e => e.FullName.StartsWith("TransformerChain/", StringComparison.Ordinal));
+        try
+        {
+            using var zip = System.IO.Compression.ZipFile.OpenRead(path);
+            return zip.Entries.Any(e => e.FullName.StartsWith("TransformerChain/", StringComparison.Ordinal));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InputException($"{path}: not a readable zip ({CliRunner.OneLine(e)}); the file is truncated or damaged. Save or train the model again.", e);
+        }
     }
 
     private static IEnumerable<ITransformer> Flatten(IEnumerable<ITransformer> chain) =>

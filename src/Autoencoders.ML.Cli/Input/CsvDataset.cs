@@ -11,8 +11,9 @@ namespace Autoencoders.ML.Cli.Input;
 /// the CSV column.
 /// </summary>
 /// <remarks>
-/// The file is read once, record by record, into one float per cell (the label column as text): no string copy of the
-/// file is held, so the peak is about twice the numbers as float32 (the cells, then the feature rows). A column whose
+/// The file is read once, record by record, into one float per kept cell (the label column as text): no string copy of
+/// the file is held, and when every kept column is a feature (the chosen or training columns, or a file of numbers and
+/// a label) those floats are the rows, so the numbers are held once; a text column left out costs one copy more. A column whose
 /// cells are numbers written with a decimal comma (<c>1,5</c>, a <c>;</c> file from a German or French spreadsheet) is an
 /// error naming it, not a column silently left out; so are duplicate header names. With the columns a model was trained
 /// on, those columns are read by name, in the training order, wherever they stand in the file; a missing one is an error
@@ -71,7 +72,11 @@ internal static partial class CsvDataset
             }).ToArray();
         }
 
-        // One pass: every cell as a float (NaN where it is not a number), what each column holds, the first cell that is not a number.
+        // The columns a row keeps: the chosen ones in their order, or every column but the label. The kept cells are the
+        // feature rows themselves when every kept column is a feature (no second copy of the numbers).
+        int[] kept = chosen ?? Enumerable.Range(0, header.Length).Where(i => i != labelIndex).ToArray();
+
+        // One pass: every kept cell as a float (NaN where it is not a number), what each column holds, the first cell that is not a number.
         var cells = new List<float[]>();
         var lines = new List<int>();
         var labels = labelIndex < 0 ? null : new List<string>();
@@ -90,23 +95,19 @@ internal static partial class CsvDataset
                 throw new InputException($"{path}: row {row} has {record.Length} cells but the header has {header.Length} (ragged row).");
             }
 
-            var values = new float[header.Length];
-            for (int i = 0; i < header.Length; i++)
+            labels?.Add(record[labelIndex]);
+            var values = new float[kept.Length];
+            for (int k = 0; k < kept.Length; k++)
             {
-                if (i == labelIndex)
-                {
-                    labels!.Add(record[i]);
-                    continue;
-                }
-
+                int i = kept[k];
                 if (float.TryParse(record[i], NumberStyles.Float, CultureInfo.InvariantCulture, out float value) && float.IsFinite(value))
                 {
-                    values[i] = value;
+                    values[k] = value;
                     columns[i].Numbers++;
                 }
                 else
                 {
-                    values[i] = float.NaN;
+                    values[k] = float.NaN;
                     if (columns[i].FirstBadLine == 0)
                     {
                         columns[i].FirstBadLine = row;
@@ -138,14 +139,20 @@ internal static partial class CsvDataset
             }
         }
 
+        if (featureIndices.SequenceEqual(kept))
+        {
+            return new Dataset(path, featureIndices.Select(i => header[i]).ToArray(), cells.ToArray(), labels?.ToArray(), null) { Lines = lines.ToArray() };
+        }
+
+        var slots = featureIndices.Select(i => Array.IndexOf(kept, i)).ToArray();
         var rows = new float[cells.Count][];
         for (int r = 0; r < cells.Count; r++)
         {
             var all = cells[r];
-            var row = new float[featureIndices.Length];
-            for (int f = 0; f < featureIndices.Length; f++)
+            var row = new float[slots.Length];
+            for (int f = 0; f < slots.Length; f++)
             {
-                row[f] = all[featureIndices[f]];
+                row[f] = all[slots[f]];
             }
 
             rows[r] = row;

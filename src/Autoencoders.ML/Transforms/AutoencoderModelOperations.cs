@@ -27,7 +27,7 @@ public static partial class AutoencodersCatalog
     /// <param name="filePath">The model zip.</param>
     /// <param name="inputSchema">The schema the pipeline was saved with.</param>
     /// <returns>The pipeline.</returns>
-    /// <exception cref="InvalidDataException">One of this library's graphs in the zip is damaged; the message names the file and entry.</exception>
+    /// <exception cref="InvalidDataException">The zip is damaged (the message names the file), or one of this library's graphs in it is (the message names the file and entry).</exception>
     public static ITransformer LoadAutoencoderPipeline(this ModelOperationsCatalog catalog, string filePath, out DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -53,15 +53,44 @@ public static partial class AutoencodersCatalog
         return Load(catalog, stream, "model stream", out inputSchema);
     }
 
+    // Our graphs are verified first (their errors name the entry); whatever ML.NET's own loader then refuses in a damaged
+    // zip is reported naming the file, its message kept.
     private static ITransformer Load(ModelOperationsCatalog catalog, Stream stream, string source, out DataViewSchema inputSchema)
     {
         using var bytes = new MemoryStream();
         stream.CopyTo(bytes);
         bytes.Position = 0;
-        var loaded = catalog.Load(bytes, out inputSchema);
+        ZipArchive zip;
+        try
+        {
+            zip = new ZipArchive(bytes, ZipArchiveMode.Read, leaveOpen: true);
+            _ = zip.Entries.Count;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw Unreadable(source, e);
+        }
+
+        IReadOnlyDictionary<string, SavedPipeline.Graph> graphs;
+        using (zip)
+        {
+            graphs = SavedPipeline.Graphs(zip, source);
+        }
+
         bytes.Position = 0;
-        using var zip = new ZipArchive(bytes, ZipArchiveMode.Read, leaveOpen: true);
-        var graphs = SavedPipeline.Graphs(zip, source);
+        ITransformer loaded;
+        try
+        {
+            loaded = catalog.Load(bytes, out inputSchema);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw Unreadable(source, e);
+        }
+
         return graphs.Count == 0 ? loaded : SavedPipeline.Restore(loaded, graphs, source);
     }
+
+    private static InvalidDataException Unreadable(string source, Exception e) =>
+        new($"'{source}' is not a loadable ML.NET model zip ({e.Message.Split('\n')[0].Trim()}). The file is truncated or damaged; save the pipeline again.", e);
 }

@@ -34,7 +34,8 @@ namespace Autoencoders.ML.Transforms;
 /// scalar).</para>
 /// <para><b>Disposal.</b> <see cref="Dispose()"/> releases the ONNX Runtime session and what the transform owns. It
 /// waits for scoring calls under way on other threads; afterwards every use — of the transform, of views and
-/// prediction engines made from it — throws <see cref="ObjectDisposedException"/>.</para>
+/// prediction engines made from it — throws <see cref="ObjectDisposedException"/>, also when a task's ML.NET stages read
+/// the scores on worker threads (their wrapper exception is taken off).</para>
 /// </remarks>
 public abstract class ScoringTransformer : ITransformer, IDisposable
 {
@@ -110,7 +111,8 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(input);
         ThrowIfDisposed();
-        return pipeline.Transform(input);
+        var output = pipeline.Transform(input);
+        return IsTask ? new DisposalSurfacing(output) : output;
     }
 
     /// <summary>The per-row mapper that <see cref="PredictionEngine{TSrc, TDst}"/> uses.</summary>
@@ -206,6 +208,79 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
         public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScoredRowMapper(inputSchema, owner.mapper);
 
         public void Save(ModelSaveContext ctx) => PortableOnnxTransform.Save(owner.Graph, owner.SavedEntries, ctx);
+    }
+
+    /// <summary>
+    /// A task's output, whose cursors rethrow an <see cref="ObjectDisposedException"/> that ML.NET's splitter or
+    /// consolidator (reading the scores on worker threads) wrapped in its own exception, so that a task disposed during
+    /// multi-thread scoring is reported as such.
+    /// </summary>
+    private sealed class DisposalSurfacing(IDataView view) : IDataView
+    {
+        public bool CanShuffle => view.CanShuffle;
+
+        public DataViewSchema Schema => view.Schema;
+
+        public long? GetRowCount() => view.GetRowCount();
+
+        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) =>
+            Surfacing(() => new Cursor(view.GetRowCursor(columnsNeeded, rand)));
+
+        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
+            Surfacing(() => view.GetRowCursorSet(columnsNeeded, n, rand).Select(c => (DataViewRowCursor)new Cursor(c)).ToArray());
+
+        private static T Surfacing<T>(Func<T> action)
+        {
+            try
+            {
+                return action();
+            }
+            catch (Exception e) when (e is not ObjectDisposedException && Disposed(e) is { } disposed)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(disposed);
+                throw;
+            }
+        }
+
+        private static ObjectDisposedException? Disposed(Exception e)
+        {
+            for (Exception? inner = e.InnerException; inner != null; inner = inner.InnerException)
+            {
+                if (inner is ObjectDisposedException disposed)
+                {
+                    return disposed;
+                }
+            }
+
+            return null;
+        }
+
+        private sealed class Cursor(DataViewRowCursor inner) : DataViewRowCursor
+        {
+            public override long Position => inner.Position;
+
+            public override long Batch => inner.Batch;
+
+            public override DataViewSchema Schema => inner.Schema;
+
+            public override bool MoveNext() => Surfacing(inner.MoveNext);
+
+            public override bool IsColumnActive(DataViewSchema.Column column) => inner.IsColumnActive(column);
+
+            public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => inner.GetGetter<TValue>(column);
+
+            public override ValueGetter<DataViewRowId> GetIdGetter() => inner.GetIdGetter();
+
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing)
+                {
+                    inner.Dispose();
+                }
+
+                base.Dispose(disposing);
+            }
+        }
     }
 
     private sealed class SingleRow
