@@ -171,8 +171,8 @@ internal static class ModelConfigCheck
         }
     }
 
-    /// <summary>Rejects weights with NaN or ∞ (a damaged weights.bin of format 1, which has no checksum).</summary>
-    public static void CheckFinite(string path, torch.nn.Module network)
+    /// <summary>Rejects weights with NaN or ∞ (a damaged weights.bin of format 1, which has no checksum, or an imported file).</summary>
+    public static void CheckFinite(string path, torch.nn.Module network, string weightsFile = ModelArchive.WeightsFile)
     {
         using var scope = torch.NewDisposeScope();
         foreach (var (name, tensor) in network.named_parameters().Select(p => (p.name, (torch.Tensor)p.parameter)).Concat(network.named_buffers()))
@@ -180,7 +180,7 @@ internal static class ModelConfigCheck
             if (tensor.is_floating_point() && !torch.isfinite(tensor).all().ToBoolean())
             {
                 throw new InvalidDataException(
-                    $"'{path}': {ModelArchive.WeightsFile} holds NaN or infinite values in '{name}'. The file is damaged; restore it or save the model again.");
+                    $"'{path}': {weightsFile} holds NaN or infinite values in '{name}'. The file is damaged; restore it or save the model again.");
             }
         }
     }
