@@ -91,7 +91,12 @@ public sealed class SafetensorsImportTests
     {
         using var model = Train("dense");
         using var folder = new TempFolder();
-        WriteFolder(folder.Path, model, model.ToSafetensors()[..20]);
+        byte[] whole = model.ToSafetensors();
+        WriteFolder(folder.Path, model, whole[..20]);
+        Assert.Contains("more than the 20 bytes of weights.safetensors", Assert.Throws<InvalidDataException>(() => AutoencoderModel.Import(folder.Path)).Message);
+        var header = whole.ToArray();
+        header[7] = 0x7F; // a header length past the end of the file
+        WriteFolder(folder.Path, model, header);
         Assert.Contains("truncated or not a safetensors file", Assert.Throws<InvalidDataException>(() => AutoencoderModel.Import(folder.Path)).Message);
 
         // Load does not take unchecked weights: it says to import them.

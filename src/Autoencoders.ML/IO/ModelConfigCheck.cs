@@ -69,8 +69,9 @@ internal static class ModelConfigCheck
     /// <summary>Checks the values: options and training options (their own messages), architecture, scaling, history.</summary>
     /// <param name="path">The model, for messages.</param>
     /// <param name="config">The parsed model.json.</param>
-    /// <param name="weightBytes">Size of weights.bin: the architecture's parameters must fit in it.</param>
-    public static void Validate(string path, ModelFile config, long weightBytes)
+    /// <param name="weightBytes">Size of the weights file: the architecture's parameters must fit in it.</param>
+    /// <param name="weightsFile">Its name, for messages.</param>
+    public static void Validate(string path, ModelFile config, long weightBytes, string weightsFile = ModelArchive.WeightsFile)
     {
         Options(path, "options", config.Options.Validate);
         Options(path, "training", config.Training.Validate);
@@ -97,7 +98,7 @@ internal static class ModelConfigCheck
         if (parameters > weightBytes / sizeof(float))
         {
             throw new InvalidDataException(
-                $"'{path}': {File} describes {parameters:N0} parameters ({spec}), more than the {weightBytes:N0} bytes of {ModelArchive.WeightsFile} " +
+                $"'{path}': {File} describes {parameters:N0} parameters ({spec}), more than the {weightBytes:N0} bytes of {weightsFile} " +
                 "can hold. One of the two files is damaged or from another model; save the model again.");
         }
 

@@ -52,7 +52,7 @@ internal static class SafetensorsImport
         byte[] configBytes = ReadFile(folder, ModelArchive.ConfigFile);
         byte[] weights = ReadFile(folder, WeightsFile);
         var config = ModelConfigCheck.Parse(folder, configBytes);
-        ModelConfigCheck.Validate(folder, config, weights.LongLength);
+        ModelConfigCheck.Validate(folder, config, weights.LongLength, WeightsFile);
         return ModelArchive.Build(folder, config, WeightsFile, network => Load(network, weights));
     }
 
