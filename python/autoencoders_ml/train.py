@@ -71,6 +71,9 @@ def main(argv=None):
         result = train(config, plan, rows, device, log=args.log)
         if _rank() == 0:
             _write(args.out, config, plan, result, args, names)
+            if args.step_losses:
+                with open(args.step_losses, "w", encoding="utf-8") as f:
+                    json.dump(result["step_losses"], f)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -91,6 +94,7 @@ def _parse(argv):
     parser.add_argument("--batch-size", type=int, help="rows per process per step (default: model.json training.batchSize / processes)")
     parser.add_argument("--seed", type=int, help="seed of the weights, shuffling, split and noise (default: model.json training.seed)")
     parser.add_argument("--steps", type=int, help="stop after this many optimizer steps (for checks)")
+    parser.add_argument("--step-losses", help="also write each step's mean loss over all processes to this JSON file (for checks)")
     parser.add_argument("--cpu", action="store_true", help="train on the CPU even when CUDA is available (single process)")
     parser.add_argument("--log", action="store_true", help="print one line per epoch on rank 0 (stderr)")
     return parser.parse_args(argv)
