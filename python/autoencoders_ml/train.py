@@ -354,7 +354,9 @@ def _write(out, config, plan, result, args, names):
         "monitoredLoss": "validation" if result["validation"] else "training",
         "scaling": result["scaling"],
         "chosenRun": 1,
-        "data": {"source": os.path.abspath(args.data), "rows": result["rows"], "features": len(names)},
+        # "columns" (a CSV's, in order): the C# tool matches a scoring CSV's columns by these names.
+        "data": {"source": os.path.abspath(args.data), "rows": result["rows"], "features": len(names),
+                 **({"columns": names} if args.data.lower().endswith(".csv") else {})},
         "trainedWith": {
             "tool": "python -m autoencoders_ml.train", "torch": torch.__version__, "processes": plan["world"],
             "backend": dist.get_backend() if dist.is_available() and dist.is_initialized() else "none",

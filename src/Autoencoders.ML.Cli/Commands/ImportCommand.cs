@@ -43,7 +43,12 @@ internal static class ImportCommand
 
             using var model = AutoencoderModel.Import(source);
             string? labelColumn = parse.GetValue(label);
-            var dataset = parse.GetValue(data) is string path ? ModelInput.LoadData(model, path, labelColumn, parse.GetValue(features), model.InputSize) : null;
+            var dataset = parse.GetValue(data) is string path ? DatasetLoader.Load(path, labelColumn, CommonOptions.SplitList(parse.GetValue(features))) : null;
+            if (dataset != null && dataset.Width != model.InputSize)
+            {
+                throw new InputException(
+                    $"--data {dataset.Source}: rows have {dataset.Width} features but the model takes {model.InputSize}; select columns with --features or give the data it was trained on.");
+            }
 
             var notes = new Dictionary<string, JsonNode?> { ["importedFrom"] = Path.GetFullPath(source) };
             if (JsonNode.Parse(File.ReadAllBytes(Path.Combine(source, "model.json"))) is JsonObject original)
