@@ -87,6 +87,14 @@ public sealed class SafetensorsImportTests
     }
 
     [Fact]
+    public void NonFiniteWeightsAreRefusedNamingTheKey()
+    {
+        using var model = Train("dense");
+        var error = RefusedWith(model, weights => weights["decoder.layers.1.bias"] = torch.full(16, float.NaN));
+        Assert.Contains("weights.safetensors holds NaN or infinite values in 'decoder.layers.1.bias'", error.Message);
+    }
+
+    [Fact]
     public void DamagedFilesAreRefusedAndLoadPointsToImport()
     {
         using var model = Train("dense");
