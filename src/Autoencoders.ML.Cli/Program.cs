@@ -20,6 +20,7 @@ var root = new RootCommand("Autoencoders.ML: train, evaluate and use autoencoder
     MapCommands.Reconstruct(),
     MapCommands.Denoise(),
     ExportCommand.Create(),
+    ImportCommand.Create(),
     InfoCommand.Create(),
     SampleCommand.Create(),
     ClassifierCommands.FineTune(),

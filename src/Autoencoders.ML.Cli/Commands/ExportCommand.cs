@@ -5,7 +5,7 @@ namespace Autoencoders.ML.Cli.Commands;
 
 /// <summary>
 /// <c>autoencoders export</c>: writes encoder.onnx, decoder.onnx and autoencoder.onnx; with <c>--safetensors</c> also
-/// weights.safetensors (PyTorch state-dict names) and model.json, which docs/pytorch/autoencoders_ml.py reads.
+/// weights.safetensors (PyTorch state-dict names) and model.json, which the PyTorch package python/autoencoders_ml reads.
 /// </summary>
 internal static class ExportCommand
 {
@@ -15,7 +15,7 @@ internal static class ExportCommand
         var output = new Option<string>("--out") { Description = "Folder for the three .onnx files.", Required = true };
         var safetensors = new Option<bool>("--safetensors")
         {
-            Description = "Also write weights.safetensors (the weights under PyTorch state-dict names) and model.json, for the PyTorch twin in docs/pytorch.",
+            Description = "Also write weights.safetensors (the weights under PyTorch state-dict names) and model.json, for the PyTorch package in python/autoencoders_ml.",
         };
         var command = new Command("export", "Export encoder.onnx (features → latent), decoder.onnx (latent → reconstruction) and autoencoder.onnx.") { model, output, safetensors };
         command.SetAction(parse => CliRunner.Run(() =>

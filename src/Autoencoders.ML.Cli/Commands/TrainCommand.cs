@@ -327,13 +327,7 @@ internal static class TrainCommand
         bool interrupted = OutputFolder.Write(outDir, staging =>
         {
             // model.json is the library's (architecture, options, history) plus the tool's notes: data and final metrics.
-            ModelArchive.SaveInto(model, staging, notes);
-            using (var transformer = ml.Transforms.ApplyAutoencoder(model, new AutoencoderColumns { ReconstructionColumnName = "Reconstruction" }).Fit(view))
-            {
-                ml.Model.Save(transformer, view.Schema, Path.Combine(staging, "model.zip"));
-            }
-
-            LossPlot.Save(Path.Combine(staging, "loss.png"), model.History);
+            OutputFolder.WriteModel(staging, model, ml, view, notes);
             var timings = new List<(string, double)>();
             if (withDetector)
             {
@@ -342,31 +336,8 @@ internal static class TrainCommand
                 timings.Add(("anomaly detector (--anomaly)", clock.Elapsed.TotalSeconds));
             }
 
-            if (dataset.ImageShape is var (c, h, w) && c * h * w == dataset.Width)
-            {
-                var originals = dataset.Rows.Take(12).ToArray();
-                ImageGrid.Save(Path.Combine(staging, "reconstructions.png"), new[] { originals, model.Reconstruct(originals) }, h, w, c);
-                if (model.IsMixture)
-                {
-                    // One row of samples per mixture component.
-                    ImageGrid.Save(Path.Combine(staging, "samples.png"), Enumerable.Range(0, model.Clusters).Select(k => model.SampleMixture(12, trainingOptions.Seed, k)).ToArray(), h, w, c);
-                }
-                else if (model.IsVariational)
-                {
-                    var samples = model.SamplePrior(36, trainingOptions.Seed);
-                    ImageGrid.Save(Path.Combine(staging, "samples.png"), Enumerable.Range(0, 3).Select(r => samples.Skip(r * 12).Take(12).ToArray()).ToArray(), h, w, c);
-                }
-            }
-
-            try
-            {
-                ModelReport.Write(staging, model, dataset, labelColumn, timings, outDir);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The page is a view of the model, not the model: a failure here must not throw the training away.
-                Console.Error.WriteLine($"note: report.html not written ({CliRunner.OneLine(e)}); 'autoencoders report --model {outDir}' tries again.");
-            }
+            OutputFolder.WritePictures(staging, model, dataset, trainingOptions.Seed);
+            OutputFolder.WriteReport(staging, model, dataset, labelColumn, timings, outDir);
 
         });
 

@@ -162,6 +162,15 @@ internal static class ModelArchive
                 return FromPipeline(pipeline) ?? throw NotOurs(path, $"it has no {ConfigFile} and its model.zip is not an ML.NET model zip");
             }
 
+            // Weights trained elsewhere (PyTorch) have no checksums: importing them is a separate, explicit step.
+            if (!File.Exists(Path.Combine(path, WeightsFile)) && !File.Exists(Path.Combine(path, ModelManifest.FileName))
+                && File.Exists(Path.Combine(path, SafetensorsImport.WeightsFile)))
+            {
+                throw new InvalidDataException(
+                    $"'{path}' holds {SafetensorsImport.WeightsFile} and no {WeightsFile}: weights trained outside this library. " +
+                    "Import them with AutoencoderModel.Import (or 'autoencoders import --from DIR --out DIR'), which checks every key.");
+            }
+
             return Read(path, name =>
             {
                 string file = Path.Combine(path, name);
@@ -356,6 +365,20 @@ internal static class ModelArchive
 
         byte[] weights = contents[WeightsFile] ?? throw NotOurs(path, $"it has no {WeightsFile}");
         ModelConfigCheck.Validate(path, config, weights.LongLength);
+        return Build(path, config, WeightsFile, network =>
+        {
+            using var reader = new BinaryReader(new MemoryStream(weights));
+            network.load(reader, strict: true);
+        });
+    }
+
+    /// <summary>
+    /// The model that <paramref name="config"/> (parsed and validated) describes, its network filled by
+    /// <paramref name="loadWeights"/>: any failure there is an <see cref="InvalidDataException"/> naming
+    /// <paramref name="weightsFile"/>, and weights with NaN or ∞ are refused.
+    /// </summary>
+    internal static AutoencoderModel Build(string path, ModelFile config, string weightsFile, Action<AutoencoderModule> loadWeights)
+    {
         TorchRuntime.EnsureInitialized();
         AutoencoderModule network;
         try
@@ -369,18 +392,17 @@ internal static class ModelArchive
 
         try
         {
-            using var reader = new BinaryReader(new MemoryStream(weights));
             try
             {
-                network.load(reader, strict: true);
+                loadWeights(network);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 throw new InvalidDataException(
-                    $"'{path}': {WeightsFile} does not hold the weights of {config.Architecture} ({e.Message}). The file is truncated, corrupt or from another model.", e);
+                    $"'{path}': {weightsFile} does not hold the weights of {config.Architecture} ({e.Message}). The file is truncated, corrupt or from another model.", e);
             }
 
-            ModelConfigCheck.CheckFinite(path, network);
+            ModelConfigCheck.CheckFinite(path, network, weightsFile);
             var history = new TrainingHistory(config.History, config.BestEpoch, config.StoppedEarly, config.MonitoredLoss, config.Pca)
             {
                 RunLosses = config.RunLosses,

@@ -69,8 +69,9 @@ internal static class ModelConfigCheck
     /// <summary>Checks the values: options and training options (their own messages), architecture, scaling, history.</summary>
     /// <param name="path">The model, for messages.</param>
     /// <param name="config">The parsed model.json.</param>
-    /// <param name="weightBytes">Size of weights.bin: the architecture's parameters must fit in it.</param>
-    public static void Validate(string path, ModelFile config, long weightBytes)
+    /// <param name="weightBytes">Size of the weights file: the architecture's parameters must fit in it.</param>
+    /// <param name="weightsFile">Its name, for messages.</param>
+    public static void Validate(string path, ModelFile config, long weightBytes, string weightsFile = ModelArchive.WeightsFile)
     {
         Options(path, "options", config.Options.Validate);
         Options(path, "training", config.Training.Validate);
@@ -97,7 +98,7 @@ internal static class ModelConfigCheck
         if (parameters > weightBytes / sizeof(float))
         {
             throw new InvalidDataException(
-                $"'{path}': {File} describes {parameters:N0} parameters ({spec}), more than the {weightBytes:N0} bytes of {ModelArchive.WeightsFile} " +
+                $"'{path}': {File} describes {parameters:N0} parameters ({spec}), more than the {weightBytes:N0} bytes of {weightsFile} " +
                 "can hold. One of the two files is damaged or from another model; save the model again.");
         }
 
@@ -171,8 +172,8 @@ internal static class ModelConfigCheck
         }
     }
 
-    /// <summary>Rejects weights with NaN or ∞ (a damaged weights.bin of format 1, which has no checksum).</summary>
-    public static void CheckFinite(string path, torch.nn.Module network)
+    /// <summary>Rejects weights with NaN or ∞ (a damaged weights.bin of format 1, which has no checksum, or an imported file).</summary>
+    public static void CheckFinite(string path, torch.nn.Module network, string weightsFile = ModelArchive.WeightsFile)
     {
         using var scope = torch.NewDisposeScope();
         foreach (var (name, tensor) in network.named_parameters().Select(p => (p.name, (torch.Tensor)p.parameter)).Concat(network.named_buffers()))
@@ -180,7 +181,7 @@ internal static class ModelConfigCheck
             if (tensor.is_floating_point() && !torch.isfinite(tensor).all().ToBoolean())
             {
                 throw new InvalidDataException(
-                    $"'{path}': {ModelArchive.WeightsFile} holds NaN or infinite values in '{name}'. The file is damaged; restore it or save the model again.");
+                    $"'{path}': {weightsFile} holds NaN or infinite values in '{name}'. The file is damaged; restore it or save the model again.");
             }
         }
     }

@@ -1,14 +1,16 @@
 """Compares the PyTorch twin with the C# library on the same rows.
 
-usage: python3 check.py EXPORTED_FOLDER INPUT.csv CODES.csv RECONSTRUCTION.csv
+usage: python3 check_twin.py EXPORTED_FOLDER INPUT.csv CODES.csv RECONSTRUCTION.csv
 (the CSVs as `autoencoders encode` / `reconstruct` write them: a header, no label column)
 """
 import csv
+import os
 import sys
 
 import torch
 
-import autoencoders_ml
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import autoencoders_ml  # noqa: E402
 
 
 def read(path):
@@ -24,4 +26,4 @@ with torch.no_grad():
     latent = (model.encode(x) - read(codes)).abs().max().item()
     recon = (model(x) - read(reconstructions)).abs().max().item()
 print(f"{folder}: largest |latent difference| {latent:.2e}, largest |reconstruction difference| {recon:.2e}")
-sys.exit(0 if latent < 1e-4 and recon < 1e-4 else 1)
+sys.exit(0 if latent <= 1e-5 and recon <= 1e-5 else 1)

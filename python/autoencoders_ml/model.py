@@ -1,25 +1,26 @@
 """PyTorch twin of an Autoencoders.ML model, built from the model folder's model.json and weights.safetensors.
 
-    import autoencoders_ml
-    model = autoencoders_ml.load("models/mnist")         # model.json + weights.safetensors (autoencoders export --safetensors)
+    from autoencoders_ml import load
+    model = load("models/mnist")                         # model.json + weights.safetensors (autoencoders export --safetensors)
     codes = model.encode(x)                               # x: float32 (N, input_size), in the data's own units
     recon = model(x)                                      # reconstruction with the output activation, in data units
     model.net.load_state_dict(...); model.net.train()    # continue training in PyTorch: the state-dict keys are ours
 
 The module tree mirrors the C# one exactly, so the state-dict keys and shapes of the safetensors file load with
 strict=True: a plain autoencoder is `encoder.layers.{i}` and `decoder.layers.{i}`; a variational one has the trunk in
-`encoder.layers.{i}`, the heads `mean` and `logVariance`, and `decoder.layers.{i}`. Dense layers are nn.Linear; image
-layers are blocks with `conv` (nn.Conv2d or nn.ConvTranspose2d) and an optional `norm` (nn.BatchNorm2d). Rows are flat;
-image layers read them as (N, C, H, W), channel-major, exactly as the C# stack does.
+`encoder.layers.{i}`, the heads `mean` and `logVariance`, and `decoder.layers.{i}`; a Gaussian-mixture VAE is that
+VAE under `vae.` plus the prior `priorMean` (K, L), `priorLogVariance` (K, L) and `weightLogits` (K). Dense layers are
+nn.Linear; image layers are blocks with `conv` (nn.Conv2d or nn.ConvTranspose2d) and an optional `norm`
+(nn.BatchNorm2d). Rows are flat; image layers read them as (N, C, H, W), channel-major, exactly as the C# stack does.
 """
 import json
 import os
-import struct
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from .safetensors import read_safetensors, write_safetensors
 
 _ACTIVATIONS = {
     "None": lambda x: x,
@@ -127,17 +128,56 @@ class VariationalNetwork(nn.Module):
         return self.posterior(x)[0]
 
 
+class MixtureNetwork(nn.Module):
+    """A Gaussian-mixture VAE: the VAE under `vae` and the learned prior (encoding and decoding only; it trains in C#)."""
+
+    def __init__(self, architecture, log_variance_clamp, clusters):
+        super().__init__()
+        self.vae = VariationalNetwork(architecture, log_variance_clamp)
+        latent = architecture["encoder"][-1]["out"]
+        self.priorMean = nn.Parameter(torch.zeros(clusters, latent))
+        self.priorLogVariance = nn.Parameter(torch.zeros(clusters, latent))
+        self.weightLogits = nn.Parameter(torch.zeros(clusters))
+
+    @property
+    def decoder(self):
+        return self.vae.decoder
+
+    def posterior(self, x):
+        return self.vae.posterior(x)
+
+    def encode(self, x):
+        return self.vae.encode(x)
+
+
+def kind_of(config):
+    """The model kind of a model.json: 'dense' (plain, dense or convolutional), 'variational' or 'gmvae'."""
+    options = config.get("options") or {}
+    return options.get("kind") or "dense"
+
+
+def build_network(config):
+    """The bare network of a model.json, freshly initialised (PyTorch's default initialisation, as TorchSharp's)."""
+    architecture = config["architecture"]
+    options = config.get("options") or {}
+    clamp = float(options.get("logVarianceClamp", 10.0))
+    kind = kind_of(config)
+    if kind == "variational":
+        return VariationalNetwork(architecture, clamp)
+    if kind == "gmvae":
+        return MixtureNetwork(architecture, clamp, int(options["clusters"]))
+    if kind == "dense":
+        return PlainNetwork(architecture)
+    raise ValueError(f"model.json options.kind is {kind!r}; this package knows 'dense', 'variational' and 'gmvae'")
+
+
 class Autoencoder(nn.Module):
     """The network plus the model's input scaling and output activation: takes and returns data in its own units."""
 
     def __init__(self, config):
         super().__init__()
         architecture = config["architecture"]
-        options = config.get("options") or {}
-        if config.get("kind") == "variational" or options.get("kind") == "variational":
-            self.net = VariationalNetwork(architecture, float(options.get("logVarianceClamp", 10.0)))
-        else:
-            self.net = PlainNetwork(architecture)
+        self.net = build_network(config)
         self.sigmoid = architecture.get("outputActivation") == "Sigmoid"
         scaling = config.get("scaling")
         tensor = lambda key: torch.tensor(scaling[key], dtype=torch.float32) if scaling else None
@@ -158,25 +198,6 @@ class Autoencoder(nn.Module):
         return self.decode(self.encode(x))
 
 
-_DTYPES = {"F32": np.float32, "F64": np.float64, "I64": np.int64, "I32": np.int32, "F16": np.float16}
-
-
-def read_safetensors(path):
-    """A dependency-free safetensors reader (use safetensors.torch.load_file when the package is installed)."""
-    with open(path, "rb") as f:
-        (size,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(size))
-        data = f.read()
-    tensors = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = info["data_offsets"]
-        array = np.frombuffer(data[start:end], dtype=_DTYPES[info["dtype"]]).reshape(info["shape"])
-        tensors[name] = torch.from_numpy(array.copy())
-    return tensors
-
-
 def load(folder, weights="weights.safetensors"):
     """Builds the module from folder/model.json and loads folder/weights.safetensors with strict key matching."""
     with open(os.path.join(folder, "model.json"), encoding="utf-8") as f:
@@ -184,3 +205,8 @@ def load(folder, weights="weights.safetensors"):
     model = Autoencoder(config)
     model.net.load_state_dict(read_safetensors(os.path.join(folder, weights)), strict=True)
     return model.eval()
+
+
+def save_weights(net, path):
+    """Writes the bare network's state dict as safetensors (float32 weights, int64 batch counts), what C# imports."""
+    write_safetensors(net.state_dict(), path)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trains small models with the CLI (dense with standard scaling, convolutional with batch norm, a BCE VAE), exports them
-# with --safetensors, and checks that the PyTorch twin (autoencoders_ml.py) reproduces the CLI's codes and
+# with --safetensors, and checks that the PyTorch twin (python/autoencoders_ml) reproduces the CLI's codes and
 # reconstructions. Needs python3 with torch (Debian 12: apt-get install python3-torch python3-numpy).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,6 +19,6 @@ for m in dense conv vae; do
   cli export --model "$work/$m" --out "$work/$m-exported" --safetensors >/dev/null
   cli encode --model "$work/$m" --data "$work/rows.csv" --out "$work/$m-codes.csv" >/dev/null
   cli reconstruct --model "$work/$m" --data "$work/rows.csv" --out "$work/$m-recon.csv" >/dev/null
-  (cd "$here" && "$python" check.py "$work/$m-exported" "$work/rows.csv" "$work/$m-codes.csv" "$work/$m-recon.csv") || status=1
+  "$python" "$here/check_twin.py" "$work/$m-exported" "$work/rows.csv" "$work/$m-codes.csv" "$work/$m-recon.csv" || status=1
 done
 exit $status
