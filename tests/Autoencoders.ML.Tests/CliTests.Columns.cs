@@ -53,6 +53,32 @@ public sealed partial class CliTests
     }
 
     [Fact]
+    public void PredictMatchesCsvColumnsByNameAsFinetuneRecordedThem()
+    {
+        string[] names = { "a", "b", "c", "d", "e", "f" };
+        var rows = Enumerable.Range(0, 80).Select(i => names.Select((_, j) => Math.Round(Math.Sin((i * 0.41) + (j * 1.7)) * (j + 1), 4)).ToArray()).ToArray();
+        string Class(int i) => rows[i][0] > 0 ? "up" : "down";
+        string inOrder = WriteColumns("labeled.csv", names.Append("cls").ToArray(), rows.Select((r, i) => r.Select(Text).Append(Class(i)).ToArray()));
+        int[] reversed = Enumerable.Range(0, names.Length).Reverse().ToArray();
+        string shuffled = WriteColumns(
+            "labeled-reversed.csv", new[] { "cls" }.Concat(reversed.Select(j => names[j])).ToArray(), rows.Select((r, i) => new[] { Class(i) }.Concat(reversed.Select(j => Text(r[j]))).ToArray()));
+        string model = Path.Combine(folder, "predict-columns-model");
+        string classifier = Path.Combine(folder, "predict-columns-classifier");
+        var train = Run("train", "--data", inOrder, "--label-column", "cls", "--hidden", "8", "--latent", "2", "--epochs", "2", "--out", model);
+        Assert.True(train.Code == 0, train.Error);
+        var fine = Run("finetune", "--model", model, "--data", inOrder, "--label-column", "cls", "--steps", "100", "--head-steps", "10", "--out", classifier);
+        Assert.True(fine.Code == 0, fine.Error);
+
+        var expected = Run("predict", "--model", classifier, "--data", inOrder, "--label-column", "cls");
+        Assert.True(expected.Code == 0, expected.Error);
+        var actual = Run("predict", "--model", classifier, "--data", shuffled, "--label-column", "cls");
+        Assert.True(actual.Code == 0, actual.Error);
+        Assert.Equal(expected.Output, actual.Output);
+
+        static string Text(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public void AnOutThatCannotBeWrittenAndADamagedPipelineZipAreTheUsersFilesExitTwo()
     {
         // Issue 28, item 8: --out into a read-only folder exited 1 (our fault) instead of 2 (the user's files).

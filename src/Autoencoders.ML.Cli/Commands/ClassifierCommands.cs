@@ -107,7 +107,12 @@ internal static class ClassifierCommands
             });
             bool interrupted = OutputFolder.Write(outPath, staging =>
             {
-                classifier.Save(staging);
+                // model.json carries the tool's notes as after 'train': 'predict' matches the CSV's columns by their names.
+                classifier.SaveInto(staging, new Dictionary<string, System.Text.Json.Nodes.JsonNode?>
+                {
+                    ["data"] = JsonSerializer.SerializeToNode(dataset.Describe()),
+                    ["labelColumn"] = parse.GetValue(label),
+                });
                 ModelReport.Write(staging, classifier.Model, dataset, parse.GetValue(label), new[] { ("fine-tuning", clock.Elapsed.TotalSeconds) }, outPath);
             });
             Console.WriteLine($"fine-tuned in {clock.Elapsed.TotalSeconds:F0} s (training cross-entropy {classifier.TrainingLoss:F4}); wrote {outPath} with {ClassifierOnnx.FileName} (classes {string.Join(",", classifier.Classes.Text)})");
@@ -130,7 +135,10 @@ internal static class ClassifierCommands
             }
 
             using var classifier = ClassifierFolder.Open(parse.GetValue(model)!);
-            var dataset = DatasetLoader.Load(parse.GetValue(data)!, parse.GetValue(label), CommonOptions.SplitList(parse.GetValue(features)));
+            var columns = ModelInput.TrainingColumns(parse.GetValue(model)!);
+            var dataset = DatasetLoader.Load(
+                parse.GetValue(data)!, parse.GetValue(label), CommonOptions.SplitList(parse.GetValue(features)),
+                trainingColumns: columns?.Count == classifier.InputSize ? columns : null);
             if (dataset.Width != classifier.InputSize)
             {
                 throw new InputException(

@@ -87,9 +87,18 @@ public sealed class AutoencoderClassifier : IDisposable
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var extra = new[] { (ClassifierState.FileName, System.Text.Encoding.UTF8.GetBytes(State().ToJson())), (ClassifierOnnx.FileName, ToOnnx()) };
-        IO.ModelArchive.Save(Model, path, extra);
+        IO.ModelArchive.Save(Model, path, Files());
     }
+
+    /// <summary>
+    /// As <see cref="Save"/> into <paramref name="folder"/> (an empty staging folder of the caller), with
+    /// <paramref name="notes"/> as extra top-level properties of model.json (the command-line tool's data description).
+    /// </summary>
+    internal void SaveInto(string folder, IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> notes) =>
+        IO.ModelArchive.SaveInto(Model, folder, notes, Files());
+
+    private (string Name, byte[] Content)[] Files() =>
+        new[] { (ClassifierState.FileName, System.Text.Encoding.UTF8.GetBytes(State().ToJson())), (ClassifierOnnx.FileName, ToOnnx()) };
 
     /// <summary>Loads a classifier saved with <see cref="Save"/> (the folder or the <c>.zip</c>).</summary>
     /// <param name="path">The folder or zip.</param>

@@ -63,8 +63,12 @@ internal static class ModelArchive
     /// Writes the model's files, with <paramref name="notes"/> as extra top-level properties of model.json, into
     /// <paramref name="folder"/> (an empty staging folder of the caller, e.g. the command-line tool's output folder).
     /// </summary>
-    internal static void SaveInto(AutoencoderModel model, string folder, IReadOnlyDictionary<string, JsonNode?>? notes) =>
-        WriteFiles(folder, Files(model, notes, Array.Empty<(string, byte[])>()));
+    /// <param name="model">The model.</param>
+    /// <param name="folder">The empty staging folder.</param>
+    /// <param name="notes">Extra top-level properties of model.json, or null.</param>
+    /// <param name="extra">A task's files written beside the model's and listed in the manifest (none by default).</param>
+    internal static void SaveInto(AutoencoderModel model, string folder, IReadOnlyDictionary<string, JsonNode?>? notes, IReadOnlyList<(string Name, byte[] Content)>? extra = null) =>
+        WriteFiles(folder, Files(model, notes, extra ?? Array.Empty<(string, byte[])>()));
 
     /// <summary>
     /// Loads a model saved with <see cref="Save(AutoencoderModel, string, IReadOnlyList{ValueTuple{string, byte[]}})"/>
