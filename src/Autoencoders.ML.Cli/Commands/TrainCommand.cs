@@ -28,7 +28,9 @@ internal static class TrainCommand
         var kind = CommonOptions.WithDefault<string>(
             "--kind", DefaultKind, "ae (plain), dae (denoising, needs --noise), vae (variational) or gmvae (Gaussian-mixture VAE, clusters the rows; see --clusters).");
         kind.AcceptOnlyFromAmong(Kinds);
-        var clusters = CommonOptions.WithDefault<int>("--clusters", 10, "K, the mixture components of --kind gmvae.");
+        var clusters = CommonOptions.WithDefault<int>(
+            "--clusters", 10, "K, the mixture components of --kind gmvae. On rows of pixels (a square number of at least 64 values in [0, 1]: IDX images, 8×8 digits) " +
+                "every setting not given takes the image recipe (784-500-500-2000-10, images moved, the consistency term, best of 3 runs; docs/mixture-defaults.md).");
         var restarts = CommonOptions.WithDefault<int>(
             "--restarts", 1, "--kind gmvae: k-means + EM initialisations tried on the pretrained codes; the most likely is kept.");
         var consistency = CommonOptions.WithDefault<double>(
@@ -241,7 +243,8 @@ internal static class TrainCommand
                 ReduceOnPlateau = parse.GetValue(schedule) == "plateau" ? new PlateauSchedule() : null,
                 Seed = parse.GetValue(seed),
                 Runs = parse.GetValue(runs),
-                ValidationFraction = parse.GetValue(validation),
+                // gmvae: no --validation-fraction leaves the library's default (its image recipe trains on every row).
+                ValidationFraction = kindValue == "gmvae" && parse.GetResult(validation) is null or { Implicit: true } ? null : parse.GetValue(validation),
                 EarlyStoppingPatience = parse.GetValue(patience),
                 Threads = parse.GetValue(threads),
                 Corruption = corruption,
@@ -377,6 +380,11 @@ internal static class TrainCommand
         }
 
         var last = model.History.Epochs[^1];
+        if (model.Options is MixtureAutoencoderOptions { RecipeReason: { } reason } mixture)
+        {
+            Console.WriteLine($"recipe: {mixture.Recipe} ({reason}); model.json holds every setting it chose");
+        }
+
         Console.WriteLine(
             $"trained {model.Spec} ({model.Kind}) in {last.Elapsed.TotalSeconds:F0} s: training MSE per value {metrics.MeanSquaredError:G4}" +
             (last.ValidationLoss is double v ? $", last validation loss {v:G4}" : string.Empty) +
@@ -387,7 +395,7 @@ internal static class TrainCommand
             Console.WriteLine(anomalyNote);
         }
 
-        if (trainingOptions.IsAutomatic && !model.History.StoppedEarly && last.Epoch < trainingOptions.MaxEpochs)
+        if (model.Training.IsAutomatic && !model.History.StoppedEarly && last.Epoch < trainingOptions.MaxEpochs)
         {
             // The budget, not the data, ended the run: say how to buy a lower error with time.
             Console.WriteLine(
