@@ -99,17 +99,19 @@ public sealed class MixtureRecipeTests
         using var images = new AutoencoderTrainer(ml, options, training).Fit(Mnist.TrainView(ml, 200));
         var kept = (MixtureAutoencoderOptions)images.Options;
         Assert.Equal(MixtureRecipe.Image, kept.Recipe);
-        Assert.Equal((new[] { 16 }, 4, 5.0), (kept.HiddenSizes.ToArray(), kept.LatentSize, kept.ConsistencyWeight));
+        Assert.Equal(new[] { 16 }, kept.HiddenSizes);
+        Assert.Equal((4, 5.0), (kept.LatentSize, kept.ConsistencyWeight));
         Assert.Equal((2, 1e-2, 1, 0.0), (images.Training.Runs, images.Training.LearningRate, images.Training.Augmentation!.MaxShift, images.Training.Augmentation.MaxRotation));
 
         // A table (values outside [0, 1]): the library's defaults, untouched.
         var table = SyntheticClustersFixture.Make(200, seed: 5).Rows;
-        using var tabular = new AutoencoderTrainer(ml, new MixtureAutoencoderOptions { Clusters = 4, PretrainEpochs = 1 }, new TrainingOptions { Epochs = 1, Threads = 1 })
+        using var tabular = new AutoencoderTrainer(ml, new MixtureAutoencoderOptions { Clusters = 4, LatentSize = 2, PretrainEpochs = 1 }, new TrainingOptions { Epochs = 1, Threads = 1 })
             .Fit(Vectors.ToDataView(ml, table));
         var defaults = (MixtureAutoencoderOptions)tabular.Options;
         Assert.Equal(MixtureRecipe.Tabular, defaults.Recipe);
         Assert.Contains("table", defaults.RecipeReason);
-        Assert.Equal((AutoencoderOptions.Defaults.HiddenSizes.ToArray(), AutoencoderOptions.Defaults.LatentSize, 0.0), (defaults.HiddenSizes.ToArray(), defaults.LatentSize, defaults.ConsistencyWeight));
+        Assert.Equal(AutoencoderOptions.Defaults.HiddenSizes, defaults.HiddenSizes);
+        Assert.Equal((2, 0.0, ReconstructionLoss.MeanSquaredError), (defaults.LatentSize, defaults.ConsistencyWeight, defaults.Loss));
         Assert.Equal((1, (ImageAugmentation?)null, TrainingOptions.Defaults.LearningRate), (tabular.Training.Runs, tabular.Training.Augmentation, tabular.Training.LearningRate));
     }
 }
