@@ -49,6 +49,14 @@ public sealed class MixtureRecipeTests
         Assert.Equal(MixtureRecipe.Auto, given.Recipe); // the options given are not changed
         Assert.Equal(AutoencoderOptions.Defaults.HiddenSizes, given.HiddenSizes);
 
+        // Settings named as given explicitly (the CLI's flags) keep their value even where it equals the default.
+        var explicitDefaults = new MixtureAutoencoderOptions();
+        explicitDefaults.GivenExplicitly.Add("Runs");
+        explicitDefaults.GivenExplicitly.Add("LatentSize");
+        var (keptModel, keptTraining) = MixtureRecipes.Resolve(explicitDefaults, new TrainingOptions(), Vectors.ToDataView(ml, rows), "Features", 64, targetColumn: null);
+        Assert.Equal((1, AutoencoderOptions.Defaults.LatentSize), (keptTraining.Runs, keptModel.LatentSize));
+        Assert.Equal(MixtureRecipes.ImageHiddenSizes, keptModel.HiddenSizes);
+
         // A target column: the image recipe moves the input rows, so a paired model keeps the table's defaults.
         var (paired, _) = MixtureRecipes.Resolve(given, new TrainingOptions(), Vectors.ToDataView(ml, rows), "Features", 64, targetColumn: "Target");
         Assert.Equal(MixtureRecipe.Tabular, paired.Recipe);

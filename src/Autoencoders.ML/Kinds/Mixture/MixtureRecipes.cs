@@ -63,27 +63,28 @@ internal static class MixtureRecipes
         if (recipe == MixtureRecipe.Image)
         {
             rows = images ? rows : data.GetRowCount() ?? data.GetColumn<float[]>(column).LongCount();
-            ApplyImage(resolvedModel, resolvedTraining, width, rows);
+            ApplyImage(resolvedModel, resolvedTraining, width, rows, model.GivenExplicitly);
         }
 
         return (resolvedModel, resolvedTraining);
     }
 
     /// <summary>Sets the image recipe's value in every setting of the two copies left at its library default.</summary>
-    private static void ApplyImage(MixtureAutoencoderOptions model, TrainingOptions training, int width, long rows)
+    private static void ApplyImage(MixtureAutoencoderOptions model, TrainingOptions training, int width, long rows, ISet<string> given)
     {
         var defaults = new MixtureAutoencoderOptions();
-        if (model.Convolution == null && model.HiddenSizes.SequenceEqual(AutoencoderOptions.Defaults.HiddenSizes))
+        bool Open(string setting, bool atDefault) => atDefault && !given.Contains(setting);
+        if (model.Convolution == null && Open("HiddenSizes", model.HiddenSizes.SequenceEqual(AutoencoderOptions.Defaults.HiddenSizes)))
         {
             model.HiddenSizes = ImageHiddenSizes;
         }
 
-        if (model.LatentSize == AutoencoderOptions.Defaults.LatentSize)
+        if (Open("LatentSize", model.LatentSize == AutoencoderOptions.Defaults.LatentSize))
         {
             model.LatentSize = ImageLatentSize;
         }
 
-        if (model.Loss == AutoencoderOptions.Defaults.Loss)
+        if (Open("Loss", model.Loss == AutoencoderOptions.Defaults.Loss))
         {
             model.Loss = ReconstructionLoss.BinaryCrossEntropy;
         }
@@ -93,19 +94,27 @@ internal static class MixtureRecipes
         double trainingRows = rows * (1 - (training.ValidationFraction ?? 0));
         long batches = Math.Max(1, (long)Math.Ceiling(trainingRows / training.BatchSize));
         int epochs = (int)Math.Max(ImageEpochs, Math.Ceiling((double)MinimumSteps / batches));
-        if (model.PretrainEpochs == defaults.PretrainEpochs)
+        if (Open("PretrainEpochs", model.PretrainEpochs == defaults.PretrainEpochs))
         {
             model.PretrainEpochs = epochs;
         }
 
-        training.Epochs ??= epochs;
-        if (training.LearningRate == TrainingOptions.Defaults.LearningRate)
+        if (Open("Epochs", training.Epochs == null))
+        {
+            training.Epochs = epochs;
+        }
+
+        if (Open("LearningRate", training.LearningRate == TrainingOptions.Defaults.LearningRate))
         {
             training.LearningRate = ImageLearningRate;
         }
 
-        training.LearningRateSchedule ??= new CosineSchedule { WarmupFraction = ImageWarmupFraction };
-        if (training.Augmentation == null)
+        if (Open("Schedule", training.LearningRateSchedule == null))
+        {
+            training.LearningRateSchedule = new CosineSchedule { WarmupFraction = ImageWarmupFraction };
+        }
+
+        if (Open("Augmentation", training.Augmentation == null))
         {
             var shape = model.Convolution?.ImageShape ?? (ImageRows.SquareSide(width) is int side ? new ImageShape(1, side, side) : null)
                 ?? throw new ArgumentException(
@@ -116,22 +125,22 @@ internal static class MixtureRecipes
             training.Augmentation = new ImageAugmentation(shape, shift, ImageRotation, ImageScale, ImageShear);
         }
 
-        if (model.ConsistencyWeight == defaults.ConsistencyWeight && training.Augmentation.MovesRows)
+        if (Open("ConsistencyWeight", model.ConsistencyWeight == defaults.ConsistencyWeight) && training.Augmentation is { MovesRows: true })
         {
             model.ConsistencyWeight = ImageConsistencyWeight;
         }
 
-        if (model.ConsistencyBalance == defaults.ConsistencyBalance)
+        if (Open("ConsistencyBalance", model.ConsistencyBalance == defaults.ConsistencyBalance))
         {
             model.ConsistencyBalance = ImageConsistencyBalance;
         }
 
-        if (training.Runs == 1 && training.CheckpointEvery == null && training.ResumeFrom == null)
+        if (Open("Runs", training.Runs == 1) && training.CheckpointEvery == null && training.ResumeFrom == null)
         {
             training.Runs = ImageRuns;
         }
 
-        if (training.Precision == TrainingPrecision.Float32 && TrainsOnCpu(training) && CpuMultipliesBFloat16())
+        if (Open("Precision", training.Precision == TrainingPrecision.Float32) && TrainsOnCpu(training) && CpuMultipliesBFloat16())
         {
             training.Precision = TrainingPrecision.BFloat16;
         }
