@@ -57,7 +57,6 @@ internal static class ProgressView
 
         public void Report(EpochReport value)
         {
-            task.MaxValue = value.Epochs; // a recipe may set the epochs the command line left open
             task.Value = value.Epoch;
             task.Description = Markup.Escape(
                 $"epoch {value.Epoch}/{value.Epochs} loss {value.TrainingLoss:G4}" + (value.ValidationLoss is double v ? $" val {v:G4}" : string.Empty) +
