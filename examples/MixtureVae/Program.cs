@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 // MixtureVae: the Gaussian-mixture VAE of issue 16.
 //   dotnet run --project examples/MixtureVae -c Release -- mnist [--seeds 0,1,2] [--epochs N] [--pretrain-epochs N] [--learning-rate R] [--batch-size B] [--holdout] [--em-iterations N] [--mixture-only] [--cosine-warmup F] [--augment-shift N] [--augment-rotation D] [--augment-scale F] [--augment-shear D] [--threads N] [--bf16] [--consistency L] [--consistency-balance B] [--restarts R] [--runs R] [--out DIR]
+//   dotnet run --project examples/MixtureVae -c Release -- defaults [--seeds 0,1,2] [--sets digits,mnist] [--holdout] [--threads N] [--out FILE]
 //   dotnet run --project examples/MixtureVae -c Release -- muller-brown [--out DIR]
 using System.CommandLine;
 using Autoencoders.ML.Runtime;
@@ -44,5 +45,18 @@ mnist.SetAction(parse => MnistClustering.Run(new ClusteringSettings(
     parse.GetValue(shift), parse.GetValue(rotation), parse.GetValue(threads), parse.GetValue(bf16), parse.GetValue(consistency), parse.GetValue(restarts), parse.GetValue(balance), parse.GetValue(runs), parse.GetValue(scale), parse.GetValue(shear))));
 var mullerBrown = new Command("muller-brown", "Langevin dynamics on the Müller–Brown potential, lifted to 20-d, clustered by a GMVAE with a 1-d latent.") { outOption };
 mullerBrown.SetAction(parse => MullerBrown.Run(parse.GetValue(outOption)!));
-var root = new RootCommand("The Gaussian-mixture VAE: MNIST clustering benchmark and the Müller–Brown example.") { mnist, mullerBrown };
+var defaultsOut = new Option<string>("--out") { Description = "The table's file (rewritten after every row).", DefaultValueFactory = _ => Path.Combine("docs", "mixture-defaults-table.md") };
+var defaultsSeeds = new Option<string>("--seeds") { DefaultValueFactory = _ => "0,1,2" };
+var sets = new Option<string>("--sets") { Description = "mnist, digits or both (comma-separated).", DefaultValueFactory = _ => "digits,mnist" };
+var defaultsHoldout = new Option<bool>("--holdout") { Description = "MNIST: train on training rows 0-49,999, score rows 50,000-59,999 (for choosing; the test set is not read)." };
+var defaultsThreads = new Option<int?>("--threads") { Description = "Torch threads (an execution setting, not part of the recipe)." };
+var digits = new Option<string>("--digits") { Description = "The 8×8 digits CSV.", DefaultValueFactory = _ => Path.Combine("..", "shared", "datasets", "digits", "digits.csv") };
+var defaults = new Command("defaults", "The library's defaults (nothing set but Clusters = 10 and the seed) on MNIST and the 8×8 digits, KMeans on raw features beside.")
+{
+    defaultsOut, defaultsSeeds, sets, defaultsHoldout, defaultsThreads, digits,
+};
+defaults.SetAction(parse => DefaultsBenchmark.Run(
+    parse.GetValue(defaultsOut)!, parse.GetValue(defaultsSeeds)!.Split(',').Select(int.Parse).ToArray(), parse.GetValue(sets)!.Split(','),
+    parse.GetValue(defaultsHoldout), parse.GetValue(defaultsThreads), parse.GetValue(digits)!));
+var root = new RootCommand("The Gaussian-mixture VAE: MNIST clustering benchmark, the defaults' benchmark and the Müller–Brown example.") { mnist, defaults, mullerBrown };
 return root.Parse(args).Invoke();

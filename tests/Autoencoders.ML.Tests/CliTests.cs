@@ -167,9 +167,11 @@ public sealed partial class CliTests : IDisposable
         string csv = WriteMnistCsv("digits.csv", 300);
         string model = Path.Combine(folder, "gmvae");
         var train = Run("train", "--data", csv, "--label-column", "label", "--kind", "gmvae", "--clusters", "3", "--loss", "bce", "--hidden", "64",
-            "--latent", "4", "--epochs", "2", "--batch-size", "32", "--image-shape", "1x28x28",
+            "--latent", "4", "--pretrain-epochs", "10", "--epochs", "2", "--batch-size", "32", "--image-shape", "1x28x28",
             "--max-shift", "2", "--max-rotation", "10", "--max-scale", "0.1", "--max-shear", "10", "--consistency", "20", "--consistency-balance", "1.5", "--restarts", "2", "--runs", "2", "--out", model);
         Assert.True(train.Code == 0, train.Error);
+        Assert.Contains("recipe: Image (chosen automatically", train.Output);
+        Assert.Contains("\"learningRate\": 0.002", File.ReadAllText(Path.Combine(model, "model.json"))); // not given: the image recipe's
         Assert.True(File.Exists(Path.Combine(model, "samples.png")));
         string saved = File.ReadAllText(Path.Combine(model, "model.json"));
         Assert.Contains("\"consistencyWeight\": 20", saved);

@@ -28,13 +28,19 @@ internal static class TrainCommand
         var kind = CommonOptions.WithDefault<string>(
             "--kind", DefaultKind, "ae (plain), dae (denoising, needs --noise), vae (variational) or gmvae (Gaussian-mixture VAE, clusters the rows; see --clusters).");
         kind.AcceptOnlyFromAmong(Kinds);
-        var clusters = CommonOptions.WithDefault<int>("--clusters", 10, "K, the mixture components of --kind gmvae.");
+        var clusters = CommonOptions.WithDefault<int>(
+            "--clusters", 10, "K, the mixture components of --kind gmvae. On rows of pixels (a square number of at least 64 values in [0, 1]: IDX images, 8×8 digits) " +
+                "every setting not given takes the image recipe (784-500-500-2000-10, images moved, the consistency term, best of 3 runs; docs/mixture-defaults.md).");
         var restarts = CommonOptions.WithDefault<int>(
             "--restarts", 1, "--kind gmvae: k-means + EM initialisations tried on the pretrained codes; the most likely is kept.");
         var consistency = CommonOptions.WithDefault<double>(
             "--consistency", 0, "--kind gmvae: weight of the mutual information between the clusters of two random moves of each image (needs --max-shift or --max-rotation; 0 = off).");
         var balance = CommonOptions.WithDefault<double>(
             "--consistency-balance", 1, "--kind gmvae with --consistency: weight b ≥ 1 of the clusters' equal use inside the consistency term, I + (b − 1)·(H(y) + H(y′)) (IIC's λ_entropy; 1 = the plain mutual information).");
+        var pretrainEpochs = new Option<int?>("--pretrain-epochs")
+        {
+            Description = "--kind gmvae: epochs of plain-autoencoder pretraining before the k-means that starts the mixture (default 10 for a table; the image recipe's 20, at least 1,000 steps).",
+        };
         var architecture = CommonOptions.WithDefault<string>("--architecture", "dense", "dense or conv.");
         architecture.AcceptOnlyFromAmong("dense", "conv");
         var hidden = new Option<string?>("--hidden")
@@ -111,13 +117,13 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train an autoencoder and write model.zip, encoder/decoder/autoencoder.onnx, model.json, report.html, loss.png and (for images) reconstructions.png; with --anomaly also anomaly.onnx.")
         {
-            data, label, features, kind, clusters, consistency, balance, restarts, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
+            data, label, features, kind, clusters, pretrainEpochs, consistency, balance, restarts, architecture, hidden, activation, filters, batchNorm, latent, imageShape, loss, noise, clip, beta, importanceSamples, epochs, batch, lr, schedule, seed,
             runs, validation, patience, threads, scale, output, device, checkpointEvery, checkpoint, resume, precision, maxShift, maxRotation, maxScale, maxShear,
             maxSteps, anomaly,
         };
         HelpGroups.Put(HelpGroups.Data, data, label, features, imageShape, scale, validation, maxShift, maxRotation, maxScale, maxShear);
         HelpGroups.Put(HelpGroups.Model, kind, architecture, hidden, activation, latent, loss);
-        HelpGroups.Put(HelpGroups.Kinds, noise, clip, beta, importanceSamples, clusters, restarts, consistency, balance, filters, batchNorm);
+        HelpGroups.Put(HelpGroups.Kinds, noise, clip, beta, importanceSamples, clusters, pretrainEpochs, restarts, consistency, balance, filters, batchNorm);
         HelpGroups.Put(HelpGroups.Training, epochs, maxSteps, batch, lr, schedule, seed, runs, patience, threads, device, precision, checkpointEvery, checkpoint, resume);
         HelpGroups.Put(HelpGroups.Output, output, anomaly);
 
@@ -179,6 +185,11 @@ internal static class TrainCommand
                 Error("--consistency-balance weighs part of the consistency term: add --kind gmvae and --consistency L (> 0).");
             }
 
+            if (kindValue != "gmvae" && Given(pretrainEpochs) != null)
+            {
+                Error("--pretrain-epochs is the Gaussian-mixture VAE's pretraining: add --kind gmvae.");
+            }
+
             if (kindValue != "gmvae" && Given(clusters) != null)
             {
                 Error("--clusters is the number of mixture components of a Gaussian-mixture VAE: add --kind gmvae.");
@@ -208,9 +219,22 @@ internal static class TrainCommand
                 {
                     Beta = CheckBeta(parse.GetValue(beta)), Clusters = CheckClusters(parse.GetValue(clusters)), ConsistencyWeight = CheckConsistency(parse.GetValue(consistency)),
                     InitialRestarts = CheckRestarts(parse.GetValue(restarts)), ConsistencyBalance = CheckBalance(parse.GetValue(balance)),
+                    PretrainEpochs = CheckPretrainEpochs(parse.GetValue(pretrainEpochs) ?? new MixtureAutoencoderOptions().PretrainEpochs),
                 },
                 _ => new AutoencoderOptions(),
             };
+            if (modelOptions is MixtureAutoencoderOptions mixtureOptions)
+            {
+                // The image recipe fills settings left at their defaults; a flag given keeps its value even when it equals the default.
+                foreach (var (setting, flags) in RecipeSettings(pretrainEpochs, hidden, latent, loss, epochs, lr, schedule, runs, precision, maxShift, maxRotation, maxScale, maxShear, consistency, balance))
+                {
+                    if (flags.Any(flag => parse.GetResult(flag) is { Implicit: false }))
+                    {
+                        mixtureOptions.GivenExplicitly.Add(setting);
+                    }
+                }
+            }
+
             bool conv = parse.GetValue(architecture) == "conv";
             modelOptions.HiddenSizes = ParseSizes(parse.GetValue(hidden) ?? (conv ? string.Empty : DenseHidden), "--hidden");
             if (conv)
@@ -241,7 +265,8 @@ internal static class TrainCommand
                 ReduceOnPlateau = parse.GetValue(schedule) == "plateau" ? new PlateauSchedule() : null,
                 Seed = parse.GetValue(seed),
                 Runs = parse.GetValue(runs),
-                ValidationFraction = parse.GetValue(validation),
+                // gmvae: no --validation-fraction leaves the library's default (its image recipe trains on every row).
+                ValidationFraction = kindValue == "gmvae" && parse.GetResult(validation) is null or { Implicit: true } ? null : parse.GetValue(validation),
                 EarlyStoppingPatience = parse.GetValue(patience),
                 Threads = parse.GetValue(threads),
                 Corruption = corruption,
@@ -263,6 +288,16 @@ internal static class TrainCommand
         }));
         return command;
     }
+
+    /// <summary>The mixture recipe's settings (<see cref="MixtureAutoencoderOptions.GivenExplicitly"/>) and the flags that give each.</summary>
+    private static IEnumerable<(string Setting, Option[] Flags)> RecipeSettings(
+        Option pretrainEpochs, Option hidden, Option latent, Option loss, Option epochs, Option lr, Option schedule, Option runs, Option precision,
+        Option maxShift, Option maxRotation, Option maxScale, Option maxShear, Option consistency, Option balance) => new (string, Option[])[]
+    {
+        ("PretrainEpochs", new[] { pretrainEpochs }), ("HiddenSizes", new[] { hidden }), ("LatentSize", new[] { latent }), ("Loss", new[] { loss }), ("Epochs", new[] { epochs }),
+        ("LearningRate", new[] { lr }), ("Schedule", new[] { schedule }), ("Runs", new[] { runs }), ("Precision", new[] { precision }),
+        ("Augmentation", new[] { maxShift, maxRotation, maxScale, maxShear }), ("ConsistencyWeight", new[] { consistency }), ("ConsistencyBalance", new[] { balance }),
+    };
 
     /// <summary>--max-shift / --max-rotation / --max-scale / --max-shear as the training options' image augmentation, or null when all are 0.</summary>
     private static ImageAugmentation? Augmentation(Dataset dataset, int maxShift, double maxRotation, double maxScale, double maxShear)
@@ -348,6 +383,11 @@ internal static class TrainCommand
         }
 
         var last = model.History.Epochs[^1];
+        if (model.Options is MixtureAutoencoderOptions { RecipeReason: { } reason } mixture)
+        {
+            Console.WriteLine($"recipe: {mixture.Recipe} ({reason}); model.json holds every setting it chose");
+        }
+
         Console.WriteLine(
             $"trained {model.Spec} ({model.Kind}) in {last.Elapsed.TotalSeconds:F0} s: training MSE per value {metrics.MeanSquaredError:G4}" +
             (last.ValidationLoss is double v ? $", last validation loss {v:G4}" : string.Empty) +
@@ -358,7 +398,7 @@ internal static class TrainCommand
             Console.WriteLine(anomalyNote);
         }
 
-        if (trainingOptions.IsAutomatic && !model.History.StoppedEarly && last.Epoch < trainingOptions.MaxEpochs)
+        if (model.Training.IsAutomatic && !model.History.StoppedEarly && last.Epoch < trainingOptions.MaxEpochs)
         {
             // The budget, not the data, ended the run: say how to buy a lower error with time.
             Console.WriteLine(
@@ -386,6 +426,9 @@ internal static class TrainCommand
 
     private static double CheckBalance(double value) =>
         value >= 1 && double.IsFinite(value) ? value : throw new InputException($"--consistency-balance {value}: the weight must be ≥ 1 (1 = the plain mutual information).");
+
+    private static int CheckPretrainEpochs(int value) =>
+        value >= 0 ? value : throw new InputException($"--pretrain-epochs {value}: the pretraining epochs must be ≥ 0.");
 
     private static int CheckRestarts(int value) =>
         value >= 1 ? value : throw new InputException($"--restarts {value}: at least one initialisation is needed.");

@@ -6,8 +6,8 @@ namespace Autoencoders.ML.Anomaly;
 public enum AnomalyRecipe
 {
     /// <summary>
-    /// <see cref="Image"/> when every training row has at least <see cref="AnomalyRecipes.ImageMinimumWidth"/> values, all in
-    /// [0, 1] (pixel intensities), else <see cref="Tabular"/>.
+    /// <see cref="Image"/> when the training rows are images (a square number of at least 64 values, all in [0, 1]: the
+    /// rule the mixture VAE's recipe shares), else <see cref="Tabular"/>.
     /// </summary>
     Auto,
 
@@ -31,9 +31,6 @@ public enum AnomalyRecipe
 /// <summary>The settings behind each <see cref="AnomalyRecipe"/>, written once.</summary>
 internal static class AnomalyRecipes
 {
-    /// <summary><see cref="AnomalyRecipe.Auto"/> picks <see cref="AnomalyRecipe.Image"/> from this many values per row (all in [0, 1]).</summary>
-    public const int ImageMinimumWidth = 256;
-
     /// <summary>Epochs of both recipes.</summary>
     public const int Epochs = 20;
 
@@ -51,7 +48,7 @@ internal static class AnomalyRecipes
             return recipe;
         }
 
-        bool image = rows.Count > 0 && rows[0].Length >= ImageMinimumWidth && rows.All(r => r.All(v => v >= 0f && v <= 1f));
+        bool image = rows.Count > 0 && ImageRows.AreImages(rows[0].Length, rows);
         return image ? AnomalyRecipe.Image : AnomalyRecipe.Tabular;
     }
 
@@ -90,8 +87,8 @@ internal static class AnomalyRecipes
     /// <param name="resolved">The resolved recipe.</param>
     public static string Reason(AnomalyRecipe requested, AnomalyRecipe resolved) => (requested, resolved) switch
     {
-        (AnomalyRecipe.Auto, AnomalyRecipe.Image) => $"chosen automatically: every row has at least {ImageMinimumWidth} values, all in [0, 1] (images)",
-        (AnomalyRecipe.Auto, _) => $"chosen automatically: the rows are a table (fewer than {ImageMinimumWidth} values, or values outside [0, 1])",
+        (AnomalyRecipe.Auto, AnomalyRecipe.Image) => "chosen automatically: " + ImageRows.Describe(true),
+        (AnomalyRecipe.Auto, _) => "chosen automatically: " + ImageRows.Describe(false),
         _ => "requested",
     };
 

@@ -67,8 +67,17 @@ public sealed class AutoencoderTrainer
         TrainingOptions.Validate();
         int width = FeatureColumn.GetVectorSize(data.Schema, featureColumnName, "input");
         int? targetWidth = targetColumnName == null ? null : FeatureColumn.GetVectorSize(data.Schema, targetColumnName, "target");
-        var spec = ModelOptions.BuildSpec(width, targetWidth);
-        return FitCore(ModelOptions, spec, null, data, featureColumnName, targetColumnName, validationData, progress, cancellationToken);
+        var (model, training) = (ModelOptions, TrainingOptions);
+        if (ModelOptions is Kinds.Mixture.MixtureAutoencoderOptions mixture)
+        {
+            // The kind's recipe (images or a table) fills the settings left at their defaults, from the rows.
+            (model, training) = Kinds.Mixture.MixtureRecipes.Resolve(mixture, TrainingOptions, data, featureColumnName, width, targetColumnName);
+            model.Validate();
+            training.Validate();
+        }
+
+        var spec = model.BuildSpec(width, targetWidth);
+        return FitCore(model, spec, null, data, featureColumnName, targetColumnName, validationData, progress, cancellationToken, training: training);
     }
 
     /// <summary>
@@ -112,9 +121,9 @@ public sealed class AutoencoderTrainer
     private AutoencoderModel FitCore(
         AutoencoderOptions model, AutoencoderSpec spec, AutoencoderModule? initial, IDataView data, string featureColumnName,
         string? targetColumnName, IDataView? validationData, IProgress<EpochReport>? progress, CancellationToken cancellationToken,
-        FeatureScaling? initialScaling = null)
+        FeatureScaling? initialScaling = null, TrainingOptions? training = null)
     {
-        var options = TrainingOptions.Clone();
+        var options = (training ?? TrainingOptions).Clone();
         TorchRuntime.EnsureInitialized();
         if (options.Threads is int threads)
         {

@@ -102,6 +102,26 @@ public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
             : throw new ArgumentOutOfRangeException(nameof(InitialRestarts), value, $"InitialRestarts must be ≥ 1; got {value}.");
     }
 
+    /// <summary>
+    /// Which defaults the settings left at their library defaults take when training starts: <see cref="MixtureRecipe.Auto"/>
+    /// (default) chooses <see cref="MixtureRecipe.Image"/> for rows of pixels and <see cref="MixtureRecipe.Tabular"/>
+    /// otherwise. The trained model's options hold the resolved recipe, every value it set, and <see cref="RecipeReason"/>.
+    /// </summary>
+    public MixtureRecipe Recipe { get; set; }
+
+    /// <summary>Why the trained model's <see cref="Recipe"/> was chosen (written in model.json); null before training.</summary>
+    [System.Text.Json.Serialization.JsonInclude]
+    public string? RecipeReason { get; internal set; }
+
+    /// <summary>
+    /// Names of settings given explicitly even where they equal the library default (the CLI fills it from the flags
+    /// on its command line), which the image recipe therefore keeps: <c>HiddenSizes</c>, <c>LatentSize</c>, <c>Loss</c>,
+    /// <c>PretrainEpochs</c>, <c>Epochs</c>, <c>LearningRate</c>, <c>Schedule</c>, <c>Runs</c>, <c>Precision</c>, <c>Augmentation</c>,
+    /// <c>ConsistencyWeight</c>, <c>ConsistencyBalance</c>.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal ISet<string> GivenExplicitly { get; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>Whether the mixture weights π are learned (default false: fixed at 1/K, a guard against collapse).</summary>
     public bool LearnWeights { get; set; }
 
