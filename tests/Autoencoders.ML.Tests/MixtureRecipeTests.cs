@@ -41,12 +41,12 @@ public sealed class MixtureRecipeTests
         var rows = Enumerable.Range(0, 1000).Select(_ => Enumerable.Range(0, 64).Select(_ => (float)random.NextDouble()).ToArray()).ToArray();
         var given = new MixtureAutoencoderOptions();
         var (model, training) = MixtureRecipes.Resolve(given, new TrainingOptions(), Vectors.ToDataView(ml, rows), "Features", 64, targetColumn: null);
-        Assert.Equal(MixtureRecipe.Image, model.Recipe);
+        Assert.Equal(MixtureAutoencoderOptions.RecipeKind.Image, model.Recipe);
         Assert.Equal(250, model.PretrainEpochs);
         Assert.Equal(250, training.Epochs);
         Assert.Equal(new ImageShape(1, 8, 8), training.Augmentation!.Image);
         Assert.Equal(1, training.Augmentation.MaxShift);
-        Assert.Equal(MixtureRecipe.Auto, given.Recipe); // the options given are not changed
+        Assert.Equal(MixtureAutoencoderOptions.RecipeKind.Auto, given.Recipe); // the options given are not changed
         Assert.Equal(AutoencoderOptions.Defaults.HiddenSizes, given.HiddenSizes);
 
         // Settings named as given explicitly (the CLI's flags) keep their value even where it equals the default.
@@ -59,7 +59,7 @@ public sealed class MixtureRecipeTests
 
         // A target column: the image recipe moves the input rows, so a paired model keeps the table's defaults.
         var (paired, _) = MixtureRecipes.Resolve(given, new TrainingOptions(), Vectors.ToDataView(ml, rows), "Features", 64, targetColumn: "Target");
-        Assert.Equal(MixtureRecipe.Tabular, paired.Recipe);
+        Assert.Equal(MixtureAutoencoderOptions.RecipeKind.Tabular, paired.Recipe);
         Assert.Contains("target column 'Target'", paired.RecipeReason);
     }
 
@@ -70,7 +70,7 @@ public sealed class MixtureRecipeTests
         var options = new MixtureAutoencoderOptions { Clusters = 3, PretrainEpochs = 1 };
         using var model = new AutoencoderTrainer(ml, options, new TrainingOptions { Epochs = 1, Seed = 0, Threads = 1 }).Fit(Mnist.TrainView(ml, 300));
         var resolved = Assert.IsType<MixtureAutoencoderOptions>(model.Options);
-        Assert.Equal(MixtureRecipe.Image, resolved.Recipe);
+        Assert.Equal(MixtureAutoencoderOptions.RecipeKind.Image, resolved.Recipe);
         Assert.Contains("square image", resolved.RecipeReason);
         Assert.Equal(new[] { 500, 500, 2000 }, resolved.HiddenSizes);
         Assert.Equal(10, resolved.LatentSize);
@@ -106,7 +106,7 @@ public sealed class MixtureRecipeTests
         var training = new TrainingOptions { Epochs = 1, Runs = 2, LearningRate = 1e-2, Threads = 1, Augmentation = new ImageAugmentation(new ImageShape(1, 28, 28), 1) };
         using var images = new AutoencoderTrainer(ml, options, training).Fit(Mnist.TrainView(ml, 200));
         var kept = (MixtureAutoencoderOptions)images.Options;
-        Assert.Equal(MixtureRecipe.Image, kept.Recipe);
+        Assert.Equal(MixtureAutoencoderOptions.RecipeKind.Image, kept.Recipe);
         Assert.Equal(new[] { 16 }, kept.HiddenSizes);
         Assert.Equal((4, 5.0), (kept.LatentSize, kept.ConsistencyWeight));
         Assert.Equal((2, 1e-2, 1, 0.0), (images.Training.Runs, images.Training.LearningRate, images.Training.Augmentation!.MaxShift, images.Training.Augmentation.MaxRotation));
@@ -116,7 +116,7 @@ public sealed class MixtureRecipeTests
         using var tabular = new AutoencoderTrainer(ml, new MixtureAutoencoderOptions { Clusters = 4, LatentSize = 2, PretrainEpochs = 1 }, new TrainingOptions { Epochs = 1, Threads = 1 })
             .Fit(Vectors.ToDataView(ml, table));
         var defaults = (MixtureAutoencoderOptions)tabular.Options;
-        Assert.Equal(MixtureRecipe.Tabular, defaults.Recipe);
+        Assert.Equal(MixtureAutoencoderOptions.RecipeKind.Tabular, defaults.Recipe);
         Assert.Contains("table", defaults.RecipeReason);
         Assert.Equal(AutoencoderOptions.Defaults.HiddenSizes, defaults.HiddenSizes);
         Assert.Equal((2, 0.0, ReconstructionLoss.MeanSquaredError), (defaults.LatentSize, defaults.ConsistencyWeight, defaults.Loss));

@@ -321,7 +321,7 @@ public sealed class MixtureVaeTests : IClassFixture<SyntheticClustersFixture>
     {
         Assert.Contains("ConsistencyWeight", Assert.Throws<ArgumentOutOfRangeException>(() => new MixtureAutoencoderOptions { ConsistencyWeight = -1 }).Message);
         // Recipe Tabular: the image recipe would set λ = 200 where this test turns the term off (ConsistencyWeight = 0 below).
-        var options = new MixtureAutoencoderOptions { Clusters = 4, HiddenSizes = new[] { 32 }, LatentSize = 2, PretrainEpochs = 1, ConsistencyWeight = 5, Recipe = MixtureRecipe.Tabular };
+        var options = new MixtureAutoencoderOptions { Clusters = 4, HiddenSizes = new[] { 32 }, LatentSize = 2, PretrainEpochs = 1, ConsistencyWeight = 5, Recipe = MixtureAutoencoderOptions.RecipeKind.Tabular };
         var noMoves = Assert.Throws<ArgumentException>(() => new AutoencoderTrainer(fixture.Ml, options, new TrainingOptions { Epochs = 1 }));
         Assert.Equal("ConsistencyWeight", noMoves.ParamName);
         Assert.Contains("TrainingOptions.Augmentation", noMoves.Message);

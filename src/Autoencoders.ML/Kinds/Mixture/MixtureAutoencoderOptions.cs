@@ -31,7 +31,7 @@ namespace Autoencoders.ML.Kinds.Mixture;
 /// <see cref="TrainingOptions.Augmentation"/> adds the mutual information between the clusters of two moves of each
 /// image, whose marginal-entropy half is largest when every component is used equally.</para>
 /// </remarks>
-public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
+public sealed partial class MixtureAutoencoderOptions : GaussianLatentOptions
 {
     private int clusters = 10;
     private int pretrainEpochs = 10;
@@ -103,11 +103,11 @@ public sealed class MixtureAutoencoderOptions : GaussianLatentOptions
     }
 
     /// <summary>
-    /// Which defaults the settings left at their library defaults take when training starts: <see cref="MixtureRecipe.Auto"/>
-    /// (default) chooses <see cref="MixtureRecipe.Image"/> for rows of pixels and <see cref="MixtureRecipe.Tabular"/>
+    /// Which defaults the settings left at their library defaults take when training starts: <see cref="RecipeKind.Auto"/>
+    /// (default) chooses <see cref="RecipeKind.Image"/> for rows of pixels and <see cref="RecipeKind.Tabular"/>
     /// otherwise. The trained model's options hold the resolved recipe, every value it set, and <see cref="RecipeReason"/>.
     /// </summary>
-    public MixtureRecipe Recipe { get; set; }
+    public RecipeKind Recipe { get; set; }
 
     /// <summary>Why the trained model's <see cref="Recipe"/> was chosen (written in model.json); null before training.</summary>
     [System.Text.Json.Serialization.JsonInclude]

@@ -6,7 +6,7 @@ using Microsoft.ML.Data;
 namespace Autoencoders.ML.Kinds.Mixture;
 
 /// <summary>
-/// The settings behind each <see cref="MixtureRecipe"/>, written once, and their resolution when training starts: the
+/// The settings behind each <see cref="MixtureAutoencoderOptions.RecipeKind"/>, written once, and their resolution when training starts: the
 /// library's defaults and the CLI's (<c>train --kind gmvae</c>) are this one recipe (docs/mixture-defaults.md).
 /// </summary>
 internal static class MixtureRecipes
@@ -55,12 +55,12 @@ internal static class MixtureRecipes
         var resolvedTraining = training.Clone();
         long rows = 0;
         bool images = targetColumn == null && ImageRows.SquareSide(width) != null && ImageRows.AreImages(width, Count(data.GetColumn<float[]>(column), () => rows++));
-        var recipe = model.Recipe != MixtureRecipe.Auto ? model.Recipe : images ? MixtureRecipe.Image : MixtureRecipe.Tabular;
+        var recipe = model.Recipe != MixtureAutoencoderOptions.RecipeKind.Auto ? model.Recipe : images ? MixtureAutoencoderOptions.RecipeKind.Image : MixtureAutoencoderOptions.RecipeKind.Tabular;
         resolvedModel.Recipe = recipe;
-        resolvedModel.RecipeReason = model.Recipe != MixtureRecipe.Auto
+        resolvedModel.RecipeReason = model.Recipe != MixtureAutoencoderOptions.RecipeKind.Auto
             ? "requested"
             : "chosen automatically: " + (targetColumn != null ? $"a target column '{targetColumn}' is given (the image recipe moves the input rows)" : ImageRows.Describe(images));
-        if (recipe == MixtureRecipe.Image)
+        if (recipe == MixtureAutoencoderOptions.RecipeKind.Image)
         {
             rows = images ? rows : data.GetRowCount() ?? data.GetColumn<float[]>(column).LongCount();
             ApplyImage(resolvedModel, resolvedTraining, width, rows, model.GivenExplicitly);
