@@ -99,20 +99,14 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
                 throw new ArgumentException($"FeatureColumnName '{FeatureColumnName}' is also an output column; give the outputs other names.", nameof(FeatureColumnName));
             }
 
-            if (!(Contamination >= 0 && Contamination < 1))
-            {
-                throw new ArgumentOutOfRangeException(nameof(Contamination), Contamination, "Contamination must be in [0, 1): the expected fraction of anomalies.");
-            }
+            OptionChecks.Require(Contamination >= 0 && Contamination < 1, nameof(Contamination), Contamination, "Contamination must be in [0, 1): the expected fraction of anomalies.");
 
             if (Threshold is double t && double.IsNaN(t))
             {
                 throw new ArgumentOutOfRangeException(nameof(Threshold), t, "The threshold must be a number.");
             }
 
-            if (ScoringBatchSize <= 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(ScoringBatchSize), ScoringBatchSize, "ScoringBatchSize must be positive (rows per ONNX Runtime call, 256 by default).");
-            }
+            OptionChecks.Require(ScoringBatchSize > 0, nameof(ScoringBatchSize), ScoringBatchSize, "ScoringBatchSize must be positive (rows per ONNX Runtime call, 256 by default).");
         }
     }
 

@@ -101,10 +101,7 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
             }
 
             (FineTuning ?? throw new ArgumentNullException(nameof(FineTuning))).Validate();
-            if (ScoringBatchSize <= 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(ScoringBatchSize), ScoringBatchSize, "ScoringBatchSize must be positive.");
-            }
+            OptionChecks.Require(ScoringBatchSize > 0, nameof(ScoringBatchSize), ScoringBatchSize, "ScoringBatchSize must be positive.");
         }
     }
 
