@@ -89,15 +89,8 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
             ArgumentException.ThrowIfNullOrWhiteSpace(FeatureColumnName, nameof(FeatureColumnName));
             ArgumentException.ThrowIfNullOrWhiteSpace(ScoreColumnName, nameof(ScoreColumnName));
             ArgumentException.ThrowIfNullOrWhiteSpace(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
-            if (ScoreColumnName == PredictedLabelColumnName)
-            {
-                throw new ArgumentException($"ScoreColumnName and PredictedLabelColumnName are both '{ScoreColumnName}'; give them different names.", nameof(PredictedLabelColumnName));
-            }
-
-            if (FeatureColumnName == ScoreColumnName || FeatureColumnName == PredictedLabelColumnName)
-            {
-                throw new ArgumentException($"FeatureColumnName '{FeatureColumnName}' is also an output column; give the outputs other names.", nameof(FeatureColumnName));
-            }
+            OptionChecks.DistinctColumns(
+                (FeatureColumnName, nameof(FeatureColumnName)), (ScoreColumnName, nameof(ScoreColumnName)), (PredictedLabelColumnName, nameof(PredictedLabelColumnName)));
 
             OptionChecks.Require(Contamination >= 0 && Contamination < 1, nameof(Contamination), Contamination, "Contamination must be in [0, 1): the expected fraction of anomalies.");
 

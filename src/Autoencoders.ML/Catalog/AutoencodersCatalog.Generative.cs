@@ -107,10 +107,7 @@ public static partial class AutoencodersCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
-        if (latentColumnName == outputColumnName)
-        {
-            throw new ArgumentException($"The latent and output columns need different names; both are '{latentColumnName}'.", nameof(outputColumnName));
-        }
+        OptionChecks.DistinctColumns((latentColumnName, nameof(latentColumnName)), (outputColumnName, nameof(outputColumnName)));
 
         var latents = model.SampleMixtureLatent(count, seed, component);
         var decoded = model.Decode(latents);

@@ -92,14 +92,8 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
             ArgumentException.ThrowIfNullOrWhiteSpace(FeatureColumnName, nameof(FeatureColumnName));
             ArgumentException.ThrowIfNullOrWhiteSpace(ScoreColumnName, nameof(ScoreColumnName));
             ArgumentException.ThrowIfNullOrWhiteSpace(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
-            var outputs = new[] { ScoreColumnName, PredictedLabelColumnName };
-            if (ScoreColumnName == PredictedLabelColumnName || outputs.Contains(FeatureColumnName))
-            {
-                throw new ArgumentException(
-                    $"ScoreColumnName ('{ScoreColumnName}') and PredictedLabelColumnName ('{PredictedLabelColumnName}') must differ from each other and from FeatureColumnName ('{FeatureColumnName}').",
-                    nameof(PredictedLabelColumnName));
-            }
-
+            OptionChecks.DistinctColumns(
+                (FeatureColumnName, nameof(FeatureColumnName)), (ScoreColumnName, nameof(ScoreColumnName)), (PredictedLabelColumnName, nameof(PredictedLabelColumnName)));
             (FineTuning ?? throw new ArgumentNullException(nameof(FineTuning))).Validate();
             OptionChecks.Require(ScoringBatchSize > 0, nameof(ScoringBatchSize), ScoringBatchSize, "ScoringBatchSize must be positive.");
         }

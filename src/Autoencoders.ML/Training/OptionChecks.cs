@@ -30,6 +30,25 @@ internal static class OptionChecks
             value < 1 ? $"{name} must be positive ({hint}); got {value}." : $"{name} must be at most {max:N0} ({hint}); got {value:N0}.");
 
     /// <summary>
+    /// Requires the named columns (an option or parameter name and the column it names; null: the column is not asked
+    /// for) to be different columns: a stage cannot write one column twice, nor overwrite the column it reads.
+    /// </summary>
+    public static void DistinctColumns(params (string? Column, string Name)[] columns)
+    {
+        for (int i = 0; i < columns.Length; i++)
+        {
+            for (int j = i + 1; j < columns.Length; j++)
+            {
+                if (columns[i].Column != null && columns[i].Column == columns[j].Column)
+                {
+                    throw new ArgumentException(
+                        $"{columns[i].Name} and {columns[j].Name} are both '{columns[i].Column}'; give them different names.", columns[j].Name);
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// The file options of checkpointing, checked the same way wherever a run writes checkpoints: a checkpoint every
     /// <paramref name="every"/> (when set) needs <paramref name="checkpointPath"/> in a folder that exists, and
     /// <paramref name="resumeFrom"/> (when set) must be a file.

@@ -45,10 +45,11 @@ public sealed class AutoencoderColumns
                 "Request at least one output column: LatentColumnName, ReconstructionColumnName or ReconstructionErrorColumnName.");
         }
 
-        if (names.Distinct().Count() != names.Count)
-        {
-            throw new ArgumentException($"Output column names must differ; got {string.Join(", ", names.Select(n => $"'{n}'"))}.");
-        }
+        OptionChecks.DistinctColumns(
+            (LatentColumnName, nameof(LatentColumnName)),
+            (ReconstructionColumnName, nameof(ReconstructionColumnName)),
+            (ReconstructionErrorColumnName, nameof(ReconstructionErrorColumnName)),
+            (LogVarianceColumnName, nameof(LogVarianceColumnName)));
     }
 
     internal IEnumerable<ScoredColumn> Outputs(AutoencoderModel model)

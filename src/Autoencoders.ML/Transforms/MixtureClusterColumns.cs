@@ -26,10 +26,18 @@ public sealed class MixtureClusterColumns
     public void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(InputColumnName);
-        var names = new[] { LatentColumnName, ProbabilitiesColumnName, ScoreColumnName, PredictedLabelColumnName }.Where(n => n != null).ToList();
-        if (names.Any(string.IsNullOrWhiteSpace) || names.Distinct().Count() != names.Count)
+        ArgumentException.ThrowIfNullOrWhiteSpace(ProbabilitiesColumnName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(ScoreColumnName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(PredictedLabelColumnName);
+        if (LatentColumnName != null)
         {
-            throw new ArgumentException($"Output column names must be set and differ; got {string.Join(", ", names.Select(n => $"'{n}'"))}.");
+            ArgumentException.ThrowIfNullOrWhiteSpace(LatentColumnName);
         }
+
+        OptionChecks.DistinctColumns(
+            (LatentColumnName, nameof(LatentColumnName)),
+            (ProbabilitiesColumnName, nameof(ProbabilitiesColumnName)),
+            (ScoreColumnName, nameof(ScoreColumnName)),
+            (PredictedLabelColumnName, nameof(PredictedLabelColumnName)));
     }
 }
