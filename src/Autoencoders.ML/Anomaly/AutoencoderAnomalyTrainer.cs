@@ -23,10 +23,10 @@ namespace Autoencoders.ML.Anomaly;
 public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTransformer>
 {
     /// <summary>Default name of the score column, as ML.NET's anomaly detectors name it.</summary>
-    public const string DefaultScoreColumnName = "Score";
+    public const string DefaultScoreColumnName = DefaultColumnNames.Score;
 
     /// <summary>Default name of the predicted-label column, as ML.NET's anomaly detectors name it.</summary>
-    public const string DefaultPredictedLabelColumnName = "PredictedLabel";
+    public const string DefaultPredictedLabelColumnName = DefaultColumnNames.PredictedLabel;
 
     private readonly IHostEnvironment environment;
     private readonly Options options;
@@ -46,7 +46,7 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
     public sealed class Options
     {
         /// <summary>The feature column (known-size vector of Single).</summary>
-        public string FeatureColumnName { get; set; } = "Features";
+        public string FeatureColumnName { get; set; } = DefaultColumnNames.Features;
 
         /// <summary>The score column added.</summary>
         public string ScoreColumnName { get; set; } = DefaultScoreColumnName;

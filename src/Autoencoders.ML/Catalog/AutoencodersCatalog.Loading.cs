@@ -96,10 +96,10 @@ public static partial class AutoencodersCatalog
         new($"'{source}' is not a loadable ML.NET model zip ({e.Message.Split('\n')[0].Trim()}). The file is truncated or damaged; save the pipeline again.", e);
 
     /// <summary>Default name of the feature column.</summary>
-    public const string DefaultFeatureColumn = "Features";
+    public const string DefaultFeatureColumn = DefaultColumnNames.Features;
 
     /// <summary>Default name of the label column.</summary>
-    public const string DefaultLabelColumn = "Label";
+    public const string DefaultLabelColumn = DefaultColumnNames.Label;
 
     /// <summary>
     /// Loads an IDX file of items (for example <c>train-images-idx3-ubyte.gz</c>) as a column of known-size

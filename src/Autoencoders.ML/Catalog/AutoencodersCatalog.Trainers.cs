@@ -20,7 +20,7 @@ public static partial class AutoencodersCatalog
     /// <param name="seed">Training seed; null takes it from <c>new MLContext(seed)</c>.</param>
     public static AutoencoderAnomalyTrainer Autoencoder(
         this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog,
-        string featureColumnName = "Features",
+        string featureColumnName = DefaultColumnNames.Features,
         double contamination = AnomalyScorer.DefaultContamination,
         AnomalyRecipe recipe = AnomalyRecipe.Auto,
         int? seed = null) =>
@@ -50,8 +50,8 @@ public static partial class AutoencodersCatalog
     public static AutoencoderClassifierTrainer AutoencoderClassifier(
         this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         AutoencoderModel pretrained,
-        string labelColumnName = ClassifierColumns.Label,
-        string featureColumnName = ClassifierColumns.Features,
+        string labelColumnName = DefaultColumnNames.Label,
+        string featureColumnName = DefaultColumnNames.Features,
         IDataView? unlabeledData = null,
         int steps = FineTuningOptions.Defaults.Steps,
         int? seed = null)

@@ -7,7 +7,7 @@ namespace Autoencoders.ML.Transforms;
 public sealed class AutoencoderColumns
 {
     /// <summary>Default input column.</summary>
-    public const string DefaultInput = "Features";
+    public const string DefaultInput = DefaultColumnNames.Features;
 
     /// <summary>Default latent code column.</summary>
     public const string DefaultLatent = "Latent";
