@@ -55,6 +55,15 @@ public static class OnnxNames
     /// <summary>Metadata key of a graph in a saved pipeline holding the SHA-256 of the weights, lowercase hex.</summary>
     internal const string WeightsChecksumKey = "autoencoders_ml.weights_sha256";
 
+    /// <summary>Metadata key of every graph this library writes holding the SHA-256 of its <c>GraphProto</c> (nodes and weights), lower-case hex.</summary>
+    internal const string GraphChecksumKey = "autoencoders_ml.graph_sha256";
+
+    /// <summary>
+    /// Metadata key of every graph this library writes holding the SHA-256 of the whole <c>ModelProto</c> with this one
+    /// entry removed (graph and every other metadata entry included), lower-case hex.
+    /// </summary>
+    internal const string ModelChecksumKey = "autoencoders_ml.model_sha256";
+
     /// <summary>Metadata key of a graph in a saved pipeline naming the transform it came from, its columns and batch size (JSON).</summary>
     internal const string TransformKey = "autoencoders_ml.transform";
 
