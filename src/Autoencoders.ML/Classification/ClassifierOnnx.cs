@@ -12,9 +12,6 @@ namespace Autoencoders.ML.Classification;
 /// </summary>
 internal static class ClassifierOnnx
 {
-    /// <summary>The graph's input: rows of input values, [batch, input size].</summary>
-    public const string Features = OnnxNames.Features;
-
     /// <summary>The file name the CLI writes.</summary>
     public const string FileName = "classifier.onnx";
 
