@@ -95,7 +95,7 @@ public sealed class AnomalyCliTests : IDisposable
 
         // One changed digit of the threshold in the metadata (the graph untouched): refused, not a different is_anomaly.
         var edited = global::Onnx.ModelProto.Parser.ParseFrom(intact);
-        var threshold = edited.MetadataProps.Single(p => p.Key == Autoencoders.ML.Anomaly.AnomalyOnnx.ThresholdKey);
+        var threshold = edited.MetadataProps.Single(p => p.Key == Autoencoders.ML.Onnx.OnnxNames.ThresholdKey);
         int digit = threshold.Value.IndexOfAny("123456789".ToCharArray(), threshold.Value.IndexOf('.'));
         threshold.Value = threshold.Value[..digit] + (threshold.Value[digit] == '9' ? '8' : (char)(threshold.Value[digit] + 1)) + threshold.Value[(digit + 1)..];
         File.WriteAllBytes(onnx, Google.Protobuf.MessageExtensions.ToByteArray(edited));

@@ -58,7 +58,7 @@ public sealed class AnomalyDetectorTests
             using var session = new InferenceSession(onnx);
             Assert.Equal(new[] { "features" }, session.InputMetadata.Keys.ToArray());
             Assert.Equal(new[] { "score" }, session.OutputMetadata.Keys.ToArray());
-            Assert.Equal(model.Threshold, double.Parse(session.ModelMetadata.CustomMetadataMap[AnomalyOnnx.ThresholdKey], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(model.Threshold, double.Parse(session.ModelMetadata.CustomMetadataMap[Autoencoders.ML.Onnx.OnnxNames.ThresholdKey], System.Globalization.CultureInfo.InvariantCulture));
             var rows = data.GetColumn<float[]>("Features").ToArray();
             var onnxScores = OnnxCheck.Run(session, "features", rows)["score"];
             Assert.True(MaxRelative(scores, onnxScores) <= OnnxCheck.Tolerance, $"relative difference {MaxRelative(scores, onnxScores):E2}");

@@ -44,8 +44,8 @@ public sealed class OnnxIntegrityTests
             .Fit(Mnist.TrainView(ml, 100));
         byte[] onnx = model.ToOnnx(OnnxGraphKind.Encoder);
         var intact = global::Onnx.ModelProto.Parser.ParseFrom(onnx);
-        Assert.Contains(intact.MetadataProps, p => p.Key == OnnxIntegrity.ModelKey);
-        var ours = intact.MetadataProps.Where(p => p.Key != OnnxIntegrity.Key && p.Key != OnnxIntegrity.ModelKey).ToList();
+        Assert.Contains(intact.MetadataProps, p => p.Key == OnnxNames.ModelChecksumKey);
+        var ours = intact.MetadataProps.Where(p => p.Key != OnnxNames.GraphChecksumKey && p.Key != OnnxNames.ModelChecksumKey).ToList();
         Assert.True(ours.Count >= 2, "the encoder graph carries metadata of its own");
 
         void Refused(Action<global::Onnx.ModelProto> damage, string what)
@@ -53,7 +53,7 @@ public sealed class OnnxIntegrityTests
             var copy = intact.Clone();
             damage(copy);
             var e = Assert.Throws<InvalidDataException>(() => OnnxIntegrity.Verify(Google.Protobuf.MessageExtensions.ToByteArray(copy), "encoder.onnx"));
-            Assert.True(e.Message.Contains("encoder.onnx") && e.Message.Contains(OnnxIntegrity.ModelKey), $"{what}: {e.Message}");
+            Assert.True(e.Message.Contains("encoder.onnx") && e.Message.Contains(OnnxNames.ModelChecksumKey), $"{what}: {e.Message}");
         }
 
         int index = intact.MetadataProps.IndexOf(ours[0]);

@@ -167,7 +167,7 @@ internal static class AnomalyCommands
     /// <summary><c>anomaly.onnx</c> in an ONNX Runtime session, with its threshold and input size from the metadata.</summary>
     private sealed class AnomalyGraph : IDisposable
     {
-        private static readonly ScoredColumn ScoreOutput = new(AnomalyOnnx.Score, AnomalyOnnx.Score, 1, IsScalar: true);
+        private static readonly ScoredColumn ScoreOutput = new(OnnxNames.AnomalyScore, OnnxNames.AnomalyScore, 1, IsScalar: true);
         private readonly OnnxBatchScorer scorer;
 
         public AnomalyGraph(string path)
@@ -183,8 +183,8 @@ internal static class AnomalyCommands
                 throw new InputException($"{path}: not a readable anomaly graph ({CliRunner.OneLine(e)}); train again to rewrite it.", e);
             }
 
-            if (!scorer.OutputNames.Contains(AnomalyOnnx.Score)
-                || !scorer.Metadata.TryGetValue(AnomalyOnnx.ThresholdKey, out string? threshold)
+            if (!scorer.OutputNames.Contains(OnnxNames.AnomalyScore)
+                || !scorer.Metadata.TryGetValue(OnnxNames.ThresholdKey, out string? threshold)
                 || !double.TryParse(threshold, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
             {
                 scorer.Dispose();

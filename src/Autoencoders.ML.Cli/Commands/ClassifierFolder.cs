@@ -47,17 +47,17 @@ internal sealed class ClassifierFolder : IDisposable
         {
             byte[] graph = zipped ?? File.ReadAllBytes(onnx);
             OnnxIntegrity.Verify(graph, onnx); // a flipped weight would load and score wrongly
-            scorer = new OnnxBatchScorer(graph, ClassifierOnnx.Features, inputSize: null, intraOpThreads: null, nameof(ClassifierFolder));
+            scorer = new OnnxBatchScorer(graph, OnnxNames.Features, inputSize: null, intraOpThreads: null, nameof(ClassifierFolder));
         }
         catch (Exception e) when (e is OnnxRuntimeException or ArgumentException or InvalidDataException)
         {
             throw new InputException($"{onnx}: not a readable classifier graph ({CliRunner.OneLine(e)}); write it again with 'autoencoders finetune'.", e);
         }
 
-        if (!scorer.Metadata.TryGetValue(ClassifierOnnx.LabelsKey, out var labels) || labels.Length == 0)
+        if (!scorer.Metadata.TryGetValue(OnnxNames.LabelsKey, out var labels) || labels.Length == 0)
         {
             scorer.Dispose();
-            throw new InputException($"{onnx}: the '{ClassifierOnnx.LabelsKey}' metadata is missing; this is not a classifier written by 'autoencoders finetune'.");
+            throw new InputException($"{onnx}: the '{OnnxNames.LabelsKey}' metadata is missing; this is not a classifier written by 'autoencoders finetune'.");
         }
 
         return new ClassifierFolder(folder, scorer, labels.Split(','));
@@ -94,7 +94,7 @@ internal sealed class ClassifierFolder : IDisposable
     public float[][] Predict(IReadOnlyList<float[]> rows)
     {
         int classes = Classes.Count;
-        var probabilities = scorer.ScoreAll(rows, new ScoredColumn(ClassifierOnnx.Probabilities, ClassifierOnnx.Probabilities, classes, IsScalar: false), BatchSize);
+        var probabilities = scorer.ScoreAll(rows, new ScoredColumn(OnnxNames.Probabilities, OnnxNames.Probabilities, classes, IsScalar: false), BatchSize);
         return Enumerable.Range(0, rows.Count).Select(r => probabilities.AsSpan(r * classes, classes).ToArray()).ToArray();
     }
 

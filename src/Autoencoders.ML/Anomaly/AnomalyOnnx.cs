@@ -1,5 +1,6 @@
 using System.IO;
 using Autoencoders.ML.IO;
+using Autoencoders.ML.Onnx;
 using Google.Protobuf;
 
 namespace Autoencoders.ML.Anomaly;
@@ -7,19 +8,10 @@ namespace Autoencoders.ML.Anomaly;
 /// <summary>
 /// The anomaly graph's contract (<c>anomaly.onnx</c>): input <c>features</c> float32 [batch, input size] in the data's
 /// own units, output <c>score</c> float32 [batch] (in [0, 1], higher = more anomalous), the threshold in the
-/// metadata_props entry <c>threshold</c> (a row is an anomaly when score &gt; threshold).
+/// metadata_props entry <c>threshold</c> (names in <see cref="OnnxNames"/>) (a row is an anomaly when score &gt; threshold).
 /// </summary>
 internal static class AnomalyOnnx
 {
-    /// <summary>The graph's output: one score per row, shape [batch].</summary>
-    public const string Score = "score";
-
-    /// <summary>The flag the ML.NET transform's graph adds: 1 when score &gt; threshold, else 0, shape [batch].</summary>
-    public const string IsAnomaly = "is_anomaly";
-
-    /// <summary>The metadata_props key holding the threshold (invariant culture, round-trip format).</summary>
-    public const string ThresholdKey = "threshold";
-
     /// <summary>The file name the CLI writes into every model folder.</summary>
     public const string FileName = "anomaly.onnx";
 
@@ -29,7 +21,7 @@ internal static class AnomalyOnnx
     public static byte[] ToOnnx(this AnomalyScorer scorer, double? threshold = null)
     {
         ArgumentNullException.ThrowIfNull(scorer);
-        return AnomalyOnnxGraph.Build(scorer, threshold ?? scorer.Threshold, new[] { Score }).ToByteArray();
+        return AnomalyOnnxGraph.Build(scorer, threshold ?? scorer.Threshold, new[] { OnnxNames.AnomalyScore }).ToByteArray();
     }
 
     /// <summary>Writes <see cref="ToOnnx"/> to <paramref name="path"/> atomically (whole or not at all; the directory must exist).</summary>

@@ -18,7 +18,7 @@ internal static class AnomalyOnnxGraph
     /// <summary>Builds the graph.</summary>
     /// <param name="scorer">The fitted score.</param>
     /// <param name="threshold">Rows scoring above it get <c>is_anomaly</c> = 1 (written to the metadata).</param>
-    /// <param name="outputs">The outputs to keep, among <see cref="AnomalyOnnx.Score"/> and <see cref="AnomalyOnnx.IsAnomaly"/>.</param>
+    /// <param name="outputs">The outputs to keep, among <see cref="OnnxNames.AnomalyScore"/> and <see cref="OnnxNames.IsAnomaly"/>.</param>
     /// <param name="rename">Tensor name → new name for the input and outputs (null keeps the contract names).</param>
     /// <param name="perRow">One row per run (ML.NET's OnnxTransformer in a saved pipeline).</param>
     public static ModelProto Build(AnomalyScorer scorer, double threshold, IReadOnlyList<string> outputs, IReadOnlyDictionary<string, string>? rename = null, bool perRow = false)
@@ -77,7 +77,7 @@ internal static class AnomalyOnnxGraph
             reconstructionPart = "anomaly.negative_elbo";
         }
 
-        string score = g.OutputTarget(AnomalyOnnx.Score);
+        string score = g.OutputTarget(OnnxNames.AnomalyScore);
         var cdfs = new List<string> { Cdf(g, "anomaly.reconstruction_cdf", reconstructionPart, scorer.ReconstructionCdf) };
         if (scorer.Neighbours > 0)
         {
@@ -108,10 +108,10 @@ internal static class AnomalyOnnxGraph
             g.AddNode("Mul", new[] { sum, cdfs.Count == 2 ? g.Scalar("anomaly.half", 0.5f) : g.Scalar("anomaly.part_weight", 1f / cdfs.Count) }, score);
         }
 
-        g.AddOutput(AnomalyOnnx.Score, width: null);
-        g.AddNode("Greater", new[] { g.DataTensor(AnomalyOnnx.Score), g.Scalar("anomaly.threshold", (float)threshold) }, "anomaly.above_threshold");
-        g.AddNode("Cast", new[] { "anomaly.above_threshold" }, g.OutputTarget(AnomalyOnnx.IsAnomaly), OnnxGraphBuilder.Int("to", (long)TensorProto.Types.DataType.Float));
-        g.AddOutput(AnomalyOnnx.IsAnomaly, width: null);
+        g.AddOutput(OnnxNames.AnomalyScore, width: null);
+        g.AddNode("Greater", new[] { g.DataTensor(OnnxNames.AnomalyScore), g.Scalar("anomaly.threshold", (float)threshold) }, "anomaly.above_threshold");
+        g.AddNode("Cast", new[] { "anomaly.above_threshold" }, g.OutputTarget(OnnxNames.IsAnomaly), OnnxGraphBuilder.Int("to", (long)TensorProto.Types.DataType.Float));
+        g.AddOutput(OnnxNames.IsAnomaly, width: null);
 
         var culture = CultureInfo.InvariantCulture;
         string parts = (scorer.Model.IsVariational ? "negative ELBO" : "squared reconstruction error") +
@@ -125,7 +125,7 @@ internal static class AnomalyOnnxGraph
             {
                 ("kind", "anomaly"),
                 ("graph", "anomaly"),
-                (AnomalyOnnx.ThresholdKey, threshold.ToString("R", culture)),
+                (OnnxNames.ThresholdKey, threshold.ToString("R", culture)),
                 ("input_size", model.InputSize.ToString(culture)),
                 ("model_kind", model.Kind),
                 ("architecture", model.Spec.ToJson()),

@@ -299,7 +299,7 @@ internal sealed class AnomalyScorer : IDisposable
         }
     }
 
-    private const string FeatureColumnName = "Features";
+    private const string FeatureColumnName = DefaultColumnNames.Features;
 
     /// <summary>Everything fitted besides the model, to save and rebuild the scorer exactly (<see cref="AnomalyScorerState"/>).</summary>
     internal AnomalyScorerState State() => new(

@@ -2,6 +2,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Autoencoders.ML.Onnx;
 
 namespace Autoencoders.ML.Anomaly;
 
@@ -33,9 +34,6 @@ internal sealed record AnomalyScorerState(
 
     /// <summary>Why that recipe ran.</summary>
     public string? RecipeReason { get; init; }
-
-    /// <summary>The metadata key in a saved pipeline's graph.</summary>
-    public const string MetadataKey = "autoencoders_ml.anomaly_scorer";
 
     /// <summary>The file in a detector's folder.</summary>
     public const string FileName = "anomaly_scorer.json";
@@ -159,7 +157,7 @@ internal sealed record AnomalyScorerState(
     }
 
     private static InvalidDataException Invalid(string source, string what) =>
-        new($"'{source}': the anomaly scorer's state ({MetadataKey}) is not valid: {what}. The file is damaged; save the detector again.");
+        new($"'{source}': the anomaly scorer's state ({OnnxNames.AnomalyScorerKey}) is not valid: {what}. The file is damaged; save the detector again.");
 
     private sealed class Stored
     {

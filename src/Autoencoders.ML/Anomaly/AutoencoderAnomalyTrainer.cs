@@ -23,10 +23,10 @@ namespace Autoencoders.ML.Anomaly;
 public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTransformer>
 {
     /// <summary>Default name of the score column, as ML.NET's anomaly detectors name it.</summary>
-    public const string DefaultScoreColumnName = "Score";
+    public const string DefaultScoreColumnName = DefaultColumnNames.Score;
 
     /// <summary>Default name of the predicted-label column, as ML.NET's anomaly detectors name it.</summary>
-    public const string DefaultPredictedLabelColumnName = "PredictedLabel";
+    public const string DefaultPredictedLabelColumnName = DefaultColumnNames.PredictedLabel;
 
     private readonly IHostEnvironment environment;
     private readonly Options options;
@@ -46,7 +46,7 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
     public sealed class Options
     {
         /// <summary>The feature column (known-size vector of Single).</summary>
-        public string FeatureColumnName { get; set; } = "Features";
+        public string FeatureColumnName { get; set; } = DefaultColumnNames.Features;
 
         /// <summary>The score column added.</summary>
         public string ScoreColumnName { get; set; } = DefaultScoreColumnName;
@@ -89,30 +89,17 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
             ArgumentException.ThrowIfNullOrWhiteSpace(FeatureColumnName, nameof(FeatureColumnName));
             ArgumentException.ThrowIfNullOrWhiteSpace(ScoreColumnName, nameof(ScoreColumnName));
             ArgumentException.ThrowIfNullOrWhiteSpace(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
-            if (ScoreColumnName == PredictedLabelColumnName)
-            {
-                throw new ArgumentException($"ScoreColumnName and PredictedLabelColumnName are both '{ScoreColumnName}'; give them different names.", nameof(PredictedLabelColumnName));
-            }
+            OptionChecks.DistinctColumns(
+                (FeatureColumnName, nameof(FeatureColumnName)), (ScoreColumnName, nameof(ScoreColumnName)), (PredictedLabelColumnName, nameof(PredictedLabelColumnName)));
 
-            if (FeatureColumnName == ScoreColumnName || FeatureColumnName == PredictedLabelColumnName)
-            {
-                throw new ArgumentException($"FeatureColumnName '{FeatureColumnName}' is also an output column; give the outputs other names.", nameof(FeatureColumnName));
-            }
-
-            if (!(Contamination >= 0 && Contamination < 1))
-            {
-                throw new ArgumentOutOfRangeException(nameof(Contamination), Contamination, "Contamination must be in [0, 1): the expected fraction of anomalies.");
-            }
+            OptionChecks.Require(Contamination >= 0 && Contamination < 1, nameof(Contamination), Contamination, "Contamination must be in [0, 1): the expected fraction of anomalies.");
 
             if (Threshold is double t && double.IsNaN(t))
             {
                 throw new ArgumentOutOfRangeException(nameof(Threshold), t, "The threshold must be a number.");
             }
 
-            if (ScoringBatchSize <= 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(ScoringBatchSize), ScoringBatchSize, "ScoringBatchSize must be positive (rows per ONNX Runtime call, 256 by default).");
-            }
+            OptionChecks.Require(ScoringBatchSize > 0, nameof(ScoringBatchSize), ScoringBatchSize, "ScoringBatchSize must be positive (rows per ONNX Runtime call, 256 by default).");
         }
     }
 

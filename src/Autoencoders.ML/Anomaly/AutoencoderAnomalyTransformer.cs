@@ -152,7 +152,7 @@ public sealed class AutoencoderAnomalyTransformer : ScoringTransformer
     /// <summary>The detector a saved pipeline's graph describes (see <see cref="SavedTransform.RestoreTask"/>).</summary>
     internal static AutoencoderAnomalyTransformer Restore(SavedTransform saved, AutoencoderModel model, global::Onnx.ModelProto graph, string source)
     {
-        string json = EmbeddedModel.Value(graph, AnomalyScorerState.MetadataKey) ?? throw EmbeddedModel.Missing(source, AnomalyScorerState.MetadataKey);
+        string json = EmbeddedModel.Value(graph, OnnxNames.AnomalyScorerKey) ?? throw EmbeddedModel.Missing(source, OnnxNames.AnomalyScorerKey);
         var scorer = AnomalyScorer.Restore(model, AnomalyScorerState.FromJson(json, model, source), ownsModel: true);
         return FromSettings(saved, new SharedScorer(scorer, owns: true), source);
     }
@@ -170,7 +170,7 @@ public sealed class AutoencoderAnomalyTransformer : ScoringTransformer
 
     private protected override AutoencoderModel SavedModel => Scorer.Model;
 
-    private protected override (string Key, string Value)? SavedState => (AnomalyScorerState.MetadataKey, Scorer.State().ToJson());
+    private protected override (string Key, string Value)? SavedState => (OnnxNames.AnomalyScorerKey, Scorer.State().ToJson());
 
     private protected override SavedTransform Saved => new()
     {
@@ -190,12 +190,12 @@ public sealed class AutoencoderAnomalyTransformer : ScoringTransformer
     {
         var outputs = new[]
         {
-            new ScoredColumn(scoreColumnName, AnomalyOnnx.Score, 1, IsScalar: true),
-            new ScoredColumn(flagColumnName, AnomalyOnnx.IsAnomaly, 1, IsScalar: true),
+            new ScoredColumn(scoreColumnName, OnnxNames.AnomalyScore, 1, IsScalar: true),
+            new ScoredColumn(flagColumnName, OnnxNames.IsAnomaly, 1, IsScalar: true),
         };
         return new ScoringGraph(
             inputColumnName, "input", OnnxNames.Features, scorer.Model.InputSize, "the size the detector was trained on", outputs,
-            (rename, perRow) => AnomalyOnnxGraph.Build(scorer, threshold, new[] { AnomalyOnnx.Score, AnomalyOnnx.IsAnomaly }, rename, perRow));
+            (rename, perRow) => AnomalyOnnxGraph.Build(scorer, threshold, new[] { OnnxNames.AnomalyScore, OnnxNames.IsAnomaly }, rename, perRow));
     }
 
     // ML.NET's own conversion (non-zero → true) and a drop of the temporary flag: both save and load without this library.

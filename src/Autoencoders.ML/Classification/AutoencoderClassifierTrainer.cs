@@ -37,16 +37,16 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
     public sealed class Options
     {
         /// <summary>The key-typed label column. Default <c>Label</c>.</summary>
-        public string LabelColumnName { get; set; } = ClassifierColumns.Label;
+        public string LabelColumnName { get; set; } = DefaultColumnNames.Label;
 
         /// <summary>The known-size <c>Vector&lt;Single&gt;</c> column the encoder reads. Default <c>Features</c>.</summary>
-        public string FeatureColumnName { get; set; } = ClassifierColumns.Features;
+        public string FeatureColumnName { get; set; } = DefaultColumnNames.Features;
 
         /// <summary>The class probabilities column added (Vector&lt;Single, classes&gt;). Default <c>Score</c>.</summary>
-        public string ScoreColumnName { get; set; } = ClassifierColumns.Score;
+        public string ScoreColumnName { get; set; } = DefaultColumnNames.Score;
 
         /// <summary>The predicted class column added (the label's key type). Default <c>PredictedLabel</c>.</summary>
-        public string PredictedLabelColumnName { get; set; } = ClassifierColumns.PredictedLabel;
+        public string PredictedLabelColumnName { get; set; } = DefaultColumnNames.PredictedLabel;
 
         /// <summary>The pretrained model (not changed: fine-tuning works on a copy). Null: one is trained first on <see cref="UnlabeledData"/> with <see cref="Pretraining"/>.</summary>
         public AutoencoderModel? Pretrained { get; set; }
@@ -92,19 +92,10 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
             ArgumentException.ThrowIfNullOrWhiteSpace(FeatureColumnName, nameof(FeatureColumnName));
             ArgumentException.ThrowIfNullOrWhiteSpace(ScoreColumnName, nameof(ScoreColumnName));
             ArgumentException.ThrowIfNullOrWhiteSpace(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
-            var outputs = new[] { ScoreColumnName, PredictedLabelColumnName };
-            if (ScoreColumnName == PredictedLabelColumnName || outputs.Contains(FeatureColumnName))
-            {
-                throw new ArgumentException(
-                    $"ScoreColumnName ('{ScoreColumnName}') and PredictedLabelColumnName ('{PredictedLabelColumnName}') must differ from each other and from FeatureColumnName ('{FeatureColumnName}').",
-                    nameof(PredictedLabelColumnName));
-            }
-
+            OptionChecks.DistinctColumns(
+                (FeatureColumnName, nameof(FeatureColumnName)), (ScoreColumnName, nameof(ScoreColumnName)), (PredictedLabelColumnName, nameof(PredictedLabelColumnName)));
             (FineTuning ?? throw new ArgumentNullException(nameof(FineTuning))).Validate();
-            if (ScoringBatchSize <= 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(ScoringBatchSize), ScoringBatchSize, "ScoringBatchSize must be positive.");
-            }
+            OptionChecks.Require(ScoringBatchSize > 0, nameof(ScoringBatchSize), ScoringBatchSize, "ScoringBatchSize must be positive.");
         }
     }
 

@@ -50,7 +50,7 @@ public sealed class AutoencoderClassifierTransformer : ScoringTransformer
     /// <summary>The classifier a saved pipeline's graph describes (see <see cref="SavedTransform.RestoreTask"/>).</summary>
     internal static AutoencoderClassifierTransformer Restore(SavedTransform saved, AutoencoderModel model, global::Onnx.ModelProto graph, string source)
     {
-        string json = EmbeddedModel.Value(graph, ClassifierState.MetadataKey) ?? throw EmbeddedModel.Missing(source, ClassifierState.MetadataKey);
+        string json = EmbeddedModel.Value(graph, OnnxNames.ClassifierKey) ?? throw EmbeddedModel.Missing(source, OnnxNames.ClassifierKey);
         string score = saved.Require(saved.ScoreColumn, nameof(saved.ScoreColumn), source);
         string predicted = saved.Require(saved.PredictedLabelColumn, nameof(saved.PredictedLabelColumn), source);
         var classifier = AutoencoderClassifier.Restore(model, ClassifierState.FromJson(json, source), source);
@@ -78,7 +78,7 @@ public sealed class AutoencoderClassifierTransformer : ScoringTransformer
 
     private protected override AutoencoderModel SavedModel => Classifier.Model;
 
-    private protected override (string Key, string Value)? SavedState => (ClassifierState.MetadataKey, Classifier.State().ToJson());
+    private protected override (string Key, string Value)? SavedState => (OnnxNames.ClassifierKey, Classifier.State().ToJson());
 
     private static string IndexColumn(string predictedLabelColumnName) => predictedLabelColumnName + ".Index";
 
@@ -87,8 +87,8 @@ public sealed class AutoencoderClassifierTransformer : ScoringTransformer
         ArgumentNullException.ThrowIfNull(classifier);
         var outputs = new List<ScoredColumn>
         {
-            new(scoreColumnName, ClassifierOnnx.Probabilities, classifier.Classes.Count, IsScalar: false),
-            new(indexColumnName, ClassifierOnnx.PredictedIndex, 1, IsScalar: true),
+            new(scoreColumnName, OnnxNames.Probabilities, classifier.Classes.Count, IsScalar: false),
+            new(indexColumnName, OnnxNames.PredictedIndex, 1, IsScalar: true),
         };
         var names = outputs.Select(o => o.OnnxOutput).ToList();
         return new ScoringGraph(

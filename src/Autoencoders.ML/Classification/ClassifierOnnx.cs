@@ -12,24 +12,12 @@ namespace Autoencoders.ML.Classification;
 /// </summary>
 internal static class ClassifierOnnx
 {
-    /// <summary>The graph's input: rows of input values, [batch, input size].</summary>
-    public const string Features = OnnxNames.Features;
-
-    /// <summary>The graph's output: class probabilities, [batch, classes], in the order of the <c>labels</c> metadata.</summary>
-    public const string Probabilities = "probabilities";
-
-    /// <summary>The metadata_props key listing the classes in output order, comma-separated.</summary>
-    public const string LabelsKey = "labels";
-
     /// <summary>The file name the CLI writes.</summary>
     public const string FileName = "classifier.onnx";
 
-    /// <summary>Index of the most probable class as a float, [batch] (scoring transforms only).</summary>
-    internal const string PredictedIndex = "predicted_index";
-
     /// <summary>Builds the graph.</summary>
     /// <param name="classifier">The trained classifier.</param>
-    /// <param name="outputs">Outputs to keep, in order (null: <see cref="Probabilities"/> only).</param>
+    /// <param name="outputs">Outputs to keep, in order (null: <see cref="OnnxNames.Probabilities"/> only).</param>
     /// <param name="rename">Tensor name → new name for inputs and outputs (null keeps the contract names).</param>
     /// <param name="perRow">One row per run (ML.NET's OnnxTransformer).</param>
     internal static ModelProto Build(
@@ -38,16 +26,16 @@ internal static class ClassifierOnnx
         var network = classifier.Network;
         var spec = network.Autoencoder.Spec;
         var graph = new OnnxGraphBuilder(
-            "autoencoders_ml_classifier", new OnnxGraphOptions(classifier.Model.Scaling, rename, perRow, outputs ?? new[] { Probabilities }));
+            "autoencoders_ml_classifier", new OnnxGraphOptions(classifier.Model.Scaling, rename, perRow, outputs ?? new[] { OnnxNames.Probabilities }));
         string input = graph.AddInput(OnnxNames.Features, spec.InputSize);
         const string code = "classifier.code";
         network.Autoencoder.EmitEncoder(graph, input, code);
         network.HeadSpec.Emit(graph, network.Head, ClassifierNetwork.HeadPrefix, graph.OutputTarget(code), "head.logits");
-        graph.AddNode("Softmax", new[] { "head.logits" }, graph.OutputTarget(Probabilities), OnnxGraphBuilder.Int("axis", 1));
-        graph.AddOutput(Probabilities, network.Classes);
+        graph.AddNode("Softmax", new[] { "head.logits" }, graph.OutputTarget(OnnxNames.Probabilities), OnnxGraphBuilder.Int("axis", 1));
+        graph.AddOutput(OnnxNames.Probabilities, network.Classes);
         graph.AddNode("ArgMax", new[] { "head.logits" }, "head.argmax", OnnxGraphBuilder.Int("axis", 1), OnnxGraphBuilder.Int("keepdims", 0));
-        graph.AddNode("Cast", new[] { "head.argmax" }, graph.OutputTarget(PredictedIndex), OnnxGraphBuilder.Int("to", (long)TensorProto.Types.DataType.Float));
-        graph.AddOutput(PredictedIndex, width: null);
+        graph.AddNode("Cast", new[] { "head.argmax" }, graph.OutputTarget(OnnxNames.PredictedIndex), OnnxGraphBuilder.Int("to", (long)TensorProto.Types.DataType.Float));
+        graph.AddOutput(OnnxNames.PredictedIndex, width: null);
 
         var culture = CultureInfo.InvariantCulture;
         string scaling = classifier.Model.Scaling == null ? "none" : $"{classifier.Model.Scaling.Name} (inside the graph: feed raw values)";
@@ -57,7 +45,7 @@ internal static class ClassifierOnnx
             ("graph", "classifier"),
             ("input_size", spec.InputSize.ToString(culture)),
             ("classes", network.Classes.ToString(culture)),
-            (LabelsKey, string.Join(",", classifier.Classes.Text)),
+            (OnnxNames.LabelsKey, string.Join(",", classifier.Classes.Text)),
             ("input_scaling", scaling),
             ("encoder_kind", classifier.Model.Kind),
             ("architecture", spec.ToJson()),

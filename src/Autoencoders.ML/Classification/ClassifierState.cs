@@ -1,6 +1,7 @@
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Autoencoders.ML.Onnx;
 
 namespace Autoencoders.ML.Classification;
 
@@ -12,9 +13,6 @@ namespace Autoencoders.ML.Classification;
 /// </summary>
 internal sealed class ClassifierState
 {
-    /// <summary>The metadata key in a saved pipeline's graph.</summary>
-    public const string MetadataKey = "autoencoders_ml.classifier";
-
     /// <summary>The file in a classifier's folder.</summary>
     public const string FileName = "classifier.json";
 
@@ -110,5 +108,5 @@ internal sealed class ClassifierState
     }
 
     private static InvalidDataException Invalid(string source, string what) =>
-        new($"'{source}': the classifier's state ({MetadataKey}) is not valid: {what}. The file is damaged; save the classifier again.");
+        new($"'{source}': the classifier's state ({OnnxNames.ClassifierKey}) is not valid: {what}. The file is damaged; save the classifier again.");
 }

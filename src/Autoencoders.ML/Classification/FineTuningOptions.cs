@@ -152,13 +152,13 @@ public sealed class FineTuningOptions
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad option.</summary>
     public void Validate()
     {
-        NonNegative(HeadSteps, nameof(HeadSteps));
-        NonNegative(Steps, nameof(Steps));
-        Require(HeadSteps + Steps != 0, nameof(Steps), Steps, "HeadSteps + Steps must be positive: there is nothing to train.");
+        OptionChecks.NonNegative(HeadSteps, nameof(HeadSteps));
+        OptionChecks.NonNegative(Steps, nameof(Steps));
+        OptionChecks.Require(HeadSteps + Steps != 0, nameof(Steps), Steps, "HeadSteps + Steps must be positive: there is nothing to train.");
 
-        Positive(BatchSize, nameof(BatchSize));
-        Positive(UnlabeledBatchSize, nameof(UnlabeledBatchSize));
-        Require(LearningRate > 0 && !double.IsInfinity(LearningRate), nameof(LearningRate), LearningRate, "LearningRate must be positive and finite (Adam's step size, e.g. 1e-3).");
+        OptionChecks.Positive(BatchSize, nameof(BatchSize));
+        OptionChecks.Positive(UnlabeledBatchSize, nameof(UnlabeledBatchSize));
+        OptionChecks.Require(LearningRate > 0 && !double.IsInfinity(LearningRate), nameof(LearningRate), LearningRate, "LearningRate must be positive and finite (Adam's step size, e.g. 1e-3).");
 
         Optimization.Validate();
         if (Optimization.Schedule != null)
@@ -168,45 +168,32 @@ public sealed class FineTuningOptions
                 nameof(Optimization));
         }
 
-        Require(EncoderLearningRateRatio >= 0 && !double.IsInfinity(EncoderLearningRateRatio), nameof(EncoderLearningRateRatio), EncoderLearningRateRatio, "EncoderLearningRateRatio must be ≥ 0 (0 freezes the encoder).");
+        OptionChecks.Require(EncoderLearningRateRatio >= 0 && !double.IsInfinity(EncoderLearningRateRatio), nameof(EncoderLearningRateRatio), EncoderLearningRateRatio, "EncoderLearningRateRatio must be ≥ 0 (0 freezes the encoder).");
 
-        Require(ReconstructionWeight >= 0 && !double.IsInfinity(ReconstructionWeight), nameof(ReconstructionWeight), ReconstructionWeight, "ReconstructionWeight must be ≥ 0 (0 turns the regulariser off).");
+        OptionChecks.Require(ReconstructionWeight >= 0 && !double.IsInfinity(ReconstructionWeight), nameof(ReconstructionWeight), ReconstructionWeight, "ReconstructionWeight must be ≥ 0 (0 turns the regulariser off).");
 
-        Require(Dropout >= 0 && Dropout < 1, nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
+        OptionChecks.Require(Dropout >= 0 && Dropout < 1, nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
 
-        NonNegative(MaxShift, nameof(MaxShift));
-        Require(MaxRotation >= 0 && MaxRotation <= 180, nameof(MaxRotation), MaxRotation, "MaxRotation must be between 0 and 180 degrees (e.g. 10).");
-        Require(PseudoLabelWeight >= 0 && !double.IsInfinity(PseudoLabelWeight), nameof(PseudoLabelWeight), PseudoLabelWeight, "PseudoLabelWeight must be ≥ 0 (0 turns pseudo-labels off).");
+        OptionChecks.NonNegative(MaxShift, nameof(MaxShift));
+        OptionChecks.Require(MaxRotation >= 0 && MaxRotation <= 180, nameof(MaxRotation), MaxRotation, "MaxRotation must be between 0 and 180 degrees (e.g. 10).");
+        OptionChecks.Require(PseudoLabelWeight >= 0 && !double.IsInfinity(PseudoLabelWeight), nameof(PseudoLabelWeight), PseudoLabelWeight, "PseudoLabelWeight must be ≥ 0 (0 turns pseudo-labels off).");
 
-        Require(PseudoLabelThreshold > 0 && PseudoLabelThreshold <= 1, nameof(PseudoLabelThreshold), PseudoLabelThreshold, "PseudoLabelThreshold must be in (0, 1] (a class probability, e.g. 0.95).");
+        OptionChecks.Require(PseudoLabelThreshold > 0 && PseudoLabelThreshold <= 1, nameof(PseudoLabelThreshold), PseudoLabelThreshold, "PseudoLabelThreshold must be in (0, 1] (a class probability, e.g. 0.95).");
 
-        Require(PseudoLabelMasking >= 0 && PseudoLabelMasking < 1, nameof(PseudoLabelMasking), PseudoLabelMasking, "PseudoLabelMasking must be in [0, 1).");
+        OptionChecks.Require(PseudoLabelMasking >= 0 && PseudoLabelMasking < 1, nameof(PseudoLabelMasking), PseudoLabelMasking, "PseudoLabelMasking must be in [0, 1).");
 
         ImageShape?.Validate(nameof(ImageShape));
         if (Threads is int threads)
         {
-            Positive(threads, nameof(Threads));
+            OptionChecks.Positive(threads, nameof(Threads));
         }
 
         if (CheckpointEvery is int every)
         {
-            Require(every > 0 && every % CheckpointStepBlock == 0, nameof(CheckpointEvery), every, $"CheckpointEvery must be a positive multiple of {CheckpointStepBlock} steps (or null for no checkpoints).");
-            if (string.IsNullOrWhiteSpace(CheckpointPath))
-            {
-                throw new ArgumentException($"CheckpointEvery ({every}) needs CheckpointPath: the file to write the checkpoint to.", nameof(CheckpointPath));
-            }
-
-            string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(CheckpointPath));
-            if (folder != null && !System.IO.Directory.Exists(folder))
-            {
-                throw new ArgumentException($"CheckpointPath '{CheckpointPath}': the folder '{folder}' does not exist. Create it or choose another path.", nameof(CheckpointPath));
-            }
+            OptionChecks.Require(every > 0 && every % CheckpointStepBlock == 0, nameof(CheckpointEvery), every, $"CheckpointEvery must be a positive multiple of {CheckpointStepBlock} steps (or null for no checkpoints).");
         }
 
-        if (ResumeFrom != null && !System.IO.File.Exists(ResumeFrom))
-        {
-            throw new ArgumentException($"ResumeFrom '{ResumeFrom}': no such file. Give the checkpoint written by CheckpointEvery, or leave ResumeFrom null.", nameof(ResumeFrom));
-        }
+        OptionChecks.CheckpointFiles(CheckpointEvery, CheckpointPath, ResumeFrom);
     }
 
     /// <summary>Steps per progress report, and the unit of <see cref="CheckpointEvery"/>.</summary>
@@ -218,18 +205,5 @@ public sealed class FineTuningOptions
         var copy = (FineTuningOptions)MemberwiseClone();
         copy.optimization = optimization.Clone();
         return copy;
-    }
-
-    private static void Positive(int value, string name) => Require(value > 0, name, value, $"{name} must be positive.");
-
-    private static void NonNegative(int value, string name) => Require(value >= 0, name, value, $"{name} must be zero or positive.");
-
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for the option <paramref name="name"/> unless <paramref name="valid"/>.</summary>
-    private static void Require(bool valid, string name, object value, string message)
-    {
-        if (!valid)
-        {
-            throw new ArgumentOutOfRangeException(name, value, message);
-        }
     }
 }

@@ -31,10 +31,7 @@ internal sealed class PriorSamples : IEnumerable<PriorSamples.Row>
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(latentColumnName);
-        if (outputColumnName == latentColumnName)
-        {
-            throw new ArgumentException($"The latent and output columns need different names; both are '{latentColumnName}'.", nameof(outputColumnName));
-        }
+        OptionChecks.DistinctColumns((latentColumnName, nameof(latentColumnName)), (outputColumnName, nameof(outputColumnName)));
 
         // Checks the count and the model kind now rather than at the first cursor.
         model.PriorLatents(count, seed);

@@ -10,7 +10,7 @@ namespace Autoencoders.ML.Data;
 internal static class RowSourceView
 {
     /// <summary>The column's name.</summary>
-    public const string Column = "Features";
+    public const string Column = DefaultColumnNames.Features;
 
     private const int BatchRows = 1024;
 

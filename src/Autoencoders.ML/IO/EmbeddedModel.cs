@@ -1,6 +1,7 @@
 using System.IO;
 using System.Security.Cryptography;
 using System.Text;
+using Autoencoders.ML.Onnx;
 using Onnx;
 
 namespace Autoencoders.ML.IO;
@@ -14,21 +15,17 @@ namespace Autoencoders.ML.IO;
 /// </summary>
 internal static class EmbeddedModel
 {
-    public const string ConfigKey = "autoencoders_ml.model_json";
-    public const string WeightsKey = "autoencoders_ml.weights";
-    public const string ChecksumKey = "autoencoders_ml.weights_sha256";
-
     /// <summary>The metadata entries that carry <paramref name="model"/>.</summary>
     public static IEnumerable<(string Key, string Value)> Entries(AutoencoderModel model)
     {
         var (config, weights) = ModelArchive.Essentials(model);
-        yield return (ConfigKey, Encoding.UTF8.GetString(config));
-        yield return (WeightsKey, Convert.ToBase64String(weights));
-        yield return (ChecksumKey, Convert.ToHexStringLower(SHA256.HashData(weights)));
+        yield return (OnnxNames.ModelJsonKey, Encoding.UTF8.GetString(config));
+        yield return (OnnxNames.WeightsKey, Convert.ToBase64String(weights));
+        yield return (OnnxNames.WeightsChecksumKey, Convert.ToHexStringLower(SHA256.HashData(weights)));
     }
 
     /// <summary>The checksum entry of <paramref name="graph"/>, or null if it carries no model (saved by a version before this one).</summary>
-    public static string? Checksum(ModelProto graph) => Value(graph, ChecksumKey);
+    public static string? Checksum(ModelProto graph) => Value(graph, OnnxNames.WeightsChecksumKey);
 
     /// <summary>Rebuilds the model <paramref name="graph"/> carries.</summary>
     /// <param name="graph">A graph with the entries of <see cref="Entries"/>.</param>
@@ -36,9 +33,9 @@ internal static class EmbeddedModel
     /// <exception cref="InvalidDataException">An entry is missing, not base64, or does not match its checksum.</exception>
     public static AutoencoderModel Read(ModelProto graph, string source)
     {
-        string config = Value(graph, ConfigKey) ?? throw Missing(source, ConfigKey);
-        string encoded = Value(graph, WeightsKey) ?? throw Missing(source, WeightsKey);
-        string checksum = Value(graph, ChecksumKey) ?? throw Missing(source, ChecksumKey);
+        string config = Value(graph, OnnxNames.ModelJsonKey) ?? throw Missing(source, OnnxNames.ModelJsonKey);
+        string encoded = Value(graph, OnnxNames.WeightsKey) ?? throw Missing(source, OnnxNames.WeightsKey);
+        string checksum = Value(graph, OnnxNames.WeightsChecksumKey) ?? throw Missing(source, OnnxNames.WeightsChecksumKey);
         byte[] weights;
         try
         {
@@ -46,7 +43,7 @@ internal static class EmbeddedModel
         }
         catch (FormatException e)
         {
-            throw new InvalidDataException($"'{source}': metadata entry {WeightsKey} is not base64 ({e.Message}). The file is damaged; save the pipeline again.", e);
+            throw new InvalidDataException($"'{source}': metadata entry {OnnxNames.WeightsKey} is not base64 ({e.Message}). The file is damaged; save the pipeline again.", e);
         }
 
         string actual = Convert.ToHexStringLower(SHA256.HashData(weights));

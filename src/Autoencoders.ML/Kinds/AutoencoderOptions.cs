@@ -86,15 +86,8 @@ public class AutoencoderOptions
             CheckSizes(DecoderHiddenSizes, nameof(DecoderHiddenSizes));
         }
 
-        if (LatentSize <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(LatentSize), LatentSize, "LatentSize must be positive.");
-        }
-
-        if (!(Dropout >= 0f && Dropout < 1f))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
-        }
+        OptionChecks.Require(LatentSize > 0, nameof(LatentSize), LatentSize, "LatentSize must be positive.");
+        OptionChecks.Require(Dropout >= 0f && Dropout < 1f, nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
 
         Convolution?.Validate();
         if (Loss == ReconstructionLoss.BinaryCrossEntropy && ResolvedOutputActivation != Architecture.OutputActivation.Sigmoid)
@@ -129,10 +122,7 @@ public class AutoencoderOptions
     {
         Validate();
         int output = outputSize ?? inputSize;
-        if (inputSize <= 0 || output <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "Input and output sizes must be positive.");
-        }
+        OptionChecks.Require(inputSize > 0 && output > 0, nameof(inputSize), inputSize, "Input and output sizes must be positive.");
 
         if (LatentSize >= inputSize)
         {

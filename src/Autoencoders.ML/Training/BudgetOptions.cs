@@ -49,11 +49,11 @@ public sealed partial class TrainingOptions
         {
             if (Epochs is int epochs)
             {
-                TrainingOptions.InRange(epochs, 1, TrainingOptions.MaxEpochCount, nameof(Epochs), "or null for the automatic budget");
+                OptionChecks.InRange(epochs, 1, TrainingOptions.MaxEpochCount, nameof(Epochs), "or null for the automatic budget");
             }
 
-            TrainingOptions.InRange(MaxEpochs, 1, TrainingOptions.MaxEpochCount, nameof(MaxEpochs), "the automatic budget's cap in epochs");
-            TrainingOptions.InRange(MaxSteps, 1, int.MaxValue, nameof(MaxSteps), "the automatic budget's cap in optimizer steps");
+            OptionChecks.InRange(MaxEpochs, 1, TrainingOptions.MaxEpochCount, nameof(MaxEpochs), "the automatic budget's cap in epochs");
+            OptionChecks.InRange(MaxSteps, 1, int.MaxValue, nameof(MaxSteps), "the automatic budget's cap in optimizer steps");
             if (ValidationFraction is double fraction && !(fraction >= 0 && fraction < 1))
             {
                 throw new ArgumentOutOfRangeException(nameof(ValidationFraction), fraction, $"ValidationFraction must be in [0, 1) (or null for the default); got {fraction}.");
@@ -61,7 +61,7 @@ public sealed partial class TrainingOptions
 
             if (EarlyStoppingPatience is int patience)
             {
-                TrainingOptions.InRange(patience, 1, TrainingOptions.MaxEpochCount, nameof(EarlyStoppingPatience), "or null to disable early stopping");
+                OptionChecks.InRange(patience, 1, TrainingOptions.MaxEpochCount, nameof(EarlyStoppingPatience), "or null to disable early stopping");
             }
         }
 

@@ -37,7 +37,7 @@ public sealed partial class TrainingOptions
         /// <summary>Checks every option; throws <see cref="ArgumentException"/> naming the option and the value received.</summary>
         public void Validate()
         {
-            TrainingOptions.InRange(BatchSize, 1, TrainingOptions.MaxBatchSize, nameof(BatchSize), "rows per optimizer step; 32 to 1024 is usual");
+            OptionChecks.InRange(BatchSize, 1, TrainingOptions.MaxBatchSize, nameof(BatchSize), "rows per optimizer step; 32 to 1024 is usual");
             if (StreamingShuffleWindow <= 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(StreamingShuffleWindow), StreamingShuffleWindow, $"StreamingShuffleWindow must be positive; got {StreamingShuffleWindow}.");

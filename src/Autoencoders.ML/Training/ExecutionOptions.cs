@@ -71,33 +71,16 @@ public sealed partial class TrainingOptions
 
             if (Threads is int threads)
             {
-                TrainingOptions.InRange(threads, 1, 4096, nameof(Threads), "or null for torch's default");
+                OptionChecks.InRange(threads, 1, 4096, nameof(Threads), "or null for torch's default");
             }
 
-            if (MaxInMemoryBytes < 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(MaxInMemoryBytes), MaxInMemoryBytes, "MaxInMemoryBytes must be zero (always stream) or positive.");
-            }
-
+            OptionChecks.Require(MaxInMemoryBytes >= 0, nameof(MaxInMemoryBytes), MaxInMemoryBytes, "MaxInMemoryBytes must be zero (always stream) or positive.");
             if (CheckpointEvery is int every)
             {
-                TrainingOptions.InRange(every, 1, TrainingOptions.MaxEpochCount, nameof(CheckpointEvery), "or null for no checkpoints");
-                if (string.IsNullOrWhiteSpace(CheckpointPath))
-                {
-                    throw new ArgumentException($"CheckpointEvery ({every}) needs CheckpointPath: the file to write the checkpoint to.", nameof(CheckpointPath));
-                }
-
-                string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(CheckpointPath));
-                if (folder != null && !System.IO.Directory.Exists(folder))
-                {
-                    throw new ArgumentException($"CheckpointPath '{CheckpointPath}': the folder '{folder}' does not exist. Create it or choose another path.", nameof(CheckpointPath));
-                }
+                OptionChecks.InRange(every, 1, TrainingOptions.MaxEpochCount, nameof(CheckpointEvery), "or null for no checkpoints");
             }
 
-            if (ResumeFrom != null && !System.IO.File.Exists(ResumeFrom))
-            {
-                throw new ArgumentException($"ResumeFrom '{ResumeFrom}': the checkpoint file does not exist.", nameof(ResumeFrom));
-            }
+            OptionChecks.CheckpointFiles(CheckpointEvery, CheckpointPath, ResumeFrom);
         }
 
         /// <summary>A copy.</summary>

@@ -55,21 +55,15 @@ public sealed partial class TrainingOptions
                     nameof(Optimizer), Optimizer, $"Optimizer must be {string.Join(", ", Enum.GetNames<OptimizerKind>())}; got {(int)Optimizer}.");
             }
 
-            if (!(LearningRate > 0 && LearningRate <= Defaults.MaxLearningRate))
-            {
-                throw new ArgumentOutOfRangeException(
-                    nameof(LearningRate), LearningRate, $"LearningRate must be in (0, {Defaults.MaxLearningRate}]; got {LearningRate}. Try 1e-3 for Adam, 1e-2 to 1e-1 for SGD.");
-            }
+            OptionChecks.Require(
+                LearningRate > 0 && LearningRate <= Defaults.MaxLearningRate,
+                nameof(LearningRate),
+                LearningRate,
+                $"LearningRate must be in (0, {Defaults.MaxLearningRate}]; got {LearningRate}. Try 1e-3 for Adam, 1e-2 to 1e-1 for SGD.");
 
-            if (!(Momentum >= 0 && Momentum < 1))
-            {
-                throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1).");
-            }
+            OptionChecks.Require(Momentum >= 0 && Momentum < 1, nameof(Momentum), Momentum, "Momentum must be in [0, 1).");
 
-            if (!(WeightDecay >= 0 && WeightDecay <= 1))
-            {
-                throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, $"WeightDecay must be in [0, 1]; got {WeightDecay}. Try 1e-4 (Adam) or 1e-2 (AdamW).");
-            }
+            OptionChecks.Require(WeightDecay >= 0 && WeightDecay <= 1, nameof(WeightDecay), WeightDecay, $"WeightDecay must be in [0, 1]; got {WeightDecay}. Try 1e-4 (Adam) or 1e-2 (AdamW).");
 
             if (GradientClipNorm is double clip && !(clip > 0 && double.IsFinite(clip)))
             {

@@ -226,7 +226,7 @@ public sealed partial class TrainingOptions
     public void Validate()
     {
         Execution.Validate();
-        InRange(Runs, 1, MaxRuns, nameof(Runs), "trainings from different seeds, the one with the lowest monitored loss kept; 1 trains once");
+        OptionChecks.InRange(Runs, 1, MaxRuns, nameof(Runs), "trainings from different seeds, the one with the lowest monitored loss kept; 1 trains once");
         if (Runs > 1 && (CheckpointEvery != null || ResumeFrom != null))
         {
             throw new ArgumentException(
@@ -315,13 +315,4 @@ public sealed partial class TrainingOptions
     internal const int MaxBatchSize = 1 << 20;
 
     private const int MaxRuns = 1_000;
-
-    internal static void InRange(int value, int min, int max, string name, string hint)
-    {
-        if (value < min || value > max)
-        {
-            throw new ArgumentOutOfRangeException(
-                name, value, value < 1 ? $"{name} must be positive ({hint}); got {value}." : $"{name} must be at most {max:N0} ({hint}); got {value:N0}.");
-        }
-    }
 }

@@ -7,7 +7,7 @@ namespace Autoencoders.ML.Transforms;
 public sealed class AutoencoderColumns
 {
     /// <summary>Default input column.</summary>
-    public const string DefaultInput = "Features";
+    public const string DefaultInput = DefaultColumnNames.Features;
 
     /// <summary>Default latent code column.</summary>
     public const string DefaultLatent = "Latent";
@@ -45,10 +45,11 @@ public sealed class AutoencoderColumns
                 "Request at least one output column: LatentColumnName, ReconstructionColumnName or ReconstructionErrorColumnName.");
         }
 
-        if (names.Distinct().Count() != names.Count)
-        {
-            throw new ArgumentException($"Output column names must differ; got {string.Join(", ", names.Select(n => $"'{n}'"))}.");
-        }
+        OptionChecks.DistinctColumns(
+            (LatentColumnName, nameof(LatentColumnName)),
+            (ReconstructionColumnName, nameof(ReconstructionColumnName)),
+            (ReconstructionErrorColumnName, nameof(ReconstructionErrorColumnName)),
+            (LogVarianceColumnName, nameof(LogVarianceColumnName)));
     }
 
     internal IEnumerable<ScoredColumn> Outputs(AutoencoderModel model)

@@ -16,20 +16,28 @@ public sealed class MixtureClusterColumns
     /// −log q(y|x) per component (Vector&lt;Single&gt;, smallest for the most likely component): the distance-like
     /// score ML.NET's clustering evaluator reads. Default <c>Score</c>, as ML.NET's clustering trainers name it.
     /// </summary>
-    public string ScoreColumnName { get; set; } = "Score";
+    public string ScoreColumnName { get; set; } = DefaultColumnNames.Score;
 
     /// <summary>The most likely component as a key of K values (key k + 1 is component k, as for ML.NET's KMeans). Default <c>PredictedLabel</c>.</summary>
-    public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+    public string PredictedLabelColumnName { get; set; } = DefaultColumnNames.PredictedLabel;
 
     /// <summary>Checks that every name is set and that they differ.</summary>
     /// <exception cref="ArgumentException">A name is empty, or two are equal.</exception>
     public void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(InputColumnName);
-        var names = new[] { LatentColumnName, ProbabilitiesColumnName, ScoreColumnName, PredictedLabelColumnName }.Where(n => n != null).ToList();
-        if (names.Any(string.IsNullOrWhiteSpace) || names.Distinct().Count() != names.Count)
+        ArgumentException.ThrowIfNullOrWhiteSpace(ProbabilitiesColumnName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(ScoreColumnName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(PredictedLabelColumnName);
+        if (LatentColumnName != null)
         {
-            throw new ArgumentException($"Output column names must be set and differ; got {string.Join(", ", names.Select(n => $"'{n}'"))}.");
+            ArgumentException.ThrowIfNullOrWhiteSpace(LatentColumnName);
         }
+
+        OptionChecks.DistinctColumns(
+            (LatentColumnName, nameof(LatentColumnName)),
+            (ProbabilitiesColumnName, nameof(ProbabilitiesColumnName)),
+            (ScoreColumnName, nameof(ScoreColumnName)),
+            (PredictedLabelColumnName, nameof(PredictedLabelColumnName)));
     }
 }

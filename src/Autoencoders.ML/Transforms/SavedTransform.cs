@@ -2,6 +2,7 @@ using System.IO;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Autoencoders.ML.IO;
+using Autoencoders.ML.Onnx;
 using Onnx;
 
 namespace Autoencoders.ML.Transforms;
@@ -14,9 +15,6 @@ namespace Autoencoders.ML.Transforms;
 /// </summary>
 internal sealed record SavedTransform
 {
-    /// <summary>The metadata key.</summary>
-    public const string MetadataKey = "autoencoders_ml.transform";
-
     /// <summary>
     /// The transformer's type name: <c>AutoencoderTransformer</c>, <c>LatentDecoderTransformer</c>, or a task
     /// (<c>AutoencoderAnomalyTransformer</c>, <c>AutoencoderClassifierTransformer</c>, <c>MixtureClusterTransformer</c>).
@@ -83,7 +81,7 @@ internal sealed record SavedTransform
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>The metadata entry.</summary>
-    public (string Key, string Value) Entry() => (MetadataKey, JsonSerializer.Serialize(this, Json));
+    public (string Key, string Value) Entry() => (OnnxNames.TransformKey, JsonSerializer.Serialize(this, Json));
 
     /// <summary>A description written by <see cref="Entry"/> as a file of its own (a task's folder).</summary>
     /// <exception cref="InvalidDataException">The text is not a valid description; the message names <paramref name="source"/>.</exception>
@@ -94,13 +92,13 @@ internal sealed record SavedTransform
     /// <exception cref="InvalidDataException">The entry is there but is not valid.</exception>
     public static SavedTransform? Of(ModelProto graph, string source)
     {
-        string? text = graph.MetadataProps.FirstOrDefault(p => p.Key == MetadataKey)?.Value;
+        string? text = graph.MetadataProps.FirstOrDefault(p => p.Key == OnnxNames.TransformKey)?.Value;
         if (text == null)
         {
             return null;
         }
 
-        return Parse(text) ?? throw new InvalidDataException($"'{source}': metadata entry {MetadataKey} is not a valid transform description ({text}). The file is damaged; save the pipeline again.");
+        return Parse(text) ?? throw new InvalidDataException($"'{source}': metadata entry {OnnxNames.TransformKey} is not a valid transform description ({text}). The file is damaged; save the pipeline again.");
     }
 
     private static SavedTransform? Parse(string text)
@@ -162,5 +160,5 @@ internal sealed record SavedTransform
         where T : struct => value ?? throw Invalid(source, what);
 
     private static InvalidDataException Invalid(string source, string what) =>
-        new($"'{source}': metadata entry {MetadataKey} has no {what}. The file is damaged; save the pipeline again.");
+        new($"'{source}': metadata entry {OnnxNames.TransformKey} has no {what}. The file is damaged; save the pipeline again.");
 }

@@ -1,11 +1,41 @@
+using Autoencoders.ML.Anomaly;
 using Autoencoders.ML.Classification;
+using Autoencoders.ML.Transforms;
 using Microsoft.ML;
 
 namespace Microsoft.ML;
 
-/// <summary>The fine-tuned autoencoder classifier on <c>mlContext.MulticlassClassification.Trainers</c>.</summary>
+/// <summary>The trainers on <c>mlContext.AnomalyDetection.Trainers</c> (the autoencoder anomaly detector, beside ML.NET's <c>RandomizedPca</c>) and <c>mlContext.MulticlassClassification.Trainers</c> (the fine-tuned autoencoder classifier).</summary>
 public static partial class AutoencodersCatalog
 {
+    /// <summary>
+    /// The library's default autoencoder anomaly detector with simple arguments. It trains without labels (the rows may
+    /// contain anomalies) and adds <c>Score</c> (Single, higher = more anomalous) and <c>PredictedLabel</c> (Boolean),
+    /// so <c>mlContext.AnomalyDetection.Evaluate</c> works on its output.
+    /// </summary>
+    /// <param name="catalog"><c>mlContext.AnomalyDetection.Trainers</c>.</param>
+    /// <param name="featureColumnName">The feature column, a known-size vector of Single.</param>
+    /// <param name="contamination">Expected fraction of anomalies: the threshold is the (1 − contamination) quantile of the training scores.</param>
+    /// <param name="recipe">Tabular, image, or chosen from the data (<see cref="AnomalyRecipe.Auto"/>).</param>
+    /// <param name="seed">Training seed; null takes it from <c>new MLContext(seed)</c>.</param>
+    public static AutoencoderAnomalyTrainer Autoencoder(
+        this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog,
+        string featureColumnName = DefaultColumnNames.Features,
+        double contamination = AnomalyScorer.DefaultContamination,
+        AnomalyRecipe recipe = AnomalyRecipe.Auto,
+        int? seed = null) =>
+        Autoencoder(catalog, new AutoencoderAnomalyTrainer.Options { FeatureColumnName = featureColumnName, Contamination = contamination, Recipe = recipe, Seed = seed });
+
+    /// <summary>The autoencoder anomaly detector with every setting (<see cref="AutoencoderAnomalyTrainer.Options"/>).</summary>
+    /// <param name="catalog"><c>mlContext.AnomalyDetection.Trainers</c>.</param>
+    /// <param name="options">The settings; checked now.</param>
+    public static AutoencoderAnomalyTrainer Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, AutoencoderAnomalyTrainer.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new AutoencoderAnomalyTrainer(CatalogEnvironment.Of(catalog), options);
+    }
+
     /// <summary>
     /// Fine-tunes <paramref name="pretrained"/>'s encoder with a classification head on the labeled rows (schedule:
     /// <see cref="FineTuningOptions"/>'s defaults). Output: <c>Score</c> (class probabilities) and <c>PredictedLabel</c>.
@@ -20,8 +50,8 @@ public static partial class AutoencodersCatalog
     public static AutoencoderClassifierTrainer AutoencoderClassifier(
         this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         AutoencoderModel pretrained,
-        string labelColumnName = ClassifierColumns.Label,
-        string featureColumnName = ClassifierColumns.Features,
+        string labelColumnName = DefaultColumnNames.Label,
+        string featureColumnName = DefaultColumnNames.Features,
         IDataView? unlabeledData = null,
         int steps = FineTuningOptions.Defaults.Steps,
         int? seed = null)
