@@ -94,7 +94,7 @@ public sealed class TaskReloadTests : IClassFixture<SyntheticClustersFixture>, I
         // the matrix products differently in the last bit, which the CDF keeps below 1e-4 (AnomalyDetectorTests).
         var stock = RunStock(zip, request);
         Assert.Equal(expected.Columns["PredictedLabel"], stock.Columns["PredictedLabel"]);
-        Assert.True(MaxDifference(expected.Columns["Score"], stock.Columns["Score"]) <= 1e-4);
+        Assert.True(TransformTests.MaxAbsDifference(expected.Columns["Score"], stock.Columns["Score"]) <= 1e-4);
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public sealed class TaskReloadTests : IClassFixture<SyntheticClustersFixture>, I
         Assert.Equal(expected.Types["PredictedLabel.Value"], stock.Types["PredictedLabel.Value"].Replace("Vector<", string.Empty, StringComparison.Ordinal).TrimEnd('>'));
         Assert.Equal(expected.Columns["PredictedLabel"], stock.Columns["PredictedLabel"]);
         Assert.Equal(expected.Labels["PredictedLabel"], stock.Labels["PredictedLabel"]);
-        Assert.True(MaxDifference(expected.Columns["Probabilities"], stock.Columns["Probabilities"]) <= Tolerance);
+        Assert.True(TransformTests.MaxAbsDifference(expected.Columns["Probabilities"], stock.Columns["Probabilities"]) <= Tolerance);
     }
 
     [Fact]
@@ -183,7 +183,7 @@ public sealed class TaskReloadTests : IClassFixture<SyntheticClustersFixture>, I
         var stock = RunStock(zip, request);
         Assert.Equal(expected.Columns["PredictedLabel"], stock.Columns["PredictedLabel"]);
         Assert.Equal(expected.Labels["PredictedLabel"], stock.Labels["PredictedLabel"]);
-        Assert.True(MaxDifference(expected.Columns["ClusterProbabilities"], stock.Columns["ClusterProbabilities"]) <= Tolerance);
+        Assert.True(TransformTests.MaxAbsDifference(expected.Columns["ClusterProbabilities"], stock.Columns["ClusterProbabilities"]) <= Tolerance);
     }
 
     [Theory]
@@ -224,25 +224,9 @@ public sealed class TaskReloadTests : IClassFixture<SyntheticClustersFixture>, I
         Assert.Equal(expected.Columns.Keys.OrderBy(k => k), actual.Columns.Keys.OrderBy(k => k));
         foreach (var (name, values) in expected.Columns)
         {
-            double difference = MaxDifference(values, actual.Columns[name]);
+            double difference = TransformTests.MaxAbsDifference(values, actual.Columns[name]);
             Assert.True(difference <= Tolerance, $"column {name} differs by {difference:E2} after reloading");
         }
-    }
-
-    private static double MaxDifference(float[][] a, float[][] b)
-    {
-        Assert.Equal(a.Length, b.Length);
-        double max = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            Assert.Equal(a[i].Length, b[i].Length);
-            for (int j = 0; j < a[i].Length; j++)
-            {
-                max = Math.Max(max, Math.Abs(a[i][j] - b[i][j]));
-            }
-        }
-
-        return max;
     }
 
     private ReloadProcess.Result RunStock(string zip, ReloadProcess.Request request)

@@ -167,7 +167,6 @@ public sealed class AutoencoderAnomalyTransformer : ScoringTransformer
         saved.ScoringBatchSize,
         scoringThreads: null);
 
-
     private protected override AutoencoderModel SavedModel => Scorer.Model;
 
     private protected override (string Key, string Value)? SavedState => (OnnxNames.AnomalyScorerKey, Scorer.State().ToJson());

@@ -65,7 +65,6 @@ public sealed class AutoencoderClassifierTransformer : ScoringTransformer
         }
     }
 
-
     private protected override SavedTransform Saved => new()
     {
         Transform = nameof(AutoencoderClassifierTransformer),

@@ -263,7 +263,19 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
 
             public override DataViewSchema Schema => inner.Schema;
 
-            public override bool MoveNext() => Surfacing(inner.MoveNext);
+            // Per row: a plain try (no delegate to allocate), the same rethrow as Surfacing.
+            public override bool MoveNext()
+            {
+                try
+                {
+                    return inner.MoveNext();
+                }
+                catch (Exception e) when (e is not ObjectDisposedException && Disposed(e) is { } disposed)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(disposed);
+                    throw;
+                }
+            }
 
             public override bool IsColumnActive(DataViewSchema.Column column) => inner.IsColumnActive(column);
 
