@@ -72,6 +72,17 @@ internal abstract class AutoencoderModule : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// The reconstruction loss of one batch (as <see cref="Loss"/>) with every parameter's gradient already written by
+    /// a backward pass written by hand instead of autograd, or null when this network trains through autograd only.
+    /// Only the owner of the gradients calls it (a training run whose loss is this one term): the gradients are
+    /// overwritten, not added to.
+    /// </summary>
+    /// <param name="input">What the encoder sees, possibly corrupted, (N, D).</param>
+    /// <param name="target">What the reconstruction should be, (N, D').</param>
+    /// <param name="loss">The reconstruction loss.</param>
+    internal virtual LossBreakdown? LossWithGradients(Tensor input, Tensor target, ReconstructionLoss loss) => null;
+
+    /// <summary>
     /// Writes the encoder as ONNX nodes reading <paramref name="input"/> ([batch, D]); every encoder output goes to
     /// <see cref="OnnxGraphBuilder.OutputTarget"/> of its name, the code under <paramref name="code"/>.
     /// </summary>

@@ -8,4 +8,10 @@ internal sealed record LossBreakdown(Tensor Total, IReadOnlyDictionary<string, T
 {
     /// <summary>Name of the reconstruction part.</summary>
     public const string Reconstruction = "reconstruction";
+
+    /// <summary>
+    /// True when computing the loss has already written every parameter's gradient (a training step without
+    /// autograd, <see cref="AutoencoderModule.LossWithGradients"/>): the training loop then skips backward.
+    /// </summary>
+    public bool GradientsWritten { get; init; }
 }

@@ -16,15 +16,47 @@ internal static class Activations
         {
             [Activation.None] = (x => x, (graph, input, output, _) => graph.AddNode("Identity", new[] { input }, output)),
             [Activation.ReLU] = (x => nn.functional.relu(x), Node("Relu")),
-            [Activation.LeakyReLU] = (x => nn.functional.leaky_relu(x, 0.01), Node("LeakyRelu", OnnxGraphBuilder.Float("alpha", 0.01f))),
+            [Activation.LeakyReLU] = (x => nn.functional.leaky_relu(x, LeakySlope), Node("LeakyRelu", OnnxGraphBuilder.Float("alpha", (float)LeakySlope))),
             [Activation.Tanh] = (torch.tanh, Node("Tanh")),
             [Activation.Sigmoid] = (torch.sigmoid, Node("Sigmoid")),
             [Activation.ELU] = (x => nn.functional.elu(x, 1.0), Node("Elu", OnnxGraphBuilder.Float("alpha", 1f))),
             [Activation.GELU] = (x => nn.functional.gelu(x), Gelu),
         };
 
+    // The same functions for a training step written without autograd (Layers/Dense.cs): the activation in place on the
+    // affine output, and the gradient through it from the activation's OUTPUT y alone, grad·f'(x) written in place on grad.
+    // GELU's derivative needs its input, so it has no entry and a stack with GELU trains through autograd.
+    private static readonly IReadOnlyDictionary<Activation, (Func<Tensor, Tensor> InPlace, Func<Tensor, Tensor, Tensor> Backward)> Manual =
+        new Dictionary<Activation, (Func<Tensor, Tensor>, Func<Tensor, Tensor, Tensor>)>
+        {
+            [Activation.None] = (x => x, (y, grad) => grad),
+            // relu'(x) = 1 where y > 0, else 0 (torch's threshold_backward: 0 at x = 0 too); sign(y) is exactly that for y ≥ 0.
+            [Activation.ReLU] = (x => x.relu_(), (y, grad) => grad.mul_(y.sign())),
+            [Activation.LeakyReLU] = (
+                x => nn.functional.leaky_relu(x, LeakySlope, inplace: true),
+                (y, grad) => grad.mul_(y.gt(0).to_type(grad.dtype).mul_(1.0 - LeakySlope).add_(LeakySlope))),
+            [Activation.Tanh] = (x => x.tanh_(), (y, grad) => grad.mul_(y.square().neg_().add_(1.0))),
+            [Activation.Sigmoid] = (x => x.sigmoid_(), (y, grad) => grad.mul_(y.neg().add_(1.0).mul_(y))),
+            // elu'(x) = 1 for x > 0, else eˣ = y + 1.
+            [Activation.ELU] = (x => nn.functional.elu(x, 1.0, inplace: true), (y, grad) => grad.mul_(y.clamp_max(0.0).add_(1.0))),
+        };
+
+    private const double LeakySlope = 0.01;
+
     /// <summary>Applies <paramref name="activation"/> element-wise.</summary>
     public static Tensor Apply(Tensor x, Activation activation) => Lookup(activation).Torch(x);
+
+    /// <summary>True when <paramref name="activation"/>'s derivative follows from its output (every one but GELU).</summary>
+    public static bool HasOutputDerivative(Activation activation) => Manual.ContainsKey(activation);
+
+    /// <summary>Applies <paramref name="activation"/> in place on <paramref name="x"/> (a tensor autograd does not track) and returns it.</summary>
+    public static Tensor ApplyInPlace(Tensor x, Activation activation) => ManualForms(activation).InPlace(x);
+
+    /// <summary>
+    /// grad·f′: the gradient before <paramref name="activation"/> from the gradient after it, written in place on
+    /// <paramref name="grad"/>, computed from the activation's output <paramref name="output"/>.
+    /// </summary>
+    public static Tensor Backward(Activation activation, Tensor output, Tensor grad) => ManualForms(activation).Backward(output, grad);
 
     /// <summary>
     /// The tensor the node before the activation writes: <paramref name="output"/> itself when there is no activation
@@ -59,6 +91,11 @@ internal static class Activations
         Table.TryGetValue(activation, out var forms)
             ? forms
             : throw new ArgumentOutOfRangeException(nameof(activation), activation, $"Unknown activation {activation}; use one of {string.Join(", ", Table.Keys)}.");
+
+    private static (Func<Tensor, Tensor> InPlace, Func<Tensor, Tensor, Tensor> Backward) ManualForms(Activation activation) =>
+        Manual.TryGetValue(activation, out var forms)
+            ? forms
+            : throw new NotSupportedException($"The {activation} activation has no derivative from its output; train it through autograd.");
 
     private static Action<OnnxGraphBuilder, string, string, string> Node(string opType, params global::Onnx.AttributeProto[] attributes) =>
         (graph, input, output, _) => graph.AddNode(opType, new[] { input }, output, attributes);

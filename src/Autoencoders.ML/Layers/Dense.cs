@@ -41,6 +41,72 @@ internal sealed record DenseLayerSpec(int In, int Out, Activation Act, float Dro
         return Dropout > 0f && training ? nn.functional.dropout(x, Dropout, training: true) : x;
     }
 
+    /// <summary>
+    /// True when a training step can run this layer without autograd (<see cref="TrainingForward"/>,
+    /// <see cref="Backward"/>): no dropout, and an activation whose derivative follows from its output.
+    /// </summary>
+    internal bool TrainsWithoutAutograd => Dropout == 0f && Activations.HasOutputDerivative(Act);
+
+    /// <summary>
+    /// The forward pass of a training step written without autograd: activation(x·Wᵀ + b) as one addmm and the
+    /// activation in place, in x's number type (bfloat16 inside a bfloat16 <see cref="LayerStack"/> run). The result is
+    /// kept for <see cref="Backward"/>. Call under <c>no_grad</c>.
+    /// </summary>
+    internal Tensor TrainingForward(nn.Module<Tensor, Tensor> module, Tensor x)
+    {
+        var linear = AsLinear(module, "A dense layer");
+        Tensor weight = linear.weight!;
+        Tensor? bias = linear.bias;
+        if (x.dtype != weight.dtype)
+        {
+            weight = weight.to(x.dtype);
+            bias = bias?.to(x.dtype);
+        }
+
+        var affine = bias is null ? x.mm(weight.t()) : addmm(bias, x, weight.t(), 1, 1);
+        return Activations.ApplyInPlace(affine, Act);
+    }
+
+    /// <summary>
+    /// The backward pass of <see cref="TrainingForward"/>, checked against autograd (<c>ManualBackwardTests</c>): from
+    /// the gradient of the layer's output, writes (not adds) the weight gradient gᵀ·x and the bias gradient Σg into
+    /// the parameters' gradient tensors, and returns the gradient of the input g·W, or null when
+    /// <paramref name="inputGradient"/> is false (the first layer: nothing needs the data's gradient).
+    /// </summary>
+    /// <param name="module">The layer's module; its parameters' <c>grad</c> tensors must exist (the optimizer's flat buffer).</param>
+    /// <param name="input">The layer's input in the forward pass.</param>
+    /// <param name="output">The layer's output in the forward pass (activation applied).</param>
+    /// <param name="grad">The loss's gradient with respect to <paramref name="output"/>; overwritten.</param>
+    /// <param name="inputGradient">Whether to return the input's gradient.</param>
+    internal Tensor? Backward(nn.Module<Tensor, Tensor> module, Tensor input, Tensor output, Tensor grad, bool inputGradient)
+    {
+        var linear = AsLinear(module, "A dense layer");
+        grad = Activations.Backward(Act, output, grad);
+        var weightGrad = linear.weight!.grad ?? throw new InvalidOperationException("The dense layer's weight has no gradient tensor to write.");
+        if (grad.dtype == weightGrad.dtype)
+        {
+            weightGrad.addmm_(grad.t(), input, 0, 1);
+        }
+        else
+        {
+            // bfloat16 products; the gradient is kept in float32 as the master weights are (as autograd does).
+            weightGrad.copy_(grad.t().mm(input));
+        }
+
+        if (linear.bias?.grad is { } biasGrad)
+        {
+            biasGrad.copy_(grad.sum(dim: 0L)); // dim named: a literal 0 would bind to sum(ScalarType)
+        }
+
+        if (!inputGradient)
+        {
+            return null;
+        }
+
+        var weight = linear.weight!;
+        return grad.mm(weight.dtype == grad.dtype ? weight : weight.to(grad.dtype));
+    }
+
     /// <inheritdoc />
     internal override void Emit(OnnxGraphBuilder graph, nn.Module<Tensor, Tensor> module, string prefix, string input, string output) =>
         Emit(graph, AsLinear(module, $"Layer '{prefix}'"), prefix, input, output);

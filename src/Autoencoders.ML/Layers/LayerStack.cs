@@ -65,6 +65,62 @@ internal sealed class LayerStack : nn.Module<Tensor, Tensor>
         return bfloat16 ? x.flatten(1).to(ScalarType.Float32) : x.flatten(1);
     }
 
+    /// <summary>True when every layer is a dense layer that can train without autograd (<see cref="DenseLayerSpec.TrainsWithoutAutograd"/>).</summary>
+    public bool TrainsWithoutAutograd => Specs.All(spec => spec is DenseLayerSpec { TrainsWithoutAutograd: true });
+
+    /// <summary>
+    /// The forward pass of a training step without autograd (call under <c>no_grad</c>; needs
+    /// <see cref="TrainsWithoutAutograd"/>): each layer's input and, last, the stack's output are appended to
+    /// <paramref name="saved"/> for <see cref="TrainingBackward"/>. Number types as <see cref="Run"/>: inside a bfloat16
+    /// step the layers multiply in bfloat16 and the output is bfloat16 (the caller casts it).
+    /// </summary>
+    /// <param name="x">(N, first input size).</param>
+    /// <param name="saved">Receives the layers' inputs and the output, in order.</param>
+    public Tensor TrainingForward(Tensor x, List<Tensor> saved)
+    {
+        if (MatmulPrecision.BFloat16 && x.dtype == ScalarType.Float32)
+        {
+            x = x.to(ScalarType.BFloat16);
+        }
+
+        for (int i = 0; i < Specs.Count; i++)
+        {
+            saved.Add(x);
+            x = ((DenseLayerSpec)Specs[i]).TrainingForward(layers[i], x);
+        }
+
+        saved.Add(x);
+        return x;
+    }
+
+    /// <summary>
+    /// The backward pass of <see cref="TrainingForward"/>: writes every parameter's gradient and returns the gradient
+    /// of the stack's input, or null when <paramref name="inputGradient"/> is false.
+    /// </summary>
+    /// <param name="saved">What <see cref="TrainingForward"/> appended (this stack's part, from its start).</param>
+    /// <param name="grad">The loss's gradient with respect to the stack's output (overwritten).</param>
+    /// <param name="inputGradient">Whether to return the gradient of the stack's input.</param>
+    public Tensor? TrainingBackward(IReadOnlyList<Tensor> saved, Tensor grad, bool inputGradient)
+    {
+        if (grad.dtype != saved[^1].dtype)
+        {
+            grad = grad.to(saved[^1].dtype);
+        }
+
+        for (int i = Specs.Count - 1; i >= 0; i--)
+        {
+            var next = ((DenseLayerSpec)Specs[i]).Backward(layers[i], saved[i], saved[i + 1], grad, inputGradient || i > 0);
+            if (next is null)
+            {
+                return null;
+            }
+
+            grad = next;
+        }
+
+        return grad;
+    }
+
     /// <summary>
     /// Writes every layer as ONNX nodes, reading flat <paramref name="input"/> and writing flat <paramref name="output"/>,
     /// reshaping exactly where <see cref="Run"/> does: Reshape [-1, C, H, W] before an image layer that follows a flat

@@ -9,8 +9,8 @@ namespace Autoencoders.ML.Training;
 
 /// <summary>
 /// The one training loop of the library (the shape of ML.NET's <c>TorchSharpBaseTrainer</c>): epochs of optimizer
-/// steps zero_grad → forward and loss (<see cref="TrainingHooks{TBatch}.Loss"/>) → divergence check → backward →
-/// gradient clipping → step → per-batch schedule, then validation (<see cref="TrainingHooks{TBatch}.Validate"/>), early
+/// steps forward and loss (<see cref="TrainingHooks{TBatch}.Loss"/>) → divergence check → zero_grad and backward (unless
+/// the loss wrote the gradients itself) → gradient clipping → step → per-batch schedule, then validation (<see cref="TrainingHooks{TBatch}.Validate"/>), early
 /// stopping and the best weights, the per-epoch schedule, a report to the log and to the progress callback, and
 /// checkpoints. Cancellation is checked before every step. The autoencoder runs, the classifier's fine-tuning and the
 /// mixture kind's pretraining all train through it, with their own hooks.
@@ -163,10 +163,12 @@ internal sealed class TrainingLoop<TBatch>
         return sums;
     }
 
-    /// <summary>One optimizer step: zero_grad → forward → loss → (diverged?) → backward → (clip) → step.</summary>
+    /// <summary>
+    /// One optimizer step: forward → loss → (diverged?) → zero_grad → backward → (clip) → step. A loss that wrote the
+    /// gradients itself (<see cref="LossBreakdown.GradientsWritten"/>, a step without autograd) skips zero_grad and backward.
+    /// </summary>
     private (LossBreakdown Loss, long Rows) Step(List<optim.Optimizer> optimizers, TBatch batch, int epoch, int batchIndex, torch.Generator noise)
     {
-        optimizers.ForEach(o => o.zero_grad());
         (LossBreakdown Loss, long Rows) result;
         using (MatmulPrecision.Use(settings.Precision))
         {
@@ -180,7 +182,13 @@ internal sealed class TrainingLoop<TBatch>
             throw hooks.Diverged(epoch, batchIndex, value, optimizers[0].ParamGroups.First().LearningRate);
         }
 
-        result.Loss.Total.backward();
+        if (!result.Loss.GradientsWritten)
+        {
+            // Autograd adds into the gradients at backward, so zeroing them here, after the forward pass, is the same.
+            optimizers.ForEach(o => o.zero_grad());
+            result.Loss.Total.backward();
+        }
+
         if (settings.GradientClipNorm is double clip)
         {
             nn.utils.clip_grad_norm_(settings.Groups.SelectMany(g => g.Parameters), clip);

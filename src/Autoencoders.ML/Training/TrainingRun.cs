@@ -96,7 +96,10 @@ internal sealed class TrainingRun : TrainingHooks<Tensor>
         }
 
         (input, target) = OnDevice(Scale(input, target));
-        return (network.Loss(input, target, loss, plan.Progress(position.Epoch, position.Batch, continuing)), batch.shape[0]);
+        // The run owns the gradients and its loss is this one term, so a network that can may write them itself.
+        var breakdown = network.LossWithGradients(input, target, loss)
+            ?? network.Loss(input, target, loss, plan.Progress(position.Epoch, position.Batch, continuing));
+        return (breakdown, batch.shape[0]);
     }
 
     /// <summary>Mean loss over the validation rows in evaluation mode, on clean input, with the full loss weights.</summary>
