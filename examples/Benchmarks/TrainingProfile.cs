@@ -20,13 +20,16 @@ namespace Autoencoders.ML.Examples;
 /// into a tensor), forward, loss, backward, optimizer. The matrix multiplies of forward and backward are timed alone on
 /// the same shapes; "rest of forward/backward" is the difference. Per-call overhead is the same step at batch 1, whose
 /// arithmetic is 1/256 of the real one. "after" is the trainer's way: batches prepared ahead (<see cref="BatchPrefetcher"/>),
-/// so only the wait for the next batch is left on the step's path.
+/// so only the wait for the next batch is left on the step's path. "without autograd" is the trainer's step for a dense
+/// stack today (<c>AutoencoderModule.LossWithGradients</c>): its forward time holds the loss and the backward pass.
 /// </summary>
 internal static class TrainingProfile
 {
     public sealed record Part(string Name, double Milliseconds);
 
-    public sealed record Result(IReadOnlyList<Part> Before, IReadOnlyList<Part> After, double PerCallOverheadMs, int Threads, double PeakGflops);
+    public sealed record Result(
+        IReadOnlyList<Part> Before, IReadOnlyList<Part> After, IReadOnlyList<Part> WithoutAutograd, double PerCallOverheadMs, double PerCallOverheadWithoutAutogradMs,
+        int Threads, double PeakGflops);
 
     public static Result Run(MLContext ml, IDataView train, int steps, TrainingPrecision precision = TrainingPrecision.Float32)
     {
@@ -48,14 +51,15 @@ internal static class TrainingProfile
         using var matmuls = new StepMatmuls(spec, Batch, precision);
         var before = Steps(network, optimizer, inMemory.Training, streamed.Training, Batch, steps, prefetch: false, matmuls, precision);
         var after = Steps(network, optimizer, inMemory.Training, streamed.Training, Batch, steps, prefetch: true, matmuls, precision);
-        double overhead = Steps(network, optimizer, inMemory.Training, streamed.Training, 1, steps, prefetch: false, null, precision)
+        var manual = Steps(network, optimizer, inMemory.Training, streamed.Training, Batch, steps, prefetch: true, matmuls, precision, withoutAutograd: true);
+        double Overhead(bool withoutAutograd) => Steps(network, optimizer, inMemory.Training, streamed.Training, 1, steps, prefetch: false, null, precision, withoutAutograd)
             .Where(p => p.Name is "rest of forward and backward" or "loss" or "optimizer").Sum(p => p.Milliseconds);
-        return new Result(before, after, overhead, torch.get_num_threads(), peak);
+        return new Result(before, after, manual, Overhead(false), Overhead(true), torch.get_num_threads(), peak);
     }
 
     private static IReadOnlyList<Part> Steps(
         AutoencoderModule network, FusedAdam optimizer, RowSource memory, RowSource streamed, int batchSize, int steps, bool prefetch,
-        StepMatmuls? matmuls, TrainingPrecision precision)
+        StepMatmuls? matmuls, TrainingPrecision precision, bool withoutAutograd = false)
     {
         var times = new Dictionary<string, double>
         {
@@ -89,19 +93,33 @@ internal static class TrainingProfile
             memoryBatches.MoveNext();
             using var batch = memoryBatches.Current;
             Lap("batch, in memory (gather)");
-            optimizer.zero_grad();
-            Tensor logits;
-            using (MatmulPrecision.Use(precision))
+            if (withoutAutograd)
             {
-                logits = network.DecodeLogits(network.Encode(batch));
+                // The trainer's step for a dense stack: forward, loss and backward as a few fused calls per layer.
+                using (MatmulPrecision.Use(precision))
+                {
+                    _ = network.LossWithGradients(batch, batch, ReconstructionLoss.MeanSquaredError)!.Total.ToDouble();
+                }
+
+                Lap("forward");
+            }
+            else
+            {
+                optimizer.zero_grad();
+                Tensor logits;
+                using (MatmulPrecision.Use(precision))
+                {
+                    logits = network.DecodeLogits(network.Encode(batch));
+                }
+
+                Lap("forward");
+                var loss = LossFunctions.Reconstruction(logits, batch, ReconstructionLoss.MeanSquaredError, network.Spec.OutputActivation);
+                _ = loss.ToDouble();
+                Lap("loss");
+                loss.backward();
+                Lap("backward");
             }
 
-            Lap("forward");
-            var loss = LossFunctions.Reconstruction(logits, batch, ReconstructionLoss.MeanSquaredError, network.Spec.OutputActivation);
-            _ = loss.ToDouble();
-            Lap("loss");
-            loss.backward();
-            Lap("backward");
             optimizer.step();
             Lap("optimizer");
             if (matmuls != null)

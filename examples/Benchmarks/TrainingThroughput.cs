@@ -29,6 +29,12 @@ internal static class TrainingThroughput
         /// </summary>
         public double Ceiling => MatmulOnlyGflops / PeakOfItsType;
 
+        /// <summary>
+        /// The step against its own ceiling: achieved GFLOP/s ÷ the same step's multiplies timed alone (1 would be a step
+        /// with no work but its multiplies).
+        /// </summary>
+        public double StepOverCeiling => AchievedGflops / MatmulOnlyGflops;
+
         /// <summary>Achieved ÷ the peak of the number type the multiplies ran in.</summary>
         public double Efficiency => AchievedGflops / PeakOfItsType;
 
@@ -51,7 +57,7 @@ internal static class TrainingThroughput
                 var result = Run(ml, train, rows, epochs, precision, peak, bf16Peak);
                 log($"  pair {i + 1}, {precision}: {result.SamplesPerSecond:N0} samples/s, {result.AchievedGflops:F1} GFLOP/s, " +
                     $"efficiency {result.Efficiency:F2} (peaks: float32 {peak:F0}, bfloat16 {bf16Peak:F0} GFLOP/s; " +
-                    $"the step's multiplies alone {result.MatmulOnlyGflops:F0} GFLOP/s = ceiling {result.Ceiling:F2})");
+                    $"the step's multiplies alone {result.MatmulOnlyGflops:F0} GFLOP/s = ceiling {result.Ceiling:F2}; step ÷ ceiling {result.StepOverCeiling:F2})");
                 results.Add(result);
             }
         }

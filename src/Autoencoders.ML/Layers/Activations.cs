@@ -31,7 +31,7 @@ internal static class Activations
         {
             [Activation.None] = (x => x, (y, grad) => grad),
             // relu'(x) = 1 where y > 0, else 0 (torch's threshold_backward: 0 at x = 0 too); sign(y) is exactly that for y ≥ 0.
-            [Activation.ReLU] = (x => x.relu_(), (y, grad) => grad.mul_(y.sign())),
+            [Activation.ReLU] = (x => x.relu_(), ReluBackward),
             [Activation.LeakyReLU] = (
                 x => nn.functional.leaky_relu(x, LeakySlope, inplace: true),
                 (y, grad) => grad.mul_(y.gt(0).to_type(grad.dtype).mul_(1.0 - LeakySlope).add_(LeakySlope))),
@@ -91,6 +91,17 @@ internal static class Activations
         Table.TryGetValue(activation, out var forms)
             ? forms
             : throw new ArgumentOutOfRangeException(nameof(activation), activation, $"Unknown activation {activation}; use one of {string.Join(", ", Table.Keys)}.");
+
+    private static Tensor ReluBackward(Tensor output, Tensor grad)
+    {
+        if (!CpuKernels.Applies(output, grad))
+        {
+            return grad.mul_(output.sign());
+        }
+
+        CpuKernels.ReluBackward(output, grad);
+        return grad;
+    }
 
     private static (Func<Tensor, Tensor> InPlace, Func<Tensor, Tensor, Tensor> Backward) ManualForms(Activation activation) =>
         Manual.TryGetValue(activation, out var forms)

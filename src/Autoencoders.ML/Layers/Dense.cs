@@ -78,7 +78,8 @@ internal sealed record DenseLayerSpec(int In, int Out, Activation Act, float Dro
     /// <param name="output">The layer's output in the forward pass (activation applied).</param>
     /// <param name="grad">The loss's gradient with respect to <paramref name="output"/>; overwritten.</param>
     /// <param name="inputGradient">Whether to return the input's gradient.</param>
-    internal Tensor? Backward(nn.Module<Tensor, Tensor> module, Tensor input, Tensor output, Tensor grad, bool inputGradient)
+    /// <param name="ones">A vector of ones, one per row, in the gradient's type (sums the bias gradient as one product), or null.</param>
+    internal Tensor? Backward(nn.Module<Tensor, Tensor> module, Tensor input, Tensor output, Tensor grad, bool inputGradient, Tensor? ones = null)
     {
         var linear = AsLinear(module, "A dense layer");
         grad = Activations.Backward(Act, output, grad);
@@ -95,7 +96,14 @@ internal sealed record DenseLayerSpec(int In, int Out, Activation Act, float Dro
 
         if (linear.bias?.grad is { } biasGrad)
         {
-            biasGrad.copy_(grad.sum(dim: 0L)); // dim named: a literal 0 would bind to sum(ScalarType)
+            if (ones is not null && ones.dtype == grad.dtype && grad.dtype == biasGrad.dtype)
+            {
+                biasGrad.addmv_(grad.t(), ones, 0, 1); // Σ over rows as one product, written in place
+            }
+            else
+            {
+                biasGrad.copy_(grad.sum(dim: 0L)); // dim named: a literal 0 would bind to sum(ScalarType)
+            }
         }
 
         if (!inputGradient)

@@ -107,9 +107,10 @@ internal sealed class LayerStack : nn.Module<Tensor, Tensor>
             grad = grad.to(saved[^1].dtype);
         }
 
+        var ones = torch.ones(grad.shape[0], grad.dtype, grad.device);
         for (int i = Specs.Count - 1; i >= 0; i--)
         {
-            var next = ((DenseLayerSpec)Specs[i]).Backward(layers[i], saved[i], saved[i + 1], grad, inputGradient || i > 0);
+            var next = ((DenseLayerSpec)Specs[i]).Backward(layers[i], saved[i], saved[i + 1], grad, inputGradient || i > 0, ones);
             if (next is null)
             {
                 return null;

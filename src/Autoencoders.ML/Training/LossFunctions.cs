@@ -1,3 +1,4 @@
+using Autoencoders.ML.Layers;
 
 namespace Autoencoders.ML.Training;
 
@@ -39,6 +40,13 @@ internal static class LossFunctions
         double n = logits.numel();
         switch (loss)
         {
+            case ReconstructionLoss.MeanSquaredError when output == OutputActivation.Identity && CpuKernels.Applies(logits, target):
+            {
+                var gradient = torch.empty_like(logits);
+                double sum = CpuKernels.SquaredError(logits, target, gradient, (float)(2.0 / n));
+                return (torch.tensor((float)(sum / n)), gradient);
+            }
+
             case ReconstructionLoss.MeanSquaredError:
             {
                 var y = output == OutputActivation.Sigmoid ? torch.sigmoid(logits) : logits;
