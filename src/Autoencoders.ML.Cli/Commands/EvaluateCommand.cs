@@ -9,7 +9,8 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var (model, data, label, features) = CommonOptions.ModelAndData();
+        var options = CommonOptions.ModelAndData();
+        var (model, data, label, features) = options;
         var samples = CommonOptions.WithDefault<int>("--importance-samples", 100, "k of the IWAE estimate of a VAE's negative log-likelihood.");
         var command = new Command("evaluate", "Print one JSON object with mse (per value), squared_error_per_row and rows for --data (and elbo, nll in nats for a VAE; auroc, auprc with a 0/1 --label-column).")
         {
@@ -24,7 +25,7 @@ internal static class EvaluateCommand
             }
 
             using var loaded = ModelInput.LoadModel(parse.GetValue(model)!);
-            var dataset = ModelInput.LoadData(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(label), parse.GetValue(features), loaded.InputSize);
+            var dataset = options.LoadData(parse, loaded);
             var view = dataset.ToDataView(new MLContext());
             var metrics = loaded.Evaluate(view);
             var result = new JsonObject
