@@ -28,7 +28,8 @@ internal static class CommonOptions
     };
 
     /// <summary>The options of every command that reads a model and a data file: --model, --data (required), --label-column, --features.</summary>
-    public static ModelAndDataOptions ModelAndData() => new(Model(), Data(required: true), LabelColumn(), Features());
+    public static (Option<string> Model, Option<string?> Data, Option<string?> Label, Option<string?> Features) ModelAndData() =>
+        (Model(), Data(required: true), LabelColumn(), Features());
 
     /// <summary>An option <paramref name="name"/> that is <paramref name="defaultValue"/> when not given.</summary>
     public static Option<T> WithDefault<T>(string name, T defaultValue, string description) => new(name)
@@ -49,12 +50,4 @@ internal static class CommonOptions
             throw new Input.InputException($"{path}: model folder or model.zip not found; train one with 'autoencoders train --out {path}'.");
         }
     }
-}
-
-/// <summary>--model, --data, --label-column and --features of a command that reads a model and a data file.</summary>
-internal sealed record ModelAndDataOptions(Option<string> Model, Option<string?> Data, Option<string?> Label, Option<string?> Features)
-{
-    /// <summary>The --data rows for <paramref name="model"/> (loaded from --model): columns matched by name, width checked.</summary>
-    public Dataset LoadData(ParseResult parse, AutoencoderModel model) =>
-        ModelInput.LoadData(parse.GetValue(Model)!, parse.GetValue(Data)!, parse.GetValue(Label), parse.GetValue(Features), model.InputSize);
 }

@@ -9,8 +9,7 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var options = CommonOptions.ModelAndData();
-        var (model, data, label, features) = options;
+        var (model, data, label, features) = CommonOptions.ModelAndData();
         var samples = CommonOptions.WithDefault<int>("--importance-samples", 100, "k of the IWAE estimate of a VAE's negative log-likelihood.");
         var command = new Command("evaluate", "Print one JSON object with mse (per value), squared_error_per_row and rows for --data (and elbo, nll in nats for a VAE; auroc, auprc with a 0/1 --label-column).")
         {
@@ -25,7 +24,7 @@ internal static class EvaluateCommand
             }
 
             using var loaded = ModelInput.LoadModel(parse.GetValue(model)!);
-            var dataset = options.LoadData(parse, loaded);
+            var dataset = ModelInput.LoadData(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(label), parse.GetValue(features), loaded.InputSize);
             var view = dataset.ToDataView(new MLContext());
             var metrics = loaded.Evaluate(view);
             var result = new JsonObject

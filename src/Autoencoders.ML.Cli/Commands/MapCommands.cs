@@ -46,8 +46,7 @@ internal static class MapCommands
     private static Command Create(
         string name, string description, Func<AutoencoderModel, float[][], float[][]> map, Func<AutoencoderModel, Dataset, string[]> header, bool labelLast = false)
     {
-        var options = CommonOptions.ModelAndData();
-        var (model, data, label, features) = options;
+        var (model, data, label, features) = CommonOptions.ModelAndData();
         var output = CommonOptions.Output("CSV file to write (default: stdout).");
         var command = new Command(name, description) { model, data, label, features, output };
         command.SetAction(parse => CliRunner.Run(() =>
@@ -58,7 +57,7 @@ internal static class MapCommands
             }
 
             using var loaded = ModelInput.LoadModel(parse.GetValue(model)!);
-            var dataset = options.LoadData(parse, loaded);
+            var dataset = ModelInput.LoadData(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(label), parse.GetValue(features), loaded.InputSize);
             var result = new float[dataset.Rows.Length][];
             const int Batch = 4096;
             for (int start = 0; start < dataset.Rows.Length; start += Batch)
