@@ -143,61 +143,26 @@ internal static class TrainCommand
                 return; // --kind's own check names the kinds; an error here would take its place
             }
 
-            void Error(string message) => kindResult.AddError(message);
-            if (kindValue == "dae" && string.IsNullOrEmpty(Given(noise)))
-            {
-                Error("--kind dae needs at least one --noise, e.g. --noise gaussian:0.5 --clip 0,1.");
-            }
-
-            if (kindValue != "dae" && Given(noise) != null)
-            {
-                Error("--noise corrupts the input of a denoising autoencoder: add --kind dae.");
-            }
-
-            if (kindValue != "dae" && Given(clip) != null)
-            {
-                Error("--clip bounds the corrupted input of a denoising autoencoder: add --kind dae and --noise.");
-            }
-
-            if (kindValue is not ("vae" or "gmvae") && Given(beta) != null)
-            {
-                Error("--beta weighs the KL term of a variational autoencoder: add --kind vae or --kind gmvae.");
-            }
-
-            if (kindValue != "vae" && Differs(importanceSamples, 1))
-            {
-                Error("--importance-samples is the training objective of a variational autoencoder: add --kind vae.");
-            }
-
-            if (kindValue != "gmvae" && Differs(restarts, 1))
-            {
-                Error("--restarts is the Gaussian-mixture VAE's initialisation: add --kind gmvae.");
-            }
-
             bool withConsistency = Differs(consistency, 0);
-            if (kindValue != "gmvae" && withConsistency)
+            // Every broken rule is reported, in this order.
+            var rules = new (bool Broken, string Message)[]
             {
-                Error("--consistency is a term of the Gaussian-mixture VAE's loss: add --kind gmvae.");
-            }
-
-            if (Differs(balance, 1) && (kindValue != "gmvae" || !withConsistency))
+                (kindValue == "dae" && string.IsNullOrEmpty(Given(noise)), "--kind dae needs at least one --noise, e.g. --noise gaussian:0.5 --clip 0,1."),
+                (kindValue != "dae" && Given(noise) != null, "--noise corrupts the input of a denoising autoencoder: add --kind dae."),
+                (kindValue != "dae" && Given(clip) != null, "--clip bounds the corrupted input of a denoising autoencoder: add --kind dae and --noise."),
+                (kindValue is not ("vae" or "gmvae") && Given(beta) != null, "--beta weighs the KL term of a variational autoencoder: add --kind vae or --kind gmvae."),
+                (kindValue != "vae" && Differs(importanceSamples, 1), "--importance-samples is the training objective of a variational autoencoder: add --kind vae."),
+                (kindValue != "gmvae" && Differs(restarts, 1), "--restarts is the Gaussian-mixture VAE's initialisation: add --kind gmvae."),
+                (kindValue != "gmvae" && withConsistency, "--consistency is a term of the Gaussian-mixture VAE's loss: add --kind gmvae."),
+                (Differs(balance, 1) && (kindValue != "gmvae" || !withConsistency), "--consistency-balance weighs part of the consistency term: add --kind gmvae and --consistency L (> 0)."),
+                (kindValue != "gmvae" && Given(pretrainEpochs) != null, "--pretrain-epochs is the Gaussian-mixture VAE's pretraining: add --kind gmvae."),
+                (kindValue != "gmvae" && Given(clusters) != null, "--clusters is the number of mixture components of a Gaussian-mixture VAE: add --kind gmvae."),
+                (Given(architecture) != "conv" && (Given(filters) != null || result.GetResult(batchNorm) is { Implicit: false }),
+                    "--filters and --batch-norm shape the convolutional blocks: add --architecture conv."),
+            };
+            foreach (var (broken, message) in rules.Where(rule => rule.Broken))
             {
-                Error("--consistency-balance weighs part of the consistency term: add --kind gmvae and --consistency L (> 0).");
-            }
-
-            if (kindValue != "gmvae" && Given(pretrainEpochs) != null)
-            {
-                Error("--pretrain-epochs is the Gaussian-mixture VAE's pretraining: add --kind gmvae.");
-            }
-
-            if (kindValue != "gmvae" && Given(clusters) != null)
-            {
-                Error("--clusters is the number of mixture components of a Gaussian-mixture VAE: add --kind gmvae.");
-            }
-
-            if (Given(architecture) != "conv" && (Given(filters) != null || result.GetResult(batchNorm) is { Implicit: false }))
-            {
-                Error("--filters and --batch-norm shape the convolutional blocks: add --architecture conv.");
+                kindResult.AddError(message);
             }
         });
         command.SetAction(parse => CliRunner.Run(() =>

@@ -97,7 +97,7 @@ public sealed class AutoencoderAnomalyTransformer : ScoringTransformer
     public void Save(string path)
     {
         ThrowIfDisposed();
-        Scorer.SaveWith(path, Threshold, new[] { (SettingsFile, System.Text.Encoding.UTF8.GetBytes(Saved.Entry().Value)) });
+        Scorer.SaveWith(path, Threshold, new[] { (SettingsFile, System.Text.Encoding.UTF8.GetBytes(SavedDescription!.Entry().Value)) });
     }
 
     /// <summary>Loads a detector saved with <see cref="Save"/> (the folder or the <c>.zip</c>); disposing it disposes its model.</summary>
@@ -173,14 +173,10 @@ public sealed class AutoencoderAnomalyTransformer : ScoringTransformer
 
     private protected override SavedTransform Saved => new()
     {
-        Transform = nameof(AutoencoderAnomalyTransformer),
-        InputColumn = FeatureColumnName,
         ScoreColumn = ScoreColumnName,
         PredictedLabelColumn = PredictedLabelColumnName,
         Threshold = Threshold,
         Contamination = Contamination,
-        ScoringBatchSize = ScoringBatchSize,
-        Stages = 2,
     };
 
     private static string FlagColumn(string predictedLabelColumnName) => predictedLabelColumnName + ".anomaly_flag";

@@ -78,7 +78,11 @@ public static partial class AutoencodersCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
-        return new MixtureClusterEstimator(model, columns ?? new MixtureClusterColumns(), scoringBatchSize);
+        columns ??= new MixtureClusterColumns();
+        var graph = MixtureClusterTransformer.Describe(model, columns);
+        return new ScoringEstimator<MixtureClusterTransformer>(
+            graph, scoringBatchSize, () => new MixtureClusterTransformer(model, columns, scoringBatchSize, ownsModel: false),
+            shape => MixtureClusterTransformer.OutputShape(graph, model.Clusters, columns, shape));
     }
 
     /// <summary>

@@ -30,13 +30,10 @@ public sealed class AutoencoderTransformer : ScoringTransformer
 
     private protected override SavedTransform Saved => new()
     {
-        Transform = nameof(AutoencoderTransformer),
-        InputColumn = Columns.InputColumnName,
         LatentColumn = Columns.LatentColumnName,
         ReconstructionColumn = Columns.ReconstructionColumnName,
         ErrorColumn = Columns.ReconstructionErrorColumnName,
         LogVarianceColumn = Columns.LogVarianceColumnName,
-        ScoringBatchSize = ScoringBatchSize,
     };
 
     private protected override AutoencoderModel SavedModel => Model;
@@ -53,5 +50,4 @@ public sealed class AutoencoderTransformer : ScoringTransformer
             columns.InputColumnName, "input", OnnxNames.Features, model.InputSize, "the size the model was trained on", outputs,
             (rename, perRow) => OnnxScoringGraph.Build(model, onnxOutputs, rename, perRow));
     }
-
 }

@@ -34,13 +34,7 @@ public sealed class LatentDecoderTransformer : ScoringTransformer
     /// <summary>The column of generated data added (it replaces a column of the same name).</summary>
     public string OutputColumnName { get; }
 
-    private protected override SavedTransform Saved => new()
-    {
-        Transform = nameof(LatentDecoderTransformer),
-        InputColumn = InputColumnName,
-        OutputColumn = OutputColumnName,
-        ScoringBatchSize = ScoringBatchSize,
-    };
+    private protected override SavedTransform Saved => new() { OutputColumn = OutputColumnName };
 
     private protected override AutoencoderModel SavedModel => Model;
 

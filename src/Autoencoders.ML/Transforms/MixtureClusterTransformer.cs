@@ -74,20 +74,24 @@ public sealed class MixtureClusterTransformer : ScoringTransformer
         return new MixtureClusterTransformer(model, columns, saved.ScoringBatchSize, ownsModel: true);
     }
 
-
     private protected override SavedTransform Saved => new()
     {
-        Transform = nameof(MixtureClusterTransformer),
-        InputColumn = Columns.InputColumnName,
         LatentColumn = Columns.LatentColumnName,
         ProbabilitiesColumn = Columns.ProbabilitiesColumnName,
         ScoreColumn = Columns.ScoreColumnName,
         PredictedLabelColumn = Columns.PredictedLabelColumnName,
-        ScoringBatchSize = ScoringBatchSize,
-        Stages = 2,
     };
 
     private protected override AutoencoderModel SavedModel => Model;
+
+    /// <summary>The shape after the transform: the graph's columns but its component index, then the key column.</summary>
+    internal static SchemaShape OutputShape(ScoringGraph graph, int clusters, MixtureClusterColumns columns, SchemaShape inputSchema)
+    {
+        SchemaShapes.CheckVectorOfSingle(inputSchema, graph.InputColumnName, graph.InputRole);
+        var added = graph.Outputs.Take(graph.Outputs.Count - 1).Select(o => (o.ColumnName, o.Type))
+            .Append((columns.PredictedLabelColumnName, (DataViewType)new KeyDataViewType(typeof(uint), clusters)));
+        return SchemaShapes.Append(inputSchema, added);
+    }
 
     private static string IndexColumn(MixtureClusterColumns columns) => columns.PredictedLabelColumnName + ".ComponentIndex";
 
@@ -103,51 +107,5 @@ public sealed class MixtureClusterTransformer : ScoringTransformer
     private sealed class KeyRow
     {
         public float Value { get; set; }
-    }
-}
-
-/// <summary>Estimator of <see cref="MixtureClusterTransformer"/> (nothing to fit: the model is trained).</summary>
-internal sealed class MixtureClusterEstimator : IEstimator<MixtureClusterTransformer>
-{
-    private readonly AutoencoderModel model;
-    private readonly MixtureClusterColumns columns;
-    private readonly ScoringGraph graph;
-
-    internal MixtureClusterEstimator(AutoencoderModel model, MixtureClusterColumns columns, int scoringBatchSize)
-    {
-        graph = MixtureClusterTransformer.Describe(model, columns);
-        if (scoringBatchSize <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(scoringBatchSize), scoringBatchSize, $"scoringBatchSize must be positive (rows per ONNX Runtime call, {ScoringTransformer.DefaultScoringBatchSize} by default).");
-        }
-
-        this.model = model;
-        this.columns = columns;
-        ScoringBatchSize = scoringBatchSize;
-    }
-
-    /// <summary>Rows per ONNX Runtime call.</summary>
-    public int ScoringBatchSize { get; }
-
-    /// <summary>Checks the input column of <paramref name="input"/> and returns the transform (no training; the model is not disposed by it).</summary>
-    /// <param name="input">Data whose schema is checked.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of the wrong type or size; the message names it.</exception>
-    public MixtureClusterTransformer Fit(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        graph.CheckInput(input.Schema);
-        return new MixtureClusterTransformer(model, columns, ScoringBatchSize, ownsModel: false);
-    }
-
-    /// <summary>Checks the input column's kind and returns the shape with the cluster columns added.</summary>
-    /// <param name="inputSchema">The shape of the data.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or not a known-size vector of Single.</exception>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        SchemaShapes.CheckVectorOfSingle(inputSchema, graph.InputColumnName, graph.InputRole);
-        var added = graph.Outputs.Take(graph.Outputs.Count - 1).Select(o => (o.ColumnName, o.Type))
-            .Append((columns.PredictedLabelColumnName, (DataViewType)new KeyDataViewType(typeof(uint), model.Clusters)));
-        return SchemaShapes.Append(inputSchema, added);
     }
 }

@@ -22,9 +22,13 @@ internal sealed class ScoringEstimator<TTransformer> : IEstimator<TTransformer>
 {
     private readonly ScoringGraph graph;
     private readonly Func<TTransformer> create;
+    private readonly Func<SchemaShape, SchemaShape> outputShape;
 
-    /// <summary>An estimator whose transform runs <paramref name="graph"/>, made by <paramref name="create"/>.</summary>
-    internal ScoringEstimator(ScoringGraph graph, int scoringBatchSize, Func<TTransformer> create)
+    /// <summary>
+    /// An estimator whose transform runs <paramref name="graph"/>, made by <paramref name="create"/>; a task whose ML.NET
+    /// stages change the graph's columns gives its <paramref name="outputShape"/> (which checks the input too).
+    /// </summary>
+    internal ScoringEstimator(ScoringGraph graph, int scoringBatchSize, Func<TTransformer> create, Func<SchemaShape, SchemaShape>? outputShape = null)
     {
         this.graph = graph ?? throw new ArgumentNullException(nameof(graph));
         if (scoringBatchSize <= 0)
@@ -33,6 +37,7 @@ internal sealed class ScoringEstimator<TTransformer> : IEstimator<TTransformer>
         }
 
         this.create = create;
+        this.outputShape = outputShape ?? graph.OutputShape;
     }
 
     /// <summary>Checks the input column of <paramref name="input"/> and returns the transform (no training).</summary>
@@ -48,5 +53,9 @@ internal sealed class ScoringEstimator<TTransformer> : IEstimator<TTransformer>
     /// <summary>Checks the input column's kind and returns the shape after the transform.</summary>
     /// <param name="inputSchema">The shape of the data.</param>
     /// <exception cref="ArgumentOutOfRangeException">The input column is missing or not a known-size vector of Single.</exception>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => graph.OutputShape(inputSchema);
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return outputShape(inputSchema);
+    }
 }

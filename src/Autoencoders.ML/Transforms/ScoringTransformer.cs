@@ -79,10 +79,19 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
     private protected ScoringGraph Graph => mapper.Graph;
 
     /// <summary>
-    /// What <c>mlContext.Model.LoadAutoencoderPipeline</c> needs to rebuild this transform (its model aside); null for a
-    /// transform that reloads as ML.NET's ONNX transform only.
+    /// What <c>mlContext.Model.LoadAutoencoderPipeline</c> needs to rebuild this transform besides its model and what
+    /// every transform saves (<see cref="SavedDescription"/> adds that): the subclass's own columns and settings; null
+    /// for a transform that reloads as ML.NET's ONNX transform only.
     /// </summary>
     private protected virtual SavedTransform? Saved => null;
+
+    /// <summary>
+    /// <see cref="Saved"/> with what every transform saves written in: its type, input column, batch size and, for a
+    /// task, its number of stages; null without <see cref="Saved"/>.
+    /// </summary>
+    private protected SavedTransform? SavedDescription => Saved is { } saved
+        ? saved with { Transform = GetType().Name, InputColumn = Graph.InputColumnName, ScoringBatchSize = ScoringBatchSize, Stages = IsTask ? 2 : null }
+        : null;
 
     /// <summary>The model behind the transform, kept whole in the saved pipeline (null with <see cref="Saved"/>).</summary>
     private protected virtual AutoencoderModel? SavedModel => null;
@@ -166,7 +175,7 @@ public abstract class ScoringTransformer : ITransformer, IDisposable
     /// </summary>
     private IEnumerable<(string Key, string Value)> SavedEntries(bool inPlace)
     {
-        if (Saved is not { } saved || SavedModel is not { } model)
+        if (SavedDescription is not { } saved || SavedModel is not { } model)
         {
             return Enumerable.Empty<(string Key, string Value)>();
         }
