@@ -187,8 +187,12 @@ internal sealed class BenchmarkReport
         Add("VAE training time", $"{v.TrainSeconds / 60:F1} min, {v.Epochs} epochs", string.Empty, null);
     }
 
-    public void Memory(MemoryBenchmark.Result m) =>
-        Add($"peak RSS streaming {m.SmallRows:N0} vs {m.LargeRows:N0} rows", $"{m.SmallPeakMiB:F0} vs {m.LargePeakMiB:F0} MiB, ratio {m.Ratio:F2}", "ratio ≤ 1.2", m.Ratio <= 1.2);
+    public void Memory(MemoryBenchmark.Result m)
+    {
+        Add($"peak RSS streaming {m.Small.Rows:N0} vs {m.Large.Rows:N0} rows (one epoch each)", $"{m.Small.PeakMiB:F0} vs {m.Large.PeakMiB:F0} MiB, ratio {m.Ratio:F2}", "ratio ≤ 1.05", m.Ratio <= 1.05);
+        Add($"rows/s streaming {m.Large.Rows:N0} rows vs the {m.InMemory.Rows:N0} held in memory (the trainer's own rate; peak RSS in memory {m.InMemory.PeakMiB:F0} MiB)",
+            $"{m.Large.RowsPerSecond:N0} vs {m.InMemory.RowsPerSecond:N0} rows/s, ratio {m.SpeedRatio:F2} (streaming {m.Small.Rows:N0} rows: {m.Small.RowsPerSecond:N0})", "ratio ≥ 0.9", m.SpeedRatio >= 0.9);
+    }
 
     public string Table()
     {

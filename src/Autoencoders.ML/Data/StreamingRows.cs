@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -43,7 +44,6 @@ internal sealed class StreamingRows : RowSource
         int windowRows = Math.Max(batchSize, window / batchSize * batchSize);
         float[] buffer = new float[(long)windowRows * Width];
         int[] order = new int[windowRows];
-        float[] batch = new float[(long)batchSize * Width];
         var values = new VBuffer<float>[columns.Count];
         var sources = columns.Select(c => data.Schema[c.Name]).ToArray();
         using var cursor = data.GetRowCursor(sources.Distinct());
@@ -87,17 +87,13 @@ internal sealed class StreamingRows : RowSource
                 for (int start = 0; start < filled; start += batchSize)
                 {
                     int count = Math.Min(batchSize, filled - start);
+                    // Rows go from the window straight into the tensor's own memory (Tensor.bytes is a span over it): no
+                    // array per batch, which would land on the large-object heap and grow memory until a full collection.
+                    var tensor = torch.empty(new long[] { count, Width }, ScalarType.Float32);
+                    var rows = MemoryMarshal.Cast<byte, float>(tensor.bytes);
                     for (int r = 0; r < count; r++)
                     {
-                        buffer.AsSpan(order[start + r] * Width, Width).CopyTo(batch.AsSpan(r * Width, Width));
-                    }
-
-                    // Copy from the reused buffer: a fresh array per batch would land on the large-object heap and make
-                    // memory grow with the number of rows until a full collection.
-                    var tensor = torch.empty(new long[] { count, Width }, ScalarType.Float32);
-                    using (var accessor = tensor.data<float>())
-                    {
-                        accessor.CopyFrom((ReadOnlySpan<float>)batch.AsSpan(0, count * Width), 0, 0);
+                        buffer.AsSpan(order[start + r] * Width, Width).CopyTo(rows.Slice(r * Width, Width));
                     }
 
                     yield return tensor;

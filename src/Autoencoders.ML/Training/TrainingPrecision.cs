@@ -2,7 +2,7 @@ namespace Autoencoders.ML.Training;
 
 /// <summary>
 /// The number type the matrix multiplies of training run in (<see cref="TrainingOptions.Precision"/>). Whatever the
-/// choice, the weights, the optimizer, the loss, the activations and the trained model are float32: a saved model, its
+/// choice, the weights, the optimizer, the loss and the trained model are float32: a saved model, its
 /// ONNX export and scoring do not depend on it.
 /// </summary>
 public enum TrainingPrecision
@@ -11,10 +11,11 @@ public enum TrainingPrecision
     Float32,
 
     /// <summary>
-    /// Mixed precision: the dense layers' matrix multiplies of a training step (forward, and through autograd the
-    /// backward) run in bfloat16 on bfloat16 copies of the float32 weights and inputs; their results come back as float32
-    /// before the bias and the activation. Worth it on CPUs with bfloat16 instructions (AVX-512 BF16, AMX) and on GPUs
-    /// that support bfloat16; elsewhere it is emulated and slower. Convolution layers and the validation pass stay float32.
+    /// Mixed precision: the dense layers' matrix multiplies of a training step, forward and backward, run in bfloat16 on
+    /// bfloat16 copies of the float32 weights; between the dense layers of a stack the activations stay bfloat16, and the
+    /// weight gradients, the optimizer and the loss are float32. Worth it on CPUs with bfloat16 instructions (AVX-512
+    /// BF16, AMX) and on GPUs that support bfloat16; elsewhere it is emulated and slower. Convolution layers and the
+    /// validation pass stay float32.
     /// </summary>
     BFloat16,
 }
