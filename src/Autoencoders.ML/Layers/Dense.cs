@@ -52,10 +52,13 @@ internal sealed record DenseLayerSpec(int In, int Out, Activation Act, float Dro
     /// activation in place, in x's number type (bfloat16 inside a bfloat16 <see cref="LayerStack"/> run). The result is
     /// kept for <see cref="Backward"/>. Call under <c>no_grad</c>.
     /// </summary>
-    internal Tensor TrainingForward(nn.Module<Tensor, Tensor> module, Tensor x)
+    /// <param name="module">The layer's module.</param>
+    /// <param name="x">The layer's input.</param>
+    /// <param name="weight">The weight in x's number type (a bfloat16 copy in a bfloat16 step), for <see cref="Backward"/>.</param>
+    internal Tensor TrainingForward(nn.Module<Tensor, Tensor> module, Tensor x, out Tensor weight)
     {
         var linear = AsLinear(module, "A dense layer");
-        Tensor weight = linear.weight!;
+        weight = linear.weight!;
         Tensor? bias = linear.bias;
         if (x.dtype != weight.dtype)
         {
@@ -78,8 +81,9 @@ internal sealed record DenseLayerSpec(int In, int Out, Activation Act, float Dro
     /// <param name="output">The layer's output in the forward pass (activation applied).</param>
     /// <param name="grad">The loss's gradient with respect to <paramref name="output"/>; overwritten.</param>
     /// <param name="inputGradient">Whether to return the input's gradient.</param>
+    /// <param name="weight">The weight <see cref="TrainingForward"/> multiplied by.</param>
     /// <param name="ones">A vector of ones, one per row, in the gradient's type (sums the bias gradient as one product), or null.</param>
-    internal Tensor? Backward(nn.Module<Tensor, Tensor> module, Tensor input, Tensor output, Tensor grad, bool inputGradient, Tensor? ones = null)
+    internal Tensor? Backward(nn.Module<Tensor, Tensor> module, Tensor input, Tensor output, Tensor grad, bool inputGradient, Tensor weight, Tensor? ones = null)
     {
         var linear = AsLinear(module, "A dense layer");
         grad = Activations.Backward(Act, output, grad);
@@ -111,7 +115,6 @@ internal sealed record DenseLayerSpec(int In, int Out, Activation Act, float Dro
             return null;
         }
 
-        var weight = linear.weight!;
         return grad.mm(weight.dtype == grad.dtype ? weight : weight.to(grad.dtype));
     }
 

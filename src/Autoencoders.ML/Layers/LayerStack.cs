@@ -70,13 +70,13 @@ internal sealed class LayerStack : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// The forward pass of a training step without autograd (call under <c>no_grad</c>; needs
-    /// <see cref="TrainsWithoutAutograd"/>): each layer's input and, last, the stack's output are appended to
-    /// <paramref name="saved"/> for <see cref="TrainingBackward"/>. Number types as <see cref="Run"/>: inside a bfloat16
-    /// step the layers multiply in bfloat16 and the output is bfloat16 (the caller casts it).
+    /// <see cref="TrainsWithoutAutograd"/>): what <see cref="TrainingBackward"/> needs goes on <paramref name="tape"/>.
+    /// Number types as <see cref="Run"/>: inside a bfloat16 step the layers multiply in bfloat16 and the output is
+    /// bfloat16 (the caller casts it).
     /// </summary>
     /// <param name="x">(N, first input size).</param>
-    /// <param name="saved">Receives the layers' inputs and the output, in order.</param>
-    public Tensor TrainingForward(Tensor x, List<Tensor> saved)
+    /// <param name="tape">Receives each layer's input and weight, and the output.</param>
+    public Tensor TrainingForward(Tensor x, Tape tape)
     {
         if (MatmulPrecision.BFloat16 && x.dtype == ScalarType.Float32)
         {
@@ -85,11 +85,12 @@ internal sealed class LayerStack : nn.Module<Tensor, Tensor>
 
         for (int i = 0; i < Specs.Count; i++)
         {
-            saved.Add(x);
-            x = ((DenseLayerSpec)Specs[i]).TrainingForward(layers[i], x);
+            tape.Values.Add(x);
+            x = ((DenseLayerSpec)Specs[i]).TrainingForward(layers[i], x, out var weight);
+            tape.Weights.Add(weight);
         }
 
-        saved.Add(x);
+        tape.Values.Add(x);
         return x;
     }
 
@@ -97,20 +98,21 @@ internal sealed class LayerStack : nn.Module<Tensor, Tensor>
     /// The backward pass of <see cref="TrainingForward"/>: writes every parameter's gradient and returns the gradient
     /// of the stack's input, or null when <paramref name="inputGradient"/> is false.
     /// </summary>
-    /// <param name="saved">What <see cref="TrainingForward"/> appended (this stack's part, from its start).</param>
+    /// <param name="tape">What <see cref="TrainingForward"/> recorded.</param>
     /// <param name="grad">The loss's gradient with respect to the stack's output (overwritten).</param>
     /// <param name="inputGradient">Whether to return the gradient of the stack's input.</param>
-    public Tensor? TrainingBackward(IReadOnlyList<Tensor> saved, Tensor grad, bool inputGradient)
+    public Tensor? TrainingBackward(Tape tape, Tensor grad, bool inputGradient)
     {
-        if (grad.dtype != saved[^1].dtype)
+        var values = tape.Values;
+        if (grad.dtype != values[^1].dtype)
         {
-            grad = grad.to(saved[^1].dtype);
+            grad = grad.to(values[^1].dtype);
         }
 
         var ones = torch.ones(grad.shape[0], grad.dtype, grad.device);
         for (int i = Specs.Count - 1; i >= 0; i--)
         {
-            var next = ((DenseLayerSpec)Specs[i]).Backward(layers[i], saved[i], saved[i + 1], grad, inputGradient || i > 0, ones);
+            var next = ((DenseLayerSpec)Specs[i]).Backward(layers[i], values[i], values[i + 1], grad, inputGradient || i > 0, tape.Weights[i], ones);
             if (next is null)
             {
                 return null;
@@ -120,6 +122,16 @@ internal sealed class LayerStack : nn.Module<Tensor, Tensor>
         }
 
         return grad;
+    }
+
+    /// <summary>What a training step without autograd keeps between a stack's forward and backward passes.</summary>
+    public sealed class Tape
+    {
+        /// <summary>Each layer's input, then the stack's output.</summary>
+        public List<Tensor> Values { get; } = new();
+
+        /// <summary>The weight each layer multiplied by (a bfloat16 copy in a bfloat16 step).</summary>
+        public List<Tensor> Weights { get; } = new();
     }
 
     /// <summary>

@@ -60,11 +60,11 @@ internal sealed class AutoencoderNetwork : AutoencoderModule
         }
 
         using var noGrad = no_grad();
-        var encoderSaved = new List<Tensor>(Spec.Encoder.Count + 1);
-        var decoderSaved = new List<Tensor>(Spec.Decoder.Count + 1);
-        var logits = decoder.TrainingForward(encoder.TrainingForward(input, encoderSaved), decoderSaved);
+        var encoderTape = new LayerStack.Tape();
+        var decoderTape = new LayerStack.Tape();
+        var logits = decoder.TrainingForward(encoder.TrainingForward(input, encoderTape), decoderTape);
         var (value, gradient) = LossFunctions.ReconstructionGradient(logits, target, loss, Spec.OutputActivation);
-        encoder.TrainingBackward(encoderSaved, decoder.TrainingBackward(decoderSaved, gradient, inputGradient: true)!, inputGradient: false);
+        encoder.TrainingBackward(encoderTape, decoder.TrainingBackward(decoderTape, gradient, inputGradient: true)!, inputGradient: false);
         return new LossBreakdown(value, new Dictionary<string, Tensor> { [LossBreakdown.Reconstruction] = value }) { GradientsWritten = true };
     }
 
