@@ -101,7 +101,8 @@ public sealed class BatchPrefetcherTests
     [Fact]
     public void TrainingGivesTheSameNumbersAsBeforeBatchesWerePreparedAhead()
     {
-        // Recorded with batches read in line (main before this change): prefetching must not move a single bit.
+        // Recorded with batches read in line: preparing them ahead (streamed rows) or copying them (rows in memory) must
+        // not change them.
         var ml = new MLContext(seed: 0);
         var options = new AutoencoderOptions { HiddenSizes = new[] { 64 }, LatentSize = 8 };
         var losses = new List<(double Training, double? Validation)>();
@@ -120,6 +121,30 @@ public sealed class BatchPrefetcherTests
         Assert.Equal(InMemoryValidation, losses[0].Validation!.Value, Tolerance(InMemoryValidation));
         Assert.Equal(StreamedTraining, losses[1].Training, Tolerance(StreamedTraining));
         Assert.Equal(StreamedValidation, losses[1].Validation!.Value, Tolerance(StreamedValidation));
+    }
+
+    [Fact]
+    public void RowsInMemoryAreCopiedExactlyAsIndexSelectGathersThem()
+    {
+        TorchRuntime.EnsureInitialized();
+        using var scope = NewDisposeScope();
+        var data = randn(103, 7);
+        var rows = Enumerable.Range(0, 103).Where(i => i % 5 != 0).Select(i => (long)i).ToArray();
+        using var source = new InMemoryRows(data.clone(), rows, ownsData: true);
+        var order = (long[])rows.Clone();
+        RowSource.Shuffle(order.AsSpan(), new Random(4));
+        int start = 0;
+        foreach (var batch in source.TrainingBatches(16, new Random(4)))
+        {
+            using (batch)
+            {
+                var expected = data.index_select(0, tensor(order.Skip(start).Take((int)batch.shape[0]).ToArray()));
+                Assert.Equal(0f, (expected - batch).abs().max().ToSingle());
+                start += (int)batch.shape[0];
+            }
+        }
+
+        Assert.Equal(rows.Length, start);
     }
 
     private static double Tolerance(double value) => Math.Abs(value) * 1e-7;

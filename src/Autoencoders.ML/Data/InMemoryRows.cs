@@ -1,7 +1,8 @@
+using System.Runtime.InteropServices;
 
 namespace Autoencoders.ML.Data;
 
-/// <summary>Rows held in one native (rows, width) tensor; a batch is an index_select of it.</summary>
+/// <summary>Rows held in one native (rows, width) tensor; a batch is a copy of some of its rows.</summary>
 internal sealed class InMemoryRows : RowSource
 {
     private readonly Tensor data;
@@ -32,15 +33,44 @@ internal sealed class InMemoryRows : RowSource
             Shuffle(order.AsSpan(), shuffle);
         }
 
+        // Rows of a float32 CPU tensor are copied by the CPU here, not by index_select: batches are made on the
+        // prefetching thread, where a torch operation would start a second team of torch threads beside the training
+        // step's own and share the cores with it.
+        bool copy = data.device_type == DeviceType.CPU && data.dtype == ScalarType.Float32 && data.is_contiguous()
+            && data.numel() <= int.MaxValue / sizeof(float);
         for (int start = 0; start < order.Length; start += batchSize)
         {
             int count = Math.Min(batchSize, order.Length - start);
+            if (copy)
+            {
+                yield return Gather(order.AsSpan(start, count));
+                continue;
+            }
+
             using var index = torch.tensor(order.AsSpan(start, count).ToArray(), dtype: ScalarType.Int64);
             yield return data.index_select(0, index);
         }
     }
 
     /// <inheritdoc />
+    /// <inheritdoc />
+    public override IEnumerable<Tensor> TrainingBatches(int batchSize, Random? shuffle) => Batches(batchSize, shuffle);
+
+    private Tensor Gather(ReadOnlySpan<long> indices)
+    {
+        int width = Width;
+        var batch = torch.empty(new long[] { indices.Length, width }, ScalarType.Float32);
+        // Tensor.bytes is a span over the tensor's own memory.
+        var source = MemoryMarshal.Cast<byte, float>(data.bytes);
+        var target = MemoryMarshal.Cast<byte, float>(batch.bytes);
+        for (int r = 0; r < indices.Length; r++)
+        {
+            source.Slice(checked((int)(indices[r] * width)), width).CopyTo(target.Slice(r * width, width));
+        }
+
+        return batch;
+    }
+
     public override void Dispose()
     {
         if (ownsData)

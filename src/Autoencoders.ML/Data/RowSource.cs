@@ -17,6 +17,13 @@ internal abstract class RowSource : IDisposable
     public abstract IEnumerable<Tensor> Batches(int batchSize, Random? shuffle);
 
     /// <summary>
+    /// <see cref="Batches"/>, prepared on a background thread while the previous step trains when reading a batch takes
+    /// long enough to be worth it (rows streamed from an <see cref="Microsoft.ML.IDataView"/>); rows in memory are
+    /// copied on the caller's thread, where the copy costs less than sharing the cores with a second thread.
+    /// </summary>
+    public virtual IEnumerable<Tensor> TrainingBatches(int batchSize, Random? shuffle) => Training.BatchPrefetcher.Ahead(Batches(batchSize, shuffle));
+
+    /// <summary>
     /// Every row once, in order, in float64 batches of at most <paramref name="batchSize"/> rows, for exact statistics
     /// over the set; each batch as read is disposed once the caller has moved past its float64 copy.
     /// </summary>
@@ -37,7 +44,7 @@ internal abstract class RowSource : IDisposable
     }
 
     /// <summary>Fisher–Yates shuffle of <paramref name="items"/> in place.</summary>
-    protected static void Shuffle<T>(Span<T> items, Random random)
+    internal static void Shuffle<T>(Span<T> items, Random random)
     {
         for (int i = items.Length - 1; i > 0; i--)
         {

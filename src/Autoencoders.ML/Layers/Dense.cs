@@ -82,8 +82,7 @@ internal sealed record DenseLayerSpec(int In, int Out, Activation Act, float Dro
     /// <param name="grad">The loss's gradient with respect to <paramref name="output"/>; overwritten.</param>
     /// <param name="inputGradient">Whether to return the input's gradient.</param>
     /// <param name="weight">The weight <see cref="TrainingForward"/> multiplied by.</param>
-    /// <param name="ones">A vector of ones, one per row, in the gradient's type (sums the bias gradient as one product), or null.</param>
-    internal Tensor? Backward(nn.Module<Tensor, Tensor> module, Tensor input, Tensor output, Tensor grad, bool inputGradient, Tensor weight, Tensor? ones = null)
+    internal Tensor? Backward(nn.Module<Tensor, Tensor> module, Tensor input, Tensor output, Tensor grad, bool inputGradient, Tensor weight)
     {
         var linear = AsLinear(module, "A dense layer");
         grad = Activations.Backward(Act, output, grad);
@@ -100,14 +99,9 @@ internal sealed record DenseLayerSpec(int In, int Out, Activation Act, float Dro
 
         if (linear.bias?.grad is { } biasGrad)
         {
-            if (ones is not null && ones.dtype == grad.dtype && grad.dtype == biasGrad.dtype)
-            {
-                biasGrad.addmv_(grad.t(), ones, 0, 1); // Σ over rows as one product, written in place
-            }
-            else
-            {
-                biasGrad.copy_(grad.sum(dim: 0L)); // dim named: a literal 0 would bind to sum(ScalarType)
-            }
+            // torch's own column sum, as autograd takes it (a product with a vector of ones would sum in an order that
+            // depends on the thread count). dim named: a literal 0 would bind to sum(ScalarType).
+            biasGrad.copy_(grad.sum(dim: 0L));
         }
 
         if (!inputGradient)

@@ -109,10 +109,9 @@ internal sealed class LayerStack : nn.Module<Tensor, Tensor>
             grad = grad.to(values[^1].dtype);
         }
 
-        var ones = torch.ones(grad.shape[0], grad.dtype, grad.device);
         for (int i = Specs.Count - 1; i >= 0; i--)
         {
-            var next = ((DenseLayerSpec)Specs[i]).Backward(layers[i], values[i], values[i + 1], grad, inputGradient || i > 0, tape.Weights[i], ones);
+            var next = ((DenseLayerSpec)Specs[i]).Backward(layers[i], values[i], values[i + 1], grad, inputGradient || i > 0, tape.Weights[i]);
             if (next is null)
             {
                 return null;

@@ -77,7 +77,7 @@ internal sealed class TrainingRun : TrainingHooks<Tensor>
     /// <inheritdoc/>
     /// <remarks>Batches are prepared on a background thread while the previous step runs (same order, same numbers).</remarks>
     public override IEnumerable<Tensor> Batches(int epoch, Random shuffle) =>
-        BatchPrefetcher.Ahead(data.Training.Batches(options.BatchSize, shuffle));
+        data.Training.TrainingBatches(options.BatchSize, shuffle);
 
     /// <inheritdoc/>
     public override (LossBreakdown Loss, long Rows) Loss(Tensor batch, BatchPosition position, torch.Generator noise)
@@ -115,7 +115,7 @@ internal sealed class TrainingRun : TrainingHooks<Tensor>
         var full = new TrainingProgress(plan.Epochs, plan.Epochs, 1.0);
         double sum = 0;
         long count = 0;
-        foreach (var batch in BatchPrefetcher.Ahead(rows.Batches(options.BatchSize, shuffle: null)))
+        foreach (var batch in rows.TrainingBatches(options.BatchSize, shuffle: null))
         {
             using var owned = batch;
             using var scope = torch.NewDisposeScope();

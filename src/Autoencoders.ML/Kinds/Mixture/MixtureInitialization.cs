@@ -122,7 +122,7 @@ internal static class MixtureInitialization
         }
 
         public override IEnumerable<Tensor> Batches(int epoch, Random shuffle) =>
-            BatchPrefetcher.Ahead(preparation.Rows.Batches(preparation.Options.BatchSize, shuffle));
+            preparation.Rows.TrainingBatches(preparation.Options.BatchSize, shuffle);
 
         public override (LossBreakdown Loss, long Rows) Loss(Tensor batch, BatchPosition position, torch.Generator noise)
         {
