@@ -57,6 +57,7 @@ internal sealed class FineTuningRun
         using var unlabeledBatches = new EndlessBatches(regulariserRows, options.UnlabeledBatchSize, seed + 1);
         var hooks = new StepHooks(this, features, labels, batches, unlabeledBatches, generator, pseudoLabels: unlabeled != null && options.PseudoLabelWeight > 0)
         {
+            HasUnlabeledRows = unlabeled != null,
             Description = new RunIdentity(
                 network.Autoencoder.Spec.ToJson(), reconstructionLoss.ToString(), Fingerprint(labeled.Classes.Count), Continuing: false,
                 labeled.Count, regulariserRows.RowCount, new[] { labeled.Width }),
@@ -170,21 +171,21 @@ internal sealed class FineTuningRun
 
     /// <summary>
     /// One step of the Ladder objective: the labeled batch and the unlabeled <paramref name="rows"/> through the ladder
-    /// as one batch, cross-entropy of the corrupted path on the labeled part, the denoising cost on all, and (when on)
+    /// (if any) as one batch, cross-entropy of the corrupted path on the labeled part, the denoising cost on all, and (when on)
     /// the pseudo-label term with targets from the clean path on the unlabeled part. Returns the parts and the share of
     /// confident rows (NaN without pseudo-labels).
     /// </summary>
     private (Tensor Total, Dictionary<string, Tensor> Parts, long Rows, double Share) LadderLoss(
-        LadderNetwork ladder, Tensor x, Tensor y, Tensor rows, bool pseudoLabels, Generator generator)
+        LadderNetwork ladder, Tensor x, Tensor y, Tensor? rows, bool pseudoLabels, Generator generator)
     {
         ladder.train();
         long labeledRows = x.shape[0];
-        var (corrupted, clean, denoising) = ladder.Step(cat(new[] { x, Scale(rows) }, 0), generator);
+        var (corrupted, clean, denoising) = ladder.Step(rows is null ? x : cat(new[] { x, Scale(rows) }, 0), generator);
         var classification = nn.functional.cross_entropy(corrupted.narrow(0, 0, labeledRows), y);
         var parts = new Dictionary<string, Tensor> { ["cross-entropy"] = classification, ["denoising"] = denoising };
         var total = classification + denoising;
         double share = double.NaN;
-        if (pseudoLabels)
+        if (pseudoLabels && rows is not null)
         {
             Tensor targets, mask;
             using (no_grad())
@@ -261,6 +262,9 @@ internal sealed class FineTuningRun
         /// <summary>The run a checkpoint belongs to.</summary>
         public required RunIdentity Description { get; init; }
 
+        /// <summary>True when the run has unlabeled rows (the Ladder objective then steps on the labeled rows alone without them).</summary>
+        public bool HasUnlabeledRows { get; init; }
+
         /// <summary>The batch positions, the generator and the recent losses.</summary>
         public override ICheckpointState CheckpointState => new HookState(this);
 
@@ -281,7 +285,7 @@ internal sealed class FineTuningRun
             var (x, y) = run.Batch(features, labels, batches.Next(), generator);
             if (run.ladder is { } ladder)
             {
-                var (ladderTotal, ladderParts, labeledRows, share) = run.LadderLoss(ladder, x, y, unlabeledBatches.Next(), pseudoLabels, generator);
+                var (ladderTotal, ladderParts, labeledRows, share) = run.LadderLoss(ladder, x, y, HasUnlabeledRows ? unlabeledBatches.Next() : null, pseudoLabels, generator);
                 if (pseudoLabels)
                 {
                     Keep(confident, share);
