@@ -8,7 +8,9 @@ namespace Autoencoders.ML.Classification;
 
 /// <summary>
 /// A multiclass trainer that fine-tunes a pretrained autoencoder's encoder with a classification head (see
-/// <see cref="FineTuningOptions"/> for the schedule). Its transformer adds <c>Score</c> (Vector&lt;Single, classes&gt;,
+/// <see cref="FineTuningOptions"/> for the schedule), or, with <see cref="FineTuningOptions.Ladder"/>, trains encoder
+/// and head as a Ladder network whose denoising decoder is part of the objective (semi-supervised: the unlabeled rows
+/// carry the denoising cost). Its transformer adds <c>Score</c> (Vector&lt;Single, classes&gt;,
 /// class probabilities) and <c>PredictedLabel</c> (the label's key type), as ML.NET's multiclass trainers do, so
 /// <c>mlContext.MulticlassClassification.Evaluate</c> works on its output. Create it with
 /// <c>mlContext.MulticlassClassification.Trainers.AutoencoderClassifier(...)</c>.
