@@ -128,7 +128,11 @@ public sealed class FineTuningOptions
     /// unlabeled rows of every step. Needs a dense plain autoencoder. With it the head phase (<see cref="HeadSteps"/>)
     /// is skipped, <see cref="Dropout"/> and <see cref="ReconstructionWeight"/> are not used (the noise and the
     /// denoising cost take their place), and pseudo-labels, when on, are taken from the clean path and learnt on the
-    /// corrupted one. The command-line tool's <c>finetune --unlabeled</c> uses it by default.
+    /// corrupted one. After training the normalisation is folded into the encoder's and head's weights: the classifier
+    /// and <c>classifier.onnx</c> compute the clean path, and saving records these settings; the ladder's decoder is a
+    /// training device and is not kept (<see cref="AutoencoderClassifier.Model"/> holds the folded encoder beside the
+    /// pretrained decoder, so its reconstructions are not meaningful). The command-line tool's <c>finetune --unlabeled</c>
+    /// uses it by default.
     /// </summary>
     public LadderOptions? Ladder { get; set; }
 
