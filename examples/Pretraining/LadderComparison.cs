@@ -1,7 +1,7 @@
 // The Ladder objective against the same network without it, on a small set (few labels per class):
 //   dotnet run --project examples/Pretraining -c Release -- ladder --csv ../shared/datasets/digits/digits.csv [--per-class 10] [--seeds 1,2,3]
 //   dotnet run --project examples/Pretraining -c Release -- ladder --csv ../shared/datasets/anomaly/spambase.csv --standardize
-//   dotnet run --project examples/Pretraining -c Release -- ladder --mnist --per-class 10 --steps 2000 --variants ladder
+//   dotnet run --project examples/Pretraining -c Release -- ladder --mnist --per-class 10 --pretrain-epochs 5 --steps 1000 --seeds 1 --variants ladder-pseudo
 // A CSV's last column is the class. The rows are split once (seed 0): 30% test, the rest the pool; each seed draws
 // --per-class labeled rows of every class from the pool, the rest of the pool is unlabeled. The autoencoder is pretrained
 // once on the pool's features (library defaults). --held-out scores on the pool's unlabeled rows instead of the test
@@ -44,19 +44,20 @@ internal static class LadderComparison
         var stepsOption = new Option<int>("--steps") { Description = "FineTuningOptions.Steps.", DefaultValueFactory = _ => FineTuningOptions.Defaults.Steps };
         var rateOption = new Option<double>("--learning-rate") { Description = "FineTuningOptions.LearningRate.", DefaultValueFactory = _ => FineTuningOptions.Defaults.LearningRate };
         var variantsOption = new Option<string>("--variants") { Description = "Comma-separated variants: " + string.Join(", ", Variants.Select(v => v.Name)) + ".", DefaultValueFactory = _ => string.Join(",", Variants.Select(v => v.Name)) };
+        var epochsOption = new Option<int?>("--pretrain-epochs") { Description = "Epochs of the pretraining (default: the library's automatic budget)." };
         var heldOutOption = new Option<bool>("--held-out") { Description = "Score on the pool's unlabeled rows (their labels) instead of the test rows." };
         var command = new Command("ladder", "The Ladder objective against the same network without it, few labels per class, on a CSV or MNIST.")
         {
-            csvOption, mnistOption, standardizeOption, perClassOption, seedsOption, stepsOption, rateOption, variantsOption, heldOutOption,
+            csvOption, mnistOption, standardizeOption, perClassOption, seedsOption, stepsOption, rateOption, variantsOption, epochsOption, heldOutOption,
         };
         command.SetAction(parse => Run(
             parse.GetValue(csvOption), parse.GetValue(mnistOption), parse.GetValue(standardizeOption), parse.GetValue(perClassOption),
             parse.GetValue(seedsOption)!.Split(',').Select(int.Parse).ToArray(), parse.GetValue(stepsOption), parse.GetValue(rateOption),
-            parse.GetValue(variantsOption)!.Split(','), parse.GetValue(heldOutOption)));
+            parse.GetValue(variantsOption)!.Split(','), parse.GetValue(epochsOption), parse.GetValue(heldOutOption)));
         return command;
     }
 
-    private static int Run(FileInfo? csv, bool mnist, bool standardize, int perClass, int[] seeds, int steps, double learningRate, string[] variantNames, bool heldOut)
+    private static int Run(FileInfo? csv, bool mnist, bool standardize, int perClass, int[] seeds, int steps, double learningRate, string[] variantNames, int? epochs, bool heldOut)
     {
         var ml = new MLContext(seed: 0);
         var (pool, poolLabels, test, testLabels, source) = mnist ? Mnist(ml) : Csv(csv ?? throw new ArgumentException("Give --csv FILE or --mnist."));
@@ -69,7 +70,7 @@ internal static class LadderComparison
         Console.WriteLine($"{source}: pool {pool.Length:N0} rows, test {test.Length:N0} rows, {poolLabels.Distinct().Count()} classes, {pool[0].Length} features; " +
             $"{perClass} labels per class, steps {steps:N0}, learning rate {learningRate:G3}, seeds {string.Join(",", seeds)}{(heldOut ? ", scored on the pool's unlabeled rows" : ", scored on the test rows")}");
         var clock = Stopwatch.StartNew();
-        var training = new TrainingOptions { Seed = 0 };
+        var training = new TrainingOptions { Seed = 0, Epochs = epochs };
         if (standardize)
         {
             training.Scaling = ScalingKind.Standard;
