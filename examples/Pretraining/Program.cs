@@ -6,6 +6,7 @@
 //   other 59,000 images as unlabeled rows (pseudo-labels).
 //   dotnet run --project examples/Pretraining -c Release -- [--out DIR] [--labeled N] [--fine-tune-labels N]
 //   dotnet run --project examples/Pretraining -c Release -- benchmark   (the (a)-(e) table and accuracy-vs-labels.png)
+//   dotnet run --project examples/Pretraining -c Release -- ladder --csv FILE   (the Ladder objective on few labels, LadderComparison.cs)
 using System;
 using System.CommandLine;
 using System.Diagnostics;
@@ -29,7 +30,7 @@ var labeledOption = new Option<int>("--labeled") { Description = "Labeled rows t
 var fineTuneLabelsOption = new Option<int>("--fine-tune-labels") { Description = "Labeled rows for the fine-tuning story (a multiple of 10; 0 skips it).", DefaultValueFactory = _ => 1000 };
 var root = new RootCommand("Pretraining for a classifier: frozen autoencoder codes for ML.NET's L-BFGS, then an encoder fine-tuned on 1,000 labels.")
 {
-    outOption, labeledOption, fineTuneLabelsOption, FineTuningBenchmark.Command(),
+    outOption, labeledOption, fineTuneLabelsOption, FineTuningBenchmark.Command(), LadderComparison.Command(),
 };
 root.SetAction(parse => PretrainingStory.Run(parse.GetValue(outOption)!, parse.GetValue(labeledOption), parse.GetValue(fineTuneLabelsOption)));
 return root.Parse(args).Invoke();

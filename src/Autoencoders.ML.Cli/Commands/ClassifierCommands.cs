@@ -19,7 +19,16 @@ internal static class ClassifierCommands
         data.Description = "Labeled rows: CSV with a header (numeric columns are features) or IDX images with their labels file beside.";
         var label = new Option<string?>("--label-column") { Description = "CSV column with the class of each row (read as text: numbers and names both work)." };
         var features = CommonOptions.Features();
-        var unlabeled = new Option<string?>("--unlabeled") { Description = "Unlabeled rows (same features) for pseudo-labels and the reconstruction regulariser; default: none (the labeled rows' features for the regulariser)." };
+        var unlabeled = new Option<string?>("--unlabeled")
+        {
+            Description = "Unlabeled rows (same features) for the Ladder objective's denoising cost and for pseudo-labels; default: none (the plain classifier on the labeled rows).",
+        };
+        var objective = new Option<string?>("--objective")
+        {
+            Description = "ladder: the encoder and head train as a Ladder network whose denoising decoder is part of the objective (dense models); classifier: the head on the " +
+                "encoder with cross-entropy (and pseudo-labels). Default: ladder with --unlabeled on a dense model, else classifier.",
+        };
+        objective.AcceptOnlyFromAmong("ladder", "classifier");
         var steps = CommonOptions.WithDefault<int>("--steps", FineTuningOptions.Defaults.Steps, "Fine-tuning steps of every layer (after the head's warm-up).");
         var headSteps = CommonOptions.WithDefault<int>("--head-steps", FineTuningOptions.Defaults.HeadSteps, "Steps of the head alone first.");
         var shift = CommonOptions.WithDefault<int>("--max-shift", FineTuningOptions.Defaults.MaxShift, "Image rows: random shifts of up to this many pixels (0 = off).");
@@ -40,7 +49,7 @@ internal static class ClassifierCommands
         };
         var command = new Command("finetune", "Fine-tune a pretrained autoencoder's encoder with a classification head on labeled rows; writes the model folder and classifier.onnx.")
         {
-            model, data, label, features, unlabeled, steps, headSteps, shift, rotation, pseudoWeight, pseudoThreshold, encoderRatio, seed, output,
+            model, data, label, features, unlabeled, objective, steps, headSteps, shift, rotation, pseudoWeight, pseudoThreshold, encoderRatio, seed, output,
             checkpointEvery, checkpoint, resume,
         };
         command.SetAction(parse => CliRunner.Run(() =>
@@ -84,6 +93,12 @@ internal static class ClassifierCommands
                 fine.CheckpointPath = Path.GetFullPath(parse.GetValue(checkpoint) ?? Path.TrimEndingDirectorySeparator(Path.GetFullPath(outPath)) + ".checkpoint.zip");
             }
 
+            string chosen = parse.GetValue(objective) ?? (unlabeledView != null && LadderNetwork.UnsupportedReason(pretrained.Network) == null ? "ladder" : "classifier");
+            if (chosen == "ladder")
+            {
+                fine.Ladder = new LadderOptions();
+            }
+
             fine.Validate();
 
             if (pretrained.Spec.Image == null && dataset.ImageShape is var (c, h, w) && c * h * w == pretrained.InputSize)
@@ -97,9 +112,9 @@ internal static class ClassifierCommands
                 Pretrained = pretrained, UnlabeledData = unlabeledView, FineTuning = fine, Seed = parse.GetValue(seed),
             };
             var trainer = ml.MulticlassClassification.Trainers.AutoencoderClassifier(trainerOptions);
-            Console.WriteLine($"fine-tuning {pretrained.Spec} on {dataset.Rows.Length:N0} labeled rows of {classes.Length} classes from {dataset.Source}");
+            Console.WriteLine($"fine-tuning {pretrained.Spec} on {dataset.Rows.Length:N0} labeled rows of {classes.Length} classes from {dataset.Source}, {chosen} objective");
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            int blocks = (fine.HeadSteps + FineTuningOptions.CheckpointStepBlock - 1) / FineTuningOptions.CheckpointStepBlock;
+            int blocks = ((fine.Ladder == null ? fine.HeadSteps : fine.Steps) + FineTuningOptions.CheckpointStepBlock - 1) / FineTuningOptions.CheckpointStepBlock;
             using var classifier = ProgressView.Run(blocks, progress =>
             {
                 trainerOptions.Progress = progress;

@@ -8,7 +8,9 @@ namespace Autoencoders.ML.Classification;
 
 /// <summary>
 /// A multiclass trainer that fine-tunes a pretrained autoencoder's encoder with a classification head (see
-/// <see cref="FineTuningOptions"/> for the schedule). Its transformer adds <c>Score</c> (Vector&lt;Single, classes&gt;,
+/// <see cref="FineTuningOptions"/> for the schedule), or, with <see cref="FineTuningOptions.Ladder"/>, trains encoder
+/// and head as a Ladder network whose denoising decoder is part of the objective (semi-supervised: the unlabeled rows
+/// carry the denoising cost). Its transformer adds <c>Score</c> (Vector&lt;Single, classes&gt;,
 /// class probabilities) and <c>PredictedLabel</c> (the label's key type), as ML.NET's multiclass trainers do, so
 /// <c>mlContext.MulticlassClassification.Evaluate</c> works on its output. Create it with
 /// <c>mlContext.MulticlassClassification.Trainers.AutoencoderClassifier(...)</c>.
@@ -217,7 +219,12 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
         }
 
         var shift = (fine.MaxShift > 0 || fine.MaxRotation > 0) && image != null ? new ImageAugmentation(image, fine.MaxShift, fine.MaxRotation) : null;
-        using var unlabeled = options.UnlabeledData == null || (fine.ReconstructionWeight == 0 && fine.PseudoLabelWeight == 0)
+        if (fine.Ladder != null && LadderNetwork.UnsupportedReason(pretrained.Network) is string reason)
+        {
+            throw new ArgumentException(reason, nameof(options));
+        }
+
+        using var unlabeled = options.UnlabeledData == null || (fine.ReconstructionWeight == 0 && fine.PseudoLabelWeight == 0 && fine.Ladder == null)
             ? null
             : TrainingData.Load(
                 options.UnlabeledData, new[] { new RowColumn(options.FeatureColumnName, "unlabeled feature", pretrained.InputSize, ValueRange.Finite) },
@@ -235,7 +242,8 @@ public sealed class AutoencoderClassifierTrainer : IEstimator<AutoencoderClassif
             channel.Info(
                 MessageSensitivity.None,
                 $"Fine-tuning {pretrained.Spec} with a head of {labeled.Classes.Count} classes on {labeled.Count:N0} labeled rows" +
-                $" ({unlabeled?.Training.RowCount ?? 0:N0} unlabeled rows for the regulariser): {fine.HeadSteps} head steps, then {fine.Steps} steps of every layer" +
+                $" ({unlabeled?.Training.RowCount ?? 0:N0} unlabeled rows for the regulariser): " +
+                (fine.Ladder != null ? $"{fine.Steps} steps of the Ladder objective" : $"{fine.HeadSteps} head steps, then {fine.Steps} steps of every layer") +
                 (shift != null ? $", shifts of up to {fine.MaxShift} pixels and turns of up to {fine.MaxRotation:G3} degrees." : "."));
             var run = new FineTuningRun(network, fine, pretrained.Loss, pretrained.Scaling, shift, seed);
             double loss = run.Run(labeled, unlabeled?.Training, channel, options.Progress, cancellationToken);

@@ -122,6 +122,20 @@ public sealed class FineTuningOptions
     /// <summary>Fraction of the values of a pseudo-labeled row set to zero in its perturbed copy, in [0, 1). Default 0.2.</summary>
     public float PseudoLabelMasking { get; set; } = Defaults.PseudoLabelMasking;
 
+    /// <summary>
+    /// The Ladder objective (see <see cref="LadderOptions"/>): null (default) fine-tunes the plain classifier; set, the
+    /// encoder and head train as a Ladder network whose denoising decoder is part of the objective, on the labeled and
+    /// unlabeled rows of every step. Needs a dense plain autoencoder. With it the head phase (<see cref="HeadSteps"/>)
+    /// is skipped, <see cref="Dropout"/> and <see cref="ReconstructionWeight"/> are not used (the noise and the
+    /// denoising cost take their place), and pseudo-labels, when on, are taken from the clean path and learnt on the
+    /// corrupted one. After training the normalisation is folded into the encoder's and head's weights: the classifier
+    /// and <c>classifier.onnx</c> compute the clean path, and saving records these settings; the ladder's decoder is a
+    /// training device and is not kept (<see cref="AutoencoderClassifier.Model"/> holds the folded encoder beside the
+    /// pretrained decoder, so its reconstructions are not meaningful). The command-line tool's <c>finetune --unlabeled</c>
+    /// uses it by default.
+    /// </summary>
+    public LadderOptions? Ladder { get; set; }
+
     /// <summary>The shape of an input row for <see cref="MaxShift"/> when the model is dense; null uses the model's (none for a dense model: no shifts).</summary>
     public ImageShape? ImageShape { get; set; }
 
@@ -182,6 +196,12 @@ public sealed class FineTuningOptions
 
         OptionChecks.Require(PseudoLabelMasking >= 0 && PseudoLabelMasking < 1, nameof(PseudoLabelMasking), PseudoLabelMasking, "PseudoLabelMasking must be in [0, 1).");
 
+        if (Ladder != null)
+        {
+            Ladder.Validate();
+            OptionChecks.Require(Steps > 0, nameof(Steps), Steps, "Steps must be positive with the Ladder objective: it skips the head phase, so the full phase is all the training there is.");
+        }
+
         ImageShape?.Validate(nameof(ImageShape));
         if (Threads is int threads)
         {
@@ -204,6 +224,7 @@ public sealed class FineTuningOptions
     {
         var copy = (FineTuningOptions)MemberwiseClone();
         copy.optimization = optimization.Clone();
+        copy.Ladder = Ladder?.Clone();
         return copy;
     }
 }

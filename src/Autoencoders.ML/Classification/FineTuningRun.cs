@@ -2,6 +2,7 @@ using System.IO;
 using System.Threading;
 using Autoencoders.ML.Training;
 using Microsoft.ML.Runtime;
+using TorchSharp.Modules;
 
 namespace Autoencoders.ML.Classification;
 
@@ -11,7 +12,11 @@ namespace Autoencoders.ML.Classification;
 /// full rate and the autoencoder at <see cref="FineTuningOptions.EncoderLearningRateRatio"/> of it, each with its own
 /// fused Adam and cosine annealing — minimising cross-entropy on labeled rows (shifted and turned at random for images)
 /// plus, on a batch of unlabeled rows, <see cref="FineTuningOptions.PseudoLabelWeight"/> × FixMatch's pseudo-label loss
-/// and <see cref="FineTuningOptions.ReconstructionWeight"/> × the autoencoder's own loss.
+/// and <see cref="FineTuningOptions.ReconstructionWeight"/> × the autoencoder's own loss. With
+/// <see cref="FineTuningOptions.Ladder"/> the steps train a <see cref="LadderNetwork"/> instead (no head phase; the
+/// ladder's own parameters at the head's rate): cross-entropy of the corrupted path on the labeled rows plus the
+/// denoising cost on the labeled and unlabeled rows together, and the pseudo-label term from the clean path; the
+/// normalisation is folded into the weights at the end.
 /// </summary>
 internal sealed class FineTuningRun
 {
@@ -23,6 +28,7 @@ internal sealed class FineTuningRun
     private readonly FeatureScaling? scaling;
     private readonly ImageAugmentation? shift;
     private readonly int seed;
+    private LadderNetwork? ladder;
 
     public FineTuningRun(ClassifierNetwork network, FineTuningOptions options, ReconstructionLoss reconstructionLoss, FeatureScaling? scaling, ImageAugmentation? shift, int seed)
     {
@@ -51,24 +57,54 @@ internal sealed class FineTuningRun
         using var unlabeledBatches = new EndlessBatches(regulariserRows, options.UnlabeledBatchSize, seed + 1);
         var hooks = new StepHooks(this, features, labels, batches, unlabeledBatches, generator, pseudoLabels: unlabeled != null && options.PseudoLabelWeight > 0)
         {
+            HasUnlabeledRows = unlabeled != null,
             Description = new RunIdentity(
                 network.Autoencoder.Spec.ToJson(), reconstructionLoss.ToString(), Fingerprint(labeled.Classes.Count), Continuing: false,
                 labeled.Count, regulariserRows.RowCount, new[] { labeled.Width }),
         };
         void Log(string line) => channel.Info(MessageSensitivity.None, line);
+        ladder = options.Ladder == null ? null : new LadderNetwork(network, options.Ladder);
+        try
+        {
+            if (ladder != null)
+            {
+                Log($"Ladder objective: layers {string.Join("-", ladder.Widths)}, {ladder.InitialisedFromDecoder} of {ladder.Widths.Length - 1} decoder maps initialised from the pretrained decoder.");
+            }
+
+            Train(hooks, Log, progress, cancellationToken);
+            if (ladder != null)
+            {
+                ladder.eval();
+                ladder.Fold();
+            }
+        }
+        finally
+        {
+            ladder?.DisposeOwnModules();
+            ladder = null;
+        }
+
+        network.eval();
+        return hooks.Recent.Count == 0 ? double.NaN : hooks.Recent.Average();
+    }
+
+    /// <summary>The head phase (not with the Ladder objective), then the full phase.</summary>
+    private void Train(StepHooks hooks, Action<string> log, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
+        nn.Module trained = ladder ?? (nn.Module)network;
         // A checkpoint is written in the full phase only; resuming from one takes up the state after the head phase too.
-        if (options.HeadSteps > 0 && options.ResumeFrom == null)
+        if (options.HeadSteps > 0 && options.ResumeFrom == null && ladder == null)
         {
             hooks.Phase = (Name: TrainingPhases.Head, Steps: options.HeadSteps, TrainEncoder: false);
             var head = new[] { new ParameterGroup(network.Head.parameters().ToArray()) };
-            new TrainingLoop<int>(network, hooks, Settings(options.HeadSteps, head, schedule: null) with { Phase = TrainingPhases.Head }).Run(Log, progress, cancellationToken);
+            new TrainingLoop<int>(trained, hooks, Settings(options.HeadSteps, head, schedule: null) with { Phase = TrainingPhases.Head }).Run(log, progress, cancellationToken);
         }
 
         if (options.Steps > 0)
         {
             bool trainEncoder = options.EncoderLearningRateRatio > 0;
             hooks.Phase = (Name: TrainingPhases.FineTuning, Steps: options.Steps, TrainEncoder: trainEncoder);
-            var groups = new List<ParameterGroup> { new(network.Head.parameters().ToArray()) };
+            var groups = new List<ParameterGroup> { new(network.Head.parameters().Concat(ladder?.OwnParameters() ?? Enumerable.Empty<Parameter>()).ToArray()) };
             if (trainEncoder)
             {
                 groups.Add(new ParameterGroup(network.Autoencoder.parameters().ToArray(), options.EncoderLearningRateRatio));
@@ -81,11 +117,8 @@ internal sealed class FineTuningRun
                 CheckpointPath = options.CheckpointPath,
                 ResumeFrom = options.ResumeFrom,
             };
-            new TrainingLoop<int>(network, hooks, settings).Run(Log, progress, cancellationToken);
+            new TrainingLoop<int>(trained, hooks, settings).Run(log, progress, cancellationToken);
         }
-
-        network.eval();
-        return hooks.Recent.Count == 0 ? double.NaN : hooks.Recent.Average();
     }
 
     /// <summary>What a checkpoint's run must share with the run resuming it: every option but the execution ones, the seed and the classes.</summary>
@@ -132,14 +165,56 @@ internal sealed class FineTuningRun
         }
 
         network.train();
+        var perRow = nn.functional.cross_entropy(network.Logits(Scale(Perturb(rows, generator)), trainEncoder), targets, reduction: nn.Reduction.None);
+        return ((perRow * mask).mean(), mask.mean().ToDouble());
+    }
+
+    /// <summary>
+    /// One step of the Ladder objective: the labeled batch and the unlabeled <paramref name="rows"/> through the ladder
+    /// (if any) as one batch, cross-entropy of the corrupted path on the labeled part, the denoising cost on all, and (when on)
+    /// the pseudo-label term with targets from the clean path on the unlabeled part. Returns the parts and the share of
+    /// confident rows (NaN without pseudo-labels).
+    /// </summary>
+    private (Tensor Total, Dictionary<string, Tensor> Parts, long Rows, double Share) LadderLoss(
+        LadderNetwork ladder, Tensor x, Tensor y, Tensor? rows, bool pseudoLabels, Generator generator)
+    {
+        ladder.train();
+        long labeledRows = x.shape[0];
+        var (corrupted, clean, denoising) = ladder.Step(rows is null ? x : cat(new[] { x, Scale(rows) }, 0), generator);
+        var classification = nn.functional.cross_entropy(corrupted.narrow(0, 0, labeledRows), y);
+        var parts = new Dictionary<string, Tensor> { ["cross-entropy"] = classification, ["denoising"] = denoising };
+        var total = classification + denoising;
+        double share = double.NaN;
+        if (pseudoLabels && rows is not null)
+        {
+            Tensor targets, mask;
+            using (no_grad())
+            {
+                var (best, classes) = nn.functional.softmax(clean.narrow(0, labeledRows, rows.shape[0]).detach(), 1).max(1);
+                targets = classes;
+                mask = best.ge(options.PseudoLabelThreshold).to_type(ScalarType.Float32);
+            }
+
+            var perRow = nn.functional.cross_entropy(ladder.CorruptedLogits(Scale(Perturb(rows, generator)), generator), targets, reduction: nn.Reduction.None);
+            var pseudo = (perRow * mask).mean();
+            total = total + (pseudo * options.PseudoLabelWeight);
+            parts["pseudo-label"] = pseudo;
+            share = mask.mean().ToDouble();
+        }
+
+        return (total, parts, labeledRows, share);
+    }
+
+    /// <summary>The pseudo-label term's perturbed copy of <paramref name="rows"/> (data units): shifted and turned (images), then masked.</summary>
+    private Tensor Perturb(Tensor rows, Generator generator)
+    {
         var perturbed = shift == null ? rows : shift.Apply(rows, generator);
         if (options.PseudoLabelMasking > 0)
         {
             perturbed = perturbed * rand(perturbed.shape, generator: generator).ge(options.PseudoLabelMasking).to_type(perturbed.dtype);
         }
 
-        var perRow = nn.functional.cross_entropy(network.Logits(Scale(perturbed), trainEncoder), targets, reduction: nn.Reduction.None);
-        return ((perRow * mask).mean(), mask.mean().ToDouble());
+        return perturbed;
     }
 
     /// <summary>A labeled batch: rows shifted (images), then scaled; labels as int64.</summary>
@@ -187,6 +262,9 @@ internal sealed class FineTuningRun
         /// <summary>The run a checkpoint belongs to.</summary>
         public required RunIdentity Description { get; init; }
 
+        /// <summary>True when the run has unlabeled rows (the Ladder objective then steps on the labeled rows alone without them).</summary>
+        public bool HasUnlabeledRows { get; init; }
+
         /// <summary>The batch positions, the generator and the recent losses.</summary>
         public override ICheckpointState CheckpointState => new HookState(this);
 
@@ -205,6 +283,17 @@ internal sealed class FineTuningRun
             var options = run.options;
             run.network.train();
             var (x, y) = run.Batch(features, labels, batches.Next(), generator);
+            if (run.ladder is { } ladder)
+            {
+                var (ladderTotal, ladderParts, labeledRows, share) = run.LadderLoss(ladder, x, y, HasUnlabeledRows ? unlabeledBatches.Next() : null, pseudoLabels, generator);
+                if (pseudoLabels)
+                {
+                    Keep(confident, share);
+                }
+
+                return (new LossBreakdown(ladderTotal, ladderParts), labeledRows);
+            }
+
             var classification = nn.functional.cross_entropy(run.network.Logits(x, Phase.TrainEncoder), y);
             var parts = new Dictionary<string, Tensor> { ["cross-entropy"] = classification };
             if (!Full)
