@@ -27,10 +27,10 @@ internal static class LadderComparison
     {
         ("classifier-labels", "classifier objective, labels alone", false, _ => { }),
         ("classifier-unlabeled", "classifier objective + unlabeled rows (pseudo-labels)", true, _ => { }),
-        ("ladder-labels", "Ladder, labels alone", false, o => o.Ladder = new LadderOptions()),
-        ("ladder-no-decoder", "Ladder with λ = 0 + unlabeled rows, no pseudo-labels", true, o => (o.Ladder, o.PseudoLabelWeight) = (new LadderOptions { DenoisingCosts = new[] { 0.0 } }, 0)),
-        ("ladder", "Ladder + unlabeled rows, no pseudo-labels", true, o => (o.Ladder, o.PseudoLabelWeight) = (new LadderOptions(), 0)),
-        ("ladder-pseudo", "Ladder + unlabeled rows + pseudo-labels (finetune --unlabeled's default)", true, o => o.Ladder = new LadderOptions()),
+        ("ladder-labels", "Ladder, labels alone", false, o => o.Ladder = new FineTuningOptions.LadderOptions()),
+        ("ladder-no-decoder", "Ladder with λ = 0 + unlabeled rows, no pseudo-labels", true, o => (o.Ladder, o.PseudoLabelWeight) = (new FineTuningOptions.LadderOptions { DenoisingCosts = new[] { 0.0 } }, 0)),
+        ("ladder", "Ladder + unlabeled rows, no pseudo-labels", true, o => (o.Ladder, o.PseudoLabelWeight) = (new FineTuningOptions.LadderOptions(), 0)),
+        ("ladder-pseudo", "Ladder + unlabeled rows + pseudo-labels (finetune --unlabeled's default)", true, o => o.Ladder = new FineTuningOptions.LadderOptions()),
     };
 
     /// <summary>The <c>ladder</c> subcommand.</summary>

@@ -35,7 +35,7 @@ public sealed class LadderClassifierTests(ITestOutputHelper output)
     private static FineTuningOptions Ladder(params double[] costs) => new()
     {
         Steps = 200, BatchSize = 32, UnlabeledBatchSize = 64, LearningRate = 2e-3, PseudoLabelWeight = 0,
-        Ladder = costs.Length == 0 ? new LadderOptions() : new LadderOptions { DenoisingCosts = costs },
+        Ladder = costs.Length == 0 ? new FineTuningOptions.LadderOptions() : new FineTuningOptions.LadderOptions { DenoisingCosts = costs },
     };
 
     private static AutoencoderClassifier Train(MLContext ml, AutoencoderModel pretrained, FineTuningOptions fine, IDataView labeled, IDataView? unlabeled, int seed) =>
@@ -75,7 +75,7 @@ public sealed class LadderClassifierTests(ITestOutputHelper output)
         torch.manual_seed(3);
         var network = new ClassifierNetwork(ModelKinds.CreateNetwork(pretrained.Spec, pretrained.Options), classes: 10, dropout: 0);
         EarlyStopping.Restore(network.Autoencoder, pretrained.Network.state_dict());
-        var ladder = new LadderNetwork(network, new LadderOptions());
+        var ladder = new LadderNetwork(network, new FineTuningOptions.LadderOptions());
         Assert.Equal(new[] { 784, 128, 32, 10 }, ladder.Widths);
         Assert.Equal(2, ladder.InitialisedFromDecoder); // V_1 and V_2 from the mirrored decoder, V_3 (classes → code) random
         Assert.Contains("units.2.runningVariance", ladder.state_dict().Keys); // running statistics are saved in checkpoints
@@ -109,7 +109,7 @@ public sealed class LadderClassifierTests(ITestOutputHelper output)
         ladder.Fold();
         ladder.DisposeOwnModules();
         var classes = ClassLabels.FromText(Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
-        using var classifier = new AutoencoderClassifier(network, classes, pretrained, new FineTuningOptions { Ladder = new LadderOptions() }, double.NaN);
+        using var classifier = new AutoencoderClassifier(network, classes, pretrained, new FineTuningOptions { Ladder = new FineTuningOptions.LadderOptions() }, double.NaN);
         using var session = new InferenceSession(classifier.ToOnnx());
         var fromOnnx = OnnxCheck.Run(session, "features", rows)["probabilities"];
         Assert.True(OnnxCheck.MaxAbsDifference(expected, fromOnnx) <= OnnxCheck.Tolerance, $"max |ONNX − ladder| {OnnxCheck.MaxAbsDifference(expected, fromOnnx)}");
@@ -139,8 +139,8 @@ public sealed class LadderClassifierTests(ITestOutputHelper output)
             first.Save(dir);
             using var loaded = AutoencoderClassifier.Load(dir);
             Assert.NotNull(loaded.FineTuning.Ladder);
-            Assert.Equal(LadderOptions.Defaults.DenoisingCosts, loaded.FineTuning.Ladder!.DenoisingCosts);
-            Assert.Equal(LadderOptions.Defaults.NoiseStdDev, loaded.FineTuning.Ladder.NoiseStdDev);
+            Assert.Equal(FineTuningOptions.LadderOptions.Defaults.DenoisingCosts, loaded.FineTuning.Ladder!.DenoisingCosts);
+            Assert.Equal(FineTuningOptions.LadderOptions.Defaults.NoiseStdDev, loaded.FineTuning.Ladder.NoiseStdDev);
             Assert.Equal(probabilities, loaded.PredictProbabilities(rows));
         }
         finally
@@ -152,14 +152,14 @@ public sealed class LadderClassifierTests(ITestOutputHelper output)
     [Fact]
     public void BadLadderSettingsFailBeforeTrainingWithClearErrors()
     {
-        var noise = Assert.Throws<ArgumentOutOfRangeException>(() => new FineTuningOptions { Ladder = new LadderOptions { NoiseStdDev = -0.1 } }.Validate());
+        var noise = Assert.Throws<ArgumentOutOfRangeException>(() => new FineTuningOptions { Ladder = new FineTuningOptions.LadderOptions { NoiseStdDev = -0.1 } }.Validate());
         Assert.Contains("Ladder.NoiseStdDev", noise.Message);
-        var empty = Assert.Throws<ArgumentException>(() => new FineTuningOptions { Ladder = new LadderOptions { DenoisingCosts = Array.Empty<double>() } }.Validate());
+        var empty = Assert.Throws<ArgumentException>(() => new FineTuningOptions { Ladder = new FineTuningOptions.LadderOptions { DenoisingCosts = Array.Empty<double>() } }.Validate());
         Assert.Contains("at least one weight", empty.Message);
-        var negative = Assert.Throws<ArgumentOutOfRangeException>(() => new FineTuningOptions { Ladder = new LadderOptions { DenoisingCosts = new[] { 1000, -1.0 } } }.Validate());
+        var negative = Assert.Throws<ArgumentOutOfRangeException>(() => new FineTuningOptions { Ladder = new FineTuningOptions.LadderOptions { DenoisingCosts = new[] { 1000, -1.0 } } }.Validate());
         Assert.Contains("Ladder.DenoisingCosts[1]", negative.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new FineTuningOptions { Ladder = new LadderOptions { DenoisingCosts = new[] { double.NaN } } }.Validate());
-        var steps = Assert.Throws<ArgumentOutOfRangeException>(() => new FineTuningOptions { Steps = 0, HeadSteps = 100, Ladder = new LadderOptions() }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FineTuningOptions { Ladder = new FineTuningOptions.LadderOptions { DenoisingCosts = new[] { double.NaN } } }.Validate());
+        var steps = Assert.Throws<ArgumentOutOfRangeException>(() => new FineTuningOptions { Steps = 0, HeadSteps = 100, Ladder = new FineTuningOptions.LadderOptions() }.Validate());
         Assert.Contains("skips the head phase", steps.Message);
 
         // A convolutional autoencoder cannot carry the dense ladder: the error says what to do, before any step.

@@ -96,7 +96,7 @@ internal static class ClassifierCommands
             string chosen = parse.GetValue(objective) ?? (unlabeledView != null && LadderNetwork.UnsupportedReason(pretrained.Network) == null ? "ladder" : "classifier");
             if (chosen == "ladder")
             {
-                fine.Ladder = new LadderOptions();
+                fine.Ladder = new FineTuningOptions.LadderOptions();
             }
 
             fine.Validate();

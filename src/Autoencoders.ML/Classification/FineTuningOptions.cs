@@ -7,7 +7,7 @@ namespace Autoencoders.ML.Classification;
 /// of 1,000 labeled MNIST rows (examples/Pretraining, <c>benchmark --held-out-only</c> and <c>--choose</c>); see
 /// docs/benchmarks.md, "Fine-tuning a pretrained encoder", for the figures.
 /// </summary>
-public sealed class FineTuningOptions
+public sealed partial class FineTuningOptions
 {
     /// <summary>Defaults, written once.</summary>
     public static class Defaults

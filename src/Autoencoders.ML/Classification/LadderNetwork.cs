@@ -34,13 +34,13 @@ internal sealed class LadderNetwork : nn.Module<Tensor, Tensor>
     private readonly ModuleList<Linear> decoder;
     private readonly ModuleList<LadderUnit> units;
 
-    private readonly LadderOptions options;
+    private readonly FineTuningOptions.LadderOptions options;
     private readonly Activation[] activations;
 
     /// <summary>Builds the ladder on <paramref name="classifier"/> (not owned; its weights are trained in place).</summary>
     /// <param name="classifier">A classifier on a dense plain autoencoder (see <see cref="UnsupportedReason"/>).</param>
     /// <param name="options">The objective's settings.</param>
-    public LadderNetwork(ClassifierNetwork classifier, LadderOptions options)
+    public LadderNetwork(ClassifierNetwork classifier, FineTuningOptions.LadderOptions options)
         : base(nameof(LadderNetwork))
     {
         var autoencoder = classifier.Autoencoder as AutoencoderNetwork
