@@ -15,7 +15,7 @@ namespace Autoencoders.ML.Examples;
 /// <summary>
 /// Memory and speed at 100× the rows: peak resident set size and the trainer's own rows/s of one epoch streamed
 /// (MaxInMemoryBytes = 0) over N rows — MNIST's 60,000 training images repeated, each pass after the first with its own
-/// small noise — for N = 60,000 and 6,000,000, beside the last of three epochs over the 60,000 rows held in memory. Each run is its own
+/// noise pattern — for N = 60,000 and 6,000,000, beside the last of three epochs over the 60,000 rows held in memory. Each run is its own
 /// child process, so that peaks do not mix.
 /// </summary>
 internal static class MemoryBenchmark
@@ -103,6 +103,26 @@ internal static class MemoryBenchmark
             Schema = builder.ToSchema();
         }
 
+        private readonly Dictionary<long, float[]> noise = new();
+
+        /// <summary>The noise pattern of pass <paramref name="pass"/> (seeded by the pass), made on first use.</summary>
+        public float[] Noise(long pass)
+        {
+            if (!noise.TryGetValue(pass, out var pattern))
+            {
+                var random = new Random((int)pass);
+                pattern = new float[images[0].Length];
+                for (int i = 0; i < pattern.Length; i++)
+                {
+                    pattern[i] = (float)((random.NextDouble() - 0.5) * 0.1);
+                }
+
+                noise[pass] = pattern;
+            }
+
+            return pattern;
+        }
+
         public bool CanShuffle => false;
 
         public DataViewSchema Schema { get; }
@@ -142,15 +162,12 @@ internal static class MemoryBenchmark
                     image.CopyTo(editor.Values);
                     if (pass > 0)
                     {
-                        // Each later pass gets its own noise (±0.05, from the row's position), kept in [0, 1].
+                        // Each later pass adds its own noise pattern (±0.05, drawn once per pass), kept in [0, 1].
+                        var noise = view.Noise(pass);
                         var values = editor.Values;
-                        ulong state = (ulong)position * 0x9E3779B97F4A7C15UL;
                         for (int i = 0; i < values.Length; i++)
                         {
-                            state ^= state << 13;
-                            state ^= state >> 7;
-                            state ^= state << 17;
-                            values[i] = Math.Clamp(values[i] + (((state >> 40) / (float)(1 << 24)) - 0.5f) * 0.1f, 0f, 1f);
+                            values[i] = Math.Clamp(values[i] + noise[i], 0f, 1f);
                         }
                     }
 
