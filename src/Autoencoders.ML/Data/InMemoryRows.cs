@@ -33,9 +33,8 @@ internal sealed class InMemoryRows : RowSource
             Shuffle(order.AsSpan(), shuffle);
         }
 
-        // Rows of a float32 CPU tensor are copied by the CPU here, not by index_select: batches are made on the
-        // prefetching thread, where a torch operation would start a second team of torch threads beside the training
-        // step's own and share the cores with it.
+        // Rows of a float32 CPU tensor are copied row by row, not by index_select: a plain memory copy, with no torch
+        // operation and no parallel region between the training step's own.
         bool copy = data.device_type == DeviceType.CPU && data.dtype == ScalarType.Float32 && data.is_contiguous()
             && data.numel() <= int.MaxValue / sizeof(float);
         for (int start = 0; start < order.Length; start += batchSize)
@@ -52,7 +51,6 @@ internal sealed class InMemoryRows : RowSource
         }
     }
 
-    /// <inheritdoc />
     /// <inheritdoc />
     public override IEnumerable<Tensor> TrainingBatches(int batchSize, Random? shuffle) => Batches(batchSize, shuffle);
 
@@ -71,6 +69,7 @@ internal sealed class InMemoryRows : RowSource
         return batch;
     }
 
+    /// <inheritdoc />
     public override void Dispose()
     {
         if (ownsData)
