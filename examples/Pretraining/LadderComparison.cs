@@ -30,7 +30,7 @@ internal static class LadderComparison
         ("ladder-labels", "Ladder, labels alone", false, o => o.Ladder = new FineTuningOptions.LadderOptions()),
         ("ladder-no-decoder", "Ladder with λ = 0 + unlabeled rows, no pseudo-labels", true, o => (o.Ladder, o.PseudoLabelWeight) = (new FineTuningOptions.LadderOptions { DenoisingCosts = new[] { 0.0 } }, 0)),
         ("ladder", "Ladder + unlabeled rows, no pseudo-labels", true, o => (o.Ladder, o.PseudoLabelWeight) = (new FineTuningOptions.LadderOptions(), 0)),
-        ("ladder-pseudo", "Ladder + unlabeled rows + pseudo-labels (finetune --unlabeled's default)", true, o => o.Ladder = new FineTuningOptions.LadderOptions()),
+        ("ladder-pseudo", "Ladder + unlabeled rows + pseudo-labels (finetune --objective ladder)", true, o => o.Ladder = new FineTuningOptions.LadderOptions()),
     };
 
     /// <summary>The <c>ladder</c> subcommand.</summary>

@@ -131,8 +131,8 @@ public sealed partial class FineTuningOptions
     /// corrupted one. After training the normalisation is folded into the encoder's and head's weights: the classifier
     /// and <c>classifier.onnx</c> compute the clean path, and saving records these settings; the ladder's decoder is a
     /// training device and is not kept (<see cref="AutoencoderClassifier.Model"/> holds the folded encoder beside the
-    /// pretrained decoder, so its reconstructions are not meaningful). The command-line tool's <c>finetune --unlabeled</c>
-    /// uses it by default.
+    /// pretrained decoder, so its reconstructions are not meaningful). The command-line tool's <c>finetune --objective
+    /// ladder</c> sets it.
     /// </summary>
     public LadderOptions? Ladder { get; set; }
 
