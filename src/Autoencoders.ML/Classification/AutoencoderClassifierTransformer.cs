@@ -65,14 +65,11 @@ public sealed class AutoencoderClassifierTransformer : ScoringTransformer
         }
     }
 
+    // Type, input column, batch size and stages are written in by ScoringTransformer.SavedDescription.
     private protected override SavedTransform Saved => new()
     {
-        Transform = nameof(AutoencoderClassifierTransformer),
-        InputColumn = FeatureColumnName,
         ScoreColumn = ScoreColumnName,
         PredictedLabelColumn = PredictedLabelColumnName,
-        ScoringBatchSize = ScoringBatchSize,
-        Stages = 2,
     };
 
     private protected override AutoencoderModel SavedModel => Classifier.Model;

@@ -109,7 +109,7 @@ internal sealed record DenseLayerSpec(int In, int Out, Activation Act, float Dro
             return null;
         }
 
-        return grad.mm(weight.dtype == grad.dtype ? weight : weight.to(grad.dtype));
+        return grad.mm(weight); // the weight TrainingForward multiplied by, already in the gradient's type
     }
 
     /// <inheritdoc />
