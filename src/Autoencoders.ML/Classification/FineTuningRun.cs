@@ -154,18 +154,33 @@ internal sealed class FineTuningRun
     /// </summary>
     private (Tensor Loss, double Share) PseudoLabelLoss(Tensor rows, bool trainEncoder, Generator generator)
     {
-        Tensor targets, mask;
+        Tensor teacher;
         network.eval();
         using (no_grad())
         {
-            var probabilities = nn.functional.softmax(network.Logits(Scale(rows), trainEncoder: false), 1);
-            var (best, classes) = probabilities.max(1);
+            teacher = network.Logits(Scale(rows), trainEncoder: false);
+        }
+
+        network.train();
+        return PseudoLabelTerm(teacher, () => network.Logits(Scale(Perturb(rows, generator)), trainEncoder));
+    }
+
+    /// <summary>
+    /// FixMatch's term, shared by both objectives: the classes of <paramref name="teacherLogits"/> whose probability
+    /// reaches <see cref="FineTuningOptions.PseudoLabelThreshold"/> are the targets of <paramref name="studentLogits"/>
+    /// (computed after the targets, on the perturbed rows); returns the masked mean cross-entropy and the confident share.
+    /// </summary>
+    private (Tensor Loss, double Share) PseudoLabelTerm(Tensor teacherLogits, Func<Tensor> studentLogits)
+    {
+        Tensor targets, mask;
+        using (no_grad())
+        {
+            var (best, classes) = nn.functional.softmax(teacherLogits.detach(), 1).max(1);
             targets = classes;
             mask = best.ge(options.PseudoLabelThreshold).to_type(ScalarType.Float32);
         }
 
-        network.train();
-        var perRow = nn.functional.cross_entropy(network.Logits(Scale(Perturb(rows, generator)), trainEncoder), targets, reduction: nn.Reduction.None);
+        var perRow = nn.functional.cross_entropy(studentLogits(), targets, reduction: nn.Reduction.None);
         return ((perRow * mask).mean(), mask.mean().ToDouble());
     }
 
@@ -187,19 +202,11 @@ internal sealed class FineTuningRun
         double share = double.NaN;
         if (pseudoLabels && rows is not null)
         {
-            Tensor targets, mask;
-            using (no_grad())
-            {
-                var (best, classes) = nn.functional.softmax(clean.narrow(0, labeledRows, rows.shape[0]).detach(), 1).max(1);
-                targets = classes;
-                mask = best.ge(options.PseudoLabelThreshold).to_type(ScalarType.Float32);
-            }
-
-            var perRow = nn.functional.cross_entropy(ladder.CorruptedLogits(Scale(Perturb(rows, generator)), generator), targets, reduction: nn.Reduction.None);
-            var pseudo = (perRow * mask).mean();
+            var (pseudo, confident) = PseudoLabelTerm(
+                clean.narrow(0, labeledRows, rows.shape[0]), () => ladder.CorruptedLogits(Scale(Perturb(rows, generator)), generator));
             total = total + (pseudo * options.PseudoLabelWeight);
             parts["pseudo-label"] = pseudo;
-            share = mask.mean().ToDouble();
+            share = confident;
         }
 
         return (total, parts, labeledRows, share);
