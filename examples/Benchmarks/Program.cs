@@ -87,6 +87,7 @@ static int Run(bool quick, string? reportPath, string? only, double minutes, int
     {
         Section("scoring a saved pipeline: reloaded vs fresh vs stock");
         report.Reload(ReloadThroughput.Run(ml, train, test, quick ? 1 : 3));
+        report.TaskReload(TaskReloadThroughput.Run(ml, train, test, quick ? 1 : 3));
     }
 
     if (Wanted("memory"))

@@ -130,7 +130,7 @@ public static partial class AutoencodersCatalog
     /// <param name="model">The trained model.</param>
     /// <param name="columns">Input and output columns; null gives <c>Features</c> → <c>Latent</c>.</param>
     /// <param name="scoringBatchSize">Rows per ONNX Runtime call.</param>
-    /// <param name="scoringThreads">ONNX Runtime intra-op threads; null (default) lets ONNX Runtime decide.</param>
+    /// <param name="scoringThreads">ONNX Runtime intra-op threads; null (default): one per physical core on Linux, ONNX Runtime's own choice elsewhere.</param>
     /// <exception cref="ArgumentException">The columns are invalid or ask for what the model cannot give (a log-variance of a non-variational model).</exception>
     public static IEstimator<AutoencoderTransformer> ApplyAutoencoder(
         this TransformsCatalog catalog, AutoencoderModel model, AutoencoderColumns? columns = null, int scoringBatchSize = ScoringTransformer.DefaultScoringBatchSize, int? scoringThreads = null)

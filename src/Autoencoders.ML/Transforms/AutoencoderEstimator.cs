@@ -143,7 +143,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         /// <summary>Rows per ONNX Runtime call when the transform scores an <see cref="IDataView"/>. Default 512.</summary>
         public int ScoringBatchSize { get; set; } = ScoringTransformer.DefaultScoringBatchSize;
 
-        /// <summary>ONNX Runtime intra-op threads for scoring; null (default) lets ONNX Runtime decide.</summary>
+        /// <summary>ONNX Runtime intra-op threads for scoring; null (default): one per physical core on Linux, ONNX Runtime's own choice elsewhere.</summary>
         public int? ScoringThreads { get; set; }
     }
 }
