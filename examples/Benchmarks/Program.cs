@@ -80,7 +80,7 @@ static int Run(bool quick, string? reportPath, string? only, double minutes, int
     if (Wanted("scoring"))
     {
         Section("scoring");
-        report.Scoring(ScoringThroughput.Run(ml, train, test, quick ? 1 : 3));
+        report.Scoring(ScoringThroughput.Run(ml, train, test, quick ? 1 : 5));
     }
 
     if (Wanted("reload"))

@@ -37,13 +37,10 @@ internal static class ScoringThroughput
         float[][] rows = train.GetColumn<float[]>("Features").Concat(test.GetColumn<float[]>("Features")).ToArray();
         const int batch = 512;
 
-        // (a) Our transform, as a pipeline reads it: a cursor over the Latent column.
+        // (a) Our transform, as a pipeline reads it: a cursor over the Latent column. (a') The source view alone: what
+        // any transform reading it pays before it scores anything.
         var data = ml.Data.LoadFromEnumerable(rows.Select(r => new Row { Features = r }).ToList(), Schema(ml, "Features"));
         using var transformer = ml.Transforms.ApplyAutoencoder(model, scoringBatchSize: batch).Fit(data);
-        double transform = Best(repeats, () => Drain(transformer.Transform(data), "Latent"), rows.Length);
-
-        // (a') The source view alone: what any transform reading it pays before it scores anything.
-        double source = Best(repeats, () => Drain(data, "Features"), rows.Length);
 
         // (b) Raw ONNX Runtime: the same encoder.onnx, batches of 512 from arrays already in memory, with the intra-op
         // threads the transform's session gets; and (b') the same with ONNX Runtime's own default threads.
@@ -56,16 +53,24 @@ internal static class ScoringThroughput
         }
 
         using var session = new InferenceSession(encoder, sessionOptions);
-        float[] flat = rows.SelectMany(r => r).ToArray();
-        double raw = Best(repeats, () => RawRun(session, flat, rows.Length, batch), rows.Length);
         using var defaultSession = new InferenceSession(encoder);
-        double rawDefault = Best(repeats, () => RawRun(defaultSession, flat, rows.Length, batch), rows.Length);
+        float[] flat = rows.SelectMany(r => r).ToArray();
 
         // (c) ML.NET's ApplyOnnxModel on the same graph: one Run per row.
         var named = ml.Data.LoadFromEnumerable(rows.Select(r => new Row { Features = r }).ToList(), Schema(ml, OnnxNames.Features));
         var stock = ml.Transforms.ApplyOnnxModel(new[] { OnnxNames.Latent }, new[] { OnnxNames.Features }, new MemoryStream(encoder)).Fit(named);
-        double applyOnnx = Best(repeats, () => Drain(stock.Transform(named), OnnxNames.Latent), rows.Length);
+
+        // Taken in turn within each repeat, so that a busy moment of the machine does not fall on one of them only.
+        var rates = Best(
+            repeats,
+            rows.Length,
+            () => Drain(transformer.Transform(data), "Latent"),
+            () => Drain(data, "Features"),
+            () => RawRun(session, flat, rows.Length, batch),
+            () => RawRun(defaultSession, flat, rows.Length, batch),
+            () => Drain(stock.Transform(named), OnnxNames.Latent));
         (stock as IDisposable)?.Dispose();
+        double transform = rates[0], source = rates[1], raw = rates[2], rawDefault = rates[3], applyOnnx = rates[4];
 
         return new Result(model.Spec.ToString(), rows.Length, batch, transform, raw, applyOnnx, source, rawDefault, threads);
     }
@@ -95,18 +100,26 @@ internal static class ScoringThroughput
         }
     }
 
-    private static double Best(int repeats, Action run, int rows)
+    // Best rows/s of each run over the repeats, the runs taken in turn within each repeat (after one warm-up each).
+    private static double[] Best(int repeats, int rows, params Action[] runs)
     {
-        run(); // warm-up
-        double best = double.MaxValue;
-        for (int i = 0; i < repeats; i++)
+        var best = runs.Select(_ => double.MaxValue).ToArray();
+        foreach (var run in runs)
         {
-            var clock = Stopwatch.StartNew();
             run();
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
         }
 
-        return rows / best;
+        for (int i = 0; i < repeats; i++)
+        {
+            for (int r = 0; r < runs.Length; r++)
+            {
+                var clock = Stopwatch.StartNew();
+                runs[r]();
+                best[r] = Math.Min(best[r], clock.Elapsed.TotalSeconds);
+            }
+        }
+
+        return best.Select(b => rows / b).ToArray();
     }
 
     private static SchemaDefinition Schema(MLContext ml, string column)
