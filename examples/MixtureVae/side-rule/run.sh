@@ -8,4 +8,4 @@ extra=""; [ "$v" = none ] && extra="--max-shift 0"
 start=$(date +%s)
 $CLI train --data $f --label-column label --kind gmvae --clusters 10 --runs 1 --seed $k $extra --out $m > $m.log 2>&1 || { echo "FAIL $m"; exit 1; }
 $CLI cluster --model $m --data $f --label-column label --out $m.clusters.csv >> $m.log 2>&1 || { echo "FAIL cluster $m"; exit 1; }
-echo "$s $k $v $(python3 "$HERE/acc.py" $m.clusters.csv) $(( $(date +%s) - start ))s" | tee -a results.txt
+echo "$s $k $v $(${PYTHON:-python3} "$HERE/acc.py" $m.clusters.csv) $(( $(date +%s) - start ))s" | tee -a results.txt
