@@ -49,7 +49,7 @@ internal static class ReloadThroughput
             try
             {
                 // Interleaved, so that a busy moment of a shared machine does not fall on one of them only.
-                var rates = Best(repeats, rows, () => Drain(fresh.Transform(data)), () => Drain(reloaded.Transform(data)), () => Drain(stock.Transform(data)));
+                var rates = InTurn.Best(repeats, rows, () => InTurn.Drain(fresh.Transform(data), "Latent", "Error"), () => InTurn.Drain(reloaded.Transform(data), "Latent", "Error"), () => InTurn.Drain(stock.Transform(data), "Latent", "Error"));
                 double freshRate = rates[0], reloadedRate = rates[1], stockRate = rates[2];
                 return new Result(
                     fresh.Model.Spec.ToString(), rows, freshRate, reloadedRate, stockRate, Stage(reloaded), Stage(stock),
@@ -69,57 +69,6 @@ internal static class ReloadThroughput
 
     private static string Stage(ITransformer transformer) =>
         transformer is IEnumerable<ITransformer> chain ? string.Join(" + ", chain.Select(Stage)) : transformer.GetType().Name;
-
-    // Reads Latent and Error, whatever their types (Error is Single in our transform, Vector<Single, 1> after a stock load).
-    private static void Drain(IDataView view)
-    {
-        var latent = view.Schema["Latent"];
-        var error = view.Schema["Error"];
-        using var cursor = view.GetRowCursor(new[] { latent, error });
-        var getLatent = cursor.GetGetter<VBuffer<float>>(latent);
-        var code = default(VBuffer<float>);
-        Action readError;
-        if (error.Type is VectorDataViewType)
-        {
-            var getError = cursor.GetGetter<VBuffer<float>>(error);
-            var value = default(VBuffer<float>);
-            readError = () => getError(ref value);
-        }
-        else
-        {
-            var getError = cursor.GetGetter<float>(error);
-            float value = 0;
-            readError = () => getError(ref value);
-        }
-
-        while (cursor.MoveNext())
-        {
-            getLatent(ref code);
-            readError();
-        }
-    }
-
-    // Best rows/s of each run over the repeats, the runs taken in turn within each repeat (after one warm-up each).
-    private static double[] Best(int repeats, int rows, params Action[] runs)
-    {
-        var best = runs.Select(_ => double.MaxValue).ToArray();
-        foreach (var run in runs)
-        {
-            run();
-        }
-
-        for (int i = 0; i < repeats; i++)
-        {
-            for (int r = 0; r < runs.Length; r++)
-            {
-                var clock = Stopwatch.StartNew();
-                runs[r]();
-                best[r] = Math.Min(best[r], clock.Elapsed.TotalSeconds);
-            }
-        }
-
-        return best.Select(b => rows / b).ToArray();
-    }
 
     private static SchemaDefinition Schema(MLContext ml)
     {

@@ -61,30 +61,18 @@ internal static class ScoringThroughput
         var stock = ml.Transforms.ApplyOnnxModel(new[] { OnnxNames.Latent }, new[] { OnnxNames.Features }, new MemoryStream(encoder)).Fit(named);
 
         // Taken in turn within each repeat, so that a busy moment of the machine does not fall on one of them only.
-        var rates = Best(
+        var rates = InTurn.Best(
             repeats,
             rows.Length,
-            () => Drain(transformer.Transform(data), "Latent"),
-            () => Drain(data, "Features"),
+            () => InTurn.Drain(transformer.Transform(data), "Latent"),
+            () => InTurn.Drain(data, "Features"),
             () => RawRun(session, flat, rows.Length, batch),
             () => RawRun(defaultSession, flat, rows.Length, batch),
-            () => Drain(stock.Transform(named), OnnxNames.Latent));
+            () => InTurn.Drain(stock.Transform(named), OnnxNames.Latent));
         (stock as IDisposable)?.Dispose();
         double transform = rates[0], source = rates[1], raw = rates[2], rawDefault = rates[3], applyOnnx = rates[4];
 
         return new Result(model.Spec.ToString(), rows.Length, batch, transform, raw, applyOnnx, source, rawDefault, threads);
-    }
-
-    private static void Drain(IDataView view, string column)
-    {
-        var col = view.Schema[column];
-        using var cursor = view.GetRowCursor(new[] { col });
-        var getter = cursor.GetGetter<VBuffer<float>>(col);
-        var value = default(VBuffer<float>);
-        while (cursor.MoveNext())
-        {
-            getter(ref value);
-        }
     }
 
     private static void RawRun(InferenceSession session, float[] flat, int rows, int batch)
@@ -98,28 +86,6 @@ internal static class ScoringThroughput
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, flat.AsMemory(start * 784, n * 784), new long[] { n, 784 });
             using var result = session.Run(options, names, new[] { input }, outputs);
         }
-    }
-
-    // Best rows/s of each run over the repeats, the runs taken in turn within each repeat (after one warm-up each).
-    private static double[] Best(int repeats, int rows, params Action[] runs)
-    {
-        var best = runs.Select(_ => double.MaxValue).ToArray();
-        foreach (var run in runs)
-        {
-            run();
-        }
-
-        for (int i = 0; i < repeats; i++)
-        {
-            for (int r = 0; r < runs.Length; r++)
-            {
-                var clock = Stopwatch.StartNew();
-                runs[r]();
-                best[r] = Math.Min(best[r], clock.Elapsed.TotalSeconds);
-            }
-        }
-
-        return best.Select(b => rows / b).ToArray();
     }
 
     private static SchemaDefinition Schema(MLContext ml, string column)

@@ -63,7 +63,7 @@ internal static class TaskReloadThroughput
             try
             {
                 int rows = (int)data.GetRowCount()!.Value;
-                var rates = Best(repeats, rows, () => Drain(fresh.Transform(data), columns), () => Drain(reloaded.Transform(data), columns), () => Drain(stock.Transform(data), columns));
+                var rates = InTurn.Best(repeats, rows, () => InTurn.Drain(fresh.Transform(data), columns), () => InTurn.Drain(reloaded.Transform(data), columns), () => InTurn.Drain(stock.Transform(data), columns));
                 return new Result(task, string.Join(", ", columns), rows, rates[0], rates[1], rates[2], Stage(reloaded), Stage(stock));
             }
             finally
@@ -81,54 +81,6 @@ internal static class TaskReloadThroughput
 
     private static string Stage(ITransformer transformer) =>
         transformer is IEnumerable<ITransformer> chain ? string.Join(" + ", chain.Select(Stage)) : transformer.GetType().Name;
-
-    // Reads every named column that the view has, whatever its type (a stock reload may type them differently).
-    private static void Drain(IDataView view, string[] names)
-    {
-        var columns = names.Select(n => view.Schema.GetColumnOrNull(n)).Where(c => c != null).Select(c => c!.Value).ToArray();
-        using var cursor = view.GetRowCursor(columns);
-        var readers = columns.Select(c => Reader(cursor, c)).ToArray();
-        while (cursor.MoveNext())
-        {
-            foreach (var read in readers)
-            {
-                read();
-            }
-        }
-    }
-
-    private static Action Reader(DataViewRowCursor cursor, DataViewSchema.Column column) =>
-        (Action)typeof(TaskReloadThroughput).GetMethod(nameof(TypedReader), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-            .MakeGenericMethod(column.Type.RawType).Invoke(null, new object[] { cursor, column })!;
-
-    private static Action TypedReader<T>(DataViewRowCursor cursor, DataViewSchema.Column column)
-    {
-        var getter = cursor.GetGetter<T>(column);
-        T value = default!;
-        return () => getter(ref value);
-    }
-
-    // Best rows/s of each run over the repeats, the runs taken in turn within each repeat (after one warm-up each).
-    private static double[] Best(int repeats, int rows, params Action[] runs)
-    {
-        var best = runs.Select(_ => double.MaxValue).ToArray();
-        foreach (var run in runs)
-        {
-            run();
-        }
-
-        for (int i = 0; i < repeats; i++)
-        {
-            for (int r = 0; r < runs.Length; r++)
-            {
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                runs[r]();
-                best[r] = Math.Min(best[r], clock.Elapsed.TotalSeconds);
-            }
-        }
-
-        return best.Select(b => rows / b).ToArray();
-    }
 
     private static SchemaDefinition Schema()
     {
