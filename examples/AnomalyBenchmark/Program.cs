@@ -9,6 +9,9 @@
 //   dotnet run --project examples/AnomalyBenchmark -c Release -- --defaults --data ../shared/datasets/anomaly --report docs/anomaly-defaults.md
 //        (issue 27: library default + scikit-learn baselines on every table; --python PATH, default /usr/bin/python3)
 //   dotnet run --project examples/AnomalyBenchmark -c Release -- --round defaults --choice-half --data ../shared/datasets/anomaly   (issue 27 candidates)
+//   dotnet run --project examples/AnomalyBenchmark -c Release -- --round defaults --only "1 R;2 R;3 R;12 RL;15 R" --seeds 3 --shortfall --data ../shared/datasets/anomaly
+//        (issue 27, round 3: candidates at three seeds, IsolationForest at random_state 0..2 and the other baselines, Jr, leave-one-table-out)
+//   dotnet run --project examples/AnomalyBenchmark -c Release -- --write-planted /tmp/planted/planted.csv   (the library test's planted-outlier rows)
 //   options: --round 1|2|3|all|defaults (default: the summary list), --choice-half (issue 27: the 11 choice tables), --sets a,b  --only "prefix;prefix"  --seed S  --seeds N
 //            --mnist 0,1,7 (one-class MNIST on these digits instead of the tabular sets)
 //            --parallel N (sets run in child processes, N at a time; default 1)  --in-process (no child processes)
@@ -41,6 +44,14 @@ if (args.Contains("--defaults"))
         ReportSection.Replace(defaultsReport, defaults, "dotnet run --project examples/AnomalyBenchmark -c Release -- " + string.Join(' ', args));
     }
 
+    return 0;
+}
+
+if (Arg("--write-planted") is string plantedPath)
+{
+    // The planted-outlier rows of the library's AnomalyScorer test as a table (issue 27, round 3's admissibility check).
+    PlantedOutliers.Write(plantedPath);
+    Console.WriteLine($"wrote {plantedPath}");
     return 0;
 }
 
@@ -192,9 +203,10 @@ else
                     File.AppendAllText(childResults, string.Create(CultureInfo.InvariantCulture, $"{candidate.Name}\t{set.Name}\t{s}\t{value:R}\t{elapsed:R}\n"));
                 }
             }
-
-            Detectors.ClearCache();
         }
+
+        // Models are kept across seeds of a set: a seed ensemble at seed s reuses the models of seeds s+1, s+2.
+        Detectors.ClearCache();
     }
 
     if (childResults != null)
@@ -224,6 +236,12 @@ foreach (var candidate in candidates)
 }
 
 string markdown = $"AUROC (all rows; seeds {seed}..{seed + seeds - 1}, ± = standard deviation over seeds)\n\n{table}\nSeconds per set (training + scoring, 2 shared cores, Threads = 1)\n\n{perSetTime}";
+if (args.Contains("--shortfall"))
+{
+    // Issue 27, round 3: scikit-learn's baselines on the same rows in this run, the criterion Jr and the leave-one-table-out report.
+    markdown += "\n" + ShortfallSelection.Report(dataDir, sets, candidates, auroc, Arg("--python") ?? SklearnBaselines.DefaultPython);
+}
+
 Console.WriteLine();
 Console.WriteLine(markdown);
 if (reportPath != null)
