@@ -137,35 +137,44 @@ var seconds = new Dictionary<(string Candidate, string Set), List<double>>();
 string? childResults = Arg("--child");
 if (childResults == null && !args.Contains("--in-process"))
 {
-    // Each set runs in a child process (up to --parallel at a time): a native crash in one set (seen twice in long
-    // multi-model processes, inside TorchSharp) is retried once and does not lose the other sets.
+    // Each set and seed runs in a child process (up to --parallel at a time): a native crash (seen in long multi-model
+    // processes, inside TorchSharp: "Unknown scalar type", "INTERNAL ASSERT FAILED at c10/core/Scalar.h") is retried up to
+    // twice and does not lose the other sets; a set and seed that fails three times leaves no partial results behind.
     int parallel = int.Parse(Arg("--parallel") ?? "1", CultureInfo.InvariantCulture);
-    var files = new Dictionary<string, string>();
-    System.Threading.Tasks.Parallel.ForEach(sets, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallel }, set =>
+    var files = new List<string>();
+    var work = sets.SelectMany(set => Enumerable.Range(seed, seeds).Select(s => (Set: set, Seed: s))).ToList();
+    System.Threading.Tasks.Parallel.ForEach(work, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallel }, item =>
     {
-        string file = Path.Combine(Path.GetTempPath(), $"anomaly-{Environment.ProcessId}-{set.Name}.tsv");
-        for (int attempt = 1; attempt <= 2; attempt++)
+        string file = Path.Combine(Path.GetTempPath(), $"anomaly-{Environment.ProcessId}-{item.Set.Name}-{item.Seed}.tsv");
+        const int attempts = 3;
+        for (int attempt = 1; attempt <= attempts; attempt++)
         {
             File.Delete(file);
-            int code = RunChild(set.Name, file);
+            int code = RunChild(item.Set.Name, item.Seed, file);
             if (code == 0)
             {
                 break;
             }
 
-            Console.WriteLine($"!! {set.Name}: child exited with code {code} (attempt {attempt}){(attempt == 1 ? "; retrying" : "")}");
+            File.Delete(file);
+            Console.WriteLine($"!! {item.Set.Name} seed {item.Seed}: child exited with code {code} (attempt {attempt}){(attempt < attempts ? "; retrying" : "; no results for it")}");
         }
 
         lock (files)
         {
-            files[set.Name] = file;
+            files.Add(file);
         }
     });
-    foreach (var file in files.Values.Where(File.Exists))
+    foreach (var file in files.Where(File.Exists))
     {
         foreach (var line in File.ReadAllLines(file))
         {
             var f = line.Split('\t');
+            if (int.Parse(f[2], CultureInfo.InvariantCulture) != seed && candidates.Any(c => c.Name == f[0] && !c.Seeded))
+            {
+                continue; // a seedless candidate counts once, at the first seed, as in-process
+            }
+
             Add(auroc, (f[0], f[1]), double.Parse(f[3], CultureInfo.InvariantCulture));
             Add(seconds, (f[0], f[1]), double.Parse(f[4], CultureInfo.InvariantCulture));
         }
@@ -173,7 +182,8 @@ if (childResults == null && !args.Contains("--in-process"))
         File.Delete(file);
     }
 
-    sets = sets.Where(s => candidates.All(c => auroc.ContainsKey((c.Name, s.Name)))).ToList();
+    // A set is reported only with every candidate at every seed (a seedless candidate runs at the first seed only).
+    sets = sets.Where(s => candidates.All(c => auroc.TryGetValue((c.Name, s.Name), out var v) && v.Count == (c.Seeded ? seeds : 1))).ToList();
 }
 else
 {
@@ -267,7 +277,7 @@ static double StdDev(List<double> values)
     return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, values.Count - 1));
 }
 
-int RunChild(string setName, string resultFile)
+int RunChild(string setName, int childSeed, string resultFile)
 {
     var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
     if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
@@ -277,7 +287,7 @@ int RunChild(string setName, string resultFile)
 
     for (int i = 0; i < args.Length; i++)
     {
-        if (args[i] is "--sets" or "--report" or "--parallel")
+        if (args[i] is "--sets" or "--report" or "--parallel" or "--seed" or "--seeds")
         {
             i++;
             continue;
@@ -286,7 +296,7 @@ int RunChild(string setName, string resultFile)
         start.ArgumentList.Add(args[i]);
     }
 
-    foreach (var extra in new[] { "--data", dataDir, "--sets", setName, "--child", resultFile })
+    foreach (var extra in new[] { "--data", dataDir, "--sets", setName, "--seed", childSeed.ToString(CultureInfo.InvariantCulture), "--seeds", "1", "--child", resultFile })
     {
         start.ArgumentList.Add(extra);
     }
