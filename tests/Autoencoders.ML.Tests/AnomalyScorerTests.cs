@@ -110,10 +110,11 @@ public sealed class AnomalyScorerTests
         using var scorer = AnomalyScorer.Train(new MLContext(seed: 0), rows, seed: 0, contamination: 0.05, threads: 1);
         Assert.Equal(AnomalyRecipe.Tabular, scorer.Recipe);
         Assert.Contains("table", scorer.RecipeReason);
-        // The default keeps robust scaling without the signed log and no input-space kNN part (docs/anomaly-defaults.md:
-        // the candidates with them did not do better on the tables they were not chosen on).
+        // The default (docs/anomaly-defaults.md, round 3): robust scaling without the signed log, the negative ELBO and the
+        // distance to the 5th nearest scaled training row, no latent kNN part.
         Assert.False(scorer.InputScaling!.SignedLog);
-        Assert.Equal(0, scorer.InputNeighbours);
+        Assert.Equal(5, scorer.InputNeighbours);
+        Assert.Equal(0, scorer.Neighbours);
         var scores = scorer.Score(rows);
         Assert.Equal(n, scores.Length);
         Assert.All(scores, s => Assert.InRange(s, 0.0, 1.0));
