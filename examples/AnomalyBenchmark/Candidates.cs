@@ -34,7 +34,7 @@ internal static class Candidates
     /// <summary>Round 1: every scaling × score on the base AE, regularisation variants, VAE, trimming, ensembles.</summary>
     public static IEnumerable<Candidate> All() => Round1().Concat(Round2()).Concat(Round3()).DistinctBy(c => c.Name);
 
-    /// <summary>The chosen default: a VAE on robust-scaled input, score = rank average of neg-ELBO and latent 5-NN distance.</summary>
+    /// <summary>Issue 14's default (until issue 27's round 3): a VAE on robust-scaled input, score = rank average of neg-ELBO and latent 5-NN distance.</summary>
     public const string ChosenDefault = "Combo VAE robust: neg-ELBO + latent-kNN";
 
     /// <summary>The same default through the library's public API (<see cref="AnomalyScorer.Train"/>, then Score on the training rows).</summary>
