@@ -54,9 +54,16 @@ internal static class Detectors
 {
     private static readonly Dictionary<string, AeRun> Cache = new();
 
+    // Input-space k-NN distances: no seed, shared by every candidate and seed of a set.
+    private static readonly Dictionary<string, double[]> KnnCache = new();
+
     public static MLContext Ml { get; } = new(seed: 0);
 
-    public static void ClearCache() => Cache.Clear();
+    public static void ClearCache()
+    {
+        Cache.Clear();
+        KnnCache.Clear();
+    }
 
     /// <summary>Seconds spent training models that were not in the cache (reset by the caller).</summary>
     public static double FreshSeconds { get; set; }
@@ -193,7 +200,16 @@ internal static class Detectors
     }
 
     /// <summary>kNN (k = 5, distance to the 5th neighbour) on standardised features: a check of the data and the AUROC code against the reference.</summary>
-    public static double[] Knn(TabularSet set, Scaling scaling, int k = 5) => Stats.KthNeighbourDistance(Scalers.Apply(set.Rows, scaling), k);
+    public static double[] Knn(TabularSet set, Scaling scaling, int k = 5)
+    {
+        string key = $"{set.Name}|{scaling}|{k}";
+        if (!KnnCache.TryGetValue(key, out var distances))
+        {
+            KnnCache[key] = distances = Stats.KthNeighbourDistance(Scalers.Apply(set.Rows, scaling), k);
+        }
+
+        return distances;
+    }
 
     /// <summary>Average of rank-normalised scores.</summary>
     public static double[] RankAverage(IEnumerable<double[]> scores)

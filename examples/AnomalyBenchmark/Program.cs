@@ -9,6 +9,9 @@
 //   dotnet run --project examples/AnomalyBenchmark -c Release -- --defaults --data ../shared/datasets/anomaly --report docs/anomaly-defaults.md
 //        (issue 27: library default + scikit-learn baselines on every table; --python PATH, default /usr/bin/python3)
 //   dotnet run --project examples/AnomalyBenchmark -c Release -- --round defaults --choice-half --data ../shared/datasets/anomaly   (issue 27 candidates)
+//   dotnet run --project examples/AnomalyBenchmark -c Release -- --round defaults --only "1 R;2 R;3 R;12 RL;15 R" --seeds 3 --shortfall --data ../shared/datasets/anomaly
+//        (issue 27, round 3: candidates at three seeds, IsolationForest at random_state 0..2 and the other baselines, Jr, leave-one-table-out)
+//   dotnet run --project examples/AnomalyBenchmark -c Release -- --write-planted /tmp/planted/planted.csv   (the library test's planted-outlier rows)
 //   options: --round 1|2|3|all|defaults (default: the summary list), --choice-half (issue 27: the 11 choice tables), --sets a,b  --only "prefix;prefix"  --seed S  --seeds N
 //            --mnist 0,1,7 (one-class MNIST on these digits instead of the tabular sets)
 //            --parallel N (sets run in child processes, N at a time; default 1)  --in-process (no child processes)
@@ -41,6 +44,14 @@ if (args.Contains("--defaults"))
         ReportSection.Replace(defaultsReport, defaults, "dotnet run --project examples/AnomalyBenchmark -c Release -- " + string.Join(' ', args));
     }
 
+    return 0;
+}
+
+if (Arg("--write-planted") is string plantedPath)
+{
+    // The planted-outlier rows of the library's AnomalyScorer test as a table (issue 27, round 3's admissibility check).
+    PlantedOutliers.Write(plantedPath);
+    Console.WriteLine($"wrote {plantedPath}");
     return 0;
 }
 
@@ -126,35 +137,44 @@ var seconds = new Dictionary<(string Candidate, string Set), List<double>>();
 string? childResults = Arg("--child");
 if (childResults == null && !args.Contains("--in-process"))
 {
-    // Each set runs in a child process (up to --parallel at a time): a native crash in one set (seen twice in long
-    // multi-model processes, inside TorchSharp) is retried once and does not lose the other sets.
+    // Each set and seed runs in a child process (up to --parallel at a time): a native crash (seen in long multi-model
+    // processes, inside TorchSharp: "Unknown scalar type", "INTERNAL ASSERT FAILED at c10/core/Scalar.h") is retried up to
+    // twice and does not lose the other sets; a set and seed that fails three times leaves no partial results behind.
     int parallel = int.Parse(Arg("--parallel") ?? "1", CultureInfo.InvariantCulture);
-    var files = new Dictionary<string, string>();
-    System.Threading.Tasks.Parallel.ForEach(sets, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallel }, set =>
+    var files = new List<string>();
+    var work = sets.SelectMany(set => Enumerable.Range(seed, seeds).Select(s => (Set: set, Seed: s))).ToList();
+    System.Threading.Tasks.Parallel.ForEach(work, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallel }, item =>
     {
-        string file = Path.Combine(Path.GetTempPath(), $"anomaly-{Environment.ProcessId}-{set.Name}.tsv");
-        for (int attempt = 1; attempt <= 2; attempt++)
+        string file = Path.Combine(Path.GetTempPath(), $"anomaly-{Environment.ProcessId}-{item.Set.Name}-{item.Seed}.tsv");
+        const int attempts = 3;
+        for (int attempt = 1; attempt <= attempts; attempt++)
         {
             File.Delete(file);
-            int code = RunChild(set.Name, file);
+            int code = RunChild(item.Set.Name, item.Seed, file);
             if (code == 0)
             {
                 break;
             }
 
-            Console.WriteLine($"!! {set.Name}: child exited with code {code} (attempt {attempt}){(attempt == 1 ? "; retrying" : "")}");
+            File.Delete(file);
+            Console.WriteLine($"!! {item.Set.Name} seed {item.Seed}: child exited with code {code} (attempt {attempt}){(attempt < attempts ? "; retrying" : "; no results for it")}");
         }
 
         lock (files)
         {
-            files[set.Name] = file;
+            files.Add(file);
         }
     });
-    foreach (var file in files.Values.Where(File.Exists))
+    foreach (var file in files.Where(File.Exists))
     {
         foreach (var line in File.ReadAllLines(file))
         {
             var f = line.Split('\t');
+            if (int.Parse(f[2], CultureInfo.InvariantCulture) != seed && candidates.Any(c => c.Name == f[0] && !c.Seeded))
+            {
+                continue; // a seedless candidate counts once, at the first seed, as in-process
+            }
+
             Add(auroc, (f[0], f[1]), double.Parse(f[3], CultureInfo.InvariantCulture));
             Add(seconds, (f[0], f[1]), double.Parse(f[4], CultureInfo.InvariantCulture));
         }
@@ -162,7 +182,8 @@ if (childResults == null && !args.Contains("--in-process"))
         File.Delete(file);
     }
 
-    sets = sets.Where(s => candidates.All(c => auroc.ContainsKey((c.Name, s.Name)))).ToList();
+    // A set is reported only with every candidate at every seed (a seedless candidate runs at the first seed only).
+    sets = sets.Where(s => candidates.All(c => auroc.TryGetValue((c.Name, s.Name), out var v) && v.Count == (c.Seeded ? seeds : 1))).ToList();
 }
 else
 {
@@ -192,9 +213,10 @@ else
                     File.AppendAllText(childResults, string.Create(CultureInfo.InvariantCulture, $"{candidate.Name}\t{set.Name}\t{s}\t{value:R}\t{elapsed:R}\n"));
                 }
             }
-
-            Detectors.ClearCache();
         }
+
+        // Models are kept across seeds of a set: a seed ensemble at seed s reuses the models of seeds s+1, s+2.
+        Detectors.ClearCache();
     }
 
     if (childResults != null)
@@ -224,6 +246,12 @@ foreach (var candidate in candidates)
 }
 
 string markdown = $"AUROC (all rows; seeds {seed}..{seed + seeds - 1}, ± = standard deviation over seeds)\n\n{table}\nSeconds per set (training + scoring, 2 shared cores, Threads = 1)\n\n{perSetTime}";
+if (args.Contains("--shortfall"))
+{
+    // Issue 27, round 3: scikit-learn's baselines on the same rows in this run, the criterion Jr and the leave-one-table-out report.
+    markdown += "\n" + ShortfallSelection.Report(dataDir, sets, candidates, auroc, Arg("--python") ?? SklearnBaselines.DefaultPython);
+}
+
 Console.WriteLine();
 Console.WriteLine(markdown);
 if (reportPath != null)
@@ -249,7 +277,7 @@ static double StdDev(List<double> values)
     return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, values.Count - 1));
 }
 
-int RunChild(string setName, string resultFile)
+int RunChild(string setName, int childSeed, string resultFile)
 {
     var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
     if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
@@ -259,7 +287,7 @@ int RunChild(string setName, string resultFile)
 
     for (int i = 0; i < args.Length; i++)
     {
-        if (args[i] is "--sets" or "--report" or "--parallel")
+        if (args[i] is "--sets" or "--report" or "--parallel" or "--seed" or "--seeds")
         {
             i++;
             continue;
@@ -268,7 +296,7 @@ int RunChild(string setName, string resultFile)
         start.ArgumentList.Add(args[i]);
     }
 
-    foreach (var extra in new[] { "--data", dataDir, "--sets", setName, "--child", resultFile })
+    foreach (var extra in new[] { "--data", dataDir, "--sets", setName, "--seed", childSeed.ToString(CultureInfo.InvariantCulture), "--seeds", "1", "--child", resultFile })
     {
         start.ArgumentList.Add(extra);
     }

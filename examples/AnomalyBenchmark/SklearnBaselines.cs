@@ -16,16 +16,27 @@ internal static class SklearnBaselines
     /// <summary>The detectors, in the order <c>baselines.py</c> writes them.</summary>
     public static readonly string[] Names = { "IsolationForest", "5-NN", "LOF", "PCA" };
 
+    /// <summary>The name of IsolationForest at random_state <paramref name="seed"/> in <see cref="Score"/>'s result.</summary>
+    public static string ForestName(int seed) => seed == 0 ? "IsolationForest" : $"IsolationForest@{seed.ToString(CultureInfo.InvariantCulture)}";
+
     /// <summary>Debian's interpreter (where <c>apt-get install python3-sklearn</c> puts scikit-learn) if present, else <c>python3</c> on the PATH.</summary>
     public static string DefaultPython => File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
-    /// <summary>Scores of every baseline for the table at <paramref name="csvPath"/> (higher = more anomalous, rows in file order).</summary>
-    public static Dictionary<string, double[]> Score(string csvPath, string python, int rows)
+    /// <summary>
+    /// Scores of every baseline for the table at <paramref name="csvPath"/> (higher = more anomalous, rows in file order);
+    /// with <paramref name="forestSeeds"/> &gt; 1 also <c>IsolationForest@1</c>.. (random_state 1..forestSeeds − 1).
+    /// </summary>
+    public static Dictionary<string, double[]> Score(string csvPath, string python, int rows, int forestSeeds = 1)
     {
         string script = Path.Combine(AppContext.BaseDirectory, "baselines.py");
         var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
         start.ArgumentList.Add(csvPath);
+        if (forestSeeds > 1)
+        {
+            start.ArgumentList.Add("--forest-seeds");
+            start.ArgumentList.Add(forestSeeds.ToString(CultureInfo.InvariantCulture));
+        }
         using var child = Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{python}'.");
         var stderr = child.StandardError.ReadToEndAsync();
         string output = child.StandardOutput.ReadToEnd();
@@ -50,7 +61,7 @@ internal static class SklearnBaselines
             result[parts[0]] = scores;
         }
 
-        var missing = Names.Where(n => !result.ContainsKey(n)).ToList();
+        var missing = Names.Concat(Enumerable.Range(1, Math.Max(0, forestSeeds - 1)).Select(ForestName)).Where(n => !result.ContainsKey(n)).ToList();
         if (missing.Count > 0)
         {
             throw new InvalidDataException($"baselines.py gave no scores for {string.Join(", ", missing)} on {csvPath}.");

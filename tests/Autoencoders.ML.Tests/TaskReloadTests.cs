@@ -86,7 +86,7 @@ public sealed class TaskReloadTests : IClassFixture<SyntheticClustersFixture>, I
         }
 
         string state = Path.Combine(folder, "detector", "anomaly_scorer.json");
-        File.WriteAllText(state, File.ReadAllText(state).Replace("\"Neighbours\":5", "\"Neighbours\":4", StringComparison.Ordinal));
+        File.WriteAllText(state, File.ReadAllText(state).Replace("\"InputNeighbours\":5", "\"InputNeighbours\":4", StringComparison.Ordinal));
         var damaged = Assert.Throws<InvalidDataException>(() => AutoencoderAnomalyTransformer.Load(Path.Combine(folder, "detector")));
         Assert.Contains("anomaly_scorer.json", damaged.Message, StringComparison.Ordinal);
 

@@ -22,7 +22,7 @@ namespace Autoencoders.ML.Anomaly;
 /// </summary>
 internal sealed class AnomalyScorer : IDisposable
 {
-    /// <summary>Default number of neighbours of the latent kNN distance.</summary>
+    /// <summary>k of the recipes' kNN distances (the tabular recipe's input-space part; the latent part when a scorer is fitted with one).</summary>
     public const int DefaultNeighbours = 5;
 
     /// <summary>Default expected fraction of anomalies, which sets the default threshold.</summary>
@@ -136,9 +136,9 @@ internal sealed class AnomalyScorer : IDisposable
 
     /// <summary>
     /// Trains the default detector on unlabeled rows (which may contain anomalies), as <paramref name="recipe"/> says
-    /// (<see cref="AnomalyRecipe"/>): for tabular rows robust scaling with the signed logarithm, fitted on the rows, then
-    /// a VAE with one hidden layer of 64 and a code of max(2, d/4) values (at most d − 1), scored with the latent and
-    /// the input 5-NN distances beside the negative ELBO; for images a plain autoencoder on the raw pixels; 20 epochs of
+    /// (<see cref="AnomalyRecipe"/>): for tabular rows robust scaling (median / IQR), fitted on the rows, then a VAE with
+    /// one hidden layer of 64 and a code of max(2, d/4) values (at most d − 1), scored with the distance to the 5th nearest
+    /// scaled training row beside the negative ELBO; for images a plain autoencoder on the raw pixels; 20 epochs of
     /// Adam (learning rate 1e-3, batch 128), then <see cref="Fit"/>. The returned scorer owns the model.
     /// </summary>
     /// <param name="mlContext">The ML.NET context (training logs go to it).</param>

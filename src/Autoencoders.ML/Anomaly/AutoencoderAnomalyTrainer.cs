@@ -81,7 +81,7 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
         /// <summary>Cancels training (checked before every step).</summary>
         public System.Threading.CancellationToken CancellationToken { get; set; }
 
-        /// <summary>Rows per ONNX Runtime call when scoring (the neighbour search holds rows × training rows × code size floats per call).</summary>
+        /// <summary>Rows per ONNX Runtime call when scoring (the neighbour search holds rows × training rows × the searched width floats per call: the feature count for the tabular recipe's input-space part).</summary>
         public int ScoringBatchSize { get; set; } = 256;
 
         internal void Validate()
