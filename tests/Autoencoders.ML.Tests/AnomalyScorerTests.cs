@@ -11,6 +11,17 @@ namespace Autoencoders.ML.Tests;
 public sealed class AnomalyScorerTests
 {
     [Fact]
+    public void ScoringBatchesShrinkSoThatTheNeighbourSearchStaysWithinItsBudget()
+    {
+        // magic.gamma-sized references (19,020 rows × 10 features): 176 rows a call instead of 256 keep it ≤ 128 MiB.
+        Assert.Equal(176, AnomalyScorer.BoundedScoringBatch(256, 19_020L * 10));
+        Assert.Equal(256, AnomalyScorer.BoundedScoringBatch(256, 0));          // no neighbour part
+        Assert.Equal(256, AnomalyScorer.BoundedScoringBatch(256, 1_000));      // small references: as asked
+        Assert.Equal(1, AnomalyScorer.BoundedScoringBatch(256, 1L << 40));     // never below one row
+        Assert.True(AnomalyScorer.BoundedScoringBatch(256, 19_020L * 10) * 19_020L * 10 <= AnomalyScorer.NeighbourSearchBudget);
+    }
+
+    [Fact]
     public void AurocCountsTiesAsOneHalf()
     {
         Assert.Equal(1.0, AnomalyMetrics.Auroc(new[] { 0.1, 0.2, 0.9 }, new[] { 0, 0, 1 }), 12);

@@ -169,6 +169,7 @@ internal static class AnomalyCommands
     {
         private static readonly ScoredColumn ScoreOutput = new(OnnxNames.AnomalyScore, OnnxNames.AnomalyScore, 1, IsScalar: true);
         private readonly OnnxBatchScorer scorer;
+        private readonly int batch;
 
         public AnomalyGraph(string path)
         {
@@ -177,6 +178,7 @@ internal static class AnomalyCommands
                 byte[] graph = File.ReadAllBytes(path);
                 OnnxIntegrity.Verify(graph, path); // a flipped weight would load and score wrongly
                 scorer = new OnnxBatchScorer(graph, "features", inputSize: null, intraOpThreads: null, nameof(AnomalyGraph));
+                batch = AnomalyScorer.BoundedScoringBatch(Batch, graph.LongLength / sizeof(float)); // the graph's size bounds its kNN references
             }
             catch (Exception e) when (e is OnnxRuntimeException or ArgumentException or InvalidDataException)
             {
@@ -207,7 +209,7 @@ internal static class AnomalyCommands
                 throw new InputException($"{dataset.Source}: rows have {dataset.Width} features but {Path} expects {scorer.InputSize}; select columns with --features or --label-column.");
             }
 
-            return scorer.ScoreAll(dataset.Rows, ScoreOutput, Batch);
+            return scorer.ScoreAll(dataset.Rows, ScoreOutput, batch);
         }
 
         public void Dispose() => scorer.Dispose();

@@ -104,6 +104,24 @@ internal sealed class AnomalyScorer : IDisposable
     /// <summary>The training rows' CDF of the input-space neighbour distance (null without that part).</summary>
     internal EmpiricalCdf? InputDistanceCdf => inputDistanceCdf;
 
+    /// <summary>Floats of the kNN references (training codes and scaled training rows) the scoring graph compares every row with.</summary>
+    internal long ReferenceFloats =>
+        (Neighbours == 0 || referenceCodes.Length == 0 ? 0L : (long)referenceCodes.Length * referenceCodes[0].Length)
+        + (InputNeighbours == 0 || referenceRows.Length == 0 ? 0L : (long)referenceRows.Length * referenceRows[0].Length);
+
+    /// <summary>
+    /// Rows per ONNX Runtime call, at most <paramref name="requested"/>, such that the neighbour search's intermediate
+    /// (rows × <paramref name="referenceFloats"/> floats: the graph compares every row with every reference) stays within
+    /// <see cref="NeighbourSearchBudget"/>. Batching never changes a score, only the memory and the speed.
+    /// </summary>
+    /// <param name="requested">The rows per call asked for.</param>
+    /// <param name="referenceFloats">Floats of the references compared with each row (or an upper bound, such as the graph's size ÷ 4).</param>
+    internal static int BoundedScoringBatch(int requested, long referenceFloats) =>
+        referenceFloats <= 0 ? requested : (int)Math.Clamp(NeighbourSearchBudget / referenceFloats, 1, requested);
+
+    /// <summary>Floats one scoring call's neighbour search may hold: 32 Mi floats, 128 MiB.</summary>
+    internal const long NeighbourSearchBudget = 32L << 20;
+
     /// <summary>
     /// Scores of the training rows, in their order, as <see cref="Score"/> gives them (every training code, the row's own
     /// included, is a candidate neighbour), so that <see cref="Contamination"/> is the fraction of training rows the

@@ -81,7 +81,7 @@ public sealed class AutoencoderAnomalyTrainer : IEstimator<AutoencoderAnomalyTra
         /// <summary>Cancels training (checked before every step).</summary>
         public System.Threading.CancellationToken CancellationToken { get; set; }
 
-        /// <summary>Rows per ONNX Runtime call when scoring (the neighbour search holds rows × training rows × the searched width floats per call: the feature count for the tabular recipe's input-space part).</summary>
+        /// <summary>Rows per ONNX Runtime call when scoring, at most: the neighbour search holds rows × training rows × the searched width floats per call (the feature count for the tabular recipe's input-space part), so fewer rows go per call where that would pass 128 MiB.</summary>
         public int ScoringBatchSize { get; set; } = 256;
 
         internal void Validate()

@@ -37,7 +37,8 @@ public sealed class AutoencoderAnomalyTransformer : ScoringTransformer
         SharedScorer shared, string featureColumnName, string scoreColumnName, string predictedLabelColumnName, double threshold, double? contamination,
         int scoringBatchSize, int? scoringThreads)
         : base(
-            Describe(shared.Scorer, featureColumnName, scoreColumnName, FlagColumn(predictedLabelColumnName), threshold), scoringBatchSize, scoringThreads,
+            Describe(shared.Scorer, featureColumnName, scoreColumnName, FlagColumn(predictedLabelColumnName), threshold),
+            AnomalyScorer.BoundedScoringBatch(scoringBatchSize, shared.Scorer.ReferenceFloats), scoringThreads,
             FlagToBoolean(FlagColumn(predictedLabelColumnName), predictedLabelColumnName), shared)
     {
         this.shared = shared;
