@@ -34,18 +34,29 @@ public sealed class MixtureRecipeTests
     }
 
     [Fact]
-    public void SmallImagesGetScaledMovesAndAtLeastAThousandSteps()
+    public void SmallImagesGetAtLeastAThousandStepsAndAreMovedFromTheSideRulesSideUp()
     {
-        // 1,000 rows of 8×8 pixels: 4 batches of 256 an epoch, so each stage takes 250 epochs (1,000 steps); shift 1 pixel.
+        // 1,000 rows of 8×8 pixels: 4 batches of 256 an epoch, so each stage takes 250 epochs (1,000 steps). Below the
+        // side rule's smallest side the images are not moved, so the consistency term stays off, and the reason says so.
         var random = new Random(1);
-        var rows = Enumerable.Range(0, 1000).Select(_ => Enumerable.Range(0, 64).Select(_ => (float)random.NextDouble()).ToArray()).ToArray();
+        float[][] Rows(int side) => Enumerable.Range(0, 1000).Select(_ => Enumerable.Range(0, side * side).Select(_ => (float)random.NextDouble()).ToArray()).ToArray();
+        var rows = Rows(8);
         var given = new MixtureAutoencoderOptions();
         var (model, training) = MixtureRecipes.Resolve(given, new TrainingOptions(), Vectors.ToDataView(ml, rows), "Features", 64, targetColumn: null);
         Assert.Equal(MixtureAutoencoderOptions.RecipeKind.Image, model.Recipe);
         Assert.Equal(250, model.PretrainEpochs);
         Assert.Equal(250, training.Epochs);
-        Assert.Equal(new ImageShape(1, 8, 8), training.Augmentation!.Image);
-        Assert.Equal(1, training.Augmentation.MaxShift);
+        Assert.True(8 < MixtureRecipes.ImageMovesMinimumSide);
+        Assert.Null(training.Augmentation);
+        Assert.Equal(0, model.ConsistencyWeight);
+        Assert.Contains($"images of side 8 < {MixtureRecipes.ImageMovesMinimumSide} are not moved", model.RecipeReason);
+
+        // At the smallest side moved: a 1-pixel shift (2 pixels at 28) and the consistency term.
+        int moved = MixtureRecipes.ImageMovesMinimumSide;
+        var (movedModel, movedTraining) = MixtureRecipes.Resolve(given, new TrainingOptions(), Vectors.ToDataView(ml, Rows(moved)), "Features", moved * moved, targetColumn: null);
+        Assert.Equal(new ImageShape(1, moved, moved), movedTraining.Augmentation!.Image);
+        Assert.Equal(Math.Max(1, (int)Math.Round(2.0 * moved / 28)), movedTraining.Augmentation.MaxShift);
+        Assert.Equal(MixtureRecipes.ImageConsistencyWeight, movedModel.ConsistencyWeight);
         Assert.Equal(MixtureAutoencoderOptions.RecipeKind.Auto, given.Recipe); // the options given are not changed
         Assert.Equal(AutoencoderOptions.Defaults.HiddenSizes, given.HiddenSizes);
 

@@ -39,6 +39,12 @@ internal static class MixtureRecipes
     public const double ImageRotation = 15, ImageScale = 0.1, ImageShear = 10;
 
     /// <summary>
+    /// The smallest image side the recipe moves (and so trains with the consistency term): smaller images are not moved.
+    /// Chosen by the side rule of docs/mixture-defaults.md on downsampled MNIST training rows, never on the digits.
+    /// </summary>
+    public const int ImageMovesMinimumSide = 12;
+
+    /// <summary>
     /// Resolves <paramref name="model"/>'s recipe from the rows of <paramref name="data"/> and returns copies of both option
     /// sets with the recipe's values in every setting left at its library default (the inputs are not changed).
     /// </summary>
@@ -121,8 +127,16 @@ internal static class MixtureRecipes
                     $"Recipe is Image, which moves the images, but a row of {width} values is not a square image and no shape is known. " +
                     "Set TrainingOptions.Augmentation with the images' shape (new ImageAugmentation(new ImageShape(c, h, w), ...)), or Recipe = Tabular.",
                     nameof(MixtureAutoencoderOptions.Recipe));
-            int shift = Math.Max(1, (int)Math.Round(2.0 * Math.Min(shape.Height, shape.Width) / 28));
-            training.Augmentation = new ImageAugmentation(shape, shift, ImageRotation, ImageScale, ImageShear);
+            int smaller = Math.Min(shape.Height, shape.Width);
+            if (smaller >= ImageMovesMinimumSide)
+            {
+                int shift = Math.Max(1, (int)Math.Round(2.0 * smaller / 28));
+                training.Augmentation = new ImageAugmentation(shape, shift, ImageRotation, ImageScale, ImageShear);
+            }
+            else
+            {
+                model.RecipeReason += $"; images of side {smaller} < {ImageMovesMinimumSide} are not moved (so no consistency term)";
+            }
         }
 
         if (Open("ConsistencyWeight", model.ConsistencyWeight == defaults.ConsistencyWeight) && training.Augmentation is { MovesRows: true })
