@@ -30,7 +30,7 @@ internal static class TrainCommand
         kind.AcceptOnlyFromAmong(Kinds);
         var clusters = CommonOptions.WithDefault<int>(
             "--clusters", 10, "K, the mixture components of --kind gmvae. On rows of pixels (a square number of at least 64 values in [0, 1]: IDX images, 8×8 digits) " +
-                "every setting not given takes the image recipe (784-500-500-2000-10, images moved, the consistency term, best of 3 runs; docs/mixture-defaults.md).");
+                "every setting not given takes the image recipe (784-500-500-2000-10, images of side 12 and up moved with the consistency term, best of 3 runs; docs/mixture-defaults.md).");
         var restarts = CommonOptions.WithDefault<int>(
             "--restarts", 1, "--kind gmvae: k-means + EM initialisations tried on the pretrained codes; the most likely is kept.");
         var consistency = CommonOptions.WithDefault<double>(
