@@ -85,7 +85,8 @@ internal static class LadderComparison
         }
 
         Console.WriteLine($"{source}: pool {pool.Length:N0} rows, test {test.Length:N0} rows, {poolLabels.Distinct().Count()} classes, {pool[0].Length} features; " +
-            $"{perClass} labels per class, steps {steps:N0}, learning rate {learningRate:G3}, seeds {string.Join(",", seeds)}{(heldOut ? ", scored on the pool's unlabeled rows" : ", scored on the test rows")}");
+            $"{perClass} labels per class, steps {steps:N0}, learning rate {learningRate:G3}, seeds {string.Join(",", seeds)}{(heldOut ? mnist ? ", scored on the held-out rows" : ", scored on the pool's unlabeled rows" : ", scored on the test rows")}, " +
+            $"batch {batch} labeled + {unlabeledBatch} unlabeled");
         var clock = Stopwatch.StartNew();
         var training = new TrainingOptions { Seed = 0, Epochs = epochs };
         var model = new AutoencoderOptions();
@@ -179,7 +180,7 @@ internal static class LadderComparison
         var labels = train.GetColumn<float>("Label").ToArray();
         if (heldOut)
         {
-            return (images[..50_000], labels[..50_000], images[50_000..], labels[50_000..], "MNIST training rows 0-49,999 (pool), scored on rows 50,000-59,999");
+            return (images[..50_000], labels[..50_000], images[50_000..], labels[50_000..], "MNIST training rows 0-49,999 (pool) and 50,000-59,999 (held out)");
         }
 
         var test = BundledMnist.Test(ml);

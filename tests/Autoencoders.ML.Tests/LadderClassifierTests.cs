@@ -89,7 +89,7 @@ public sealed class LadderClassifierTests(ITestOutputHelper output)
             // Running statistics from a few batches, and γ, β away from their starting values.
             for (int i = 0; i < 20; i++)
             {
-                ladder.Step(x, generator);
+                ladder.Step(x, x.shape[0] / 2, generator);
             }
 
             foreach (var (name, parameter) in ladder.named_parameters().Where(p => p.name.Contains("gamma") || p.name.Contains("beta")))

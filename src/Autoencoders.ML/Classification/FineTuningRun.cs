@@ -195,7 +195,7 @@ internal sealed class FineTuningRun
     {
         ladder.train();
         long labeledRows = x.shape[0];
-        var (corrupted, clean, denoising) = ladder.Step(rows is null ? x : cat(new[] { x, Scale(rows) }, 0), generator);
+        var (corrupted, clean, denoising) = ladder.Step(rows is null ? x : cat(new[] { x, Scale(rows) }, 0), labeledRows, generator);
         var classification = nn.functional.cross_entropy(corrupted.narrow(0, 0, labeledRows), y);
         var parts = new Dictionary<string, Tensor> { ["cross-entropy"] = classification, ["denoising"] = denoising };
         var total = classification + denoising;
