@@ -13,6 +13,9 @@ namespace Autoencoders.ML.Classification;
 /// both share every weight. Decoder, from the top: u_L = BN(softmax of the corrupted logits), u_l = BN(V_{l+1} ẑ_{l+1}),
 /// ẑ_l = g(z̃_l, u_l) with ten vectors a1..a10 per layer (the paper's eq. 2); the denoising cost is
 /// Σ_l λ_l ‖(ẑ_l − μ_l)/σ_l − z_l‖² / width_l averaged over rows, μ_l and σ_l the clean path's batch statistics.
+/// In a training batch of labeled and unlabeled rows, each part is normalised with its own statistics, the running
+/// statistics follow the clean unlabeled part and the decoder and its cost see the unlabeled part alone (as the paper's
+/// code does: normalising both parts together overfits the few labeled rows, measured in docs/classification.md).
 /// </summary>
 /// <remarks>
 /// Initialisation: W_l and its bias are the classifier's own modules (the pretrained encoder's layers and the head), so
