@@ -62,7 +62,14 @@ public sealed class LadderClassifierTests(ITestOutputHelper output)
             return ml.MulticlassClassification.Evaluate(transformer.Transform(heldOut)).MicroAccuracy;
         }
 
-        double with = Accuracy(Ladder()), without = Accuracy(Ladder(0));
+        // 1,000 steps: with 200 the decoder had not yet made a difference on this problem (0.2 points either way).
+        FineTuningOptions Longer(FineTuningOptions fine)
+        {
+            fine.Steps = 1000;
+            return fine;
+        }
+
+        double with = Accuracy(Longer(Ladder())), without = Accuracy(Longer(Ladder(0)));
         output.WriteLine($"held-out accuracy: Ladder {with:P2}, without the denoising cost {without:P2}");
         Assert.True(with > without + 0.02, $"held-out accuracy with the denoising cost {with:P2}, without {without:P2}");
     }
