@@ -5,7 +5,9 @@
 // A CSV's last column is the class. The rows are split once (seed 0): 30% test, the rest the pool; each seed draws
 // --per-class labeled rows of every class from the pool, the rest of the pool is unlabeled. The autoencoder is pretrained
 // once on the pool's features (library defaults). --held-out scores on the pool's unlabeled rows instead of the test
-// rows (for choosing settings: no test label is read).
+// rows (for choosing settings: no test label is read); with --mnist it takes training rows 0-49,999 as the pool and
+// scores on training rows 50,000-59,999 (the test images are not read), and prints the labeled rows' indices (for
+// ladder_reference.py --labeled-file).
 using System;
 using System.CommandLine;
 using System.Diagnostics;
@@ -33,6 +35,9 @@ internal static class LadderComparison
         ("ladder-pseudo", "Ladder + unlabeled rows + pseudo-labels (finetune --objective ladder)", true, o => o.Ladder = new FineTuningOptions.LadderOptions()),
     };
 
+    /// <summary>Variants that start from random weights (<see cref="AutoencoderClassifierTrainer.Options.FromScratch"/>): a variant's name + "-scratch".</summary>
+    private const string ScratchSuffix = "-scratch";
+
     /// <summary>The <c>ladder</c> subcommand.</summary>
     public static Command Command()
     {
@@ -45,38 +50,59 @@ internal static class LadderComparison
         var rateOption = new Option<double>("--learning-rate") { Description = "FineTuningOptions.LearningRate.", DefaultValueFactory = _ => FineTuningOptions.Defaults.LearningRate };
         var variantsOption = new Option<string>("--variants") { Description = "Comma-separated variants: " + string.Join(", ", Variants.Select(v => v.Name)) + ".", DefaultValueFactory = _ => string.Join(",", Variants.Select(v => v.Name)) };
         var epochsOption = new Option<int?>("--pretrain-epochs") { Description = "Epochs of the pretraining (default: the library's automatic budget)." };
-        var heldOutOption = new Option<bool>("--held-out") { Description = "Score on the pool's unlabeled rows (their labels) instead of the test rows." };
+        var heldOutOption = new Option<bool>("--held-out") { Description = "Score on the pool's unlabeled rows (their labels) instead of the test rows; with --mnist: pool = training rows 0-49,999, scored on rows 50,000-59,999." };
+        var batchOption = new Option<int>("--batch") { Description = "FineTuningOptions.BatchSize (labeled rows per step).", DefaultValueFactory = _ => FineTuningOptions.Defaults.BatchSize };
+        var unlabeledBatchOption = new Option<int>("--unlabeled-batch") { Description = "FineTuningOptions.UnlabeledBatchSize.", DefaultValueFactory = _ => FineTuningOptions.Defaults.UnlabeledBatchSize };
+        var hiddenOption = new Option<string?>("--hidden") { Description = "Pretrained encoder widths below the code, then the code, e.g. 1000,500,250,250,250 (default: the library's 512,128 and 32)." };
         var command = new Command("ladder", "The Ladder objective against the same network without it, few labels per class, on a CSV or MNIST.")
         {
             csvOption, mnistOption, standardizeOption, perClassOption, seedsOption, stepsOption, rateOption, variantsOption, epochsOption, heldOutOption,
+            batchOption, unlabeledBatchOption, hiddenOption,
         };
         command.SetAction(parse => Run(
             parse.GetValue(csvOption), parse.GetValue(mnistOption), parse.GetValue(standardizeOption), parse.GetValue(perClassOption),
             parse.GetValue(seedsOption)!.Split(',').Select(int.Parse).ToArray(), parse.GetValue(stepsOption), parse.GetValue(rateOption),
-            parse.GetValue(variantsOption)!.Split(','), parse.GetValue(epochsOption), parse.GetValue(heldOutOption)));
+            parse.GetValue(variantsOption)!.Split(','), parse.GetValue(epochsOption), parse.GetValue(heldOutOption),
+            parse.GetValue(batchOption), parse.GetValue(unlabeledBatchOption), parse.GetValue(hiddenOption)));
         return command;
     }
 
-    private static int Run(FileInfo? csv, bool mnist, bool standardize, int perClass, int[] seeds, int steps, double learningRate, string[] variantNames, int? epochs, bool heldOut)
+    private static int Run(
+        FileInfo? csv, bool mnist, bool standardize, int perClass, int[] seeds, int steps, double learningRate, string[] variantNames, int? epochs, bool heldOut,
+        int batch, int unlabeledBatch, string? hidden)
     {
         var ml = new MLContext(seed: 0);
-        var (pool, poolLabels, test, testLabels, source) = mnist ? Mnist(ml) : Csv(csv ?? throw new ArgumentException("Give --csv FILE or --mnist."));
-        var variants = variantNames.Select(name => Variants.FirstOrDefault(v => v.Name == name)).ToArray();
+        var (pool, poolLabels, test, testLabels, source) = mnist ? Mnist(ml, heldOut) : Csv(csv ?? throw new ArgumentException("Give --csv FILE or --mnist."));
+        var variants = variantNames.Select(name =>
+        {
+            bool scratch = name.EndsWith(ScratchSuffix, StringComparison.Ordinal);
+            var variant = Variants.FirstOrDefault(v => v.Name == (scratch ? name[..^ScratchSuffix.Length] : name));
+            return (Name: variant.Name == null ? null : name, Description: variant.Description + (scratch ? ", from random weights" : ""), variant.Unlabeled, variant.Set, Scratch: scratch);
+        }).ToArray();
         if (variants.Any(v => v.Name == null))
         {
-            throw new ArgumentException($"Unknown variant in '{string.Join(",", variantNames)}'; choose among {string.Join(", ", Variants.Select(v => v.Name))}.");
+            throw new ArgumentException($"Unknown variant in '{string.Join(",", variantNames)}'; choose among {string.Join(", ", Variants.Select(v => v.Name))}, each optionally with '{ScratchSuffix}'.");
         }
 
         Console.WriteLine($"{source}: pool {pool.Length:N0} rows, test {test.Length:N0} rows, {poolLabels.Distinct().Count()} classes, {pool[0].Length} features; " +
-            $"{perClass} labels per class, steps {steps:N0}, learning rate {learningRate:G3}, seeds {string.Join(",", seeds)}{(heldOut ? ", scored on the pool's unlabeled rows" : ", scored on the test rows")}");
+            $"{perClass} labels per class, steps {steps:N0}, learning rate {learningRate:G3}, seeds {string.Join(",", seeds)}{(heldOut ? mnist ? ", scored on the held-out rows" : ", scored on the pool's unlabeled rows" : ", scored on the test rows")}, " +
+            $"batch {batch} labeled + {unlabeledBatch} unlabeled");
         var clock = Stopwatch.StartNew();
         var training = new TrainingOptions { Seed = 0, Epochs = epochs };
+        var model = new AutoencoderOptions();
+        if (hidden != null)
+        {
+            var widths = hidden.Split(',').Select(int.Parse).ToArray();
+            model.HiddenSizes = widths[..^1];
+            model.LatentSize = widths[^1];
+        }
+
         if (standardize)
         {
             training.Scaling = ScalingKind.Standard;
         }
 
-        using var pretrained = new AutoencoderTrainer(ml, new AutoencoderOptions(), training).Fit(FewLabels.View(ml, pool.Select(r => new FewLabels.Row { Features = r }).ToList(), "Features", pool[0].Length));
+        using var pretrained = new AutoencoderTrainer(ml, model, training).Fit(FewLabels.View(ml, pool.Select(r => new FewLabels.Row { Features = r }).ToList(), "Features", pool[0].Length));
         Console.WriteLine($"pretrained {pretrained.Spec} on the pool in {clock.Elapsed.TotalSeconds:F0} s");
 
         var accuracies = variants.Select(_ => new double[seeds.Length]).ToArray();
@@ -87,19 +113,24 @@ internal static class LadderComparison
                 .SelectMany(g => g.Select(p => p.i).OrderBy(_ => random.Next()).Take(perClass)).Order().ToArray();
             var labeledSet = labeled.ToHashSet();
             var unlabeled = Enumerable.Range(0, pool.Length).Where(i => !labeledSet.Contains(i)).ToArray();
-            var scoreRows = heldOut ? unlabeled.Select(i => pool[i]).ToArray() : test;
-            var scoreLabels = heldOut ? unlabeled.Select(i => poolLabels[i]).ToArray() : testLabels;
+            var scoreRows = heldOut && !mnist ? unlabeled.Select(i => pool[i]).ToArray() : test;
+            var scoreLabels = heldOut && !mnist ? unlabeled.Select(i => poolLabels[i]).ToArray() : testLabels;
+            if (heldOut && mnist)
+            {
+                Console.WriteLine($"seed {seeds[s]}, labeled pool rows: {string.Join(",", labeled)}");
+            }
+
             var train = FewLabels.View(ml, labeled.Select(i => new FewLabels.Row { Features = pool[i], Label = poolLabels[i] }).ToList(), "Features", pool[0].Length);
             var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(train).Transform(train);
             var unlabeledView = FewLabels.View(ml, unlabeled.Select(i => new FewLabels.Row { Features = pool[i] }).ToList(), "Features", pool[0].Length);
             for (int v = 0; v < variants.Length; v++)
             {
-                var fine = new FineTuningOptions { Steps = steps, LearningRate = learningRate };
+                var fine = new FineTuningOptions { Steps = steps, LearningRate = learningRate, BatchSize = batch, UnlabeledBatchSize = unlabeledBatch };
                 variants[v].Set(fine);
                 var timer = Stopwatch.StartNew();
                 using var classifier = ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierTrainer.Options
                 {
-                    Pretrained = pretrained, UnlabeledData = variants[v].Unlabeled ? unlabeledView : null, FineTuning = fine, Seed = seeds[s],
+                    Pretrained = pretrained, UnlabeledData = variants[v].Unlabeled ? unlabeledView : null, FineTuning = fine, Seed = seeds[s], FromScratch = variants[v].Scratch,
                 }).Train(keyed);
                 var classes = classifier.ClassNames.Select(c => float.Parse(c, CultureInfo.InvariantCulture)).ToArray();
                 var probabilities = classifier.PredictProbabilities(scoreRows);
@@ -138,12 +169,21 @@ internal static class LadderComparison
         return (Features(pool), Labels(pool), Features(test), Labels(test), file.Name);
     }
 
-    /// <summary>MNIST: the 60,000 training images as the pool, the 10,000 test images as the test part.</summary>
-    private static (float[][] Pool, float[] PoolLabels, float[][] Test, float[] TestLabels, string Source) Mnist(MLContext ml)
+    /// <summary>
+    /// MNIST: the 60,000 training images as the pool, the 10,000 test images as the test part; with
+    /// <paramref name="heldOut"/>, training rows 0-49,999 as the pool and rows 50,000-59,999 as the scored part.
+    /// </summary>
+    private static (float[][] Pool, float[] PoolLabels, float[][] Test, float[] TestLabels, string Source) Mnist(MLContext ml, bool heldOut)
     {
         var train = BundledMnist.Train(ml);
+        var images = train.GetColumn<float[]>("Features").ToArray();
+        var labels = train.GetColumn<float>("Label").ToArray();
+        if (heldOut)
+        {
+            return (images[..50_000], labels[..50_000], images[50_000..], labels[50_000..], "MNIST training rows 0-49,999 (pool) and 50,000-59,999 (held out)");
+        }
+
         var test = BundledMnist.Test(ml);
-        return (train.GetColumn<float[]>("Features").ToArray(), train.GetColumn<float>("Label").ToArray(),
-            test.GetColumn<float[]>("Features").ToArray(), test.GetColumn<float>("Label").ToArray(), "MNIST");
+        return (images, labels, test.GetColumn<float[]>("Features").ToArray(), test.GetColumn<float>("Label").ToArray(), "MNIST");
     }
 }

@@ -50,7 +50,11 @@ public sealed class LadderClassifierTests(ITestOutputHelper output)
         // 100 labeled images (the first 100 rows), 2,000 unlabeled, 1,000 held-out rows: the same noisy, batch-normalised
         // network and steps with the paper's denoising costs and with none.
         var ml = new MLContext(seed: 0);
-        using var pretrained = Pretrain(ml);
+        using var pretrained = new AutoencoderTrainer(
+            ml,
+            new AutoencoderOptions { HiddenSizes = new[] { 512, 128 }, LatentSize = 32 },
+            new TrainingOptions { Epochs = 10, BatchSize = 64, Seed = 1, ValidationFraction = 0, CompareWithPca = false })
+            .Fit(Images(ml, 10000, skip: 10000));
         var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(Images(ml, 100));
         var train = keys.Transform(Images(ml, 100));
         var unlabeled = Images(ml, 2000, skip: 2000);
@@ -62,7 +66,19 @@ public sealed class LadderClassifierTests(ITestOutputHelper output)
             return ml.MulticlassClassification.Evaluate(transformer.Transform(heldOut)).MicroAccuracy;
         }
 
-        double with = Accuracy(Ladder()), without = Accuracy(Ladder(0));
+        // The encoder pretrained as the MNIST comparison's (784-512-128-32, here on 10,000 rows) and 1,000 steps of 64 + 128
+        // rows at 1e-3: with 784-128-32 pretrained on 2,000 rows the decoder made no difference on this problem (within
+        // 1.3 points at 200 or 1,000 steps), on MNIST's held-out rows with the stronger encoder it adds 7 points.
+        FineTuningOptions Longer(FineTuningOptions fine)
+        {
+            fine.Steps = 1000;
+            fine.BatchSize = 64;
+            fine.UnlabeledBatchSize = 128;
+            fine.LearningRate = 1e-3;
+            return fine;
+        }
+
+        double with = Accuracy(Longer(Ladder())), without = Accuracy(Longer(Ladder(0)));
         output.WriteLine($"held-out accuracy: Ladder {with:P2}, without the denoising cost {without:P2}");
         Assert.True(with > without + 0.02, $"held-out accuracy with the denoising cost {with:P2}, without {without:P2}");
     }
@@ -89,7 +105,7 @@ public sealed class LadderClassifierTests(ITestOutputHelper output)
             // Running statistics from a few batches, and γ, β away from their starting values.
             for (int i = 0; i < 20; i++)
             {
-                ladder.Step(x, generator);
+                ladder.Step(x, x.shape[0] / 2, generator);
             }
 
             foreach (var (name, parameter) in ladder.named_parameters().Where(p => p.name.Contains("gamma") || p.name.Contains("beta")))

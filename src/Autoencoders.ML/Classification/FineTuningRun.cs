@@ -15,7 +15,7 @@ namespace Autoencoders.ML.Classification;
 /// and <see cref="FineTuningOptions.ReconstructionWeight"/> × the autoencoder's own loss. With
 /// <see cref="FineTuningOptions.Ladder"/> the steps train a <see cref="LadderNetwork"/> instead (no head phase; the
 /// ladder's own parameters at the head's rate): cross-entropy of the corrupted path on the labeled rows plus the
-/// denoising cost on the labeled and unlabeled rows together, and the pseudo-label term from the clean path; the
+/// denoising cost on the unlabeled rows (on the labeled rows when there are none), and the pseudo-label term from the clean path; the
 /// normalisation is folded into the weights at the end.
 /// </summary>
 internal sealed class FineTuningRun
@@ -185,8 +185,9 @@ internal sealed class FineTuningRun
     }
 
     /// <summary>
-    /// One step of the Ladder objective: the labeled batch and the unlabeled <paramref name="rows"/> through the ladder
-    /// (if any) as one batch, cross-entropy of the corrupted path on the labeled part, the denoising cost on all, and (when on)
+    /// One step of the Ladder objective: the labeled batch and the unlabeled <paramref name="rows"/> (if any) through the
+    /// ladder, each part normalised on its own, cross-entropy of the corrupted path on the labeled part, the denoising
+    /// cost on the unlabeled part (on the labeled part without unlabeled rows), and (when on)
     /// the pseudo-label term with targets from the clean path on the unlabeled part. Returns the parts and the share of
     /// confident rows (NaN without pseudo-labels).
     /// </summary>
@@ -195,7 +196,7 @@ internal sealed class FineTuningRun
     {
         ladder.train();
         long labeledRows = x.shape[0];
-        var (corrupted, clean, denoising) = ladder.Step(rows is null ? x : cat(new[] { x, Scale(rows) }, 0), generator);
+        var (corrupted, clean, denoising) = ladder.Step(rows is null ? x : cat(new[] { x, Scale(rows) }, 0), labeledRows, generator);
         var classification = nn.functional.cross_entropy(corrupted.narrow(0, 0, labeledRows), y);
         var parts = new Dictionary<string, Tensor> { ["cross-entropy"] = classification, ["denoising"] = denoising };
         var total = classification + denoising;

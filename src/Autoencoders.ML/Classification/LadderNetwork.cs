@@ -13,6 +13,9 @@ namespace Autoencoders.ML.Classification;
 /// both share every weight. Decoder, from the top: u_L = BN(softmax of the corrupted logits), u_l = BN(V_{l+1} ẑ_{l+1}),
 /// ẑ_l = g(z̃_l, u_l) with ten vectors a1..a10 per layer (the paper's eq. 2); the denoising cost is
 /// Σ_l λ_l ‖(ẑ_l − μ_l)/σ_l − z_l‖² / width_l averaged over rows, μ_l and σ_l the clean path's batch statistics.
+/// In a training batch of labeled and unlabeled rows, each part is normalised with its own statistics, the running
+/// statistics follow the clean unlabeled part and the decoder and its cost see the unlabeled part alone (as the paper's
+/// code does: normalising both parts together overfits the few labeled rows, measured in docs/classification.md).
 /// </summary>
 /// <remarks>
 /// Initialisation: W_l and its bias are the classifier's own modules (the pretrained encoder's layers and the head), so
@@ -92,43 +95,49 @@ internal sealed class LadderNetwork : nn.Module<Tensor, Tensor>
         "Pretrain a dense autoencoder (no convolution, not variational or mixture), or leave FineTuning.Ladder null for the plain classifier objective.";
 
     /// <summary>Scaled input (N, D) → logits of the clean path (batch statistics in training mode, running ones in evaluation mode).</summary>
-    public override Tensor forward(Tensor x) => Encode(x, noise: 0, generator: null, updateStatistics: false).Logits;
+    public override Tensor forward(Tensor x) => Encode(x, split: 0, noise: 0, generator: null, updateStatistics: false).Logits;
 
     /// <summary>
     /// One training step's Ladder terms on a batch: the clean pass (updating the running statistics), the corrupted pass
     /// and the decoder. Returns the corrupted logits (for the supervised cost), the clean logits and the denoising cost.
     /// </summary>
-    /// <param name="x">Scaled rows (N, D), labeled and unlabeled together (the normalisation sees them as one batch).</param>
+    /// <param name="x">Scaled rows (N, D): the labeled rows first, then the unlabeled ones.</param>
+    /// <param name="labeledRows">How many of the first rows are labeled. When the batch has unlabeled rows, each part is
+    /// normalised with its own statistics, the running statistics follow the unlabeled part and the decoder denoises
+    /// the unlabeled part (as the paper's code does); a batch of labeled rows alone is one part.</param>
     /// <param name="generator">The noise's generator.</param>
-    public (Tensor Corrupted, Tensor Clean, Tensor Denoising) Step(Tensor x, Generator generator)
+    public (Tensor Corrupted, Tensor Clean, Tensor Denoising) Step(Tensor x, long labeledRows, Generator generator)
     {
+        long split = labeledRows < x.shape[0] ? labeledRows : 0;
         bool decode = Enumerable.Range(0, Widths.Length).Any(l => options.Cost(l) > 0);
         Pass clean;
         if (decode)
         {
-            clean = Encode(x, noise: 0, generator: null, updateStatistics: true);
+            clean = Encode(x, split, noise: 0, generator: null, updateStatistics: true);
         }
         else
         {
             using var noGrad = no_grad();
-            clean = Encode(x, noise: 0, generator: null, updateStatistics: true);
+            clean = Encode(x, split, noise: 0, generator: null, updateStatistics: true);
         }
 
-        var corrupted = Encode(x, options.NoiseStdDev, generator, updateStatistics: false);
+        var corrupted = Encode(x, split, options.NoiseStdDev, generator, updateStatistics: false);
         var cost = zeros(1, dtype: x.dtype).squeeze();
         if (decode)
         {
+            // The decoder and its cost see the part whose statistics the normalisation kept (the unlabeled rows, or all).
+            Tensor Part(Tensor t) => split == 0 ? t : t.narrow(0, split, t.shape[0] - split);
             int top = Widths.Length - 1;
             Tensor? above = null;
             for (int l = top; l >= 0; l--)
             {
-                var u = Normalise(l == top ? nn.functional.softmax(corrupted.Logits, 1) : decoder[l].forward(above!));
-                var estimate = units[l].Combine(corrupted.Z[l], u);
+                var u = Normalise(l == top ? nn.functional.softmax(Part(corrupted.Logits), 1) : decoder[l].forward(above!));
+                var estimate = units[l].Combine(Part(corrupted.Z[l]), u);
                 double weight = options.Cost(l);
                 if (weight > 0)
                 {
                     var normalised = l == 0 ? estimate : (estimate - clean.Mean[l]!) / clean.Std[l]!;
-                    cost = cost + ((normalised - clean.Z[l]).square().sum(1).mean() * (weight / Widths[l]));
+                    cost = cost + ((normalised - Part(clean.Z[l])).square().sum(1).mean() * (weight / Widths[l]));
                 }
 
                 above = estimate;
@@ -139,7 +148,7 @@ internal sealed class LadderNetwork : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Logits of the corrupted path alone (no decoder, no statistics update): the pseudo-label term's perturbed rows.</summary>
-    public Tensor CorruptedLogits(Tensor x, Generator generator) => Encode(x, options.NoiseStdDev, generator, updateStatistics: false).Logits;
+    public Tensor CorruptedLogits(Tensor x, Generator generator) => Encode(x, split: 0, options.NoiseStdDev, generator, updateStatistics: false).Logits;
 
     /// <summary>
     /// Writes the running normalisation, γ and β into each W_l and bias: act(γ ⊙ ((W h + b − m)/s + β)) = act(W' h + b')
@@ -172,7 +181,12 @@ internal sealed class LadderNetwork : nn.Module<Tensor, Tensor>
     /// <summary>W_l: encoder layer l (1-based) or, at the top, the head.</summary>
     private Linear Map(int l) => l == Widths.Length - 1 ? classifier.Head : ((AutoencoderNetwork)classifier.Autoencoder).EncoderLayer(l - 1);
 
-    private Pass Encode(Tensor x, double noise, Generator? generator, bool updateStatistics)
+    /// <summary>
+    /// The encoder on <paramref name="x"/>. In training mode rows [0, split) and [split, N) are normalised each with its
+    /// own batch statistics (split 0: all rows together); the statistics returned, and the running ones, are those of
+    /// rows [split, N).
+    /// </summary>
+    private Pass Encode(Tensor x, long split, double noise, Generator? generator, bool updateStatistics)
     {
         int top = Widths.Length - 1;
         var z = new Tensor[top + 1];
@@ -184,10 +198,12 @@ internal sealed class LadderNetwork : nn.Module<Tensor, Tensor>
         {
             var unit = units[l];
             var pre = Map(l).forward(h);
+            Tensor normalised;
             if (training)
             {
-                mean[l] = pre.mean(new long[] { 0 });
-                var variance = pre.var(0, unbiased: false);
+                var kept = split == 0 ? pre : pre.narrow(0, split, pre.shape[0] - split);
+                mean[l] = kept.mean(new long[] { 0 });
+                var variance = kept.var(0, unbiased: false);
                 std[l] = (variance + Epsilon).sqrt();
                 if (updateStatistics)
                 {
@@ -195,14 +211,20 @@ internal sealed class LadderNetwork : nn.Module<Tensor, Tensor>
                     unit.RunningMean!.mul_(1 - Momentum).add_(mean[l]!.detach(), alpha: Momentum);
                     unit.RunningVariance!.mul_(1 - Momentum).add_(variance.detach(), alpha: Momentum);
                 }
+
+                normalised = (kept - mean[l]!) / std[l]!;
+                if (split > 0)
+                {
+                    normalised = cat(new[] { Normalise(pre.narrow(0, 0, split)), normalised }, 0);
+                }
             }
             else
             {
                 mean[l] = unit.RunningMean!;
                 std[l] = (unit.RunningVariance! + Epsilon).sqrt();
+                normalised = (pre - mean[l]!) / std[l]!;
             }
 
-            var normalised = (pre - mean[l]!) / std[l]!;
             z[l] = noise > 0 ? normalised + (randn(normalised.shape, dtype: normalised.dtype, generator: generator) * noise) : normalised;
             var affine = unit.Gamma! * (z[l] + unit.Beta!);
             h = l < top ? Activations.Apply(affine, activations[l - 1]) : affine;
