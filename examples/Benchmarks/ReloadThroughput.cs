@@ -1,7 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Diagnostics;
-using System.IO;
 using System.Linq;
 using Autoencoders.ML.Kinds;
 using Autoencoders.ML.Training;
@@ -38,37 +35,10 @@ internal static class ReloadThroughput
         using var fresh = estimator.Fit(ml.Data.TakeRows(train, 5000));
         var data = ml.Data.LoadFromEnumerable(
             train.GetColumn<float[]>("Features").Concat(test.GetColumn<float[]>("Features")).Select(r => new Row { Features = r }).ToList(), Schema(ml));
-        int rows = (int)data.GetRowCount()!.Value;
-
-        string zip = Path.Combine(Path.GetTempPath(), $"ae-reload-benchmark-{Guid.NewGuid():N}.zip");
-        try
-        {
-            ml.Model.Save(fresh, data.Schema, zip);
-            var reloaded = new MLContext().Model.LoadAutoencoderPipeline(zip, out _);
-            var stock = new MLContext().Model.Load(zip, out _);
-            try
-            {
-                // Interleaved, so that a busy moment of a shared machine does not fall on one of them only.
-                var rates = InTurn.Best(repeats, rows, () => InTurn.Drain(fresh.Transform(data), "Latent", "Error"), () => InTurn.Drain(reloaded.Transform(data), "Latent", "Error"), () => InTurn.Drain(stock.Transform(data), "Latent", "Error"));
-                double freshRate = rates[0], reloadedRate = rates[1], stockRate = rates[2];
-                return new Result(
-                    fresh.Model.Spec.ToString(), rows, freshRate, reloadedRate, stockRate, Stage(reloaded), Stage(stock),
-                    reloaded.GetOutputSchema(data.Schema)["Error"].Type.ToString() ?? "?", new FileInfo(zip).Length);
-            }
-            finally
-            {
-                (reloaded as IDisposable)?.Dispose();
-                (stock as IDisposable)?.Dispose();
-            }
-        }
-        finally
-        {
-            File.Delete(zip);
-        }
+        var r = TaskReloadThroughput.Measure(ml, "autoencoder", fresh, data, new[] { "Latent", "Error" }, repeats);
+        return new Result(
+            fresh.Model.Spec.ToString(), r.Rows, r.Fresh, r.Reloaded, r.Stock, r.ReloadedStage, r.StockStage, r.ReloadedSchema["Error"].Type.ToString() ?? "?", r.ZipBytes);
     }
-
-    private static string Stage(ITransformer transformer) =>
-        transformer is IEnumerable<ITransformer> chain ? string.Join(" + ", chain.Select(Stage)) : transformer.GetType().Name;
 
     private static SchemaDefinition Schema(MLContext ml)
     {

@@ -20,7 +20,7 @@ namespace Autoencoders.ML.Examples;
 /// </summary>
 internal static class TaskReloadThroughput
 {
-    public sealed record Result(string Task, string Columns, int Rows, double Fresh, double Reloaded, double Stock, string ReloadedStage, string StockStage)
+    public sealed record Result(string Task, string Columns, int Rows, double Fresh, double Reloaded, double Stock, string ReloadedStage, string StockStage, long ZipBytes, DataViewSchema ReloadedSchema)
     {
         public double ReloadedVersusStock => Reloaded / Stock;
     }
@@ -34,27 +34,34 @@ internal static class TaskReloadThroughput
         var results = new List<Result>();
 
         // Anomaly detector: the library's defaults (the image recipe for these rows).
-        var detector = ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyTrainer.Options { Seed = 0 });
-        results.Add(Measure(ml, "anomaly detector", detector.Fit(small), data, new[] { "Score", "PredictedLabel" }, repeats));
+        using var detector = ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyTrainer.Options { Seed = 0 }).Fit(small);
+        results.Add(Measure(ml, "anomaly detector", detector, data, new[] { "Score", "PredictedLabel" }, repeats));
 
         // Classifier: a briefly pretrained encoder fine-tuned on 1,000 labeled rows; the label mapped to a key first.
         using var pretrained = new AutoencoderTrainer(ml, new AutoencoderOptions { HiddenSizes = new[] { 512, 128 }, LatentSize = 32 }, new TrainingOptions { Epochs = 1, Seed = 0 })
             .Fit(small);
         var classifier = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.MulticlassClassification.Trainers.AutoencoderClassifier(pretrained, steps: 50, seed: 0));
-        results.Add(Measure(ml, "classifier", classifier.Fit(ml.Data.TakeRows(data, 1_000)), data, new[] { "Score", "PredictedLabel" }, repeats));
+            .Append(ml.MulticlassClassification.Trainers.AutoencoderClassifier(pretrained, steps: 50, seed: 0))
+            .Fit(ml.Data.TakeRows(data, 1_000));
+        results.Add(Measure(ml, "classifier", classifier, data, new[] { "Score", "PredictedLabel" }, repeats));
+        (classifier as IDisposable)?.Dispose();
 
         // Mixture clusterer: a briefly trained tabular-recipe mixture VAE.
         using var mixture = new AutoencoderTrainer(
             ml, new MixtureAutoencoderOptions { Clusters = 10, Recipe = MixtureAutoencoderOptions.RecipeKind.Tabular, PretrainEpochs = 1 }, new TrainingOptions { Epochs = 1, Seed = 0 })
             .Fit(small);
-        results.Add(Measure(ml, "mixture clusterer", ml.Transforms.ClusterWithMixture(mixture).Fit(small), data, new[] { "ClusterProbabilities", "Score", "PredictedLabel" }, repeats));
+        using var clusterer = ml.Transforms.ClusterWithMixture(mixture).Fit(small);
+        results.Add(Measure(ml, "mixture clusterer", clusterer, data, new[] { "ClusterProbabilities", "Score", "PredictedLabel" }, repeats));
         return results;
     }
 
-    private static Result Measure(MLContext ml, string task, ITransformer fresh, IDataView data, string[] columns, int repeats)
+    /// <summary>
+    /// Saves <paramref name="fresh"/> with <c>mlContext.Model.Save</c>, loads it back both ways and times the three on
+    /// <paramref name="data"/>, reading <paramref name="columns"/> (the caller keeps and disposes <paramref name="fresh"/>).
+    /// </summary>
+    public static Result Measure(MLContext ml, string task, ITransformer fresh, IDataView data, string[] columns, int repeats)
     {
-        string zip = Path.Combine(Path.GetTempPath(), $"ae-task-reload-{Guid.NewGuid():N}.zip");
+        string zip = Path.Combine(Path.GetTempPath(), $"ae-reload-benchmark-{Guid.NewGuid():N}.zip");
         try
         {
             ml.Model.Save(fresh, data.Schema, zip);
@@ -64,7 +71,8 @@ internal static class TaskReloadThroughput
             {
                 int rows = (int)data.GetRowCount()!.Value;
                 var rates = InTurn.Best(repeats, rows, () => InTurn.Drain(fresh.Transform(data), columns), () => InTurn.Drain(reloaded.Transform(data), columns), () => InTurn.Drain(stock.Transform(data), columns));
-                return new Result(task, string.Join(", ", columns), rows, rates[0], rates[1], rates[2], Stage(reloaded), Stage(stock));
+                return new Result(
+                    task, string.Join(", ", columns), rows, rates[0], rates[1], rates[2], Stage(reloaded), Stage(stock), new FileInfo(zip).Length, reloaded.GetOutputSchema(data.Schema));
             }
             finally
             {
@@ -74,7 +82,6 @@ internal static class TaskReloadThroughput
         }
         finally
         {
-            (fresh as IDisposable)?.Dispose();
             File.Delete(zip);
         }
     }
