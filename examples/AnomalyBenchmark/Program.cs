@@ -232,7 +232,7 @@ foreach (var candidate in candidates)
 {
     var values = sets.Select(s => auroc[(candidate.Name, s.Name)].Average()).ToList();
     var spread = sets.Select(s => auroc[(candidate.Name, s.Name)]).ToList();
-    string Cell(int i) => spread[i].Count > 1 ? $"{values[i]:F3} ±{StdDev(spread[i]):F3}" : $"{values[i]:F3}";
+    string Cell(int i) => spread[i].Count > 1 ? $"{values[i]:F3} ±{Stats.StdDev(spread[i]):F3}" : $"{values[i]:F3}";
     double time = sets.Average(s => seconds[(candidate.Name, s.Name)].Average());
     table.AppendLine($"| {candidate.Name} | {string.Join(" | ", Enumerable.Range(0, sets.Count).Select(Cell))} | **{values.Average():F3}** | {values.Min():F3} | {(values.Average() + values.Min()) / 2:F3} | {time:F1} |");
 }
@@ -269,12 +269,6 @@ static void Add(Dictionary<(string, string), List<double>> map, (string, string)
     }
 
     list.Add(value);
-}
-
-static double StdDev(List<double> values)
-{
-    double mean = values.Average();
-    return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, values.Count - 1));
 }
 
 int RunChild(string setName, int childSeed, string resultFile)

@@ -50,7 +50,7 @@ internal static class ShortfallSelection
             string Cell(Candidate c)
             {
                 var list = auroc[(c.Name, t)];
-                return list.Count > 1 ? $"{list.Average():F3} ±{StdDev(list):F3}" : $"{list.Average():F3}";
+                return list.Count > 1 ? $"{list.Average():F3} ±{Stats.StdDev(list):F3}" : $"{list.Average():F3}";
             }
 
             text.AppendLine($"| {t} | {string.Join(" | ", candidates.Select(Cell))} | {F(iforest[t])} | {string.Join(" / ", forest[t].Select(F))} | {string.Join(" | ", others[t].Select(F))} |");
@@ -120,10 +120,4 @@ internal static class ShortfallSelection
     private static int Number(Candidate c) => int.TryParse(c.Name.Split(' ')[0], NumberStyles.None, Invariant, out int n) ? n : int.MaxValue;
 
     private static string F(double v) => v.ToString("F3", Invariant);
-
-    private static double StdDev(List<double> values)
-    {
-        double mean = values.Average();
-        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, values.Count - 1));
-    }
 }

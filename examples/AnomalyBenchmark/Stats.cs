@@ -26,6 +26,13 @@ internal static class Stats
     }
 
     /// <summary>Linear-interpolated quantile of sorted values (the library's).</summary>
+    /// <summary>Sample standard deviation (n − 1; 0 for one value).</summary>
+    public static double StdDev(IReadOnlyList<double> values)
+    {
+        double mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, values.Count - 1));
+    }
+
     public static double Quantile(IReadOnlyList<double> sorted, double q) => AnomalyMath.SortedQuantile(sorted, q);
 
     /// <summary>Standard-normal quantile (Acklam's rational approximation, relative error below 1.2e-9).</summary>
