@@ -141,6 +141,13 @@ internal sealed class BenchmarkReport
         Add("step profile: per-call overhead (the same step at batch 1)", $"autograd {p.PerCallOverheadMs:F2} ms/step, without autograd {p.PerCallOverheadWithoutAutogradMs:F2} ms/step", string.Empty, null);
     }
 
+    public void FineTuningSteps(FineTuningStepThroughput.Result r) =>
+        Add(
+            $"fine-tuning step (784-512-128-32, 64 labeled + 128 unlabeled rows, {r.Steps} steps per fit)",
+            $"classifier + pseudo-labels {r.ClassifierMs:F2} ms; Ladder {r.LadderMs:F2} ms; Ladder + pseudo-labels {r.LadderPseudoMs:F2} ms",
+            string.Empty,
+            null);
+
     public void DeepAutoencoder(DeepAutoencoderBenchmark.Result r, double minutes)
     {
         foreach (var c in r.Candidates)

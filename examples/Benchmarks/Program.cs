@@ -5,6 +5,7 @@
 //   dotnet run --project examples/Benchmarks -c Release -- --quick   smoke run (a few minutes), report in artifacts/
 //   ... -- --only training [--busy-core] [--threads N]             training efficiency (with one core kept busy)
 //   ... -- --only profile                                           where a training step's time goes, before/after
+//   ... -- --only finetuning                                        ms per fine-tuning step, classifier objective vs Ladder
 //   ... -- --only deepae --minutes 15 [--precision bf16] [--selection-epochs N]   784-1000-500-250-30 within a training budget
 //   ... -- --only precision                                         validation MSE after 10 epochs, float32 vs bfloat16
 //   ... -- --only iwae --minutes 15 [--selection-minutes M]         VAE NLL (k = 5000) within a training budget
@@ -27,7 +28,7 @@ if (args.Length == 3 && args[0] == MemoryBenchmark.ProbeArgument)
 }
 
 var quickOption = new Option<bool>("--quick") { Description = "Smaller runs for a smoke test (a few minutes); the report goes to artifacts/." };
-var onlyOption = new Option<string?>("--only") { Description = "Comma-separated sections to run: training, scoring, reload, memory, pretraining, reconstruction, vae (default: all); also profile, precision, deepae, iwae." };
+var onlyOption = new Option<string?>("--only") { Description = "Comma-separated sections to run: training, scoring, reload, memory, pretraining, reconstruction, vae (default: all); also profile, finetuning, precision, deepae, iwae." };
 var reportOption = new Option<string?>("--report") { Description = "Markdown report path (default artifacts/benchmarks.md, or artifacts/benchmarks-quick.md with --quick)." };
 var busyOption = new Option<bool>("--busy-core") { Description = "Keep one core busy with a spinning thread while measuring (how training behaves when another process takes a core)." };
 var threadsOption = new Option<int?>("--threads") { Description = "Torch threads for the whole run (default: the library's default)." };
@@ -68,6 +69,12 @@ static int Run(bool quick, string? reportPath, string? only, double minutes, int
     {
         Section("training step profile (784-512-128-32, batch 256)");
         report.Profile(TrainingProfile.Run(ml, train, quick ? 50 : 300, precision));
+    }
+
+    if (named("finetuning"))
+    {
+        Section("fine-tuning step: classifier objective vs the Ladder (784-512-128-32, batch 64 + 128)");
+        report.FineTuningSteps(FineTuningStepThroughput.Run(ml, train, quick ? 100 : 500, quick ? 1 : 3));
     }
 
     // Speed figures first, while nothing else has warmed or loaded the machine.

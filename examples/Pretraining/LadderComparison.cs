@@ -14,6 +14,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using Autoencoders.ML.Architecture;
 using Autoencoders.ML.Classification;
 using Autoencoders.ML.Examples;
 using Autoencoders.ML.Kinds;
@@ -31,6 +32,7 @@ internal static class LadderComparison
         ("classifier-unlabeled", "classifier objective + unlabeled rows (pseudo-labels)", true, _ => { }),
         ("ladder-labels", "Ladder, labels alone", false, o => o.Ladder = new FineTuningOptions.LadderOptions()),
         ("ladder-no-decoder", "Ladder with λ = 0 + unlabeled rows, no pseudo-labels", true, o => (o.Ladder, o.PseudoLabelWeight) = (new FineTuningOptions.LadderOptions { DenoisingCosts = new[] { 0.0 } }, 0)),
+        ("ladder-no-decoder-pseudo", "Ladder with λ = 0 + unlabeled rows + pseudo-labels", true, o => o.Ladder = new FineTuningOptions.LadderOptions { DenoisingCosts = new[] { 0.0 } }),
         ("ladder", "Ladder + unlabeled rows, no pseudo-labels", true, o => (o.Ladder, o.PseudoLabelWeight) = (new FineTuningOptions.LadderOptions(), 0)),
         ("ladder-pseudo", "Ladder + unlabeled rows + pseudo-labels (finetune --objective ladder)", true, o => o.Ladder = new FineTuningOptions.LadderOptions()),
     };
@@ -53,23 +55,24 @@ internal static class LadderComparison
         var heldOutOption = new Option<bool>("--held-out") { Description = "Score on the pool's unlabeled rows (their labels) instead of the test rows; with --mnist: pool = training rows 0-49,999, scored on rows 50,000-59,999." };
         var batchOption = new Option<int>("--batch") { Description = "FineTuningOptions.BatchSize (labeled rows per step).", DefaultValueFactory = _ => FineTuningOptions.Defaults.BatchSize };
         var unlabeledBatchOption = new Option<int>("--unlabeled-batch") { Description = "FineTuningOptions.UnlabeledBatchSize.", DefaultValueFactory = _ => FineTuningOptions.Defaults.UnlabeledBatchSize };
+        var imageOption = new Option<bool>("--image") { Description = "Treat the rows as square one-channel images (FineTuningOptions.ImageShape), so the labeled rows are shifted and turned as the CLI does for IDX images." };
         var hiddenOption = new Option<string?>("--hidden") { Description = "Pretrained encoder widths below the code, then the code, e.g. 1000,500,250,250,250 (default: the library's 512,128 and 32)." };
         var command = new Command("ladder", "The Ladder objective against the same network without it, few labels per class, on a CSV or MNIST.")
         {
             csvOption, mnistOption, standardizeOption, perClassOption, seedsOption, stepsOption, rateOption, variantsOption, epochsOption, heldOutOption,
-            batchOption, unlabeledBatchOption, hiddenOption,
+            batchOption, unlabeledBatchOption, hiddenOption, imageOption,
         };
         command.SetAction(parse => Run(
             parse.GetValue(csvOption), parse.GetValue(mnistOption), parse.GetValue(standardizeOption), parse.GetValue(perClassOption),
             parse.GetValue(seedsOption)!.Split(',').Select(int.Parse).ToArray(), parse.GetValue(stepsOption), parse.GetValue(rateOption),
             parse.GetValue(variantsOption)!.Split(','), parse.GetValue(epochsOption), parse.GetValue(heldOutOption),
-            parse.GetValue(batchOption), parse.GetValue(unlabeledBatchOption), parse.GetValue(hiddenOption)));
+            parse.GetValue(batchOption), parse.GetValue(unlabeledBatchOption), parse.GetValue(hiddenOption), parse.GetValue(imageOption)));
         return command;
     }
 
     private static int Run(
         FileInfo? csv, bool mnist, bool standardize, int perClass, int[] seeds, int steps, double learningRate, string[] variantNames, int? epochs, bool heldOut,
-        int batch, int unlabeledBatch, string? hidden)
+        int batch, int unlabeledBatch, string? hidden, bool image)
     {
         var ml = new MLContext(seed: 0);
         var (pool, poolLabels, test, testLabels, source) = mnist ? Mnist(ml, heldOut) : Csv(csv ?? throw new ArgumentException("Give --csv FILE or --mnist."));
@@ -86,7 +89,7 @@ internal static class LadderComparison
 
         Console.WriteLine($"{source}: pool {pool.Length:N0} rows, test {test.Length:N0} rows, {poolLabels.Distinct().Count()} classes, {pool[0].Length} features; " +
             $"{perClass} labels per class, steps {steps:N0}, learning rate {learningRate:G3}, seeds {string.Join(",", seeds)}{(heldOut ? mnist ? ", scored on the held-out rows" : ", scored on the pool's unlabeled rows" : ", scored on the test rows")}, " +
-            $"batch {batch} labeled + {unlabeledBatch} unlabeled");
+            $"batch {batch} labeled + {unlabeledBatch} unlabeled{(image ? ", labeled rows shifted and turned as images" : "")}");
         var clock = Stopwatch.StartNew();
         var training = new TrainingOptions { Seed = 0, Epochs = epochs };
         var model = new AutoencoderOptions();
@@ -126,6 +129,12 @@ internal static class LadderComparison
             for (int v = 0; v < variants.Length; v++)
             {
                 var fine = new FineTuningOptions { Steps = steps, LearningRate = learningRate, BatchSize = batch, UnlabeledBatchSize = unlabeledBatch };
+                if (image)
+                {
+                    int side = (int)Math.Round(Math.Sqrt(pool[0].Length));
+                    fine.ImageShape = new ImageShape(1, side, side);
+                }
+
                 variants[v].Set(fine);
                 var timer = Stopwatch.StartNew();
                 using var classifier = ml.MulticlassClassification.Trainers.AutoencoderClassifier(new AutoencoderClassifierTrainer.Options
