@@ -166,6 +166,58 @@ public sealed class LadderClassifierTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void LadderInterruptedAfterACheckpointResumesToTheUninterruptedRunsClassifier()
+    {
+        var ml = new MLContext(seed: 0);
+        using var pretrained = Pretrain(ml, rows: 300);
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(Images(ml, 100));
+        var train = keys.Transform(Images(ml, 100));
+        var unlabeled = Images(ml, 200, skip: 2000); // 200 rows in batches of 64: the unlabeled passes end mid-checkpoint
+        FineTuningOptions Fine() => new() { Steps = 300, BatchSize = 32, UnlabeledBatchSize = 64, Ladder = new FineTuningOptions.LadderOptions() };
+        using var whole = Train(ml, pretrained, Fine(), train, unlabeled, seed: 5);
+        var rows = Mnist.Test(64);
+        var probabilities = whole.PredictProbabilities(rows);
+
+        string folder = Path.Combine(Path.GetTempPath(), "aeml-ladder-ckpt-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string checkpoint = Path.Combine(folder, "fine.checkpoint.zip");
+            var interrupted = Fine();
+            interrupted.CheckpointEvery = 100;
+            interrupted.CheckpointPath = checkpoint;
+            using var stop = new System.Threading.CancellationTokenSource();
+            var first = new AutoencoderClassifierTrainer.Options
+            {
+                Pretrained = pretrained, UnlabeledData = unlabeled, FineTuning = interrupted, Seed = 5, CancellationToken = stop.Token,
+                Progress = new StopAfter(stop, "fine-tuning", block: 2), // the checkpoint after step 200 is written; step 201 is cancelled
+            };
+            Assert.ThrowsAny<OperationCanceledException>(() => ml.MulticlassClassification.Trainers.AutoencoderClassifier(first).Train(train));
+            Assert.True(File.Exists(checkpoint));
+
+            var resumed = Fine();
+            resumed.ResumeFrom = checkpoint;
+            using var again = Train(ml, pretrained, resumed, train, unlabeled, seed: 5);
+            Assert.Equal(probabilities, again.PredictProbabilities(rows));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private sealed class StopAfter(System.Threading.CancellationTokenSource source, string phase, int block) : IProgress<EpochReport>
+    {
+        public void Report(EpochReport value)
+        {
+            if (value.Phase == phase && value.Epoch == block)
+            {
+                source.Cancel();
+            }
+        }
+    }
+
+    [Fact]
     public void BadLadderSettingsFailBeforeTrainingWithClearErrors()
     {
         var noise = Assert.Throws<ArgumentOutOfRangeException>(() => new FineTuningOptions { Ladder = new FineTuningOptions.LadderOptions { NoiseStdDev = -0.1 } }.Validate());
