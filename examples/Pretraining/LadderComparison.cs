@@ -2,12 +2,15 @@
 //   dotnet run --project examples/Pretraining -c Release -- ladder --csv ../shared/datasets/digits/digits.csv [--per-class 10] [--seeds 1,2,3]
 //   dotnet run --project examples/Pretraining -c Release -- ladder --csv ../shared/datasets/anomaly/spambase.csv --standardize
 //   dotnet run --project examples/Pretraining -c Release -- ladder --mnist --per-class 10 --pretrain-epochs 5 --steps 1000 --seeds 1 --variants ladder-pseudo
+//   dotnet run --project examples/Pretraining -c Release -- ladder --mnist --per-class 10 --image --seeds 1,2,3 \
+//       --variants ladder-pseudo,ladder,ladder-no-decoder-pseudo,ladder-no-decoder,classifier-labels,classifier-unlabeled     (the 2×2, docs/classification.md)
 // A CSV's last column is the class. The rows are split once (seed 0): 30% test, the rest the pool; each seed draws
 // --per-class labeled rows of every class from the pool, the rest of the pool is unlabeled. The autoencoder is pretrained
 // once on the pool's features (library defaults). --held-out scores on the pool's unlabeled rows instead of the test
 // rows (for choosing settings: no test label is read); with --mnist it takes training rows 0-49,999 as the pool and
 // scores on training rows 50,000-59,999 (the test images are not read), and prints the labeled rows' indices (for
-// ladder_reference.py --labeled-file).
+// ladder_reference.py --labeled-file). --image shifts and turns the labeled rows (and the pseudo-labels' perturbed copies)
+// as square one-channel images, as finetune does for IDX images; without it the run is permutation-invariant.
 using System;
 using System.CommandLine;
 using System.Diagnostics;
