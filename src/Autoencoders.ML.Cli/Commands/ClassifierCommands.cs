@@ -26,8 +26,8 @@ internal static class ClassifierCommands
         var objective = new Option<string?>("--objective")
         {
             Description = "ladder: the encoder and head train as a Ladder network whose denoising decoder is part of the objective (dense models); classifier: the head on the " +
-                "encoder with cross-entropy (and pseudo-labels). Default: classifier (the Ladder lost on a table); with --unlabeled images, ladder scored far higher " +
-                "(docs/classification.md).",
+                "encoder with cross-entropy (and pseudo-labels). Default: classifier (the Ladder lost on a table; on images it is level with shifts and turns, " +
+                "far ahead without them: docs/classification.md).",
         };
         objective.AcceptOnlyFromAmong("ladder", "classifier");
         var steps = CommonOptions.WithDefault<int>("--steps", FineTuningOptions.Defaults.Steps, "Fine-tuning steps of every layer (after the head's warm-up).");
