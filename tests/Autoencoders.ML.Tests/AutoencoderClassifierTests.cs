@@ -119,7 +119,7 @@ public sealed class AutoencoderClassifierTests
             interrupted.CheckpointPath = checkpoint;
             using var stop = new System.Threading.CancellationTokenSource();
             var first = Options(interrupted);
-            first.Progress = new Stop(stop, after: 3); // the checkpoint after step 200 is written; step 301 is cancelled
+            first.Progress = new CancelAtReport(stop, 3, "fine-tuning"); // the checkpoint after step 200 is written; step 301 is cancelled
             first.CancellationToken = stop.Token;
             Assert.ThrowsAny<OperationCanceledException>(() => ml.MulticlassClassification.Trainers.AutoencoderClassifier(first).Train(train));
             Assert.True(File.Exists(checkpoint));
@@ -150,17 +150,6 @@ public sealed class AutoencoderClassifierTests
     }
 
     /// <summary>Cancels after the fine-tuning phase's <c>after</c>-th report.</summary>
-    private sealed class Stop(System.Threading.CancellationTokenSource source, int after) : IProgress<EpochReport>
-    {
-        public void Report(EpochReport value)
-        {
-            if (value.Phase == "fine-tuning" && value.Epoch == after)
-            {
-                source.Cancel();
-            }
-        }
-    }
-
     private sealed class Collect(System.Collections.Generic.List<EpochReport> reports) : IProgress<EpochReport>
     {
         public void Report(EpochReport value) => reports.Add(value);

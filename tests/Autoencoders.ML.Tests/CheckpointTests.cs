@@ -41,7 +41,7 @@ public sealed class CheckpointTests : IDisposable
         interrupted.CheckpointEvery = 5;
         interrupted.CheckpointPath = checkpoint;
         using var cancel = new CancellationTokenSource();
-        Assert.ThrowsAny<OperationCanceledException>(() => Trainer(run, interrupted).Fit(data, progress: new Stop(5, cancel), cancellationToken: cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => Trainer(run, interrupted).Fit(data, progress: new CancelAtReport(cancel, 5), cancellationToken: cancel.Token));
         Assert.True(File.Exists(checkpoint));
 
         var resumed = Options(run);
@@ -119,7 +119,7 @@ public sealed class CheckpointTests : IDisposable
         options.CheckpointEvery = 1;
         options.CheckpointPath = checkpoint;
         using var cancel = new CancellationTokenSource();
-        Assert.ThrowsAny<OperationCanceledException>(() => Trainer(run, options).Fit(data, progress: new Stop(1, cancel), cancellationToken: cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => Trainer(run, options).Fit(data, progress: new CancelAtReport(cancel, 1), cancellationToken: cancel.Token));
         byte[] original = File.ReadAllBytes(checkpoint);
         var resume = Options(run);
         resume.Epochs = 2;
@@ -220,17 +220,6 @@ public sealed class CheckpointTests : IDisposable
     private static float[] Weights(AutoencoderModel model) =>
         model.Decode(Enumerable.Range(0, 4).Select(i => Enumerable.Range(0, model.LatentSize).Select(j => (float)Math.Sin(i + j)).ToArray()).ToList()).SelectMany(r => r)
             .Concat(model.Encode(Mnist.Train(3)).SelectMany(r => r)).ToArray();
-
-    private sealed class Stop(int epoch, CancellationTokenSource cancel) : IProgress<EpochReport>
-    {
-        public void Report(EpochReport value)
-        {
-            if (value.Epoch == epoch)
-            {
-                cancel.Cancel();
-            }
-        }
-    }
 
     private sealed class HalfRow
     {

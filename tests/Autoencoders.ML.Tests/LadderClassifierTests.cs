@@ -190,7 +190,7 @@ public sealed class LadderClassifierTests(ITestOutputHelper output)
             var first = new AutoencoderClassifierTrainer.Options
             {
                 Pretrained = pretrained, UnlabeledData = unlabeled, FineTuning = interrupted, Seed = 5, CancellationToken = stop.Token,
-                Progress = new StopAfter(stop, "fine-tuning", block: 2), // the checkpoint after step 200 is written; step 201 is cancelled
+                Progress = new CancelAtReport(stop, 2, "fine-tuning"), // the checkpoint after step 200 is written; step 201 is cancelled
             };
             Assert.ThrowsAny<OperationCanceledException>(() => ml.MulticlassClassification.Trainers.AutoencoderClassifier(first).Train(train));
             Assert.True(File.Exists(checkpoint));
@@ -203,17 +203,6 @@ public sealed class LadderClassifierTests(ITestOutputHelper output)
         finally
         {
             Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    private sealed class StopAfter(System.Threading.CancellationTokenSource source, string phase, int block) : IProgress<EpochReport>
-    {
-        public void Report(EpochReport value)
-        {
-            if (value.Phase == phase && value.Epoch == block)
-            {
-                source.Cancel();
-            }
         }
     }
 
