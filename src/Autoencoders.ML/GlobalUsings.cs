@@ -9,3 +9,4 @@ global using Autoencoders.ML.Kinds;
 global using Autoencoders.ML.Models;
 global using Autoencoders.ML.Data;
 global using Autoencoders.ML.Training;
+global using Autoencoders.ML.Runtime;

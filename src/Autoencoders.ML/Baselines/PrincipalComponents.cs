@@ -59,8 +59,8 @@ public sealed class PrincipalComponents
         {
             origin ??= x.mean(new long[] { 0 });
             var shifted = x - origin;
-            sum.add_(shifted.sum(dim: 0));
-            gram.add_(shifted.T.matmul(shifted));
+            sum.PlusInPlace(shifted.sum(dim: 0));
+            gram.PlusInPlace(shifted.T.matmul(shifted));
             n += x.shape[0];
         }
 
@@ -70,13 +70,13 @@ public sealed class PrincipalComponents
                 $"PCA needs at least 2 rows in column '{columnName}'; the data has {n}. Pass a data view with more rows.");
         }
 
-        var offset = sum / (double)n;
-        var mu = origin + offset;
-        var covariance = (gram / (double)n) - offset.outer(offset);
-        covariance = (covariance + covariance.T) / 2.0;
+        var offset = sum.Over((double)n);
+        var mu = origin.Plus(offset);
+        var covariance = gram.Over((double)n) - offset.outer(offset);
+        covariance = covariance.Plus(covariance.T).Over(2.0);
         var (values, vectors) = torch.linalg.eigh(covariance); // ascending
         var top = vectors.narrow(1, width - componentCount, componentCount).flip(1).T.contiguous(); // (k, D), largest first
-        var variances = values.narrow(0, width - componentCount, componentCount).flip(0).clamp_min(0.0);
+        var variances = values.narrow(0, width - componentCount, componentCount).flip(0).ClampMin(0.0);
         return new PrincipalComponents(
             mu.data<double>().ToArray(), top.data<double>().ToArray(), variances.data<double>().ToArray(), componentCount);
     }

@@ -177,7 +177,7 @@ internal sealed class FineTuningRun
         {
             var (best, classes) = nn.functional.softmax(teacherLogits.detach(), 1).max(1);
             targets = classes;
-            mask = best.ge(options.PseudoLabelThreshold).to_type(ScalarType.Float32);
+            mask = KeptScalars.With(options.PseudoLabelThreshold, threshold => best.ge(threshold)).to_type(ScalarType.Float32);
         }
 
         var perRow = nn.functional.cross_entropy(studentLogits(), targets, reduction: nn.Reduction.None);
@@ -199,13 +199,13 @@ internal sealed class FineTuningRun
         var (corrupted, clean, denoising) = ladder.Step(rows is null ? x : cat(new[] { x, Scale(rows) }, 0), labeledRows, generator);
         var classification = nn.functional.cross_entropy(corrupted.narrow(0, 0, labeledRows), y);
         var parts = new Dictionary<string, Tensor> { ["cross-entropy"] = classification, ["denoising"] = denoising };
-        var total = classification + denoising;
+        var total = classification.Plus(denoising);
         double share = double.NaN;
         if (pseudoLabels && rows is not null)
         {
             var (pseudo, confident) = PseudoLabelTerm(
                 clean.narrow(0, labeledRows, rows.shape[0]), () => ladder.CorruptedLogits(Scale(Perturb(rows, generator)), generator));
-            total = total + (pseudo * options.PseudoLabelWeight);
+            total = total.Plus(pseudo.Times(options.PseudoLabelWeight));
             parts["pseudo-label"] = pseudo;
             share = confident;
         }
@@ -219,7 +219,7 @@ internal sealed class FineTuningRun
         var perturbed = shift == null ? rows : shift.Apply(rows, generator);
         if (options.PseudoLabelMasking > 0)
         {
-            perturbed = perturbed * rand(perturbed.shape, generator: generator).ge(options.PseudoLabelMasking).to_type(perturbed.dtype);
+            perturbed = perturbed * KeptScalars.With(options.PseudoLabelMasking, fraction => rand(perturbed.shape, generator: generator).ge(fraction)).to_type(perturbed.dtype);
         }
 
         return perturbed;
@@ -315,7 +315,7 @@ internal sealed class FineTuningRun
             if (pseudoLabels)
             {
                 var (pseudo, share) = run.PseudoLabelLoss(rows!, Phase.TrainEncoder, generator);
-                total = total + (pseudo * options.PseudoLabelWeight);
+                total = total.Plus(pseudo.Times(options.PseudoLabelWeight));
                 parts["pseudo-label"] = pseudo;
                 Keep(confident, share);
             }
@@ -325,7 +325,7 @@ internal sealed class FineTuningRun
                 var target = run.scaling == null ? rows! : run.scaling.ScaleTarget(rows!);
                 var full = new TrainingProgress(1, 1, 1.0);
                 var reconstruction = run.network.Autoencoder.Loss(run.Scale(rows!), target, run.reconstructionLoss, full).Total;
-                total = total + (reconstruction * options.ReconstructionWeight);
+                total = total.Plus(reconstruction.Times(options.ReconstructionWeight));
                 parts[LossBreakdown.Reconstruction] = reconstruction;
             }
 

@@ -137,7 +137,7 @@ internal sealed class LadderNetwork : nn.Module<Tensor, Tensor>
                 if (weight > 0)
                 {
                     var normalised = l == 0 ? estimate : (estimate - clean.Mean[l]!) / clean.Std[l]!;
-                    cost = cost + ((normalised - Part(clean.Z[l])).square().sum(1).mean() * (weight / Widths[l]));
+                    cost = cost.Plus((normalised - Part(clean.Z[l])).Squared().sum(1).mean().Times(weight / Widths[l]));
                 }
 
                 above = estimate;
@@ -163,9 +163,9 @@ internal sealed class LadderNetwork : nn.Module<Tensor, Tensor>
         {
             var map = Map(l);
             var unit = units[l];
-            var scale = unit.Gamma! / (unit.RunningVariance! + Epsilon).sqrt();
+            var scale = unit.Gamma! / unit.RunningVariance!.Plus(Epsilon).sqrt();
             var weight = map.weight! * scale.unsqueeze(1);
-            var bias = (map.bias! - unit.RunningMean!) * scale + (unit.Gamma! * unit.Beta!);
+            var bias = ((map.bias! - unit.RunningMean!) * scale).Plus(unit.Gamma! * unit.Beta!);
             map.weight!.copy_(weight);
             map.bias!.copy_(bias);
         }
@@ -192,7 +192,7 @@ internal sealed class LadderNetwork : nn.Module<Tensor, Tensor>
         var z = new Tensor[top + 1];
         var mean = new Tensor?[top + 1];
         var std = new Tensor?[top + 1];
-        z[0] = noise > 0 ? x + (randn(x.shape, dtype: x.dtype, generator: generator) * noise) : x;
+        z[0] = noise > 0 ? x.Plus(randn(x.shape, dtype: x.dtype, generator: generator).Times(noise)) : x;
         var h = z[0];
         for (int l = 1; l <= top; l++)
         {
@@ -204,12 +204,12 @@ internal sealed class LadderNetwork : nn.Module<Tensor, Tensor>
                 var kept = split == 0 ? pre : pre.narrow(0, split, pre.shape[0] - split);
                 mean[l] = kept.mean(new long[] { 0 });
                 var variance = kept.var(0, unbiased: false);
-                std[l] = (variance + Epsilon).sqrt();
+                std[l] = variance.Plus(Epsilon).sqrt();
                 if (updateStatistics)
                 {
                     using var noGrad = no_grad();
-                    unit.RunningMean!.mul_(1 - Momentum).add_(mean[l]!.detach(), alpha: Momentum);
-                    unit.RunningVariance!.mul_(1 - Momentum).add_(variance.detach(), alpha: Momentum);
+                    unit.RunningMean!.TimesInPlace(1 - Momentum).PlusInPlace(mean[l]!.detach(), Momentum);
+                    unit.RunningVariance!.TimesInPlace(1 - Momentum).PlusInPlace(variance.detach(), Momentum);
                 }
 
                 normalised = (kept - mean[l]!) / std[l]!;
@@ -221,12 +221,12 @@ internal sealed class LadderNetwork : nn.Module<Tensor, Tensor>
             else
             {
                 mean[l] = unit.RunningMean!;
-                std[l] = (unit.RunningVariance! + Epsilon).sqrt();
+                std[l] = unit.RunningVariance!.Plus(Epsilon).sqrt();
                 normalised = (pre - mean[l]!) / std[l]!;
             }
 
-            z[l] = noise > 0 ? normalised + (randn(normalised.shape, dtype: normalised.dtype, generator: generator) * noise) : normalised;
-            var affine = unit.Gamma! * (z[l] + unit.Beta!);
+            z[l] = noise > 0 ? normalised.Plus(randn(normalised.shape, dtype: normalised.dtype, generator: generator).Times(noise)) : normalised;
+            var affine = unit.Gamma! * z[l].Plus(unit.Beta!);
             h = l < top ? Activations.Apply(affine, activations[l - 1]) : affine;
         }
 
@@ -234,7 +234,7 @@ internal sealed class LadderNetwork : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Batch normalisation without scale or shift, on the batch's own statistics.</summary>
-    private static Tensor Normalise(Tensor x) => (x - x.mean(new long[] { 0 })) / (x.var(0, unbiased: false) + Epsilon).sqrt();
+    private static Tensor Normalise(Tensor x) => (x - x.mean(new long[] { 0 })) / x.var(0, unbiased: false).Plus(Epsilon).sqrt();
 
     /// <summary>One pass's normalised pre-activations z_0..z_L, the batch statistics of layers 1..L and the logits.</summary>
     private sealed record Pass(Tensor[] Z, Tensor?[] Mean, Tensor?[] Std, Tensor Logits);
@@ -256,8 +256,9 @@ internal sealed class LadderNetwork : nn.Module<Tensor, Tensor>
             : base(nameof(LadderUnit))
         {
             var initial = zeros(10, width);
-            initial[1].fill_(1);
-            initial[6].fill_(1);
+            using Scalar one = 1;
+            initial[1].fill_(one);
+            initial[6].fill_(one);
             combinator = new Parameter(initial);
             if (normalised)
             {
@@ -282,9 +283,9 @@ internal sealed class LadderNetwork : nn.Module<Tensor, Tensor>
         public Tensor Combine(Tensor noisy, Tensor u)
         {
             var a = combinator;
-            var mu = (a[0] * nn.functional.sigmoid((a[1] * u) + a[2])) + (a[3] * u) + a[4];
-            var v = (a[5] * nn.functional.sigmoid((a[6] * u) + a[7])) + (a[8] * u) + a[9];
-            return ((noisy - mu) * v) + mu;
+            var mu = (a[0] * nn.functional.sigmoid((a[1] * u).Plus(a[2]))).Plus(a[3] * u).Plus(a[4]);
+            var v = (a[5] * nn.functional.sigmoid((a[6] * u).Plus(a[7]))).Plus(a[8] * u).Plus(a[9]);
+            return ((noisy - mu) * v).Plus(mu);
         }
     }
 }

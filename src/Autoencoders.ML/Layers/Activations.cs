@@ -16,10 +16,10 @@ internal static class Activations
         {
             [Activation.None] = (x => x, (graph, input, output, _) => graph.AddNode("Identity", new[] { input }, output)),
             [Activation.ReLU] = (x => nn.functional.relu(x), Node("Relu")),
-            [Activation.LeakyReLU] = (x => nn.functional.leaky_relu(x, LeakySlope), Node("LeakyRelu", OnnxGraphBuilder.Float("alpha", (float)LeakySlope))),
+            [Activation.LeakyReLU] = (x => x.leaky_relu(Kept.Slope), Node("LeakyRelu", OnnxGraphBuilder.Float("alpha", (float)LeakySlope))),
             [Activation.Tanh] = (torch.tanh, Node("Tanh")),
             [Activation.Sigmoid] = (torch.sigmoid, Node("Sigmoid")),
-            [Activation.ELU] = (x => nn.functional.elu(x, 1.0), Node("Elu", OnnxGraphBuilder.Float("alpha", 1f))),
+            [Activation.ELU] = (x => x.elu(Kept.One, Kept.One, Kept.One), Node("Elu", OnnxGraphBuilder.Float("alpha", 1f))),
             [Activation.GELU] = (x => nn.functional.gelu(x), Gelu),
         };
 
@@ -33,12 +33,12 @@ internal static class Activations
             // relu'(x) = 1 where y > 0, else 0 (torch's threshold_backward: 0 at x = 0 too); sign(y) is exactly that for y ≥ 0.
             [Activation.ReLU] = (x => x.relu_(), ReluBackward),
             [Activation.LeakyReLU] = (
-                x => nn.functional.leaky_relu(x, LeakySlope, inplace: true),
-                (y, grad) => grad.mul_(y.gt(0).to_type(grad.dtype).mul_(1.0 - LeakySlope).add_(LeakySlope))),
-            [Activation.Tanh] = (x => x.tanh_(), (y, grad) => grad.mul_(y.square().neg_().add_(1.0))),
-            [Activation.Sigmoid] = (x => x.sigmoid_(), (y, grad) => grad.mul_(y.neg().add_(1.0).mul_(y))),
-            // elu'(x) = 1 for x > 0, else eˣ = y + 1.
-            [Activation.ELU] = (x => nn.functional.elu(x, 1.0, inplace: true), (y, grad) => grad.mul_(y.clamp_max(0.0).add_(1.0))),
+                x => x.leaky_relu_(Kept.Slope),
+                (y, grad) => grad.mul_(y.gt(Kept.Zero).to_type(grad.dtype).TimesInPlace(1.0 - LeakySlope).PlusInPlace(LeakySlope))),
+            [Activation.Tanh] = (x => x.tanh_(), (y, grad) => grad.mul_(y.Squared().neg_().PlusInPlace(1.0))),
+            [Activation.Sigmoid] = (x => x.sigmoid_(), (y, grad) => grad.mul_(y.neg().PlusInPlace(1.0).mul_(y))),
+            // elu'(x) = 1 for x > 0, else eˣ = y + 1. Not in place: TorchSharp's elu_ computes out of place too.
+            [Activation.ELU] = (x => x.elu(Kept.One, Kept.One, Kept.One), (y, grad) => grad.mul_(y.ClampMax(0.0).PlusInPlace(1.0))),
         };
 
     private const double LeakySlope = 0.01;
@@ -123,5 +123,15 @@ internal static class Activations
         graph.AddNode("Add", new[] { erf, graph.Scalar("const.one", 1f) }, onePlusErf);
         graph.AddNode("Mul", new[] { input, graph.Scalar("const.half", 0.5f) }, half);
         graph.AddNode("Mul", new[] { half, onePlusErf }, output);
+    }
+
+    // Numbers the torch forms pass to libtorch, kept for the life of the process (see KeptScalars): the leaky slope, ELU's
+    // α = scale = input scale = 1, and 0. A class of their own, made on first use by a torch form, so that writing ONNX
+    // alone never loads libtorch.
+    private static class Kept
+    {
+        public static readonly Scalar Slope = LeakySlope;
+        public static readonly Scalar One = 1.0;
+        public static readonly Scalar Zero = 0;
     }
 }

@@ -23,10 +23,6 @@ internal static class MatmulPrecision
         return new Restore(before);
     }
 
-    // An explicit, never-finalized alpha: TorchSharp's add_(Tensor) converts 1 to a Scalar whose finalizer can free it while
-    // the native call still reads it (a rare "toFloat" crash seen in a long bf16 run).
-    private static readonly Scalar One = 1.0;
-
     /// <summary>True inside a bfloat16 <see cref="Use"/> on this thread.</summary>
     public static bool BFloat16 => bfloat16;
 
@@ -50,7 +46,7 @@ internal static class MatmulPrecision
         }
 
         var product = nn.functional.linear(x.to(ScalarType.BFloat16), weight).to(ScalarType.Float32);
-        return linear.bias is null ? product : product.add_(linear.bias, One);
+        return linear.bias is null ? product : product.PlusInPlace(linear.bias);
     }
 
     /// <summary>

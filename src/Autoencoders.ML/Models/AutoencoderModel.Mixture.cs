@@ -81,10 +81,10 @@ public sealed partial class AutoencoderModel
             using var generator = new torch.Generator((ulong)(uint)seed);
             var (mean, logVariance, logWeights) = network.Prior();
             var components = component is int fixedComponent
-                ? torch.full(count, fixedComponent, ScalarType.Int64)
+                ? KeptScalars.With(fixedComponent, value => torch.full(count, value, ScalarType.Int64))
                 : torch.multinomial(logWeights.exp(), count, replacement: true, generator: generator);
             var epsilon = torch.randn(new long[] { count, LatentSize }, generator: generator);
-            var z = mean.index_select(0, components) + ((0.5 * logVariance.index_select(0, components)).exp() * epsilon);
+            var z = mean.index_select(0, components).Plus(logVariance.index_select(0, components).Times(0.5).exp() * epsilon);
             return Split(z);
         }
     }

@@ -86,7 +86,7 @@ public sealed partial class AutoencoderModel : IDisposable
         long count = 0;
         EachBatch(rows, batch =>
         {
-            total += (Forward(batch) - batch).square().sum().ToDouble();
+            total += (Forward(batch) - batch).Squared().sum().ToDouble();
             count += batch.shape[0];
         });
 
@@ -126,10 +126,10 @@ public sealed partial class AutoencoderModel : IDisposable
         {
             var input = batch.narrow(1, 0, InputSize);
             var clean = batch.narrow(1, InputSize, Spec.OutputSize);
-            denoised += (Forward(input) - clean).square().sum().ToDouble();
+            denoised += (Forward(input) - clean).Squared().sum().ToDouble();
             if (InputSize == Spec.OutputSize)
             {
-                noisy += (input - clean).square().sum().ToDouble();
+                noisy += (input - clean).Squared().sum().ToDouble();
             }
 
             count += batch.shape[0];

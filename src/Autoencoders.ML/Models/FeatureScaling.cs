@@ -20,13 +20,13 @@ internal sealed record FeatureScaling(ScalingKind Kind, float[] InputShift, floa
         int width = rows.Width;
         var sum = torch.zeros(width, dtype: ScalarType.Float64);
         var squares = torch.zeros(width, dtype: ScalarType.Float64);
-        var min = torch.full(width, double.PositiveInfinity, dtype: ScalarType.Float64);
-        var max = torch.full(width, double.NegativeInfinity, dtype: ScalarType.Float64);
+        var min = KeptScalars.With(double.PositiveInfinity, infinity => torch.full(width, infinity, dtype: ScalarType.Float64));
+        var max = KeptScalars.With(double.NegativeInfinity, infinity => torch.full(width, infinity, dtype: ScalarType.Float64));
         long n = 0;
         foreach (var x in rows.Float64Batches(4096))
         {
-            sum.add_(x.sum(dim: 0)); // dim: named — a bare 0 binds to sum(ScalarType?)
-            squares.add_(x.square().sum(dim: 0));
+            sum.PlusInPlace(x.sum(dim: 0)); // dim: named — a bare 0 binds to sum(ScalarType?)
+            squares.PlusInPlace(x.Squared().sum(dim: 0));
             min = torch.minimum(min, x.amin(0));
             max = torch.maximum(max, x.amax(0));
             n += x.shape[0];
@@ -41,11 +41,11 @@ internal sealed record FeatureScaling(ScalingKind Kind, float[] InputShift, floa
         }
         else
         {
-            shift = sum / n;
-            spread = (squares / n - shift.square()).clamp_min(0).sqrt();
+            shift = sum.Over(n);
+            spread = (squares.Over(n) - shift.Squared()).ClampMin(0).sqrt();
         }
 
-        var scale = torch.where(spread > 1e-12, 1.0 / spread, torch.ones_like(spread));
+        var scale = torch.where(KeptScalars.With(1e-12, tiny => spread.gt(tiny)), spread.reciprocal().Times(1.0), torch.ones_like(spread));
         float[] shiftValues = shift.to_type(ScalarType.Float32).data<float>().ToArray();
         float[] scaleValues = scale.to_type(ScalarType.Float32).data<float>().ToArray();
         float[] inShift = shiftValues[..inputWidth];
@@ -62,7 +62,7 @@ internal sealed record FeatureScaling(ScalingKind Kind, float[] InputShift, floa
     internal Tensor ScaleTarget(Tensor t) => (t - torch.tensor(OutputShift)) * torch.tensor(OutputScale);
 
     /// <summary>y/scale + shift: a network output back in the data's units.</summary>
-    internal Tensor UnscaleOutput(Tensor y) => (y / torch.tensor(OutputScale)) + torch.tensor(OutputShift);
+    internal Tensor UnscaleOutput(Tensor y) => (y / torch.tensor(OutputScale)).Plus(torch.tensor(OutputShift));
 
     /// <summary>The lower-case name written to metadata.</summary>
     internal string Name => Kind == ScalingKind.MinMax ? "minmax" : Kind == ScalingKind.Standard ? "standard" : "none";

@@ -45,7 +45,7 @@ internal sealed record GaussianNoise : Corruption
     public double StandardDeviation { get; }
 
     internal override Tensor Apply(Tensor x, Generator generator) =>
-        x + (torch.randn(x.shape, generator: generator) * StandardDeviation);
+        x.Plus(torch.randn(x.shape, generator: generator).Times(StandardDeviation));
 }
 
 /// <summary>Masking noise: each value is set to zero with probability <see cref="Fraction"/>.</summary>
@@ -58,7 +58,7 @@ internal sealed record MaskingNoise : Corruption
     public double Fraction { get; }
 
     internal override Tensor Apply(Tensor x, Generator generator) =>
-        x * (torch.rand(x.shape, generator: generator) >= Fraction).to_type(x.dtype);
+        x * KeptScalars.With(Fraction, fraction => torch.rand(x.shape, generator: generator).ge(fraction)).to_type(x.dtype);
 }
 
 /// <summary>Salt-and-pepper noise: with probability <see cref="Fraction"/> a value becomes <see cref="Min"/> or <see cref="Max"/>.</summary>
@@ -88,8 +88,8 @@ internal sealed record SaltAndPepperNoise : Corruption
 
     internal override Tensor Apply(Tensor x, Generator generator)
     {
-        var hit = torch.rand(x.shape, generator: generator) < Fraction;
-        var salt = torch.rand(x.shape, generator: generator) < 0.5;
+        var hit = KeptScalars.With(Fraction, fraction => torch.rand(x.shape, generator: generator).lt(fraction));
+        var salt = KeptScalars.With(0.5, half => torch.rand(x.shape, generator: generator).lt(half));
         var replacement = torch.where(salt, torch.tensor(Max), torch.tensor(Min));
         return torch.where(hit, replacement, x);
     }

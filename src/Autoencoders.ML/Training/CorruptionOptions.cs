@@ -86,6 +86,13 @@ public sealed class CorruptionOptions
             x = corruption.Apply(x, generator);
         }
 
-        return ClipMin == null && ClipMax == null ? x : x.clamp(ClipMin, ClipMax);
+        if (ClipMin == null && ClipMax == null)
+        {
+            return x;
+        }
+
+        using Scalar? min = ClipMin is float low ? low : null;
+        using Scalar? max = ClipMax is float high ? high : null;
+        return x.clamp(min, max);
     }
 }

@@ -100,12 +100,12 @@ public sealed class ImageAugmentation
         long n = rows.shape[0];
         var images = rows.reshape(n, Image.Channels, Image.Height, Image.Width);
         // Offsets in pixels, then in grid_sample's normalised coordinates (the image spans [-1, 1]).
-        var dx = randint(-MaxShift, MaxShift + 1, new long[] { n }, generator: generator).to_type(ScalarType.Float32) * (2.0f / Image.Width);
-        var dy = randint(-MaxShift, MaxShift + 1, new long[] { n }, generator: generator).to_type(ScalarType.Float32) * (2.0f / Image.Height);
+        var dx = randint(-MaxShift, MaxShift + 1, new long[] { n }, generator: generator).to_type(ScalarType.Float32).Times(2.0f / Image.Width);
+        var dy = randint(-MaxShift, MaxShift + 1, new long[] { n }, generator: generator).to_type(ScalarType.Float32).Times(2.0f / Image.Height);
         Tensor cos, sin;
         if (MaxRotation > 0)
         {
-            var angle = (rand(new long[] { n }, generator: generator) * 2 - 1) * (MaxRotation * Math.PI / 180);
+            var angle = rand(new long[] { n }, generator: generator).Times(2).Minus(1).Times(MaxRotation * Math.PI / 180);
             (cos, sin) = (angle.cos(), angle.sin());
         }
         else
@@ -118,8 +118,8 @@ public sealed class ImageAugmentation
         if (MaxScale > 0 || MaxShear > 0)
         {
             // Slanted by t = tan(shear) and resized by s as well: M = S⁻¹·H⁻¹·R(−angle), H⁻¹ = [[1, −t], [0, 1]].
-            var t = ((rand(new long[] { n }, generator: generator) * 2 - 1) * (MaxShear * Math.PI / 180)).tan();
-            var inverseSize = 1 / (1 + ((rand(new long[] { n }, generator: generator) * 2 - 1) * MaxScale));
+            var t = rand(new long[] { n }, generator: generator).Times(2).Minus(1).Times(MaxShear * Math.PI / 180).tan();
+            var inverseSize = rand(new long[] { n }, generator: generator).Times(2).Minus(1).Times(MaxScale).Plus(1).reciprocal().Times(1);
             (m00, m01) = (m00 - (t * m10), m01 - (t * m11));
             (m00, m01, m10, m11) = (m00 * inverseSize, m01 * inverseSize, m10 * inverseSize, m11 * inverseSize);
         }

@@ -52,13 +52,13 @@ internal static class LossFunctions
                 var y = output == OutputActivation.Sigmoid ? torch.sigmoid(logits) : logits;
                 var difference = y - target;
                 // Σd² as one dot product of the flat rows.
-                var value = difference.flatten().dot(difference.flatten()).div_(n);
-                var gradient = difference.mul_(2.0 / n);
-                return (value, output == OutputActivation.Sigmoid ? gradient.mul_(y.neg().add_(1.0).mul_(y)) : gradient);
+                var value = difference.flatten().dot(difference.flatten()).OverInPlace(n);
+                var gradient = difference.TimesInPlace(2.0 / n);
+                return (value, output == OutputActivation.Sigmoid ? gradient.mul_(y.neg().PlusInPlace(1.0).mul_(y)) : gradient);
             }
 
             case ReconstructionLoss.BinaryCrossEntropy:
-                return (nn.functional.binary_cross_entropy_with_logits(logits, target), torch.sigmoid(logits).sub_(target).div_(n));
+                return (nn.functional.binary_cross_entropy_with_logits(logits, target), torch.sigmoid(logits).sub_(target).OverInPlace(n));
             default:
                 throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown reconstruction loss.");
         }

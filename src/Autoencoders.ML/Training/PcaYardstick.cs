@@ -40,7 +40,7 @@ internal static class PcaYardstick
             using var scope = torch.NewDisposeScope();
             var output = network.forward(scaling == null ? batch : scaling.ScaleInput(batch));
             var reconstruction = scaling == null ? output : scaling.UnscaleOutput(output);
-            sum += (reconstruction - batch).square().sum().ToDouble();
+            sum += (reconstruction - batch).Squared().sum().ToDouble();
         }
 
         return sum / rows.RowCount / rows.Width;

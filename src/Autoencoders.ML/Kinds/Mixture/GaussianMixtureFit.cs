@@ -27,23 +27,23 @@ internal static class GaussianMixtureFit
         long k = means.shape[0];
         var mu = means.clone();
         var logVar = logVariances.clone();
-        var logPi = learnWeights ? weights.clamp_min(1e-6).log() : torch.full(new[] { k }, -Math.Log(k), dtype: codes.dtype);
+        var logPi = learnWeights ? weights.ClampMin(1e-6).log() : KeptScalars.With(-Math.Log(k), value => torch.full(new[] { k }, value, dtype: codes.dtype));
         for (int step = 0; step < iterations; step++)
         {
             // E-step: responsibilities r (N, K) ∝ π_k·N(x | μ_k, diag σ_k²).
-            var responsibilities = (logPi.unsqueeze(0) + LogDensity(codes, mu, logVar)).softmax(1);
+            var responsibilities = logPi.unsqueeze(0).Plus(LogDensity(codes, mu, logVar)).softmax(1);
             // M-step: weighted means and variances; a component with no mass keeps its parameters.
             var mass = responsibilities.sum(0L); // 0L: a literal 0 would bind to the ScalarType overload
-            var safe = mass.clamp_min(1e-6).unsqueeze(1);
+            var safe = mass.ClampMin(1e-6).unsqueeze(1);
             var newMu = responsibilities.t().matmul(codes) / safe;
-            var secondMoment = responsibilities.t().matmul(codes.square()) / safe;
-            var newVar = (secondMoment - newMu.square()).clamp_min(minimumVariance);
-            var populated = (mass > 1e-3).unsqueeze(1);
+            var secondMoment = responsibilities.t().matmul(codes.Squared()) / safe;
+            var newVar = (secondMoment - newMu.Squared()).ClampMin(minimumVariance);
+            var populated = KeptScalars.With(1e-3, floor => mass.gt(floor)).unsqueeze(1);
             mu = torch.where(populated, newMu, mu);
             logVar = torch.where(populated, newVar.log(), logVar);
             if (learnWeights)
             {
-                logPi = (mass / codes.shape[0]).clamp_min(1e-6).log();
+                logPi = mass.Over(codes.shape[0]).ClampMin(1e-6).log();
             }
         }
 
@@ -55,14 +55,14 @@ internal static class GaussianMixtureFit
     {
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        return (weights.clamp_min(1e-6).log().unsqueeze(0) + LogDensity(codes, means, logVariances)).logsumexp(1).mean().ToDouble();
+        return weights.ClampMin(1e-6).log().unsqueeze(0).Plus(LogDensity(codes, means, logVariances)).logsumexp(1).mean().ToDouble();
     }
 
     /// <summary>log N(x | μ_k, diag σ_k²) of every row and component, (N, K).</summary>
     public static Tensor LogDensity(Tensor codes, Tensor means, Tensor logVariances)
     {
         var difference = codes.unsqueeze(1) - means.unsqueeze(0);
-        var terms = logVariances.unsqueeze(0) + (difference.square() * (-logVariances).exp().unsqueeze(0)) + Math.Log(2 * Math.PI);
-        return -0.5 * terms.sum(-1);
+        var terms = logVariances.unsqueeze(0).Plus(difference.Squared() * (-logVariances).exp().unsqueeze(0)).Plus(Math.Log(2 * Math.PI));
+        return terms.sum(-1).Times(-0.5);
     }
 }

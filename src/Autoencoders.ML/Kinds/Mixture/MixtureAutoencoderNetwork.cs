@@ -70,7 +70,9 @@ internal sealed class MixtureAutoencoderNetwork : AutoencoderModule
     public (Tensor Mean, Tensor LogVariance, Tensor LogWeights) Prior()
     {
         double clamp = Options.LogVarianceClamp;
-        return (priorMean, priorLogVariance.clamp(-clamp, clamp), weightLogits.log_softmax(0));
+        using Scalar low = -clamp;
+        using Scalar high = clamp;
+        return (priorMean, priorLogVariance.clamp(low, high), weightLogits.log_softmax(0));
     }
 
     /// <summary>log q(y|x) of rows (N, K) from their posterior.</summary>
@@ -85,10 +87,12 @@ internal sealed class MixtureAutoencoderNetwork : AutoencoderModule
     {
         using var noGrad = torch.no_grad();
         priorMean.copy_(means);
-        priorLogVariance.copy_(logVariances.clamp(-Options.LogVarianceClamp, Options.LogVarianceClamp));
+        using Scalar low = -Options.LogVarianceClamp;
+        using Scalar high = Options.LogVarianceClamp;
+        priorLogVariance.copy_(logVariances.clamp(low, high));
         if (weights is not null && Options.LearnWeights)
         {
-            weightLogits.copy_(weights.clamp_min(1e-6).log());
+            weightLogits.copy_(weights.ClampMin(1e-6).log());
         }
     }
 
@@ -109,7 +113,7 @@ internal sealed class MixtureAutoencoderNetwork : AutoencoderModule
         var gamma = logGamma.exp();
         var kl = (gamma * klPerComponent).sum(1).mean();
         var clusterKl = (gamma * (logGamma - logWeights.unsqueeze(0))).sum(1).mean();
-        var total = reconstruction + ((kl + clusterKl) * Options.KlWeight(progress.Fraction));
+        var total = reconstruction.Plus(kl.Plus(clusterKl).Times(Options.KlWeight(progress.Fraction)));
         var parts = new Dictionary<string, Tensor> { [LossBreakdown.Reconstruction] = reconstruction, [KlPart] = kl, [ClusterKlPart] = clusterKl };
         if (training && Options.ConsistencyWeight > 0 && TrainingAugmentation is { } augmentation)
         {
@@ -119,8 +123,8 @@ internal sealed class MixtureAutoencoderNetwork : AutoencoderModule
             var gamma2 = MixtureMath.LogClusterPosterior(MixtureMath.KlPerComponent(mean2, logVar2, pm, plv), logWeights).exp();
             var (information, marginalEntropy) = MixtureMath.Consistency(gamma, gamma2);
             // IIC's λ_entropy: a balance above 1 weighs the marginal entropies (equal use of the clusters) more than I does.
-            var term = Options.ConsistencyBalance == 1 ? information : information + (marginalEntropy * (Options.ConsistencyBalance - 1));
-            total = total - (term * Options.ConsistencyWeight);
+            var term = Options.ConsistencyBalance == 1 ? information : information.Plus(marginalEntropy.Times(Options.ConsistencyBalance - 1));
+            total = total - term.Times(Options.ConsistencyWeight);
             parts[ConsistencyPart] = information;
         }
 

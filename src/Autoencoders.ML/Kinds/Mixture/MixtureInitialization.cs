@@ -156,7 +156,7 @@ internal static class MixtureInitialization
         using var scope = torch.NewDisposeScope();
         var head = vae.LogVarianceLayer;
         head.weight!.zero_();
-        head.bias!.copy_(priorLogVariances.min(0L).values - Math.Log(10));
+        head.bias!.copy_(priorLogVariances.min(0L).values.Minus(Math.Log(10)));
     }
 
     private static Tensor Codes(MixtureAutoencoderNetwork network, TrainingPreparation preparation)
@@ -213,11 +213,11 @@ internal static class MixtureInitialization
         var sizes = new long[k];
         for (int c = 0; c < k; c++)
         {
-            var members = codes[assignment == c];
+            var members = codes[KeptScalars.With(c, index => assignment.eq(index))];
             sizes[c] = members.shape[0];
             if (sizes[c] > 1)
             {
-                variances[c] = (members - centres[c]).square().mean(new long[] { 0 }).clamp_min(MinimumVariance);
+                variances[c] = (members - centres[c]).Squared().mean(new long[] { 0 }).ClampMin(MinimumVariance);
             }
         }
 

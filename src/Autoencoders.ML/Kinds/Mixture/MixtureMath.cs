@@ -17,7 +17,7 @@ internal static class MixtureMath
         var lv = logVariance.unsqueeze(1);
         var pm = priorMean.unsqueeze(0);
         var plv = priorLogVariance.unsqueeze(0);
-        return 0.5 * (plv - lv + ((lv.exp() + (m - pm).square()) * (-plv).exp()) - 1).sum(-1);
+        return (plv - lv).Plus(lv.exp().Plus((m - pm).Squared()) * (-plv).exp()).Minus(1).sum(-1).Times(0.5);
     }
 
     /// <summary>
@@ -40,13 +40,13 @@ internal static class MixtureMath
     /// </summary>
     public static (Tensor Information, Tensor MarginalEntropy) Consistency(Tensor gamma, Tensor gammaOther)
     {
-        var joint = gamma.t().matmul(gammaOther) / gamma.shape[0];
-        joint = ((joint + joint.t()) / 2).clamp_min(1e-8);
+        var joint = gamma.t().matmul(gammaOther).Over(gamma.shape[0]);
+        joint = joint.Plus(joint.t()).Over(2).ClampMin(1e-8);
         joint = joint / joint.sum();
         var rows = joint.sum(1, keepdim: true);
         var columns = joint.sum(0, keepdim: true);
         var information = (joint * (joint.log() - rows.log() - columns.log())).sum();
-        var marginalEntropy = -((rows * rows.log()).sum() + (columns * columns.log()).sum());
+        var marginalEntropy = -(rows * rows.log()).sum().Plus((columns * columns.log()).sum());
         return (information, marginalEntropy);
     }
 }

@@ -39,15 +39,15 @@ internal static class ImportanceWeightedBound
                 var target = batch.unsqueeze(1).expand(n, k, batch.shape[1]).reshape(n * k, batch.shape[1]);
                 var logits = network.DecodeLogits(z.reshape(n * k, latent));
                 // log p(x|z) per draw; float64 from here on, so that summing 784-value terms over k draws loses nothing.
-                var logPx = (-VariationalMath.ReconstructionPerRow(logits, target, loss, network.Spec.OutputActivation)).to_type(ScalarType.Float64).reshape(n, k) - constant;
+                var logPx = (-VariationalMath.ReconstructionPerRow(logits, target, loss, network.Spec.OutputActivation)).to_type(ScalarType.Float64).reshape(n, k).Minus(constant);
                 var logPz = VariationalMath.LogStandardNormal(z).to_type(ScalarType.Float64);
                 var logQz = VariationalMath.LogPosterior(epsilon, logVariance.unsqueeze(1)).to_type(ScalarType.Float64);
                 logLikelihoods.narrow(1, start, k).copy_(logPx);
-                logWeights.narrow(1, start, k).copy_(logPx + logPz - logQz);
+                logWeights.narrow(1, start, k).copy_(logPx.Plus(logPz) - logQz);
             }
 
             // log-mean-exp over the draws, stable for weights of any size.
-            nll -= (torch.logsumexp(logWeights, 1) - logSamples).sum().ToDouble();
+            nll -= torch.logsumexp(logWeights, 1).Minus(logSamples).sum().ToDouble();
             reconstruction -= logLikelihoods.mean(new long[] { 1 }).sum().ToDouble();
             kl += VariationalMath.KlToStandardNormal(mean, logVariance).sum().ToDouble();
             count += n;

@@ -82,7 +82,9 @@ internal sealed class VariationalAutoencoderNetwork : AutoencoderModule
     {
         var trunk = Spec.Encoder.Count > 1 ? encoder.forward(x) : x;
         double clamp = Options.LogVarianceClamp;
-        return (MatmulPrecision.Linear(mean, trunk), MatmulPrecision.Linear(logVariance, trunk).clamp(-clamp, clamp));
+        using Scalar low = -clamp;
+        using Scalar high = clamp;
+        return (MatmulPrecision.Linear(mean, trunk), MatmulPrecision.Linear(logVariance, trunk).clamp(low, high));
     }
 
     /// <summary>
@@ -106,7 +108,7 @@ internal sealed class VariationalAutoencoderNetwork : AutoencoderModule
         var z = training ? VariationalMath.Reparameterize(mean, logVar, torch.randn_like(mean)) : mean;
         var reconstruction = VariationalMath.ReconstructionPerRow(DecodeLogits(z), target, loss, Spec.OutputActivation).mean();
         var kl = VariationalMath.KlToStandardNormal(mean, logVar).mean();
-        var total = reconstruction + (kl * Options.KlWeight(progress.Fraction));
+        var total = reconstruction.Plus(kl.Times(Options.KlWeight(progress.Fraction)));
         return new LossBreakdown(total, new Dictionary<string, Tensor> { [LossBreakdown.Reconstruction] = reconstruction, [KlPart] = kl });
     }
 
@@ -131,8 +133,8 @@ internal sealed class VariationalAutoencoderNetwork : AutoencoderModule
         var targets = target.unsqueeze(1).expand(n, k, target.shape[1]).reshape(n * k, target.shape[1]);
         var reconstruction = VariationalMath.ReconstructionPerRow(DecodeLogits(z.reshape(n * k, latent)), targets, loss, Spec.OutputActivation).reshape(n, k);
         var kl = VariationalMath.LogPosterior(epsilon, logVariance.unsqueeze(1)) - VariationalMath.LogStandardNormal(z);
-        var logWeights = -reconstruction - (kl * klWeight);
-        var total = -(torch.logsumexp(logWeights, 1) - Math.Log(k)).mean();
+        var logWeights = -reconstruction - kl.Times(klWeight);
+        var total = -torch.logsumexp(logWeights, 1).Minus(Math.Log(k)).mean();
         return new LossBreakdown(total, new Dictionary<string, Tensor> { [LossBreakdown.Reconstruction] = reconstruction.mean(), [KlPart] = kl.mean() });
     }
 

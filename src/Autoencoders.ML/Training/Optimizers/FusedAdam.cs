@@ -96,7 +96,6 @@ internal sealed class FusedAdam : FusedOptimizer
         using Scalar averageWeight = 1 - beta1;
         using Scalar squareDecay = beta2;
         using Scalar squareWeight = 1 - beta2;
-        using Scalar epsilonScalar = epsilon;
         using Scalar stepSize = -learningRate / BiasCorrection(beta1, step);
         using Scalar correction = Math.Sqrt(BiasCorrection(beta2, step));
         if (weightDecay != 0)
@@ -113,7 +112,7 @@ internal sealed class FusedAdam : FusedOptimizer
 
         average.mul_(averageDecay).add_(gradient, alpha: averageWeight);
         squaredAverage.mul_(squareDecay).addcmul_(gradient, gradient, value: squareWeight);
-        var denominator = squaredAverage.sqrt().div_(correction).add_(epsilonScalar);
+        var denominator = squaredAverage.sqrt().div_(correction).PlusInPlace(epsilon);
         values.addcdiv_(average, denominator, value: stepSize);
     }
 
