@@ -42,6 +42,43 @@ public sealed class BatchPrefetcherTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void StreamedBatchesAreThoseOfReadingEachWindowWholeThenShufflingIt(bool shuffled)
+    {
+        // Streamed rows read the next window into the places the batches free; the batches must be exactly those of
+        // reading a whole window, shuffling it and serving it: 700 rows, windows of 256 (the last one 188), batches of 64.
+        TorchRuntime.EnsureInitialized();
+        var ml = new MLContext(seed: 0);
+        var columns = new[] { new RowColumn("Features", "input", 784, ValueRange.Finite) };
+        using var data = TrainingData.Load(Mnist.TrainView(ml, 700), columns, null, ValidationSplit.None, 0, 0, 300);
+        float[][] rows = Mnist.Train(700);
+        var random = shuffled ? new Random(4) : null;
+        var expected = new List<float[]>();
+        for (int first = 0; first < rows.Length; first += 256)
+        {
+            int[] order = Enumerable.Range(first, Math.Min(256, rows.Length - first)).ToArray();
+            if (random != null)
+            {
+                RowSource.Shuffle(order.AsSpan(), random);
+            }
+
+            expected.AddRange(order.Select(i => rows[i]));
+        }
+
+        var batches = data.Training.Batches(64, shuffled ? new Random(4) : null).ToList();
+        Assert.Equal(Enumerable.Range(0, 11).Select(b => b == 10 ? 60 : 64), batches.Select(b => (int)b.shape[0]));
+        var served = batches.SelectMany(b => Enumerable.Range(0, (int)b.shape[0]).Select(r => b[r].data<float>().ToArray())).ToList();
+        Assert.Equal(expected.Count, served.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.True(expected[i].SequenceEqual(served[i]), $"row {i} of the epoch differs");
+        }
+
+        batches.ForEach(t => t.Dispose());
+    }
+
     [Fact]
     public void AnErrorOfTheProducerIsRethrownToTheConsumer()
     {
