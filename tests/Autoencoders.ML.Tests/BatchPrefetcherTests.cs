@@ -45,10 +45,10 @@ public sealed class BatchPrefetcherTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void StreamedBatchesAreThoseOfReadingEachWindowWholeThenShufflingIt(bool shuffled)
+    public void StreamedBatchesAreEachWindowShuffledAndServedWhole(bool shuffled)
     {
-        // Streamed rows read the next window into the places the batches free; the batches must be exactly those of
-        // reading a whole window, shuffling it and serving it: 700 rows, windows of 256 (the last one 188), batches of 64.
+        // Streamed rows are read a window at a time, shuffled within the window and served in batches: 700 rows, windows
+        // of 256 (the last one 188), batches of 64, every row once and in the window's shuffled order.
         TorchRuntime.EnsureInitialized();
         var ml = new MLContext(seed: 0);
         var columns = new[] { new RowColumn("Features", "input", 784, ValueRange.Finite) };
