@@ -23,102 +23,46 @@ internal static class KeptScalars
     public static Tensor PlusInPlace(this Tensor a, Tensor b) => a.add_(b, One);
 
     /// <summary><c>a + alpha·b</c> in place.</summary>
-    public static Tensor PlusInPlace(this Tensor a, Tensor b, double alpha)
-    {
-        using Scalar kept = alpha;
-        return a.add_(b, kept);
-    }
+    public static Tensor PlusInPlace(this Tensor a, Tensor b, double alpha) => With(alpha, kept => a.add_(b, kept));
 
     /// <summary><c>a + b</c> for a number <paramref name="b"/>.</summary>
-    public static Tensor Plus(this Tensor a, double b)
-    {
-        using Scalar kept = b;
-        return a.add(kept, One);
-    }
+    public static Tensor Plus(this Tensor a, double b) => With(b, kept => a.add(kept, One));
 
     /// <summary><c>a + b</c> in place for a number <paramref name="b"/>.</summary>
-    public static Tensor PlusInPlace(this Tensor a, double b)
-    {
-        using Scalar kept = b;
-        return a.add_(kept, One);
-    }
+    public static Tensor PlusInPlace(this Tensor a, double b) => With(b, kept => a.add_(kept, One));
 
     /// <summary><c>a − b</c> for a number <paramref name="b"/>.</summary>
-    public static Tensor Minus(this Tensor a, double b)
-    {
-        using Scalar kept = b;
-        return a.sub(kept);
-    }
+    public static Tensor Minus(this Tensor a, double b) => With(b, kept => a.sub(kept));
 
     /// <summary><c>a + b</c> for an integer <paramref name="b"/>.</summary>
-    public static Tensor Plus(this Tensor a, long b)
-    {
-        using Scalar kept = b;
-        return a.add(kept, One);
-    }
+    public static Tensor Plus(this Tensor a, long b) => With(b, kept => a.add(kept, One));
 
     /// <summary><c>a − b</c> for an integer <paramref name="b"/>.</summary>
-    public static Tensor Minus(this Tensor a, long b)
-    {
-        using Scalar kept = b;
-        return a.sub(kept);
-    }
+    public static Tensor Minus(this Tensor a, long b) => With(b, kept => a.sub(kept));
 
     /// <summary><c>a / b</c> for an integer <paramref name="b"/>.</summary>
-    public static Tensor Over(this Tensor a, long b)
-    {
-        using Scalar kept = b;
-        return a.div(kept);
-    }
+    public static Tensor Over(this Tensor a, long b) => With(b, kept => a.div(kept));
 
     /// <summary><c>a · b</c> for a number <paramref name="b"/>.</summary>
-    public static Tensor Times(this Tensor a, double b)
-    {
-        using Scalar kept = b;
-        return a.mul(kept);
-    }
+    public static Tensor Times(this Tensor a, double b) => With(b, kept => a.mul(kept));
 
     /// <summary><c>a · b</c> for an integer <paramref name="b"/> (an integer tensor stays an integer tensor).</summary>
-    public static Tensor Times(this Tensor a, long b)
-    {
-        using Scalar kept = b;
-        return a.mul(kept);
-    }
+    public static Tensor Times(this Tensor a, long b) => With(b, kept => a.mul(kept));
 
     /// <summary><c>a ·= b</c> in place for a number <paramref name="b"/>.</summary>
-    public static Tensor TimesInPlace(this Tensor a, double b)
-    {
-        using Scalar kept = b;
-        return a.mul_(kept);
-    }
+    public static Tensor TimesInPlace(this Tensor a, double b) => With(b, kept => a.mul_(kept));
 
     /// <summary><c>a / b</c> for a number <paramref name="b"/>.</summary>
-    public static Tensor Over(this Tensor a, double b)
-    {
-        using Scalar kept = b;
-        return a.div(kept);
-    }
+    public static Tensor Over(this Tensor a, double b) => With(b, kept => a.div(kept));
 
     /// <summary><c>a / b</c> in place for a number <paramref name="b"/>.</summary>
-    public static Tensor OverInPlace(this Tensor a, double b)
-    {
-        using Scalar kept = b;
-        return a.div_(kept);
-    }
+    public static Tensor OverInPlace(this Tensor a, double b) => With(b, kept => a.div_(kept));
 
     /// <summary><c>max(a, min)</c> element-wise.</summary>
-    public static Tensor ClampMin(this Tensor a, double min)
-    {
-        using Scalar kept = min;
-        return a.clamp_min(kept);
-    }
+    public static Tensor ClampMin(this Tensor a, double min) => With(min, kept => a.clamp_min(kept));
 
     /// <summary><c>min(a, max)</c> element-wise.</summary>
-    public static Tensor ClampMax(this Tensor a, double max)
-    {
-        using Scalar kept = max;
-        return a.clamp_max(kept);
-    }
+    public static Tensor ClampMax(this Tensor a, double max) => With(max, kept => a.clamp_max(kept));
 
     /// <summary><c>a²</c>, as TorchSharp's <c>square()</c> (<c>pow(2)</c>).</summary>
     public static Tensor Squared(this Tensor a) => a.pow(Two);
