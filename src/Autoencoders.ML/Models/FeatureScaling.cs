@@ -45,7 +45,7 @@ internal sealed record FeatureScaling(ScalingKind Kind, float[] InputShift, floa
             spread = (squares.Over(n) - shift.Squared()).ClampMin(0).sqrt();
         }
 
-        var scale = torch.where(KeptScalars.With(1e-12, tiny => spread.gt(tiny)), spread.reciprocal().Times(1.0), torch.ones_like(spread));
+        var scale = torch.where(KeptScalars.With(1e-12, tiny => spread.gt(tiny)), spread.reciprocal(), torch.ones_like(spread));
         float[] shiftValues = shift.to_type(ScalarType.Float32).data<float>().ToArray();
         float[] scaleValues = scale.to_type(ScalarType.Float32).data<float>().ToArray();
         float[] inShift = shiftValues[..inputWidth];

@@ -119,7 +119,7 @@ public sealed class ImageAugmentation
         {
             // Slanted by t = tan(shear) and resized by s as well: M = S⁻¹·H⁻¹·R(−angle), H⁻¹ = [[1, −t], [0, 1]].
             var t = rand(new long[] { n }, generator: generator).Times(2).Minus(1).Times(MaxShear * Math.PI / 180).tan();
-            var inverseSize = rand(new long[] { n }, generator: generator).Times(2).Minus(1).Times(MaxScale).Plus(1).reciprocal().Times(1);
+            var inverseSize = rand(new long[] { n }, generator: generator).Times(2).Minus(1).Times(MaxScale).Plus(1).reciprocal();
             (m00, m01) = (m00 - (t * m10), m01 - (t * m11));
             (m00, m01, m10, m11) = (m00 * inverseSize, m01 * inverseSize, m10 * inverseSize, m11 * inverseSize);
         }

@@ -33,7 +33,6 @@ internal sealed class FusedSgd : FusedOptimizer
         using Scalar decay = weightDecay;
         using Scalar momentumScalar = momentum;
         using Scalar stepSize = -group.LearningRate;
-        using Scalar one = 1.0;
         var gradient = weightDecay != 0 ? Flat.Gradients.add(Flat.Values, alpha: decay) : Flat.Gradients;
         if (momentum != 0)
         {
@@ -44,7 +43,7 @@ internal sealed class FusedSgd : FusedOptimizer
             }
             else
             {
-                velocity.mul_(momentumScalar).add_(gradient, alpha: one);
+                velocity.mul_(momentumScalar).PlusInPlace(gradient);
             }
 
             gradient = velocity;
