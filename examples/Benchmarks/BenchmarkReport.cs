@@ -113,6 +113,14 @@ internal sealed class BenchmarkReport
         var allowed = pairs.Select(pair => pair[1].MatmulOnlyGflops / pair[0].MatmulOnlyGflops).ToArray();
         Add("what the multiplies allow: the step's bfloat16 multiplies ÷ its float32 ones, each timed alone",
             $"{string.Join(", ", allowed.Select(F))} (mean {F(allowed.Average())})", string.Empty, null);
+
+        // Precision = Automatic decides from the CPU's flags, not from timings: this row checks the decision against the
+        // timings of this run.
+        var (automatic, reason) = Autoencoders.ML.Layers.MatmulPrecision.Resolve(TrainingPrecision.Automatic, TorchSharp.torch.CPU);
+        bool pays = ratios.Average() > 1.0;
+        Add("Precision = Automatic on this CPU: its choice, and whether bfloat16 paid in this run",
+            $"{automatic} ({reason}); bfloat16 {(pays ? "paid" : "did not pay")}: {F(ratios.Average())}× float32",
+            "bfloat16 where it pays", (automatic == TrainingPrecision.BFloat16) == pays);
     }
 
     /// <summary>Validation MSE of the same network trained in float32 and in bfloat16.</summary>
@@ -123,6 +131,10 @@ internal sealed class BenchmarkReport
             Add($"{r.Architecture}, {r.Epochs} epochs, {run.Precision}: validation MSE (on {r.Rows / 10:N0} of the first {r.Rows:N0} MNIST training images, trained on the rest)",
                 $"{run.ValidationLoss:F5} ({run.Seconds:F0} s training)", string.Empty, null);
         }
+
+        double fp32 = r.Runs.Single(x => x.Precision == TrainingPrecision.Float32).ValidationLoss;
+        double bf16 = r.Runs.Single(x => x.Precision == TrainingPrecision.BFloat16).ValidationLoss;
+        Add("bfloat16's validation MSE ÷ float32's after the same epochs", F(bf16 / fp32), "≤ 1.02", bf16 / fp32 <= 1.02);
     }
 
     public void Profile(TrainingProfile.Result p)

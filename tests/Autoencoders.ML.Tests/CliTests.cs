@@ -113,6 +113,15 @@ public sealed partial class CliTests : IDisposable
         var bf16 = Run(common.Concat(new[] { "--latent", "4", "--precision", "bf16", "--resume", checkpoint, "--out", Path.Combine(folder, "bf16") }).ToArray());
         Assert.Equal(2, bf16.Code);
         Assert.Contains("Precision: \"Float32\" in the checkpoint, \"BFloat16\" now", bf16.Error);
+
+        // --precision auto trains in what this CPU multiplies natively, and model.json records the choice, never "Automatic".
+        string auto = Path.Combine(folder, "auto");
+        var automatic = Run(common.Concat(new[] { "--latent", "4", "--precision", "auto", "--out", auto }).ToArray());
+        Assert.True(automatic.Code == 0, automatic.Error);
+        using var recorded = JsonDocument.Parse(File.ReadAllText(Path.Combine(auto, "model.json")));
+        bool native = File.Exists("/proc/cpuinfo") && File.ReadLines("/proc/cpuinfo").First(l => l.StartsWith("flags")).Split(' ').Any(f => f is "avx512_bf16" or "amx_bf16");
+        string precision = recorded.RootElement.GetProperty("training").TryGetProperty("precision", out var value) ? value.GetString()! : "Float32"; // float32 is left out
+        Assert.Equal(native ? "BFloat16" : "Float32", precision);
     }
 
     [Fact]

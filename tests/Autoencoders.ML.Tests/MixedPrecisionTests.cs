@@ -94,7 +94,7 @@ public sealed class MixedPrecisionTests : IDisposable
         var bad = new TrainingOptions { Precision = (TrainingPrecision)7 };
         var e = Assert.Throws<ArgumentOutOfRangeException>(bad.Validate);
         Assert.Equal(nameof(TrainingOptions.Precision), e.ParamName);
-        Assert.Contains("Precision must be Float32 or BFloat16; got 7", e.Message);
+        Assert.Contains("Precision must be one of Float32, BFloat16, Automatic; got 7", e.Message);
 
         var data = Mnist.TrainView(ml, 300);
         string checkpoint = Path.Combine(folder, "bf16.checkpoint.zip");
@@ -112,6 +112,37 @@ public sealed class MixedPrecisionTests : IDisposable
         resume.Precision = TrainingPrecision.BFloat16;
         using var resumed = Train(data, resume);
         Assert.Equal(2, resumed.History.Epochs.Count);
+    }
+
+    [Fact]
+    public void AutomaticPrecisionIsBFloat16ExactlyWhereTheCpuMultipliesItNativelyAndTheModelRecordsTheChoice()
+    {
+        // What the CPU reports, read here on its own: the flags that mean native bfloat16 multiplies.
+        var flags = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").First(l => l.StartsWith("flags", StringComparison.Ordinal)).Split(' ')
+            : Array.Empty<string>();
+        var expected = flags.Contains("avx512_bf16") || flags.Contains("amx_bf16") ? TrainingPrecision.BFloat16 : TrainingPrecision.Float32;
+        output.WriteLine($"this CPU: Automatic should mean {expected}");
+
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        ml.Log += (_, e) => log.Enqueue(e.Message);
+        var data = Mnist.TrainView(ml, 300);
+        using var automatic = Train(data, TrainingPrecision.Automatic, epochs: 2);
+        using var chosen = Train(data, expected, epochs: 2);
+
+        // The choice is the explicit run, number for number, and the model (and its file) say which it was.
+        Assert.Equal(expected, automatic.Training.Precision);
+        Assert.Equal(chosen.History.Epochs.Select(e => (e.TrainingLoss, e.ValidationLoss)), automatic.History.Epochs.Select(e => (e.TrainingLoss, e.ValidationLoss)));
+        Assert.Contains(log, m => m.Contains($"Precision Automatic: {expected}, as the CPU", StringComparison.Ordinal));
+        string path = Path.Combine(folder, "automatic.zip");
+        automatic.Save(path);
+        using var loaded = AutoencoderModel.Load(path);
+        Assert.Equal(expected, loaded.Training.Precision);
+
+        // Off the CPU it is float32 (decided before any product runs), and a step never runs in an unresolved precision.
+        Assert.Equal(TrainingPrecision.Float32, Layers.MatmulPrecision.Resolve(TrainingPrecision.Automatic, new TorchSharp.torch.Device(TorchSharp.DeviceType.CUDA)).Precision);
+        Assert.Equal((TrainingPrecision.BFloat16, (string?)null), Layers.MatmulPrecision.Resolve(TrainingPrecision.BFloat16, TorchSharp.torch.CPU));
+        Assert.Throws<InvalidOperationException>(() => Layers.MatmulPrecision.Use(TrainingPrecision.Automatic));
     }
 
     private static TrainingOptions Options(TrainingPrecision precision, int epochs) =>

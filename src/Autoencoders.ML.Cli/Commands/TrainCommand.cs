@@ -93,9 +93,10 @@ internal static class TrainCommand
         };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file for --checkpoint-every (default: OUT.checkpoint.zip beside the output folder)." };
         var precision = CommonOptions.WithDefault<string>(
-            "--precision", "fp32", "Number type of the dense layers' matrix multiplies while training: fp32, or bf16 (mixed precision: bfloat16 products, " +
-                "float32 weights, optimizer and loss; faster on CPUs with AVX-512 BF16 or AMX). The saved model and its ONNX files are float32 either way.");
-        precision.AcceptOnlyFromAmong("fp32", "bf16");
+            "--precision", "fp32", "Number type of the dense layers' matrix multiplies while training: fp32, bf16 (mixed precision: bfloat16 products, " +
+                "float32 weights, optimizer and loss; faster on CPUs with AVX-512 BF16 or AMX), or auto (bf16 where the CPU multiplies it natively, " +
+                "else fp32; model.json records the choice). The saved model and its ONNX files are float32 either way.");
+        precision.AcceptOnlyFromAmong("fp32", "bf16", "auto");
         var maxShift = CommonOptions.WithDefault<int>(
             "--max-shift", 0, "Augmentation for image rows: move every training image by up to this many pixels (it is both input and target; 0 = off).");
         var maxRotation = CommonOptions.WithDefault<double>(
@@ -239,7 +240,7 @@ internal static class TrainCommand
                 Device = parse.GetValue(device) switch { "cpu" => TrainingDevice.Cpu, "cuda" => TrainingDevice.Cuda, _ => TrainingDevice.Automatic },
                 CheckpointEvery = parse.GetValue(checkpointEvery),
                 ResumeFrom = parse.GetValue(resume),
-                Precision = parse.GetValue(precision) == "bf16" ? TrainingPrecision.BFloat16 : TrainingPrecision.Float32,
+                Precision = parse.GetValue(precision) switch { "bf16" => TrainingPrecision.BFloat16, "auto" => TrainingPrecision.Automatic, _ => TrainingPrecision.Float32 },
                 Augmentation = Augmentation(dataset, parse.GetValue(maxShift), parse.GetValue(maxRotation), parse.GetValue(maxScale), parse.GetValue(maxShear)),
             };
             string outDir = parse.GetValue(output)!;

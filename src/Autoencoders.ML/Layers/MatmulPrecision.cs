@@ -1,3 +1,4 @@
+using System.IO;
 using System.Threading;
 using Autoencoders.ML.Training;
 using TorchSharp.Modules;
@@ -18,6 +19,11 @@ internal static class MatmulPrecision
     /// <summary>Makes the dense layers on this thread multiply in <paramref name="precision"/> until the result is disposed.</summary>
     public static IDisposable Use(TrainingPrecision precision)
     {
+        if (precision == TrainingPrecision.Automatic)
+        {
+            throw new InvalidOperationException("Precision Automatic must be resolved (Resolve) before a step runs.");
+        }
+
         bool before = bfloat16;
         bfloat16 = precision == TrainingPrecision.BFloat16;
         return new Restore(before);
@@ -47,6 +53,48 @@ internal static class MatmulPrecision
 
         var product = nn.functional.linear(x.to(ScalarType.BFloat16), weight).to(ScalarType.Float32);
         return linear.bias is null ? product : product.PlusInPlace(linear.bias);
+    }
+
+    /// <summary>
+    /// The precision a run on <paramref name="device"/> trains in, and why: <paramref name="precision"/> itself, or for
+    /// <see cref="TrainingPrecision.Automatic"/> bfloat16 on a CPU that multiplies it natively and float32 elsewhere.
+    /// From the CPU's flags alone, so the choice does not depend on load and the same seed gives the same model.
+    /// </summary>
+    public static (TrainingPrecision Precision, string? Reason) Resolve(TrainingPrecision precision, Device device)
+    {
+        if (precision != TrainingPrecision.Automatic)
+        {
+            return (precision, null);
+        }
+
+        if (device.type != DeviceType.CPU)
+        {
+            return (TrainingPrecision.Float32, $"Precision Automatic: Float32, as the run trains on {device}, not the CPU.");
+        }
+
+        return NativeBFloat16Flag() is string flag
+            ? (TrainingPrecision.BFloat16, $"Precision Automatic: BFloat16, as the CPU multiplies bfloat16 natively ({flag}).")
+            : (TrainingPrecision.Float32, "Precision Automatic: Float32, as the CPU reports no avx512_bf16 or amx_bf16 (bfloat16 would be emulated).");
+    }
+
+    /// <summary>The CPU flag that says it multiplies bfloat16 natively (<c>amx_bf16</c> or <c>avx512_bf16</c> in Linux's /proc/cpuinfo), or null (none, or not Linux).</summary>
+    private static string? NativeBFloat16Flag()
+    {
+        try
+        {
+            if (!File.Exists("/proc/cpuinfo"))
+            {
+                return null;
+            }
+
+            string flags = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) ?? string.Empty;
+            var present = flags.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return new[] { "amx_bf16", "avx512_bf16" }.FirstOrDefault(present.Contains);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

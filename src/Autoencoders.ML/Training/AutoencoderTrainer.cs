@@ -143,9 +143,15 @@ public sealed class AutoencoderTrainer
         }
 
         var device = DeviceChoice.Resolve(options.Device, Environment ?? mlContext); // before the data is read
+        (options.Precision, string? precisionReason) = MatmulPrecision.Resolve(options.Precision, device); // the model records the choice
         MatmulPrecision.Check(options.Precision, device);
         var host = (Environment ?? mlContext).Register("Autoencoders.ML");
         using var channel = host.Start("Train");
+        if (precisionReason != null)
+        {
+            Log(channel, precisionReason);
+        }
+
         using var trainingData = TrainingData.Load(
             data, Columns(model, options, spec, featureColumnName, targetColumnName), validationData, options.Split, options.Seed,
             options.MaxInMemoryBytes, options.StreamingShuffleWindow);

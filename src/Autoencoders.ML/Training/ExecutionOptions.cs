@@ -29,9 +29,11 @@ public sealed partial class TrainingOptions
 
         /// <summary>
         /// The number type of the dense layers' matrix multiplies while training: <see cref="TrainingPrecision.Float32"/>
-        /// (default) or <see cref="TrainingPrecision.BFloat16"/> (mixed precision: bfloat16 products, float32 weights,
-        /// optimizer, loss and activations). A training-time setting only — the trained model, its ONNX export and scoring
-        /// are float32 either way. A checkpoint records it, and a resume must use the same value.
+        /// (default), <see cref="TrainingPrecision.BFloat16"/> (mixed precision: bfloat16 products, float32 weights,
+        /// optimizer, loss and activations) or <see cref="TrainingPrecision.Automatic"/> (bfloat16 where the CPU multiplies
+        /// it natively; the trained model records the choice). A training-time setting only — the trained model, its ONNX
+        /// export and scoring are float32 either way. A checkpoint records the precision trained in, and a resume must
+        /// come to the same one.
         /// </summary>
         public TrainingPrecision Precision { get; set; }
 
@@ -66,7 +68,7 @@ public sealed partial class TrainingOptions
             if (!Enum.IsDefined(Precision))
             {
                 throw new ArgumentOutOfRangeException(
-                    nameof(Precision), Precision, $"Precision must be {string.Join(" or ", Enum.GetNames<TrainingPrecision>())}; got {(int)Precision}.");
+                    nameof(Precision), Precision, $"Precision must be one of {string.Join(", ", Enum.GetNames<TrainingPrecision>())}; got {(int)Precision}.");
             }
 
             if (Threads is int threads)

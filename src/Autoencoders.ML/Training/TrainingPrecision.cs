@@ -18,4 +18,12 @@ public enum TrainingPrecision
     /// validation pass stay float32.
     /// </summary>
     BFloat16,
+
+    /// <summary>
+    /// <see cref="BFloat16"/> when the run trains on a CPU that multiplies bfloat16 natively (Linux reports
+    /// <c>avx512_bf16</c> or <c>amx_bf16</c>), <see cref="Float32"/> otherwise (other CPUs, other systems, GPUs). Decided
+    /// once before training starts, from the CPU alone (never from timings, so the same seed on the same machine gives
+    /// the same model); the trained model's options record the precision it chose, and the log says why.
+    /// </summary>
+    Automatic,
 }

@@ -154,9 +154,9 @@ internal static class MixtureRecipes
             training.Runs = ImageRuns;
         }
 
-        if (Open("Precision", training.Precision == TrainingPrecision.Float32) && TrainsOnCpu(training) && CpuMultipliesBFloat16())
+        if (Open("Precision", training.Precision == TrainingPrecision.Float32))
         {
-            training.Precision = TrainingPrecision.BFloat16;
+            training.Precision = TrainingPrecision.Automatic;
         }
     }
 
@@ -173,40 +173,6 @@ internal static class MixtureRecipes
         {
             counted();
             yield return row;
-        }
-    }
-
-    private static bool TrainsOnCpu(TrainingOptions training)
-    {
-        if (training.Device == TrainingDevice.Cpu)
-        {
-            return true;
-        }
-
-        Runtime.TorchRuntime.EnsureInitialized();
-        return training.Device != TrainingDevice.Cuda && !torch.cuda.is_available();
-    }
-
-    /// <summary>Whether the CPU multiplies bfloat16 natively (Linux reports <c>avx512_bf16</c> or <c>amx_bf16</c>); elsewhere false, so float32.</summary>
-    private static bool CpuMultipliesBFloat16()
-    {
-        try
-        {
-            if (!File.Exists("/proc/cpuinfo"))
-            {
-                return false;
-            }
-
-            string flags = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) ?? string.Empty;
-            return flags.Split(' ').Any(f => f is "avx512_bf16" or "amx_bf16");
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
         }
     }
 }
