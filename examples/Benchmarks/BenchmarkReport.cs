@@ -191,7 +191,7 @@ internal sealed class BenchmarkReport
 
         string objective = r.Chosen.TrainingSamples == 1 ? "ELBO" : $"IWAE k = {r.Chosen.TrainingSamples}";
         Add($"VAE-32 ({objective}) test NLL, dynamically binarized MNIST, k = {r.Test.ImportanceSamples}, {r.Test.Rows:N0} test images",
-            $"{F(r.Test.NegativeLogLikelihood)} nats (ELBO {F(r.Test.Elbo)}, KL {F(r.Test.Kl)})", "≤ 86.0 nats", r.Test.NegativeLogLikelihood <= 86.0);
+            $"{F(r.Test.NegativeLogLikelihood)} nats (ELBO {F(r.Test.Elbo)}, KL {F(r.Test.Kl)})", "≤ 84.0 nats", r.Test.NegativeLogLikelihood <= 84.0);
         Add("VAE training time", $"{r.TrainSeconds / 60:F1} min, {r.Epochs} epochs (budget {minutes:G} min); evaluation {r.EvaluateSeconds / 60:F1} min", "≤ 15 min", r.TrainSeconds <= 900);
     }
 
