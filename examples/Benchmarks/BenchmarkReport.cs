@@ -119,7 +119,7 @@ internal sealed class BenchmarkReport
         var (automatic, reason) = Autoencoders.ML.Layers.MatmulPrecision.Resolve(TrainingPrecision.Automatic, TorchSharp.torch.CPU);
         bool pays = ratios.Average() > 1.0;
         Add("Precision = Automatic on this CPU: its choice, and whether bfloat16 paid in this run",
-            $"{automatic} ({reason}); bfloat16 {(pays ? "paid" : "did not pay")}: {F(ratios.Average())}× float32",
+            $"{reason} In this run bfloat16 {(pays ? "paid" : "did not pay")}: {F(ratios.Average())}× float32's samples/s.",
             "bfloat16 where it pays", (automatic == TrainingPrecision.BFloat16) == pays);
     }
 
