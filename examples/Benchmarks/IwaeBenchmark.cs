@@ -50,9 +50,9 @@ internal static class IwaeBenchmark
             var clock = Stopwatch.StartNew();
             var paces = new List<double>();
             using var model = Train(ml, intensities[..50_000], k, epochs, new InlineProgress<EpochReport>(e => paces.Add(e.SamplesPerSecond)), precision);
-            // Seconds per epoch at the pace of the candidate's later half of epochs: a run speeds up over its first
-            // epochs (about 9,500 rows/s in its first four, 11,000-12,000 later, bfloat16, 2026-12-07), and the fixed
-            // costs of a run (reading the rows, the end of training) are left to the one epoch the plan keeps spare.
+            // Seconds per epoch at the pace of the candidate's later half of epochs: a run's first epochs are slower
+            // (7,100-9,800 rows/s in the first four of two bfloat16 runs on 2026-12-07, about 10,000-12,000 after), and
+            // the fixed costs of a run (reading the rows, the end of training) are left to the one epoch the plan keeps spare.
             double seconds = paces.Count >= 2 ? 50_000 / paces.Skip(paces.Count / 2).Average() : clock.Elapsed.TotalSeconds / epochs;
             double nll = model.EstimateLikelihood(heldOutView, importanceSamples: 500, seed: 0).NegativeLogLikelihood;
             var candidate = new Candidate(k, epochs, nll, seconds * 60_000 / 50_000);

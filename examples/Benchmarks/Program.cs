@@ -39,6 +39,15 @@ var minutesOption = new Option<double>("--minutes") { Description = "Training-ti
 var selectionOption = new Option<int>("--selection-epochs") { Description = "Epochs of each deepae candidate on the held-out split (1 compares activations and batch sizes; 20+ compares regularisers).", DefaultValueFactory = _ => 1 };
 var selectionMinutesOption = new Option<double?>("--selection-minutes") { Description = "iwae: train each objective on the held-out split for this many minutes (equal time) instead of equal estimated compute." };
 var samplesOption = new Option<string>("--training-samples") { Description = "iwae: the objectives to choose between on held-out training rows, as importance samples k (1 = the ELBO), comma-separated.", DefaultValueFactory = _ => "1,5" };
+samplesOption.Validators.Add(result =>
+{
+    string text = result.GetValueOrDefault<string>() ?? string.Empty;
+    if (!text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .All(k => int.TryParse(k, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1) || text.Trim().Length == 0)
+    {
+        result.AddError($"--training-samples takes whole numbers ≥ 1 separated by commas (1 = the ELBO), for example 1,5; got '{text}'.");
+    }
+});
 var testRowsOption = new Option<int>("--test-rows") { Description = "Test images the iwae section evaluates with k = 5000 (default all 10,000).", DefaultValueFactory = _ => 10_000 };
 var root = new RootCommand("Autoencoders.ML benchmarks.") { quickOption, onlyOption, reportOption, busyOption, threadsOption, minutesOption, precisionOption, testRowsOption, selectionOption, selectionMinutesOption, samplesOption };
 root.SetAction(parse =>

@@ -119,7 +119,7 @@ public sealed partial class CliTests : IDisposable
         var automatic = Run(common.Concat(new[] { "--latent", "4", "--precision", "auto", "--out", auto }).ToArray());
         Assert.True(automatic.Code == 0, automatic.Error);
         using var recorded = JsonDocument.Parse(File.ReadAllText(Path.Combine(auto, "model.json")));
-        bool native = File.Exists("/proc/cpuinfo") && File.ReadLines("/proc/cpuinfo").First(l => l.StartsWith("flags")).Split(' ').Any(f => f is "avx512_bf16" or "amx_bf16");
+        bool native = CpuFeatures.MultipliesBFloat16Natively();
         string precision = recorded.RootElement.GetProperty("training").TryGetProperty("precision", out var value) ? value.GetString()! : "Float32"; // float32 is left out
         Assert.Equal(native ? "BFloat16" : "Float32", precision);
     }

@@ -3,6 +3,11 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using System.Reflection.Emit;
+using System.Threading;
+using Autoencoders.ML.Kinds.Variational;
+using Autoencoders.ML.Architecture;
+using Autoencoders.ML.Kinds.Mixture;
+using Autoencoders.ML.Layers;
 using Autoencoders.ML.Runtime;
 using TorchSharp;
 using Xunit;
@@ -72,6 +77,59 @@ public sealed class ScalarLifetimeTests
         }
 
         return false;
+    }
+
+    // Run by hand (drop Skip, then dotnet test --filter "FullyQualifiedName~ScalarLifetimeTests"): one CI run hung with a
+    // thread spinning inside the runtime while this ran beside the other classes' tests, so the suite leaves it out.
+    [Fact(Skip = "Stress check run by hand (docs/reliability.md): a collecting thread beside the other tests hung one CI run.")]
+    public void TheLibrarysTensorArithmeticGivesTheSameNumbersWhileAnotherThreadCollectsGarbage()
+    {
+        // The library's per-step arithmetic on small tensors, many times, beside a thread that collects garbage in a
+        // loop. Before the library kept its numbers alive this failed in each of two runs ("toFloat at
+        // c10/core/Scalar.h:140"); a freed number read as another would show as a different result.
+        torch.manual_seed(7);
+        var mean = torch.randn(16, 4);
+        var logVariance = torch.randn(16, 4) * 0.1;
+        var epsilon = torch.randn(16, 4);
+        var priorMean = torch.randn(3, 4);
+        var priorLogVariance = torch.zeros(3, 4);
+        var reference = Step();
+        using var stop = new CancellationTokenSource();
+        int collections = 0;
+        var collector = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                GC.Collect();
+                Interlocked.Increment(ref collections);
+            }
+        });
+        collector.Start();
+        try
+        {
+            for (int i = 0; i < 20_000; i++)
+            {
+                using var scope = torch.NewDisposeScope();
+                var result = Step();
+                Assert.True(result.equal(reference).all().ToBoolean(), $"iteration {i}: a different result");
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            collector.Join();
+        }
+
+        Assert.True(collections > 100, $"only {collections} collections ran beside the arithmetic");
+
+        torch.Tensor Step()
+        {
+            var z = VariationalMath.Reparameterize(mean, logVariance, epsilon);
+            var kl = VariationalMath.KlToStandardNormal(mean, logVariance);
+            var perComponent = MixtureMath.KlPerComponent(mean, logVariance, priorMean, priorLogVariance);
+            var activated = Activations.Apply(z, Activation.ELU).Plus(Activations.Apply(z, Activation.LeakyReLU));
+            return torch.cat(new[] { kl, VariationalMath.LogStandardNormal(z), perComponent.flatten(), activated.flatten() });
+        }
     }
 
     [Fact]
