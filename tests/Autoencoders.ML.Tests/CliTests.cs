@@ -122,6 +122,20 @@ public sealed partial class CliTests : IDisposable
         bool native = CpuFeatures.MultipliesBFloat16Natively();
         string precision = recorded.RootElement.GetProperty("training").TryGetProperty("precision", out var value) ? value.GetString()! : "Float32"; // float32 is left out
         Assert.Equal(native ? "BFloat16" : "Float32", precision);
+
+        // Resuming the float32 checkpoint with --precision auto: where auto means bfloat16 the refusal says why and what
+        // to give instead; elsewhere auto means float32 and the run resumes.
+        var resumedAuto = Run(common.Concat(new[] { "--latent", "4", "--precision", "auto", "--resume", checkpoint, "--out", Path.Combine(folder, "auto-resumed") }).ToArray());
+        if (native)
+        {
+            Assert.Equal(2, resumedAuto.Code);
+            Assert.Contains("\"BFloat16\" now (Precision Automatic: BFloat16, as the CPU multiplies bfloat16 natively", resumedAuto.Error);
+            Assert.Contains("Give the checkpoint's precision explicitly to resume it", resumedAuto.Error);
+        }
+        else
+        {
+            Assert.True(resumedAuto.Code == 0, resumedAuto.Error);
+        }
     }
 
     [Fact]

@@ -144,6 +144,7 @@ public sealed class AutoencoderTrainer
 
         var device = DeviceChoice.Resolve(options.Device, Environment ?? mlContext); // before the data is read
         (options.Precision, string? precisionReason) = MatmulPrecision.Resolve(options.Precision, device); // the model records the choice
+        options.PrecisionChoice = precisionReason;
         MatmulPrecision.Check(options.Precision, device);
         var host = (Environment ?? mlContext).Register("Autoencoders.ML");
         using var channel = host.Start("Train");

@@ -14,6 +14,9 @@ namespace Autoencoders.ML.Training;
 /// <param name="Widths">Values per row of each column (input, then target).</param>
 internal sealed record RunIdentity(string Architecture, string Loss, JsonObject Training, bool Continuing, long TrainingRows, long ValidationRows, int[] Widths)
 {
+    /// <summary>Why an option holds this run's value, by its fingerprint name; a refusal naming that option repeats it.</summary>
+    public IReadOnlyDictionary<string, string>? Notes { get; init; }
+
     public JsonObject ToJson() => new()
     {
         ["architecture"] = Architecture,
@@ -54,7 +57,8 @@ internal sealed record RunIdentity(string Architecture, string Loss, JsonObject 
             string now = Training[name]?.ToJsonString() ?? "null";
             if (before != now)
             {
-                differences.Add($"training option {char.ToUpperInvariant(name[0])}{name[1..]}: {before} in the checkpoint, {now} now");
+                string note = Notes != null && Notes.TryGetValue(name, out var why) ? $" ({why})" : string.Empty;
+                differences.Add($"training option {char.ToUpperInvariant(name[0])}{name[1..]}: {before} in the checkpoint, {now} now{note}");
             }
         }
 

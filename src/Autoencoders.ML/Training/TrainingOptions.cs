@@ -222,6 +222,13 @@ public sealed partial class TrainingOptions
     [EditorBrowsable(EditorBrowsableState.Never)]
     public TrainingPrecision Precision { get => execution.Precision; set => execution.Precision = value; }
 
+    /// <summary>
+    /// Why <see cref="Precision"/> holds its value when the caller asked for <see cref="TrainingPrecision.Automatic"/>
+    /// (set by the trainer when it resolves the choice), or null; a refused checkpoint's message repeats it.
+    /// </summary>
+    [JsonIgnore]
+    internal string? PrecisionChoice { get; set; }
+
     /// <summary>Checks every option; throws <see cref="ArgumentException"/> naming the option and the value received.</summary>
     public void Validate()
     {

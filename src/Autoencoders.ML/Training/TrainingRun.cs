@@ -72,7 +72,12 @@ internal sealed class TrainingRun : TrainingHooks<Tensor>
     /// <inheritdoc/>
     public override RunIdentity Identity() => new(
         network.Spec.ToJson(), loss.ToString(), TrainingCheckpoint.Fingerprint(options), continuing,
-        data.Training.RowCount, data.Validation?.RowCount ?? 0, data.Columns.Select(c => c.Width).ToArray());
+        data.Training.RowCount, data.Validation?.RowCount ?? 0, data.Columns.Select(c => c.Width).ToArray())
+    {
+        Notes = options.PrecisionChoice is string choice
+            ? new Dictionary<string, string> { ["precision"] = $"{choice} Give the checkpoint's precision explicitly to resume it" }
+            : null,
+    };
 
     /// <inheritdoc/>
     /// <remarks>Batches are prepared on a background thread while the previous step runs (same order, same numbers).</remarks>
