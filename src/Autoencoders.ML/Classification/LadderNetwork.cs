@@ -246,7 +246,7 @@ internal sealed class LadderNetwork : nn.Module<Tensor, Tensor>
     /// <c>var(0)</c> on a (rows, width) batch took 0.39 ms at 192 × 512 against 0.05 ms for these two calls (the step
     /// makes about twenty of them).
     /// </summary>
-    private static Tensor Variance(Tensor centred) => centred.square().mean(new long[] { 0 });
+    private static Tensor Variance(Tensor centred) => centred.Squared().mean(new long[] { 0 });
 
     /// <summary>One pass's normalised pre-activations z_0..z_L, the batch statistics of layers 1..L and the logits.</summary>
     private sealed record Pass(Tensor[] Z, Tensor?[] Mean, Tensor?[] Std, Tensor Logits);
